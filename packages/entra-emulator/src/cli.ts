@@ -1,0 +1,64 @@
+#!/usr/bin/env node
+import { parseArgs } from "node:util";
+import { EmulatorConfigError } from "./config.js";
+import { startEmulator } from "./emulator.js";
+
+const USAGE = `Usage: entra-emulator [--config FILE] [--port N] [--http-port N] [--ca-out FILE]
+
+Starts an emulated Microsoft Entra ID on https://localhost (127.0.0.1 only) and prints one JSON line:
+{"url": ..., "miUrl": ..., "caPath": ..., "authority": ...}. Runs until SIGTERM or SIGINT.
+
+  --config FILE    JSON configuration (tenants, apps, users); default: the bundled demo configuration
+  --port N         HTTPS port (default 0: chosen by the OS; 443 needs privileges)
+  --http-port N    plain-HTTP port of the managed-identity endpoints (default 0)
+  --ca-out FILE    also write the emulator's CA certificate (PEM) to FILE
+  --help           show this help`;
+
+function port(value: string | undefined, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new EmulatorConfigError(`${name} must be a port number (0-65535)`);
+  return n;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      config: { type: "string" },
+      port: { type: "string" },
+      "http-port": { type: "string" },
+      "ca-out": { type: "string" },
+      help: { type: "boolean" },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  const httpsPort = port(values.port, "--port");
+  const httpPort = port(values["http-port"], "--http-port");
+  const emulator = await startEmulator({
+    ...(values.config !== undefined ? { config: values.config } : {}),
+    ...(httpsPort !== undefined ? { port: httpsPort } : {}),
+    ...(httpPort !== undefined ? { httpPort } : {}),
+    ...(values["ca-out"] !== undefined ? { caPath: values["ca-out"] } : {}),
+  });
+  process.stdout.write(
+    `${JSON.stringify({ url: emulator.url, miUrl: emulator.miUrl, caPath: emulator.caPath, authority: emulator.authority() })}\n`,
+  );
+  const stop = (): void => {
+    emulator.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once("SIGTERM", stop);
+  process.once("SIGINT", stop);
+}
+
+main().catch((e: unknown) => {
+  const message = e instanceof Error ? e.message : String(e);
+  process.stderr.write(`entra-emulator: ${message}\n`);
+  process.exit(e instanceof EmulatorConfigError || (e as { code?: string }).code?.startsWith("ERR_PARSE_ARGS") ? 2 : 1);
+});

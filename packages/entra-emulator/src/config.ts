@@ -1,0 +1,398 @@
+import { createHash, X509Certificate } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+
+/** A directory tenant: its GUID and the verified domains that also name it in authority URLs. */
+export interface TenantConfig {
+  id: string;
+  domains?: string[];
+  displayName?: string;
+}
+
+/** An app role an API app defines; `grantedTo` lists client ids given it (omitted: every app of the emulator). */
+export interface AppRoleConfig {
+  value: string;
+  grantedTo?: string[];
+}
+
+export interface AppConfig {
+  clientId: string;
+  /** The home tenant: a tenant id or one of its domains. */
+  tenant: string;
+  displayName?: string;
+  /** A public client (no secret, no certificate). */
+  public?: boolean;
+  secrets?: string[];
+  certificates?: { pem: string }[];
+  /** Redirect URIs; `http://localhost` and `http://127.0.0.1` entries match any port, as in Entra. */
+  redirectUris?: string[];
+  /** Family of client ids sharing refresh tokens (FOCI); Entra's only family is "1". */
+  familyId?: "1";
+  appRoles?: (string | AppRoleConfig)[];
+  /** Delegated scopes this app exposes as a web API (e.g. `access_as_user`). */
+  exposedScopes?: string[];
+  /** Application ID URIs; `api://{clientId}` is always accepted. */
+  identifierUris?: string[];
+  knownClientApplications?: string[];
+}
+
+export interface UserConfig {
+  username: string;
+  password: string;
+  /** A tenant id or one of its domains. */
+  tenant: string;
+  oid?: string;
+  displayName?: string;
+  mfaRequired?: boolean;
+  federated?: boolean;
+}
+
+export interface TokenLifetimes {
+  /** Seconds; 3599 by default. Lifetimes of 7200 s or more also get `refresh_in` (half the lifetime). */
+  accessToken?: number;
+  idToken?: number;
+  refreshToken?: number;
+  authorizationCode?: number;
+  deviceCode?: number;
+}
+
+export interface ManagedIdentityConfig {
+  /** Tenant of the managed identities' tokens (id or domain); default: the first tenant. */
+  tenant?: string;
+  systemAssigned?: { clientId: string; objectId: string };
+  userAssigned?: { clientId: string; objectId: string; resourceId: string }[];
+  /** What IMDS's region endpoint answers. Default `eastus`. */
+  region?: string;
+  /** How App Service, Azure ML, Service Fabric and Cloud Shell spell `expires_on`. Default `epoch`. */
+  expiresOnFormat?: "epoch" | "iso" | "rfc1123";
+  /** Lifetime of managed-identity tokens in seconds. Default 86399, like IMDS. */
+  tokenLifetime?: number;
+}
+
+export interface EmulatorConfig {
+  tenants: TenantConfig[];
+  apps: AppConfig[];
+  users: UserConfig[];
+  tokenLifetimes?: TokenLifetimes;
+  /** Seconds between device-code polls that the emulator asks for (`interval`). Default 5. */
+  deviceCodeInterval?: number;
+  managedIdentity?: ManagedIdentityConfig;
+}
+
+/** Thrown for a configuration that the emulator cannot run with; the message names the offending path. */
+export class EmulatorConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "EmulatorConfigError";
+  }
+}
+
+type Shape = "string" | "boolean" | "number" | "string[]" | { object: Fields } | { array: Fields } | "role[]" | "cert[]";
+type Fields = Record<string, { shape: Shape; required?: boolean }>;
+
+const ROLE: Fields = { value: { shape: "string", required: true }, grantedTo: { shape: "string[]" } };
+const SCHEMA: Fields = {
+  tenants: {
+    shape: {
+      array: {
+        id: { shape: "string", required: true },
+        domains: { shape: "string[]" },
+        displayName: { shape: "string" },
+      },
+    },
+    required: true,
+  },
+  apps: {
+    shape: {
+      array: {
+        clientId: { shape: "string", required: true },
+        tenant: { shape: "string", required: true },
+        displayName: { shape: "string" },
+        public: { shape: "boolean" },
+        secrets: { shape: "string[]" },
+        certificates: { shape: "cert[]" },
+        redirectUris: { shape: "string[]" },
+        familyId: { shape: "string" },
+        appRoles: { shape: "role[]" },
+        exposedScopes: { shape: "string[]" },
+        identifierUris: { shape: "string[]" },
+        knownClientApplications: { shape: "string[]" },
+      },
+    },
+    required: true,
+  },
+  users: {
+    shape: {
+      array: {
+        username: { shape: "string", required: true },
+        password: { shape: "string", required: true },
+        tenant: { shape: "string", required: true },
+        oid: { shape: "string" },
+        displayName: { shape: "string" },
+        mfaRequired: { shape: "boolean" },
+        federated: { shape: "boolean" },
+      },
+    },
+    required: true,
+  },
+  tokenLifetimes: {
+    shape: {
+      object: {
+        accessToken: { shape: "number" },
+        idToken: { shape: "number" },
+        refreshToken: { shape: "number" },
+        authorizationCode: { shape: "number" },
+        deviceCode: { shape: "number" },
+      },
+    },
+  },
+  deviceCodeInterval: { shape: "number" },
+  managedIdentity: {
+    shape: {
+      object: {
+        tenant: { shape: "string" },
+        systemAssigned: {
+          shape: { object: { clientId: { shape: "string", required: true }, objectId: { shape: "string", required: true } } },
+        },
+        userAssigned: {
+          shape: {
+            array: {
+              clientId: { shape: "string", required: true },
+              objectId: { shape: "string", required: true },
+              resourceId: { shape: "string", required: true },
+            },
+          },
+        },
+        region: { shape: "string" },
+        expiresOnFormat: { shape: "string" },
+        tokenLifetime: { shape: "number" },
+      },
+    },
+  },
+};
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+function suggest(key: string, known: string[]): string {
+  const k = key.toLowerCase();
+  const hit = known.find((n) => n.toLowerCase() === k || n.toLowerCase().startsWith(k) || k.startsWith(n.toLowerCase()));
+  return hit ? ` (did you mean "${hit}"?)` : ` (known keys: ${known.join(", ")})`;
+}
+
+function checkObject(value: unknown, fields: Fields, path: string): void {
+  if (!isPlainObject(value)) throw new EmulatorConfigError(`${path || "config"}: expected an object`);
+  for (const key of Object.keys(value)) {
+    if (!(key in fields)) {
+      throw new EmulatorConfigError(`${path ? `${path}.` : ""}${key}: unknown key${suggest(key, Object.keys(fields))}`);
+    }
+  }
+  for (const [key, { shape, required }] of Object.entries(fields)) {
+    const v = value[key];
+    const p = path ? `${path}.${key}` : key;
+    if (v === undefined) {
+      if (required) throw new EmulatorConfigError(`${p}: required`);
+      continue;
+    }
+    checkShape(v, shape, p);
+  }
+}
+
+function checkShape(v: unknown, shape: Shape, p: string): void {
+  if (shape === "string" || shape === "boolean" || shape === "number") {
+    if (typeof v !== shape || (shape === "number" && !Number.isFinite(v))) {
+      throw new EmulatorConfigError(`${p}: expected a ${shape}, got ${JSON.stringify(v)}`);
+    }
+    if (shape === "string" && v === "") throw new EmulatorConfigError(`${p}: must not be empty`);
+  } else if (shape === "string[]") {
+    if (!Array.isArray(v) || v.some((x) => typeof x !== "string" || x === "")) {
+      throw new EmulatorConfigError(`${p}: expected an array of non-empty strings`);
+    }
+  } else if (shape === "role[]") {
+    if (!Array.isArray(v)) throw new EmulatorConfigError(`${p}: expected an array`);
+    v.forEach((r, i) => (typeof r === "string" ? undefined : checkObject(r, ROLE, `${p}[${i}]`)));
+  } else if (shape === "cert[]") {
+    if (!Array.isArray(v)) throw new EmulatorConfigError(`${p}: expected an array`);
+    v.forEach((c, i) => checkObject(c, { pem: { shape: "string", required: true } }, `${p}[${i}]`));
+  } else if ("object" in shape) {
+    checkObject(v, shape.object, p);
+  } else {
+    if (!Array.isArray(v)) throw new EmulatorConfigError(`${p}: expected an array`);
+    v.forEach((item, i) => checkObject(item, shape.array, `${p}[${i}]`));
+  }
+}
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** A GUID derived from a name, so that a user's `oid` stays the same across emulator restarts. */
+export function stableGuid(name: string): string {
+  const h = createHash("sha256").update(name).digest("hex");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+export interface NormalizedUser extends UserConfig {
+  oid: string;
+  tenantId: string;
+  displayName: string;
+}
+
+export interface NormalizedApp extends AppConfig {
+  tenantId: string;
+  displayName: string;
+  certificateObjects: X509Certificate[];
+  roles: AppRoleConfig[];
+}
+
+export interface NormalizedConfig {
+  raw: EmulatorConfig;
+  tenants: TenantConfig[];
+  apps: NormalizedApp[];
+  users: NormalizedUser[];
+  lifetimes: Required<TokenLifetimes>;
+  deviceCodeInterval: number;
+  managedIdentity: Required<Omit<ManagedIdentityConfig, "tenant">> & { tenantId: string };
+}
+
+/**
+ * Checks a configuration (unknown keys, types, references between tenants, apps and users, certificate PEMs) and
+ * fills in defaults. Throws `EmulatorConfigError` with the path of the first problem.
+ */
+export function normalizeConfig(input: unknown): NormalizedConfig {
+  checkObject(input, SCHEMA, "");
+  const config = input as EmulatorConfig;
+  if (config.tenants.length === 0) throw new EmulatorConfigError("tenants: at least one tenant is required");
+
+  const tenantIdByName = new Map<string, string>();
+  config.tenants.forEach((t, i) => {
+    if (!GUID.test(t.id)) throw new EmulatorConfigError(`tenants[${i}].id: expected a GUID, got "${t.id}"`);
+    for (const name of [t.id, ...(t.domains ?? [])]) {
+      const key = name.toLowerCase();
+      if (tenantIdByName.has(key)) throw new EmulatorConfigError(`tenants[${i}]: "${name}" names two tenants`);
+      if (["common", "organizations", "consumers"].includes(key)) {
+        throw new EmulatorConfigError(`tenants[${i}]: "${name}" is reserved`);
+      }
+      tenantIdByName.set(key, t.id.toLowerCase());
+    }
+  });
+  const tenantOf = (ref: string, path: string): string => {
+    const id = tenantIdByName.get(ref.toLowerCase());
+    if (id === undefined) throw new EmulatorConfigError(`${path}: unknown tenant "${ref}"`);
+    return id;
+  };
+
+  const clientIds = new Set<string>();
+  const apps = config.apps.map((app, i): NormalizedApp => {
+    const p = `apps[${i}]`;
+    if (clientIds.has(app.clientId.toLowerCase())) throw new EmulatorConfigError(`${p}.clientId: duplicate "${app.clientId}"`);
+    clientIds.add(app.clientId.toLowerCase());
+    if (app.familyId !== undefined && app.familyId !== "1") {
+      throw new EmulatorConfigError(`${p}.familyId: only "1" is supported (Entra's single family)`);
+    }
+    if (app.public && ((app.secrets?.length ?? 0) > 0 || (app.certificates?.length ?? 0) > 0)) {
+      throw new EmulatorConfigError(`${p}: a public app cannot have secrets or certificates`);
+    }
+    const certificateObjects = (app.certificates ?? []).map((c, j) => {
+      try {
+        return new X509Certificate(c.pem);
+      } catch {
+        throw new EmulatorConfigError(`${p}.certificates[${j}].pem: not a PEM certificate`);
+      }
+    });
+    for (const [j, uri] of (app.redirectUris ?? []).entries()) {
+      try {
+        new URL(uri);
+      } catch {
+        throw new EmulatorConfigError(`${p}.redirectUris[${j}]: not an absolute URI: "${uri}"`);
+      }
+    }
+    return {
+      ...app,
+      tenantId: tenantOf(app.tenant, `${p}.tenant`),
+      displayName: app.displayName ?? app.clientId,
+      certificateObjects,
+      roles: (app.appRoles ?? []).map((r) => (typeof r === "string" ? { value: r } : r)),
+    };
+  });
+
+  const usernames = new Set<string>();
+  const users = config.users.map((u, i): NormalizedUser => {
+    const p = `users[${i}]`;
+    if (!u.username.includes("@")) throw new EmulatorConfigError(`${p}.username: expected a UPN such as alice@contoso.com`);
+    if (usernames.has(u.username.toLowerCase())) throw new EmulatorConfigError(`${p}.username: duplicate "${u.username}"`);
+    usernames.add(u.username.toLowerCase());
+    if (u.oid !== undefined && !GUID.test(u.oid)) throw new EmulatorConfigError(`${p}.oid: expected a GUID`);
+    return {
+      ...u,
+      tenantId: tenantOf(u.tenant, `${p}.tenant`),
+      oid: (u.oid ?? stableGuid(`user:${u.username.toLowerCase()}`)).toLowerCase(),
+      displayName: u.displayName ?? u.username.split("@")[0] ?? u.username,
+    };
+  });
+
+  const lifetimes = {
+    accessToken: 3599,
+    idToken: 3600,
+    refreshToken: 90 * 24 * 3600,
+    authorizationCode: 600,
+    deviceCode: 900,
+    ...config.tokenLifetimes,
+  };
+  for (const [k, v] of Object.entries(lifetimes)) {
+    if (v <= 0) throw new EmulatorConfigError(`tokenLifetimes.${k}: must be positive`);
+  }
+  const interval = config.deviceCodeInterval ?? 5;
+  if (!Number.isInteger(interval) || interval < 1) {
+    throw new EmulatorConfigError("deviceCodeInterval: must be a whole number of seconds, at least 1");
+  }
+  const mi = config.managedIdentity ?? {};
+  if (mi.expiresOnFormat !== undefined && !["epoch", "iso", "rfc1123"].includes(mi.expiresOnFormat)) {
+    throw new EmulatorConfigError('managedIdentity.expiresOnFormat: one of "epoch", "iso", "rfc1123"');
+  }
+  const firstTenant = config.tenants[0] as TenantConfig;
+  return {
+    raw: config,
+    tenants: config.tenants,
+    apps,
+    users,
+    lifetimes,
+    deviceCodeInterval: interval,
+    managedIdentity: {
+      tenantId: mi.tenant !== undefined ? tenantOf(mi.tenant, "managedIdentity.tenant") : firstTenant.id.toLowerCase(),
+      systemAssigned: mi.systemAssigned ?? {
+        clientId: stableGuid("mi:system:client"),
+        objectId: stableGuid("mi:system:object"),
+      },
+      userAssigned: mi.userAssigned ?? [],
+      region: mi.region ?? "eastus",
+      expiresOnFormat: mi.expiresOnFormat ?? "epoch",
+      tokenLifetime: mi.tokenLifetime ?? 86399,
+    },
+  };
+}
+
+/** Path of the default configuration shipped with the package (documented in the README). */
+export const DEFAULT_CONFIG_PATH = fileURLToPath(new URL("../config/default.json", import.meta.url));
+
+/** Reads and checks a JSON configuration file. */
+export function loadConfigFile(path: string): EmulatorConfig {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (e) {
+    throw new EmulatorConfigError(`cannot read config file ${path}: ${(e as Error).message}`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (e) {
+    throw new EmulatorConfigError(`config file ${path} is not valid JSON: ${(e as Error).message}`);
+  }
+  normalizeConfig(parsed);
+  return parsed as EmulatorConfig;
+}
+
+/** The default configuration: a demo tenant with the apps and users listed in the README. */
+export function defaultConfig(): EmulatorConfig {
+  return loadConfigFile(DEFAULT_CONFIG_PATH);
+}

@@ -1,0 +1,129 @@
+import { randomBytes } from "node:crypto";
+import type { EmulatorClock } from "./clock.js";
+import type { NormalizedApp, NormalizedConfig, NormalizedUser } from "./config.js";
+import type { TokenIssuer } from "./tokens.js";
+import type { TlsMaterial } from "./tls.js";
+
+/** An authorization code waiting to be redeemed (single use). */
+export interface AuthCodeRecord {
+  clientId: string;
+  redirectUri: string;
+  codeChallenge?: string;
+  codeChallengeMethod?: string;
+  scope: string;
+  userOid: string;
+  nonce?: string;
+  authTime: number;
+  amr: string[];
+  claims?: string;
+  expiresAt: number;
+  redeemed: boolean;
+}
+
+export interface RefreshTokenRecord {
+  clientId: string;
+  familyId?: string;
+  userOid: string;
+  authTime: number;
+  amr: string[];
+  issuedAt: number;
+  expiresAt: number;
+}
+
+export interface DeviceCodeRecord {
+  deviceCode: string;
+  userCode: string;
+  clientId: string;
+  scope: string;
+  /** The tenant segment of the URL the flow was started on (`common`, a GUID, a domain). */
+  tenantPath: string;
+  status: "pending" | "approved" | "declined" | "redeemed";
+  userOid?: string;
+  authTime?: number;
+  amr?: string[];
+  expiresAt: number;
+  interval: number;
+  lastPollMs?: number;
+}
+
+export interface SessionRecord {
+  userOid: string;
+  authTime: number;
+  amr: string[];
+}
+
+/** Shared state of one running emulator: configuration, clock, keys and the grants it has handed out. */
+export class EmulatorContext {
+  readonly codes = new Map<string, AuthCodeRecord>();
+  readonly refreshTokens = new Map<string, RefreshTokenRecord>();
+  readonly deviceCodes = new Map<string, DeviceCodeRecord>();
+  readonly userCodes = new Map<string, string>();
+  readonly sessions = new Map<string, SessionRecord>();
+  /** `${userOid}|${clientId}` -> consented scopes. */
+  readonly consents = new Map<string, Set<string>>();
+  /** Secrets the managed-identity endpoints expect in their headers. */
+  readonly miSecrets = {
+    appService: randomToken(24),
+    machineLearning: randomToken(24),
+    serviceFabric: randomToken(24),
+  };
+  /** Filled in once the servers listen. */
+  httpsPort = 0;
+  httpPort = 0;
+
+  constructor(
+    readonly config: NormalizedConfig,
+    readonly clock: EmulatorClock,
+    readonly issuer: TokenIssuer,
+    readonly tls: TlsMaterial,
+    /** Where Azure Arc challenge key files are written. */
+    readonly arcKeyDir: string,
+  ) {}
+
+  get httpsOrigin(): string {
+    return `https://localhost:${this.httpsPort}`;
+  }
+
+  get httpOrigin(): string {
+    return `http://127.0.0.1:${this.httpPort}`;
+  }
+
+  /** Host names (with port) under which clients reach this emulator over HTTPS. */
+  get ownHosts(): string[] {
+    const p = this.httpsPort;
+    return p === 443 ? ["localhost", "127.0.0.1", `localhost:${p}`, `127.0.0.1:${p}`] : [`localhost:${p}`, `127.0.0.1:${p}`];
+  }
+
+  findApp(clientId: string): NormalizedApp | undefined {
+    const id = clientId.toLowerCase();
+    return this.config.apps.find((a) => a.clientId.toLowerCase() === id);
+  }
+
+  findUser(username: string): NormalizedUser | undefined {
+    const name = username.toLowerCase();
+    return this.config.users.find((u) => u.username.toLowerCase() === name);
+  }
+
+  userByOid(oid: string): NormalizedUser | undefined {
+    return this.config.users.find((u) => u.oid === oid.toLowerCase());
+  }
+
+  /** Resolves a tenant id or domain to the tenant's GUID (lower-case). */
+  tenantIdOf(name: string): string | undefined {
+    const n = name.toLowerCase();
+    const t = this.config.tenants.find(
+      (x) => x.id.toLowerCase() === n || (x.domains ?? []).some((d) => d.toLowerCase() === n),
+    );
+    return t?.id.toLowerCase();
+  }
+
+  tenantNames(tenantId: string): string[] {
+    const t = this.config.tenants.find((x) => x.id.toLowerCase() === tenantId);
+    return t ? [t.id, ...(t.domains ?? [])] : [tenantId];
+  }
+}
+
+/** A URL-safe random string of `bytes` random bytes (codes, refresh tokens, session ids). */
+export function randomToken(bytes = 32): string {
+  return randomBytes(bytes).toString("base64url");
+}

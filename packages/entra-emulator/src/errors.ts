@@ -1,0 +1,73 @@
+import { randomUUID } from "node:crypto";
+
+/**
+ * An error answered the way Entra ID answers it: an OAuth2 `error` code, an AADSTS number and text, HTTP status,
+ * and optionally `suberror`, `claims` and extra members. Route handlers throw it; the server renders it with the
+ * request's trace and correlation ids (see `renderEntraError`).
+ */
+export class EntraError extends Error {
+  readonly error: string;
+  readonly aadsts: number;
+  readonly status: number;
+  readonly extra: Record<string, unknown>;
+
+  constructor(
+    error: string,
+    aadsts: number,
+    description: string,
+    options: { status?: number; extra?: Record<string, unknown> } = {},
+  ) {
+    super(description);
+    this.name = "EntraError";
+    this.error = error;
+    this.aadsts = aadsts;
+    this.status = options.status ?? (error === "invalid_client" ? 401 : 400);
+    this.extra = options.extra ?? {};
+  }
+}
+
+/** `2024-01-31 12:34:56Z`: the timestamp format of Entra's error bodies. */
+export function entraTimestamp(ms: number): string {
+  return new Date(ms).toISOString().replace("T", " ").replace(/\.\d{3}Z$/, "Z");
+}
+
+export interface ErrorContext {
+  traceId: string;
+  correlationId: string;
+  nowMs: number;
+}
+
+/** The JSON body of an Entra error response, member order as Entra sends it. */
+export function renderEntraError(e: EntraError, ctx: ErrorContext): Record<string, unknown> {
+  const timestamp = entraTimestamp(ctx.nowMs);
+  const description =
+    `AADSTS${e.aadsts}: ${e.message}\r\nTrace ID: ${ctx.traceId}\r\n` +
+    `Correlation ID: ${ctx.correlationId}\r\nTimestamp: ${timestamp}`;
+  return {
+    error: e.error,
+    error_description: description,
+    error_codes: [e.aadsts],
+    timestamp,
+    trace_id: ctx.traceId,
+    correlation_id: ctx.correlationId,
+    error_uri: `https://login.microsoftonline.com/error?code=${e.aadsts}`,
+    ...e.extra,
+  };
+}
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Entra echoes a client's `client-request-id` when it is a GUID and makes one up otherwise. */
+export function correlationIdFrom(header: string | string[] | undefined): string {
+  const value = Array.isArray(header) ? header[0] : header;
+  return value !== undefined && GUID.test(value) ? value.toLowerCase() : randomUUID();
+}
+
+/** Shorthand for the most common error: a missing or malformed request parameter. */
+export function missingParameter(name: string): EntraError {
+  return new EntraError(
+    "invalid_request",
+    900144,
+    `The request body must contain the following parameter: '${name}'.`,
+  );
+}

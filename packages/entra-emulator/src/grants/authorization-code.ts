@@ -1,0 +1,84 @@
+import { createHash, timingSafeEqual } from "node:crypto";
+import type { AuthenticatedClient } from "../client-auth.js";
+import type { EmulatorContext } from "../context.js";
+import { EntraError, missingParameter } from "../errors.js";
+import type { EmuRequest } from "../http.js";
+import type { TenantPath } from "../tenants.js";
+import { redirectUriMatches } from "../redirect-uris.js";
+import { issueUserTokens } from "./user-tokens.js";
+
+function pkceMatches(method: string | undefined, challenge: string, verifier: string): boolean {
+  const computed =
+    method === "plain" ? verifier : createHash("sha256").update(verifier, "ascii").digest("base64url");
+  const a = Buffer.from(computed);
+  const b = Buffer.from(challenge);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** `grant_type=authorization_code`: single-use codes, PKCE, and the redirect URI of the authorization request. */
+export function authorizationCodeGrant(
+  ctx: EmulatorContext,
+  req: EmuRequest,
+  client: AuthenticatedClient,
+  tenant: TenantPath,
+): Record<string, unknown> {
+  const code = req.form.code;
+  if (!code) throw missingParameter("code");
+  const record = ctx.codes.get(code);
+  if (!record) {
+    throw new EntraError("invalid_grant", 9002313, "Invalid request. Request is malformed or invalid: the authorization code is not valid.");
+  }
+  if (record.redeemed) {
+    throw new EntraError(
+      "invalid_grant",
+      54005,
+      "OAuth2 Authorization code was already redeemed, please retry with a new valid code or use an existing refresh token.",
+    );
+  }
+  if (record.expiresAt <= ctx.clock.now()) {
+    throw new EntraError(
+      "invalid_grant",
+      70008,
+      "The provided authorization code or refresh token has expired due to inactivity. Send a new interactive authorization request for this user and resource.",
+    );
+  }
+  if (record.clientId.toLowerCase() !== client.app.clientId.toLowerCase()) {
+    throw new EntraError("invalid_grant", 70000, "The provided authorization code was issued to another client.");
+  }
+  const redirectUri = req.form.redirect_uri;
+  if (!redirectUri) throw missingParameter("redirect_uri");
+  if (redirectUri !== record.redirectUri && !redirectUriMatches(redirectUri, [record.redirectUri])) {
+    throw new EntraError(
+      "invalid_grant",
+      500112,
+      `The reply address '${redirectUri}' does not match the reply address '${record.redirectUri}' provided when requesting Authorization code.`,
+    );
+  }
+  if (record.codeChallenge !== undefined) {
+    const verifier = req.form.code_verifier;
+    if (!verifier) throw missingParameter("code_verifier");
+    if (!pkceMatches(record.codeChallengeMethod, record.codeChallenge, verifier)) {
+      throw new EntraError(
+        "invalid_grant",
+        501481,
+        "The Code_Verifier does not match the code_challenge supplied in the authorization request.",
+      );
+    }
+  }
+  // A code is spent by its first redemption attempt that gets this far, whatever happens next (RFC 6749 §4.1.2).
+  record.redeemed = true;
+  const user = ctx.userByOid(record.userOid);
+  if (!user) throw new EntraError("invalid_grant", 50034, "The user account does not exist in the directory.");
+  return issueUserTokens({
+    ctx,
+    req,
+    client,
+    user,
+    tenant,
+    scope: req.form.scope ?? record.scope,
+    authTime: record.authTime,
+    amr: record.amr,
+    ...(record.nonce !== undefined ? { nonce: record.nonce } : {}),
+    ...(record.claims !== undefined ? { claims: record.claims } : {}),
+  });
+}

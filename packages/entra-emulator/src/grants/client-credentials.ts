@@ -1,0 +1,68 @@
+import type { AuthenticatedClient } from "../client-auth.js";
+import { stableGuid } from "../config.js";
+import type { EmulatorContext } from "../context.js";
+import { EntraError, missingParameter } from "../errors.js";
+import type { EmuRequest } from "../http.js";
+import { parseScopes } from "../scopes.js";
+import type { TenantPath } from "../tenants.js";
+import { claimsForAccessToken } from "./user-tokens.js";
+
+/** `grant_type=client_credentials`: one `{resource}/.default` scope; `roles` are the API's app roles granted to the client. */
+export function clientCredentialsGrant(
+  ctx: EmulatorContext,
+  req: EmuRequest,
+  client: AuthenticatedClient,
+  tenant: TenantPath,
+): Record<string, unknown> {
+  if (tenant.kind !== "tenant" || !tenant.tenantId) {
+    throw new EntraError(
+      "invalid_request",
+      50059,
+      `No tenant-identifying information found in either the request or implied by any provided credentials. Use a tenant-specific authority instead of '${tenant.path}' for client credentials.`,
+    );
+  }
+  const app = client.app;
+  if (app.tenantId !== tenant.tenantId) {
+    throw new EntraError(
+      "unauthorized_client",
+      700016,
+      `Application with identifier '${app.clientId}' was not found in the directory '${tenant.path}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.`,
+    );
+  }
+  const scope = req.form.scope;
+  if (!scope) throw missingParameter("scope");
+  const scopes = scope.split(/\s+/).filter(Boolean);
+  const bad = scopes.find((s) => !s.endsWith("/.default"));
+  if (bad !== undefined || scopes.length !== 1) {
+    throw new EntraError(
+      "invalid_scope",
+      1002012,
+      `The provided value for scope ${bad ?? scope} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).`,
+    );
+  }
+  const parsed = parseScopes(ctx, scope, tenant.path);
+  const resource = parsed.resources[0];
+  if (!resource) throw missingParameter("scope");
+  const roles = (resource.app?.roles ?? [])
+    .filter((r) => r.grantedTo === undefined || r.grantedTo.some((id) => id.toLowerCase() === app.clientId.toLowerCase()))
+    .map((r) => r.value);
+  const at = ctx.issuer.accessToken({
+    origin: req.origin,
+    tenantId: tenant.tenantId,
+    audience: resource.audience,
+    clientId: app.clientId,
+    clientAuth: client.method,
+    lifetime: ctx.config.lifetimes.accessToken,
+    appObjectId: stableGuid(`sp:${app.clientId.toLowerCase()}`),
+    roles,
+    extra: claimsForAccessToken(req.form.claims),
+  });
+  const body: Record<string, unknown> = {
+    token_type: "Bearer",
+    expires_in: at.expiresIn,
+    ext_expires_in: at.expiresIn,
+  };
+  if (at.refreshIn !== undefined) body.refresh_in = at.refreshIn;
+  body.access_token = at.token;
+  return body;
+}

@@ -1,0 +1,17 @@
+export { startEmulator } from "./emulator.js";
+export type { Emulator, EmulatorOptions, RequestLogEntry } from "./emulator.js";
+export { defaultConfig, loadConfigFile, normalizeConfig, EmulatorConfigError, DEFAULT_CONFIG_PATH } from "./config.js";
+export type {
+  EmulatorConfig,
+  TenantConfig,
+  AppConfig,
+  AppRoleConfig,
+  UserConfig,
+  TokenLifetimes,
+  ManagedIdentityConfig,
+} from "./config.js";
+export type { FaultSpec } from "./faults.js";
+export type { SignInOptions, SignInResult } from "./routes/authorize.js";
+export type { ManagedIdentitySource } from "./routes/managed-identity.js";
+export { createTestCertificate } from "./tls.js";
+export type { TestCertificate } from "./tls.js";

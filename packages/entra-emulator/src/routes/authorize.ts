@@ -1,0 +1,388 @@
+import type { NormalizedApp, NormalizedUser } from "../config.js";
+import { randomToken, type EmulatorContext, type SessionRecord } from "../context.js";
+import { EntraError, renderEntraError } from "../errors.js";
+import { html, json, type EmuRequest, type EmuResponse, type Router } from "../http.js";
+import { formPostPage, messagePage } from "../pages.js";
+import { isLoopbackUri, redirectUriMatches } from "../redirect-uris.js";
+import { OIDC_SCOPES, parseScopes } from "../scopes.js";
+import { resolveTenantPath, userAllowed, type TenantPath } from "../tenants.js";
+import { beginTransaction, proceed, registerSignInRoutes, sessionOf, showAccountPicker, showSignIn } from "./sign-in.js";
+
+type ResponseMode = "query" | "fragment" | "form_post";
+
+/** A validated authorization request (OAuth 2.0 §4.1.1 with OIDC and PKCE parameters). */
+interface AuthorizeRequest {
+  tenant: TenantPath;
+  app: NormalizedApp;
+  redirectUri: string;
+  responseMode: ResponseMode;
+  state?: string;
+  nonce?: string;
+  scope: string;
+  codeChallenge?: string;
+  codeChallengeMethod?: string;
+  prompt?: string;
+  loginHint?: string;
+  maxAge?: number;
+  claims?: string;
+  clientInfo: boolean;
+}
+
+/** An error that can be sent back to the (validated) redirect URI, or one that must be shown on a page. */
+type Validation =
+  | { ok: AuthorizeRequest }
+  | { redirectError: EntraError; request: Pick<AuthorizeRequest, "redirectUri" | "responseMode" | "state"> };
+
+const PROMPTS = ["login", "none", "consent", "select_account", "create"];
+
+function validate(ctx: EmulatorContext, tenantSegment: string, p: Record<string, string>): Validation {
+  const tenant = resolveTenantPath(ctx, tenantSegment);
+  const clientId = p.client_id;
+  if (!clientId) {
+    throw new EntraError("invalid_request", 900144, "The request body must contain the following parameter: 'client_id'.");
+  }
+  const app = ctx.findApp(clientId);
+  if (!app) {
+    throw new EntraError(
+      "unauthorized_client",
+      700016,
+      `Application with identifier '${clientId}' was not found in the directory '${tenant.path}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.`,
+    );
+  }
+  const registered = app.redirectUris ?? [];
+  const redirectUri = p.redirect_uri ?? registered[0];
+  if (!redirectUri || !redirectUriMatches(redirectUri, registered)) {
+    throw new EntraError(
+      "invalid_request",
+      50011,
+      `The redirect URI '${redirectUri ?? ""}' specified in the request does not match the redirect URIs configured for the application '${app.clientId}'. Make sure the redirect URI sent in the request matches one added to your application in the Azure portal. Navigate to https://aka.ms/redirectUriMismatchError to learn more about how to fix this.`,
+    );
+  }
+  const modeParam = p.response_mode ?? "query";
+  const responseMode: ResponseMode = (["query", "fragment", "form_post"] as const).find((m) => m === modeParam) ?? "query";
+  const base = { redirectUri, responseMode, ...(p.state !== undefined ? { state: p.state } : {}) };
+  const fail = (error: EntraError): Validation => ({ redirectError: error, request: base });
+
+  if (!["query", "fragment", "form_post"].includes(modeParam)) {
+    return fail(new EntraError("invalid_request", 90023, `The response_mode '${modeParam}' is not supported.`));
+  }
+  const responseType = p.response_type;
+  if (!responseType) return fail(new EntraError("invalid_request", 900144, "The request body must contain the following parameter: 'response_type'."));
+  if (responseType !== "code") {
+    return fail(
+      new EntraError(
+        "unsupported_response_type",
+        700054,
+        `response_type '${responseType}' is not enabled for the application. The emulator supports the authorization code flow (response_type=code).`,
+      ),
+    );
+  }
+  const scope = p.scope;
+  if (!scope) return fail(new EntraError("invalid_request", 900144, "The request body must contain the following parameter: 'scope'."));
+  try {
+    parseScopes(ctx, scope, tenant.path);
+  } catch (e) {
+    if (e instanceof EntraError) return fail(e);
+    throw e;
+  }
+  const method = p.code_challenge_method;
+  if (method !== undefined && method !== "S256" && method !== "plain") {
+    return fail(new EntraError("invalid_request", 501491, `Invalid code_challenge_method '${method}': use S256 or plain.`));
+  }
+  if (method !== undefined && !p.code_challenge) {
+    return fail(new EntraError("invalid_request", 900144, "The request body must contain the following parameter: 'code_challenge'."));
+  }
+  if (p.code_challenge !== undefined && !/^[A-Za-z0-9._~-]{43,128}$/.test(p.code_challenge)) {
+    return fail(new EntraError("invalid_request", 501491, "Invalid size of Code_Challenge parameter."));
+  }
+  const prompts = (p.prompt ?? "").split(" ").filter(Boolean);
+  const badPrompt = prompts.find((x) => !PROMPTS.includes(x));
+  if (badPrompt !== undefined) {
+    return fail(new EntraError("invalid_request", 90023, `Invalid prompt value '${badPrompt}'.`));
+  }
+  let maxAge: number | undefined;
+  if (p.max_age !== undefined) {
+    maxAge = Number(p.max_age);
+    if (!Number.isInteger(maxAge) || maxAge < 0) return fail(new EntraError("invalid_request", 90023, "max_age must be a whole number of seconds."));
+  }
+  if (p.claims !== undefined) {
+    try {
+      JSON.parse(p.claims);
+    } catch {
+      return fail(new EntraError("invalid_request", 90023, "The 'claims' parameter is not valid JSON."));
+    }
+  }
+  return {
+    ok: {
+      ...base,
+      tenant,
+      app,
+      scope,
+      ...(p.nonce !== undefined ? { nonce: p.nonce } : {}),
+      ...(p.code_challenge !== undefined ? { codeChallenge: p.code_challenge, codeChallengeMethod: method ?? "plain" } : {}),
+      ...(prompts.length > 0 ? { prompt: prompts.join(" ") } : {}),
+      ...(p.login_hint !== undefined ? { loginHint: p.login_hint } : {}),
+      ...(maxAge !== undefined ? { maxAge } : {}),
+      ...(p.claims !== undefined ? { claims: p.claims } : {}),
+      clientInfo: p.client_info === "1",
+    },
+  };
+}
+
+/** Authorization response parameters for an error, as Entra puts them on the redirect. */
+function errorParams(e: EntraError, req: EmuRequest, ctx: EmulatorContext, state: string | undefined): Record<string, string> {
+  const body = renderEntraError(e, { traceId: req.traceId, correlationId: req.correlationId, nowMs: ctx.clock.nowMs() });
+  const params: Record<string, string> = {
+    error: e.error,
+    error_description: String(body.error_description),
+    error_uri: String(body.error_uri),
+  };
+  if (state !== undefined) params.state = state;
+  return params;
+}
+
+/** The URL (query or fragment mode) a browser is sent to, carrying the authorization response. */
+function responseUrl(redirectUri: string, mode: ResponseMode, params: Record<string, string>): string {
+  const encoded = new URLSearchParams(params).toString();
+  if (mode === "fragment") return `${redirectUri.split("#")[0]}#${encoded}`;
+  return `${redirectUri}${redirectUri.includes("?") ? "&" : "?"}${encoded}`;
+}
+
+function deliver(redirectUri: string, mode: ResponseMode, params: Record<string, string>, headers: Record<string, string> = {}): EmuResponse {
+  if (mode === "form_post") return html(200, formPostPage(redirectUri, params), headers);
+  return { status: 302, headers: { location: responseUrl(redirectUri, mode, params), ...headers }, body: "" };
+}
+
+const RESERVED_CONSENT = new Set<string>(OIDC_SCOPES);
+
+function consentKey(user: NormalizedUser, app: NormalizedApp): string {
+  return `${user.oid}|${app.clientId.toLowerCase()}`;
+}
+
+function needsConsent(ctx: EmulatorContext, r: AuthorizeRequest, user: NormalizedUser): boolean {
+  if (r.prompt?.includes("consent")) return true;
+  const granted = ctx.consents.get(consentKey(user, r.app));
+  if (!granted) return true;
+  return r.scope.split(/\s+/).some((s) => s !== "" && !RESERVED_CONSENT.has(s.toLowerCase()) && !granted.has(s));
+}
+
+/** Issues the authorization code for a signed-in user and returns the response parameters. */
+function issueCode(ctx: EmulatorContext, r: AuthorizeRequest, user: NormalizedUser, session: SessionRecord): Record<string, string> {
+  const granted = ctx.consents.get(consentKey(user, r.app)) ?? new Set<string>();
+  for (const s of r.scope.split(/\s+/)) if (s) granted.add(s);
+  ctx.consents.set(consentKey(user, r.app), granted);
+  const code = randomToken(48);
+  ctx.codes.set(code, {
+    clientId: r.app.clientId,
+    redirectUri: r.redirectUri,
+    ...(r.codeChallenge !== undefined ? { codeChallenge: r.codeChallenge } : {}),
+    ...(r.codeChallengeMethod !== undefined ? { codeChallengeMethod: r.codeChallengeMethod } : {}),
+    scope: r.scope,
+    userOid: user.oid,
+    ...(r.nonce !== undefined ? { nonce: r.nonce } : {}),
+    authTime: session.authTime,
+    amr: session.amr,
+    ...(r.claims !== undefined ? { claims: r.claims } : {}),
+    expiresAt: ctx.clock.now() + ctx.config.lifetimes.authorizationCode,
+    redeemed: false,
+  });
+  const params: Record<string, string> = { code };
+  if (r.clientInfo) {
+    params.client_info = ctx.issuer.clientInfo({ oid: user.oid, tenantId: user.tenantId, username: user.username, displayName: user.displayName });
+  }
+  if (r.state !== undefined) params.state = r.state;
+  params.session_state = session.authTime.toString(16);
+  return params;
+}
+
+function readParams(req: EmuRequest): Record<string, string> {
+  return req.method === "POST" ? { ...req.query, ...req.form } : req.query;
+}
+
+export interface SignInOptions {
+  /** The authorization URL the client built (as a browser would open it). */
+  authUri?: string;
+  /** Or: the id of a sign-in a browser started (`txn` field of the sign-in page); default: the latest. */
+  txn?: string;
+  username: string;
+  /** Checked when given. MFA, when the user needs it, counts as done. */
+  password?: string;
+  /** `false` declines consent (the app then gets `access_denied`). Default `true`. */
+  consent?: boolean;
+  /** Also send the response to the redirect URI (allowed for loopback `http://localhost|127.0.0.1` URIs only). */
+  deliver?: boolean;
+}
+
+export interface SignInResult {
+  redirectUri: string;
+  responseMode: ResponseMode;
+  /** The authorization response: `code`, `state`, `client_info`... or `error`, `error_description`. */
+  params: Record<string, string>;
+  /** For query and fragment modes: the full URL the browser would be sent to. */
+  url?: string;
+  /** When `deliver` was set: the status the redirect URI answered. */
+  delivered?: { status: number };
+}
+
+/** Completes an authorization request for a user without a browser (test-control API `/_emulator/signin`). */
+export async function signInProgrammatically(ctx: EmulatorContext, o: SignInOptions): Promise<SignInResult> {
+  if (typeof o.username !== "string" || o.username === "") throw new TypeError("signIn needs a username");
+  let request: AuthorizeRequest | undefined;
+  let validation: Validation | undefined;
+  if (o.authUri !== undefined) {
+    let url: URL;
+    try {
+      url = new URL(o.authUri);
+    } catch {
+      throw new TypeError("authUri is not a URL");
+    }
+    const segment = url.pathname.split("/").filter(Boolean)[0] ?? "";
+    validation = validate(ctx, segment, Object.fromEntries(url.searchParams));
+  } else {
+    const pending = [...pendingRequests(ctx).values()];
+    const found = o.txn !== undefined ? pendingRequests(ctx).get(o.txn) : pending[pending.length - 1];
+    if (!found) throw new TypeError("no pending authorization request: pass authUri, or open the authorize URL first");
+    pendingRequests(ctx).delete(found.id);
+    validation = { ok: found.request };
+  }
+  const fakeReq = { traceId: randomToken(16), correlationId: randomToken(16) } as EmuRequest;
+  let params: Record<string, string>;
+  let target: Pick<AuthorizeRequest, "redirectUri" | "responseMode">;
+  if ("redirectError" in validation) {
+    target = validation.request;
+    params = errorParams(validation.redirectError, fakeReq, ctx, validation.request.state);
+  } else {
+    request = validation.ok;
+    target = request;
+    const user = ctx.findUser(o.username);
+    if (!user) throw new EntraError("invalid_grant", 50034, `The user account ${o.username} does not exist in the directory.`);
+    if (o.password !== undefined && o.password !== user.password) {
+      throw new EntraError("invalid_grant", 50126, "Error validating credentials due to invalid username or password.");
+    }
+    if (!userAllowed(request.tenant, user)) {
+      params = errorParams(
+        new EntraError("invalid_request", 50020, `User account does not exist in tenant '${request.tenant.path}'.`),
+        fakeReq,
+        ctx,
+        request.state,
+      );
+    } else if (o.consent === false) {
+      params = errorParams(new EntraError("access_denied", 65004, "User declined to consent to access the app."), fakeReq, ctx, request.state);
+    } else {
+      const session = { userOid: user.oid, authTime: ctx.clock.now(), amr: user.mfaRequired ? ["pwd", "mfa"] : ["pwd"] };
+      params = issueCode(ctx, request, user, session);
+    }
+  }
+  const result: SignInResult = { redirectUri: target.redirectUri, responseMode: target.responseMode, params };
+  if (target.responseMode !== "form_post") result.url = responseUrl(target.redirectUri, target.responseMode, params);
+  if (o.deliver) {
+    if (!isLoopbackUri(target.redirectUri)) throw new TypeError("deliver is allowed only for loopback (http://localhost) redirect URIs");
+    const response =
+      target.responseMode === "form_post"
+        ? await fetch(target.redirectUri, {
+            method: "POST",
+            headers: { "content-type": "application/x-www-form-urlencoded" },
+            body: new URLSearchParams(params).toString(),
+            redirect: "manual",
+          })
+        : await fetch(result.url as string, { redirect: "manual" });
+    await response.arrayBuffer();
+    result.delivered = { status: response.status };
+  }
+  return result;
+}
+
+interface PendingRequest {
+  id: string;
+  request: AuthorizeRequest;
+}
+const pending = new WeakMap<EmulatorContext, Map<string, PendingRequest>>();
+function pendingRequests(ctx: EmulatorContext): Map<string, PendingRequest> {
+  let map = pending.get(ctx);
+  if (!map) {
+    map = new Map();
+    pending.set(ctx, map);
+  }
+  return map;
+}
+
+/** `GET|POST /{tenant}/oauth2/v2.0/authorize`, the HTML sign-in it leads to, and the sign-in form posts. */
+export function registerAuthorizeRoutes(router: Router, ctx: EmulatorContext): void {
+  registerSignInRoutes(router, ctx);
+  const handler = async (req: EmuRequest, params: Record<string, string>): Promise<EmuResponse> => {
+    let validation: Validation;
+    try {
+      validation = validate(ctx, params.tenant ?? "", readParams(req));
+    } catch (e) {
+      if (!(e instanceof EntraError)) throw e;
+      // Not redirectable (unknown client or redirect URI): Entra shows the error on its own page.
+      const body = renderEntraError(e, { traceId: req.traceId, correlationId: req.correlationId, nowMs: ctx.clock.nowMs() });
+      if ((req.headers.accept ?? "").includes("application/json")) return json(e.status, body);
+      return html(e.status, messagePage("Sorry, but we're having trouble signing you in.", String(body.error_description), true));
+    }
+    if ("redirectError" in validation) {
+      const { redirectUri, responseMode, state } = validation.request;
+      return deliver(redirectUri, responseMode, errorParams(validation.redirectError, req, ctx, state));
+    }
+    const r = validation.ok;
+    const current = sessionOf(ctx, req);
+    const sessionUser = current ? ctx.userByOid(current.session.userOid) : undefined;
+    const fresh =
+      current !== undefined && (r.maxAge === undefined || ctx.clock.now() - current.session.authTime <= r.maxAge);
+    const prompt = r.prompt ?? "";
+
+    const txn = beginTransaction(ctx, {
+      kind: "authorize",
+      tenant: r.tenant,
+      appName: r.app.displayName,
+      ...(r.loginHint !== undefined ? { loginHint: r.loginHint } : {}),
+      scopes: r.scope.split(/\s+/).filter((s) => s && !RESERVED_CONSENT.has(s.toLowerCase())),
+      needsConfirmation: (user) => needsConsent(ctx, r, user),
+      confirmTitle: "Permissions requested",
+      confirmQuestion: "This app would like to:",
+      complete: (user, session) => {
+        pendingRequests(ctx).delete(txn.id);
+        return deliver(r.redirectUri, r.responseMode, issueCode(ctx, r, user, session));
+      },
+      decline: () => {
+        pendingRequests(ctx).delete(txn.id);
+        return deliver(
+          r.redirectUri,
+          r.responseMode,
+          errorParams(new EntraError("access_denied", 65004, "User declined to consent to access the app."), req, ctx, r.state),
+        );
+      },
+    });
+    pendingRequests(ctx).set(txn.id, { id: txn.id, request: r });
+
+    if (prompt.includes("none")) {
+      pendingRequests(ctx).delete(txn.id);
+      if (!current || !sessionUser || !fresh || !userAllowed(r.tenant, sessionUser)) {
+        return deliver(
+          r.redirectUri,
+          r.responseMode,
+          errorParams(new EntraError("login_required", 50058, "A silent sign-in request was sent but no user is signed in."), req, ctx, r.state),
+        );
+      }
+      if (needsConsent(ctx, { ...r, prompt: "" }, sessionUser)) {
+        return deliver(
+          r.redirectUri,
+          r.responseMode,
+          errorParams(
+            new EntraError("consent_required", 65001, `The user or administrator has not consented to use the application with ID '${r.app.clientId}'.`),
+            req,
+            ctx,
+            r.state,
+          ),
+        );
+      }
+      return deliver(r.redirectUri, r.responseMode, issueCode(ctx, r, sessionUser, current.session));
+    }
+    if (current && sessionUser && fresh && userAllowed(r.tenant, sessionUser) && !prompt.includes("login")) {
+      if (prompt.includes("select_account")) return showAccountPicker(txn, sessionUser.username);
+      return proceed(ctx, txn, sessionUser, current.session);
+    }
+    return showSignIn(txn);
+  };
+  router.add({ id: "authorize", methods: ["GET", "POST"], path: "/:tenant/oauth2/v2.0/authorize", listener: "https", handler });
+}

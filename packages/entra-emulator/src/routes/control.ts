@@ -1,0 +1,109 @@
+import type { EmulatorContext } from "../context.js";
+import { EntraError, renderEntraError } from "../errors.js";
+import type { FaultBook, FaultSpec } from "../faults.js";
+import { Router, json, type EmuRequest, type EmuResponse } from "../http.js";
+import type { SignInOptions, SignInResult } from "./authorize.js";
+import { approveDeviceCode, denyDeviceCode } from "./device.js";
+
+export interface ControlDeps {
+  ctx: EmulatorContext;
+  faults: FaultBook;
+  requests(): unknown[];
+  clearRequests(): void;
+  signIn(o: SignInOptions): Promise<SignInResult>;
+}
+
+function body(req: EmuRequest): Record<string, unknown> {
+  if (req.body.length === 0) return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(req.body.toString("utf8"));
+  } catch {
+    throw new TypeError("the body must be JSON");
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw new TypeError("the body must be a JSON object");
+  return parsed as Record<string, unknown>;
+}
+
+function str(b: Record<string, unknown>, ...names: string[]): string {
+  for (const n of names) {
+    const v = b[n];
+    if (typeof v === "string" && v !== "") return v;
+  }
+  throw new TypeError(`missing string field ${names[0]}`);
+}
+
+/**
+ * The test-control API under `/_emulator/` (documented in the README). Returns the dispatcher the server uses
+ * for those paths. Errors are answered as `{ error, error_description }` with status 400.
+ */
+export function registerControlRoutes(deps: ControlDeps): (req: EmuRequest) => Promise<EmuResponse> {
+  const router = new Router();
+  const add = (methods: string[], path: string, handler: (req: EmuRequest) => EmuResponse | Promise<EmuResponse>) =>
+    router.add({ id: `control:${path}`, methods, path, listener: "both", handler: (req) => handler(req) });
+
+  add(["GET"], "/_emulator/requests", () => json(200, deps.requests()));
+  add(["DELETE"], "/_emulator/requests", () => {
+    deps.clearRequests();
+    return { status: 204 };
+  });
+  add(["GET"], "/_emulator/faults", () => json(200, deps.faults.list()));
+  add(["POST"], "/_emulator/faults", (req) => {
+    const b = body(req);
+    const specs = Array.isArray(b.faults) ? (b.faults as FaultSpec[]) : [b as unknown as FaultSpec];
+    for (const s of specs) deps.faults.add(s);
+    return json(201, deps.faults.list());
+  });
+  add(["DELETE"], "/_emulator/faults", () => {
+    deps.faults.clear();
+    return { status: 204 };
+  });
+  const device = (approve: boolean) => (req: EmuRequest) => {
+    const b = body(req);
+    const userCode = str(b, "user_code", "userCode");
+    try {
+      if (approve) approveDeviceCode(deps.ctx, userCode, str(b, "username"));
+      else denyDeviceCode(deps.ctx, userCode);
+    } catch (e) {
+      if (e instanceof EntraError) {
+        return json(400, renderEntraError(e, { traceId: req.traceId, correlationId: req.correlationId, nowMs: deps.ctx.clock.nowMs() }));
+      }
+      throw e;
+    }
+    return json(200, { user_code: userCode, status: approve ? "approved" : "declined" });
+  };
+  add(["POST"], "/_emulator/device/approve", device(true));
+  add(["POST"], "/_emulator/device/deny", device(false));
+  add(["POST"], "/_emulator/signin", async (req) => {
+    const b = body(req);
+    const options: SignInOptions = { username: str(b, "username") };
+    for (const k of ["authUri", "txn", "password"] as const) {
+      const v = b[k] ?? (k === "authUri" ? b.auth_uri : undefined);
+      if (typeof v === "string") options[k] = v;
+    }
+    if (typeof b.consent === "boolean") options.consent = b.consent;
+    if (typeof b.deliver === "boolean") options.deliver = b.deliver;
+    try {
+      return json(200, await deps.signIn(options));
+    } catch (e) {
+      if (e instanceof EntraError) {
+        return json(400, renderEntraError(e, { traceId: req.traceId, correlationId: req.correlationId, nowMs: deps.ctx.clock.nowMs() }));
+      }
+      throw e;
+    }
+  });
+  add(["POST"], "/_emulator/clock", (req) => {
+    const b = body(req);
+    if (typeof b.advance !== "number") throw new TypeError("missing number field advance (seconds)");
+    deps.ctx.clock.advance(b.advance);
+    return json(200, { now: deps.ctx.clock.now() });
+  });
+
+  return async (req) => {
+    const m = router.match(req.method, req.path, req.listener);
+    if ("miss" in m) {
+      return json(m.miss === "method" ? 405 : 404, { error: "not_found", error_description: `no control endpoint ${req.method} ${req.path}` });
+    }
+    return m.route.handler(req, m.params);
+  };
+}

@@ -1,0 +1,61 @@
+import { authenticateClient } from "../client-auth.js";
+import type { EmulatorContext } from "../context.js";
+import { EntraError, missingParameter } from "../errors.js";
+import { authorizationCodeGrant } from "../grants/authorization-code.js";
+import { clientCredentialsGrant } from "../grants/client-credentials.js";
+import { deviceCodeGrant } from "../grants/device-code.js";
+import { onBehalfOfGrant } from "../grants/on-behalf-of.js";
+import { passwordGrant } from "../grants/password.js";
+import { refreshTokenGrant } from "../grants/refresh-token.js";
+import { json, type Router } from "../http.js";
+import { resolveTenantPath } from "../tenants.js";
+
+const DEVICE_CODE = "urn:ietf:params:oauth:grant-type:device_code";
+const JWT_BEARER = "urn:ietf:params:oauth:grant-type:jwt-bearer";
+
+/** The token endpoint `POST /{tenant}/oauth2/v2.0/token` (also the v1 path `/{tenant}/oauth2/token`). */
+export function registerTokenRoutes(router: Router, ctx: EmulatorContext): void {
+  const handler = (req: Parameters<Parameters<Router["add"]>[0]["handler"]>[0], params: Record<string, string>) => {
+    const tenant = resolveTenantPath(ctx, params.tenant ?? "");
+    if (!req.isForm) {
+      throw new EntraError(
+        "invalid_request",
+        900144,
+        "The request body must contain the following parameter: 'grant_type'. The body must be application/x-www-form-urlencoded.",
+      );
+    }
+    if (req.duplicates.length > 0) {
+      throw new EntraError("invalid_request", 90023, `Duplicate parameters in the request: ${req.duplicates.join(", ")}.`);
+    }
+    const grantType = req.form.grant_type;
+    if (!grantType) throw missingParameter("grant_type");
+    const known = ["authorization_code", "refresh_token", "client_credentials", "password", DEVICE_CODE, JWT_BEARER];
+    if (!known.includes(grantType)) {
+      throw new EntraError("unsupported_grant_type", 70003, `The app requested an unsupported grant type '${grantType}'.`);
+    }
+    const client = authenticateClient(ctx, req, tenant.path, tenant.tenantId);
+    let body: Record<string, unknown>;
+    switch (grantType) {
+      case "authorization_code":
+        body = authorizationCodeGrant(ctx, req, client, tenant);
+        break;
+      case "refresh_token":
+        body = refreshTokenGrant(ctx, req, client, tenant);
+        break;
+      case "client_credentials":
+        body = clientCredentialsGrant(ctx, req, client, tenant);
+        break;
+      case "password":
+        body = passwordGrant(ctx, req, client, tenant);
+        break;
+      case DEVICE_CODE:
+        body = deviceCodeGrant(ctx, req, client);
+        break;
+      default:
+        body = onBehalfOfGrant(ctx, req, client, tenant);
+    }
+    return json(200, body);
+  };
+  router.add({ id: "token", methods: ["POST"], path: "/:tenant/oauth2/v2.0/token", listener: "https", handler });
+  router.add({ id: "token", methods: ["POST"], path: "/:tenant/oauth2/token", listener: "https", handler });
+}

@@ -1,0 +1,27 @@
+#!/usr/bin/env node
+// Runs every *.test.ts under the given folders with Node's test runner through tsx.
+// (Node 20's `--test` does not expand globs itself.)
+import { spawnSync } from "node:child_process";
+import { readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
+
+function collect(dir) {
+  const out = [];
+  for (const name of readdirSync(dir).sort()) {
+    const full = join(dir, name);
+    if (statSync(full).isDirectory()) out.push(...collect(full));
+    else if (name.endsWith(".test.ts")) out.push(full);
+  }
+  return out;
+}
+
+const roots = process.argv.slice(2);
+const files = roots.flatMap((r) => collect(r));
+if (files.length === 0) {
+  console.error(`no test files under ${roots.join(", ")}`);
+  process.exit(1);
+}
+const result = spawnSync(process.execPath, ["--import", "tsx", "--test", "--test-reporter=spec", ...files], {
+  stdio: "inherit",
+});
+process.exit(result.status ?? 1);
