@@ -45,6 +45,9 @@ export function authorizationCodeGrant(
   if (record.clientId.toLowerCase() !== client.app.clientId.toLowerCase()) {
     throw new EntraError("invalid_grant", 70000, "The provided authorization code was issued to another client.");
   }
+  // The code is spent by its client's first redemption attempt, whether or not it succeeds (RFC 6749 §4.1.2,
+  // §10.5): a wrong PKCE verifier or redirect URI cannot be retried against the same code.
+  record.redeemed = true;
   const redirectUri = req.form.redirect_uri;
   if (!redirectUri) throw missingParameter("redirect_uri");
   if (redirectUri !== record.redirectUri && !redirectUriMatches(redirectUri, [record.redirectUri])) {
@@ -65,8 +68,6 @@ export function authorizationCodeGrant(
       );
     }
   }
-  // A code is spent by its first redemption attempt that gets this far, whatever happens next (RFC 6749 §4.1.2).
-  record.redeemed = true;
   const user = ctx.userByOid(record.userOid);
   if (!user) throw new EntraError("invalid_grant", 50034, "The user account does not exist in the directory.");
   return issueUserTokens({
