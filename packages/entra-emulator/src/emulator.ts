@@ -294,7 +294,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const httpsServer = createHttpsServer({ cert: tls.certPem, key: tls.keyPem }, onRequest("https"));
   const httpServer = createHttpServer(onRequest("http"));
 
-  let signIn: (o: SignInOptions) => Promise<SignInResult> = (o) => signInProgrammatically(ctx, o);
+  const signIn = (o: SignInOptions): Promise<SignInResult> => signInProgrammatically(ctx, o);
   const controlRouter = registerControlRoutes({
     ctx,
     faults,
@@ -302,7 +302,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     clearRequests: () => {
       log.length = 0;
     },
-    signIn: (o) => signIn(o),
+    signIn,
   });
 
   try {
@@ -317,7 +317,6 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   let closed = false;
   const firstTenant = config.tenants[0];
   const defaultTenant = firstTenant?.domains?.[0] ?? firstTenant?.id ?? "common";
-  signIn = (o) => signInProgrammatically(ctx, o);
   return {
     url: ctx.httpsOrigin,
     miUrl: ctx.httpOrigin,
@@ -335,7 +334,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     clearFaults: () => faults.clear(),
     approveDevice: (userCode, username) => approveDeviceCode(ctx, userCode, username),
     denyDevice: (userCode) => denyDeviceCode(ctx, userCode),
-    signIn: (o) => signIn(o),
+    signIn,
     advanceClock: (seconds) => clock.advance(seconds),
     managedIdentityEnv: (source) => managedIdentityEnv(ctx, source),
     close: async () => {

@@ -7,15 +7,17 @@ import { deviceCodeGrant } from "../grants/device-code.js";
 import { onBehalfOfGrant } from "../grants/on-behalf-of.js";
 import { passwordGrant } from "../grants/password.js";
 import { refreshTokenGrant } from "../grants/refresh-token.js";
-import { json, type Router } from "../http.js";
+import { json, type EmuRequest, type Router } from "../http.js";
 import { resolveTenantPath } from "../tenants.js";
 
 const DEVICE_CODE = "urn:ietf:params:oauth:grant-type:device_code";
+/** The short spelling MSAL.js / msal-node and MSAL.NET send; Entra accepts it as well as the RFC 8628 URN. */
+const DEVICE_CODE_SHORT = "device_code";
 const JWT_BEARER = "urn:ietf:params:oauth:grant-type:jwt-bearer";
 
 /** The token endpoint `POST /{tenant}/oauth2/v2.0/token` (also the v1 path `/{tenant}/oauth2/token`). */
 export function registerTokenRoutes(router: Router, ctx: EmulatorContext): void {
-  const handler = (req: Parameters<Parameters<Router["add"]>[0]["handler"]>[0], params: Record<string, string>) => {
+  const handler = (req: EmuRequest, params: Record<string, string>) => {
     const tenant = resolveTenantPath(ctx, params.tenant ?? "");
     if (!req.isForm) {
       throw new EntraError(
@@ -29,7 +31,7 @@ export function registerTokenRoutes(router: Router, ctx: EmulatorContext): void 
     }
     const grantType = req.form.grant_type;
     if (!grantType) throw missingParameter("grant_type");
-    const known = ["authorization_code", "refresh_token", "client_credentials", "password", DEVICE_CODE, JWT_BEARER];
+    const known = ["authorization_code", "refresh_token", "client_credentials", "password", DEVICE_CODE, DEVICE_CODE_SHORT, JWT_BEARER];
     if (!known.includes(grantType)) {
       throw new EntraError("unsupported_grant_type", 70003, `The app requested an unsupported grant type '${grantType}'.`);
     }
@@ -49,6 +51,7 @@ export function registerTokenRoutes(router: Router, ctx: EmulatorContext): void 
         body = passwordGrant(ctx, req, client, tenant);
         break;
       case DEVICE_CODE:
+      case DEVICE_CODE_SHORT:
         body = deviceCodeGrant(ctx, req, client);
         break;
       default:
