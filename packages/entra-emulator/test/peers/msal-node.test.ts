@@ -15,18 +15,19 @@ import type { AccountInfo, AuthenticationResult } from "@azure/msal-node";
 import { defaultConfig, type EmulatorConfig } from "../../src/config.js";
 import { startEmulator, type Emulator, type RequestLogEntry } from "../../src/emulator.js";
 import { createTestCertificate, type TestCertificate } from "../../src/tls.js";
+import { DEMO } from "../helpers.js";
 import { FORWARD_DEVICE_CODE, MsalWorker, MsalWorkerError, type DeviceCodeInfo } from "./node/worker-client.js";
 
-const TENANT_ID = "7f3c1e2a-5b6d-4c8e-9f01-23456789abcd";
-const TENANT = "contoso.onmicrosoft.com";
-const CONFIDENTIAL_APP = "11111111-1111-4111-8111-111111111111";
-const CONFIDENTIAL_SECRET = "demo-client-secret";
-const PUBLIC_APP = "22222222-2222-4222-8222-222222222222";
-const API_APP = "55555555-5555-4555-8555-555555555555";
-const API_SECRET = "demo-api-secret";
+const TENANT_ID = DEMO.tenantId;
+const TENANT = DEMO.tenant;
+const CONFIDENTIAL_APP = DEMO.confidential;
+const CONFIDENTIAL_SECRET = DEMO.secret;
+const PUBLIC_APP = DEMO.cli;
+const API_APP = DEMO.api;
+const API_SECRET = DEMO.apiSecret;
 /** Added for these tests: a daemon whose only credential is a certificate. */
 const CERT_APP = "66666666-6666-4666-8666-666666666666";
-const ALICE = "alice@contoso.com";
+const ALICE = DEMO.alice.username;
 const GRAPH = "https://graph.microsoft.com";
 const SYSTEM_MI = { clientId: "0b7e2c10-1a2b-4c3d-8e4f-5a6b7c8d9e01", objectId: "0b7e2c10-1a2b-4c3d-8e4f-5a6b7c8d9e02" };
 const USER_MI = {
