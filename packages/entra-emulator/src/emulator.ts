@@ -18,7 +18,7 @@ import {
   managedIdentityEnv,
   registerManagedIdentityRoutes,
   type ManagedIdentitySource,
-} from "./routes/managed-identity.js";
+} from "./routes/managed-identity/index.js";
 import { registerTokenRoutes } from "./routes/token.js";
 import { createTlsMaterial } from "./tls.js";
 import { TokenIssuer } from "./tokens.js";

@@ -12,6 +12,6 @@ export type {
 } from "./config.js";
 export type { FaultSpec } from "./faults.js";
 export type { SignInOptions, SignInResult } from "./routes/authorize.js";
-export type { ManagedIdentitySource } from "./routes/managed-identity.js";
+export type { ManagedIdentitySource } from "./routes/managed-identity/index.js";
 export { createTestCertificate } from "./tls.js";
 export type { TestCertificate } from "./tls.js";

@@ -1,0 +1,54 @@
+/** Service Fabric managed-identity token endpoint (`IDENTITY_ENDPOINT` over HTTPS + `IDENTITY_HEADER`). */
+import type { EmulatorContext } from "../../context.js";
+import { json, type EmuRequest, type EmuResponse } from "../../http.js";
+import {
+  formatExpiresOn,
+  isProblem,
+  methodProblem,
+  mintForIdentity,
+  parseTokenRequest,
+  problem,
+  type Problem,
+} from "./common.js";
+
+/** Service Fabric: the cluster's managed-identity token service (`IDENTITY_ENDPOINT`, HTTPS). */
+export const SERVICE_FABRIC_PATH = "/servicefabric/token";
+
+// ---------------------------------------------------------------------------------------------------------------
+// 5. Service Fabric (api-version 2019-07-01-preview, HTTPS): GET {IDENTITY_ENDPOINT}?api-version&resource with
+//    `Secret: {IDENTITY_HEADER}`. Errors: `{"error":{"correlationId","code","message"}}`. The identity is the one
+//    the cluster assigned to the application; identity parameters are ignored.
+// ---------------------------------------------------------------------------------------------------------------
+
+export function handleServiceFabric(ctx: EmulatorContext, req: EmuRequest): EmuResponse {
+  const fail = (p: Problem): EmuResponse =>
+    json(p.status, { error: { correlationId: req.correlationId, code: p.code, message: p.message } }, p.headers);
+  const bad = methodProblem(req, "GET");
+  if (bad) return fail(bad);
+  const secret = req.headers.secret;
+  if (secret === undefined || secret === "") {
+    return fail(problem(401, "unauthorized_client", "SecretHeaderNotFound", "Secret is not found in the request headers."));
+  }
+  if (secret !== ctx.miSecrets.serviceFabric) {
+    return fail(
+      problem(401, "unauthorized_client", "SecretHeaderNotFound", "Secret in the request headers is not valid."),
+    );
+  }
+  const parsed = parseTokenRequest(ctx, req, { idParams: {}, foreignParams: {}, ignoreIdParams: true });
+  if (isProblem(parsed)) {
+    return fail(
+      parsed.code === "ArgumentNullOrEmpty" && parsed.param !== undefined
+        ? { ...parsed, message: `Value cannot be null or empty. Parameter name: ${parsed.param}` }
+        : parsed,
+    );
+  }
+  const minted = mintForIdentity(ctx, parsed.identity, parsed.resource);
+  const format = ctx.config.managedIdentity.expiresOnFormat;
+  return json(200, {
+    token_type: "Bearer",
+    access_token: minted.token,
+    // Service Fabric sends `expires_on` as a JSON number; the other formats can only be strings.
+    expires_on: format === "epoch" ? minted.expiresOn : formatExpiresOn(ctx, minted.expiresOn),
+    resource: parsed.resource,
+  });
+}
