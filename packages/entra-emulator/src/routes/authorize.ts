@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import type { NormalizedApp, NormalizedUser } from "../config.js";
 import { randomToken, type EmulatorContext, type SessionRecord } from "../context.js";
 import { EntraError, renderEntraError } from "../errors.js";
@@ -130,7 +131,12 @@ function validate(ctx: EmulatorContext, tenantSegment: string, p: Record<string,
 }
 
 /** Authorization response parameters for an error, as Entra puts them on the redirect. */
-function errorParams(e: EntraError, req: EmuRequest, ctx: EmulatorContext, state: string | undefined): Record<string, string> {
+function errorParams(
+  e: EntraError,
+  req: Pick<EmuRequest, "traceId" | "correlationId">,
+  ctx: EmulatorContext,
+  state: string | undefined,
+): Record<string, string> {
   const body = renderEntraError(e, { traceId: req.traceId, correlationId: req.correlationId, nowMs: ctx.clock.nowMs() });
   const params: Record<string, string> = {
     error: e.error,
@@ -245,12 +251,13 @@ export async function signInProgrammatically(ctx: EmulatorContext, o: SignInOpti
     pendingRequests(ctx).delete(found.id);
     validation = { ok: found.request };
   }
-  const fakeReq = { traceId: randomToken(16), correlationId: randomToken(16) } as EmuRequest;
+  // No HTTP request carries this sign-in: its error ids are made up, as Entra makes up ids it was not given.
+  const ids = { traceId: randomUUID(), correlationId: randomUUID() };
   let params: Record<string, string>;
   let target: Pick<AuthorizeRequest, "redirectUri" | "responseMode">;
   if ("redirectError" in validation) {
     target = validation.request;
-    params = errorParams(validation.redirectError, fakeReq, ctx, validation.request.state);
+    params = errorParams(validation.redirectError, ids, ctx, validation.request.state);
   } else {
     request = validation.ok;
     target = request;
@@ -262,12 +269,12 @@ export async function signInProgrammatically(ctx: EmulatorContext, o: SignInOpti
     if (!userAllowed(request.tenant, user)) {
       params = errorParams(
         new EntraError("invalid_request", 50020, `User account does not exist in tenant '${request.tenant.path}'.`),
-        fakeReq,
+        ids,
         ctx,
         request.state,
       );
     } else if (o.consent === false) {
-      params = errorParams(new EntraError("access_denied", 65004, "User declined to consent to access the app."), fakeReq, ctx, request.state);
+      params = errorParams(new EntraError("access_denied", 65004, "User declined to consent to access the app."), ids, ctx, request.state);
     } else {
       const session = { userOid: user.oid, authTime: ctx.clock.now(), amr: user.mfaRequired ? ["pwd", "mfa"] : ["pwd"] };
       params = issueCode(ctx, request, user, session);
