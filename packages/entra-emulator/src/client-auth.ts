@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { NormalizedApp } from "./config.js";
 import type { EmulatorContext } from "./context.js";
-import { EntraError, missingParameter } from "./errors.js";
+import { EntraError, missingParameter, unknownApplication } from "./errors.js";
 import type { EmuRequest } from "./http.js";
 import { decodeJwt, verifySignature } from "./jwt.js";
 
@@ -15,14 +15,6 @@ export type ClientAuthMethod = "0" | "1" | "2";
 export interface AuthenticatedClient {
   app: NormalizedApp;
   method: ClientAuthMethod;
-}
-
-function unknownClient(clientId: string, tenant: string): EntraError {
-  return new EntraError(
-    "unauthorized_client",
-    700016,
-    `Application with identifier '${clientId}' was not found in the directory '${tenant}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.`,
-  );
 }
 
 function constantTimeEquals(a: string, b: string): boolean {
@@ -56,7 +48,7 @@ export function requestClient(ctx: EmulatorContext, req: EmuRequest, tenantName:
     throw new EntraError("invalid_request", 90023, "The client_id in the Authorization header and the request body differ.");
   }
   const app = ctx.findApp(clientId);
-  if (!app) throw unknownClient(clientId, tenantName);
+  if (!app) throw unknownApplication(clientId, tenantName);
   return app;
 }
 

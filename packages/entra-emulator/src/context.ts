@@ -123,6 +123,22 @@ export class EmulatorContext {
   }
 }
 
+/**
+ * State that a route module keeps per running emulator, without the context knowing its type: returns the
+ * module's map for a context, made on first use.
+ */
+export function perContext<V>(): (ctx: EmulatorContext) => Map<string, V> {
+  const maps = new WeakMap<EmulatorContext, Map<string, V>>();
+  return (ctx) => {
+    let map = maps.get(ctx);
+    if (!map) {
+      map = new Map();
+      maps.set(ctx, map);
+    }
+    return map;
+  };
+}
+
 /** A URL-safe random string of `bytes` random bytes (codes, refresh tokens, session ids). */
 export function randomToken(bytes = 32): string {
   return randomBytes(bytes).toString("base64url");

@@ -63,6 +63,15 @@ export function correlationIdFrom(header: string | string[] | undefined): string
   return value !== undefined && GUID.test(value) ? value.toLowerCase() : randomUUID();
 }
 
+/** AADSTS700016: no app with this client id in the directory the request named. */
+export function unknownApplication(clientId: string, directory: string): EntraError {
+  return new EntraError(
+    "unauthorized_client",
+    700016,
+    `Application with identifier '${clientId}' was not found in the directory '${directory}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.`,
+  );
+}
+
 /** Shorthand for the most common error: a missing or malformed request parameter. */
 export function missingParameter(name: string): EntraError {
   return new EntraError(

@@ -203,6 +203,20 @@ describe("emulator flows over plain HTTPS", () => {
     assert.equal(params.get("state"), "fp");
   });
 
+  test("signIn() without authUri completes the sign-in a browser opened, once", async () => {
+    const opened = await new Browser(emulator).get(
+      authorizePath({ client_id: DEMO.cli, response_type: "code", redirect_uri: "http://localhost:4321", scope: "openid User.Read", state: "opened" }),
+    );
+    assert.match(opened.text, /Sign in/);
+    const done = await emulator.signIn({ username: DEMO.alice.username });
+    assert.equal(done.params.state, "opened");
+    assert.ok(done.params.code);
+    assert.equal(new URL(String(done.url)).origin, "http://localhost:4321");
+    const txn = /name="txn" value="([^"]+)"/.exec(opened.text)?.[1];
+    assert.ok(txn);
+    await assert.rejects(emulator.signIn({ txn, username: DEMO.alice.username }), /no pending authorization request/);
+  });
+
   test("device code: pending, slow_down, approval on the device-login pages, tokens once", async () => {
     const init = (await call(emulator, "POST", `/${DEMO.tenant}/oauth2/v2.0/devicecode`, { form: { client_id: DEMO.cli, scope: "openid profile offline_access User.Read" } })).json();
     assert.equal(init.interval, 30);

@@ -1,7 +1,7 @@
 import type { AuthenticatedClient } from "../client-auth.js";
 import { stableGuid } from "../config.js";
 import type { EmulatorContext } from "../context.js";
-import { EntraError, missingParameter } from "../errors.js";
+import { EntraError, missingParameter, unknownApplication } from "../errors.js";
 import type { EmuRequest } from "../http.js";
 import { parseScopes } from "../scopes.js";
 import type { TenantPath } from "../tenants.js";
@@ -23,11 +23,7 @@ export function clientCredentialsGrant(
   }
   const app = client.app;
   if (app.tenantId !== tenant.tenantId) {
-    throw new EntraError(
-      "unauthorized_client",
-      700016,
-      `Application with identifier '${app.clientId}' was not found in the directory '${tenant.path}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.`,
-    );
+    throw unknownApplication(app.clientId, tenant.path);
   }
   const scope = req.form.scope;
   if (!scope) throw missingParameter("scope");

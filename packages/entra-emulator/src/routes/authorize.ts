@@ -1,18 +1,26 @@
 import { randomUUID } from "node:crypto";
 import type { NormalizedApp, NormalizedUser } from "../config.js";
 import { randomToken, type EmulatorContext, type SessionRecord } from "../context.js";
-import { EntraError, renderEntraError } from "../errors.js";
+import { EntraError, renderEntraError, unknownApplication } from "../errors.js";
 import { html, json, type EmuRequest, type EmuResponse, type Router } from "../http.js";
 import { formPostPage, messagePage } from "../pages.js";
 import { isLoopbackUri, redirectUriMatches } from "../redirect-uris.js";
 import { OIDC_SCOPES, parseScopes } from "../scopes.js";
 import { resolveTenantPath, userAllowed, type TenantPath } from "../tenants.js";
-import { beginTransaction, proceed, registerSignInRoutes, sessionOf, showAccountPicker, showSignIn } from "./sign-in.js";
+import {
+  beginTransaction,
+  proceed,
+  registerSignInRoutes,
+  sessionOf,
+  showAccountPicker,
+  showSignIn,
+  transactionsOf,
+} from "./sign-in.js";
 
 type ResponseMode = "query" | "fragment" | "form_post";
 
 /** A validated authorization request (OAuth 2.0 §4.1.1 with OIDC and PKCE parameters). */
-interface AuthorizeRequest {
+export interface AuthorizeRequest {
   tenant: TenantPath;
   app: NormalizedApp;
   redirectUri: string;
@@ -43,13 +51,7 @@ function validate(ctx: EmulatorContext, tenantSegment: string, p: Record<string,
     throw new EntraError("invalid_request", 900144, "The request body must contain the following parameter: 'client_id'.");
   }
   const app = ctx.findApp(clientId);
-  if (!app) {
-    throw new EntraError(
-      "unauthorized_client",
-      700016,
-      `Application with identifier '${clientId}' was not found in the directory '${tenant.path}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.`,
-    );
-  }
+  if (!app) throw unknownApplication(clientId, tenant.path);
   const registered = app.redirectUris ?? [];
   const redirectUri = p.redirect_uri ?? registered[0];
   if (!redirectUri || !redirectUriMatches(redirectUri, registered)) {
@@ -245,11 +247,14 @@ export async function signInProgrammatically(ctx: EmulatorContext, o: SignInOpti
     const segment = url.pathname.split("/").filter(Boolean)[0] ?? "";
     validation = validate(ctx, segment, Object.fromEntries(url.searchParams));
   } else {
-    const pending = [...pendingRequests(ctx).values()];
-    const found = o.txn !== undefined ? pendingRequests(ctx).get(o.txn) : pending[pending.length - 1];
-    if (!found) throw new TypeError("no pending authorization request: pass authUri, or open the authorize URL first");
-    pendingRequests(ctx).delete(found.id);
-    validation = { ok: found.request };
+    const transactions = transactionsOf(ctx);
+    const pending = [...transactions.values()].filter((t) => t.authorizeRequest !== undefined);
+    const found = o.txn !== undefined ? pending.find((t) => t.id === o.txn) : pending[pending.length - 1];
+    if (!found?.authorizeRequest) {
+      throw new TypeError("no pending authorization request: pass authUri, or open the authorize URL first");
+    }
+    transactions.delete(found.id);
+    validation = { ok: found.authorizeRequest };
   }
   // No HTTP request carries this sign-in: its error ids are made up, as Entra makes up ids it was not given.
   const ids = { traceId: randomUUID(), correlationId: randomUUID() };
@@ -299,20 +304,6 @@ export async function signInProgrammatically(ctx: EmulatorContext, o: SignInOpti
   return result;
 }
 
-interface PendingRequest {
-  id: string;
-  request: AuthorizeRequest;
-}
-const pending = new WeakMap<EmulatorContext, Map<string, PendingRequest>>();
-function pendingRequests(ctx: EmulatorContext): Map<string, PendingRequest> {
-  let map = pending.get(ctx);
-  if (!map) {
-    map = new Map();
-    pending.set(ctx, map);
-  }
-  return map;
-}
-
 /** `GET|POST /{tenant}/oauth2/v2.0/authorize`, the HTML sign-in it leads to, and the sign-in form posts. */
 export function registerAuthorizeRoutes(router: Router, ctx: EmulatorContext): void {
   registerSignInRoutes(router, ctx);
@@ -338,32 +329,7 @@ export function registerAuthorizeRoutes(router: Router, ctx: EmulatorContext): v
       current !== undefined && (r.maxAge === undefined || ctx.clock.now() - current.session.authTime <= r.maxAge);
     const prompt = r.prompt ?? "";
 
-    const txn = beginTransaction(ctx, {
-      kind: "authorize",
-      tenant: r.tenant,
-      appName: r.app.displayName,
-      ...(r.loginHint !== undefined ? { loginHint: r.loginHint } : {}),
-      scopes: r.scope.split(/\s+/).filter((s) => s && !RESERVED_CONSENT.has(s.toLowerCase())),
-      needsConfirmation: (user) => needsConsent(ctx, r, user),
-      confirmTitle: "Permissions requested",
-      confirmQuestion: "This app would like to:",
-      complete: (user, session) => {
-        pendingRequests(ctx).delete(txn.id);
-        return deliver(r.redirectUri, r.responseMode, issueCode(ctx, r, user, session));
-      },
-      decline: () => {
-        pendingRequests(ctx).delete(txn.id);
-        return deliver(
-          r.redirectUri,
-          r.responseMode,
-          errorParams(new EntraError("access_denied", 65004, "User declined to consent to access the app."), req, ctx, r.state),
-        );
-      },
-    });
-    pendingRequests(ctx).set(txn.id, { id: txn.id, request: r });
-
     if (prompt.includes("none")) {
-      pendingRequests(ctx).delete(txn.id);
       if (!current || !sessionUser || !fresh || !userAllowed(r.tenant, sessionUser)) {
         return deliver(
           r.redirectUri,
@@ -385,6 +351,25 @@ export function registerAuthorizeRoutes(router: Router, ctx: EmulatorContext): v
       }
       return deliver(r.redirectUri, r.responseMode, issueCode(ctx, r, sessionUser, current.session));
     }
+
+    const txn = beginTransaction(ctx, {
+      kind: "authorize",
+      tenant: r.tenant,
+      appName: r.app.displayName,
+      ...(r.loginHint !== undefined ? { loginHint: r.loginHint } : {}),
+      scopes: r.scope.split(/\s+/).filter((s) => s && !RESERVED_CONSENT.has(s.toLowerCase())),
+      needsConfirmation: (user) => needsConsent(ctx, r, user),
+      confirmTitle: "Permissions requested",
+      confirmQuestion: "This app would like to:",
+      authorizeRequest: r,
+      complete: (user, session) => deliver(r.redirectUri, r.responseMode, issueCode(ctx, r, user, session)),
+      decline: () =>
+        deliver(
+          r.redirectUri,
+          r.responseMode,
+          errorParams(new EntraError("access_denied", 65004, "User declined to consent to access the app."), req, ctx, r.state),
+        ),
+    });
     if (current && sessionUser && fresh && userAllowed(r.tenant, sessionUser) && !prompt.includes("login")) {
       if (prompt.includes("select_account")) return showAccountPicker(txn, sessionUser.username);
       return proceed(ctx, txn, sessionUser, current.session);

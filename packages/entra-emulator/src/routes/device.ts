@@ -1,6 +1,6 @@
 import { randomInt } from "node:crypto";
 import { randomToken, type DeviceCodeRecord, type EmulatorContext } from "../context.js";
-import { EntraError, missingParameter } from "../errors.js";
+import { EntraError, missingParameter, unknownApplication } from "../errors.js";
 import { html, json, type EmuRequest, type Router } from "../http.js";
 import { deviceCodeEntryPage, messagePage } from "../pages.js";
 import { parseScopes } from "../scopes.js";
@@ -63,13 +63,7 @@ export function registerDeviceRoutes(router: Router, ctx: EmulatorContext): void
       const clientId = req.form.client_id;
       if (!clientId) throw missingParameter("client_id");
       const app = ctx.findApp(clientId);
-      if (!app) {
-        throw new EntraError(
-          "unauthorized_client",
-          700016,
-          `Application with identifier '${clientId}' was not found in the directory '${tenant.path}'.`,
-        );
-      }
+      if (!app) throw unknownApplication(clientId, tenant.path);
       const scope = req.form.scope;
       if (!scope) throw missingParameter("scope");
       parseScopes(ctx, scope, tenant.path);

@@ -1,8 +1,9 @@
 import type { NormalizedUser } from "../config.js";
-import { randomToken, type EmulatorContext, type SessionRecord } from "../context.js";
+import { perContext, randomToken, type EmulatorContext, type SessionRecord } from "../context.js";
 import { html, type EmuRequest, type EmuResponse, type Router } from "../http.js";
 import { accountPickerPage, consentPage, messagePage, mfaPage, signInPage } from "../pages.js";
 import { userAllowed, type TenantPath } from "../tenants.js";
+import type { AuthorizeRequest } from "./authorize.js";
 
 export const SESSION_COOKIE = "emu_session";
 
@@ -25,20 +26,14 @@ export interface Transaction {
   complete(user: NormalizedUser, session: SessionRecord, sessionId: string): EmuResponse | Promise<EmuResponse>;
   decline(): EmuResponse;
   createdAt: number;
+  /** For `kind: "authorize"`: the request, so `/_emulator/signin` can complete a sign-in a browser started. */
+  authorizeRequest?: AuthorizeRequest;
   user?: NormalizedUser;
   session?: SessionRecord;
 }
 
-const transactions = new WeakMap<EmulatorContext, Map<string, Transaction>>();
-
-export function transactionsOf(ctx: EmulatorContext): Map<string, Transaction> {
-  let map = transactions.get(ctx);
-  if (!map) {
-    map = new Map();
-    transactions.set(ctx, map);
-  }
-  return map;
-}
+/** Sign-ins in progress, oldest first. */
+export const transactionsOf = perContext<Transaction>();
 
 export function parseCookies(header: string | undefined): Record<string, string> {
   const out: Record<string, string> = {};
@@ -128,6 +123,11 @@ async function finish(ctx: EmulatorContext, t: Transaction): Promise<EmuResponse
   return { ...response, headers: { ...response.headers, "set-cookie": sessionCookie(sessionId) } };
 }
 
+function decline(ctx: EmulatorContext, t: Transaction): EmuResponse {
+  transactionsOf(ctx).delete(t.id);
+  return t.decline();
+}
+
 function expired(): EmuResponse {
   return html(400, messagePage("Sign-in expired", "This sign-in request is no longer valid. Start again from the app.", true));
 }
@@ -174,7 +174,7 @@ export function registerSignInRoutes(router: Router, ctx: EmulatorContext): void
     handler: async (req) => {
       const t = txnOf(req);
       if (!t || !t.user || !t.session) return expired();
-      if (req.form.approve !== "yes") return t.decline();
+      if (req.form.approve !== "yes") return decline(ctx, t);
       return proceed(ctx, t, t.user, { ...t.session, amr: [...t.session.amr, "mfa"] });
     },
   });
@@ -187,10 +187,7 @@ export function registerSignInRoutes(router: Router, ctx: EmulatorContext): void
     handler: async (req) => {
       const t = txnOf(req);
       if (!t || !t.user || !t.session) return expired();
-      if (req.form.accept !== "yes") {
-        transactionsOf(ctx).delete(t.id);
-        return t.decline();
-      }
+      if (req.form.accept !== "yes") return decline(ctx, t);
       return finish(ctx, t);
     },
   });

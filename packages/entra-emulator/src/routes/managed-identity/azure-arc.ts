@@ -5,7 +5,7 @@
 import { randomBytes } from "node:crypto";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import type { EmulatorContext } from "../../context.js";
+import { perContext, type EmulatorContext } from "../../context.js";
 import { json, type EmuRequest, type EmuResponse } from "../../http.js";
 import { hasMetadataHeader, isProblem, methodProblem, mintForIdentity, parseTokenRequest, problem } from "./common.js";
 import { IMDS_TOKEN_PATH, imdsError, imdsTokenBody } from "./imds.js";
@@ -20,16 +20,7 @@ export const AZURE_ARC_PATH = `/azurearc${IMDS_TOKEN_PATH}`;
 const MAX_PENDING_ARC_SECRETS = 256;
 
 /** Per-context state of the Azure Arc challenge: issued secret -> path of the key file holding it. */
-const arcSecrets = new WeakMap<EmulatorContext, Map<string, string>>();
-
-function pendingArcSecrets(ctx: EmulatorContext): Map<string, string> {
-  let map = arcSecrets.get(ctx);
-  if (!map) {
-    map = new Map();
-    arcSecrets.set(ctx, map);
-  }
-  return map;
-}
+const pendingArcSecrets = perContext<string>();
 
 // ---------------------------------------------------------------------------------------------------------------
 // 6. Azure Arc HIMDS (api-version 2020-06-01): the IMDS protocol plus a file-based challenge. The first GET is
