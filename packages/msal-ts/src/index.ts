@@ -1,8 +1,25 @@
 /**
  * msal-ts: the Microsoft Authentication Library for TypeScript on Node.js, with the API of MSAL Python 1.31.
- *
- * The flows land issue by issue; until then the package exports only its version.
  */
+export { VERSION } from "./version.js";
 
-/** The library version, sent as `x-client-ver` on token requests. */
-export const VERSION = "0.1.0";
+export {
+  MsalError,
+  InvalidArgumentError,
+  AuthorityError,
+  NetworkError,
+  ServerError,
+  CacheError,
+  IdTokenError,
+  StateMismatchError,
+  BrowserInteractionTimeoutError,
+  ManagedIdentityError,
+  BrokerUnavailableError,
+  RedirectUriError,
+} from "./errors.js";
+export type { HttpClient, HttpResponse, HttpGetOptions, HttpPostOptions, HttpCacheStore } from "./http/types.js";
+export type { Logger, LogLevel } from "./runtime/logger.js";
+export { TokenCache, type SearchOptions } from "./cache/token-cache.js";
+export { SerializableTokenCache } from "./cache/serializable-token-cache.js";
+export type { TokenEvent } from "./cache/derive.js";
+export type { CacheEntry, CredentialTypeName } from "./cache/schema.js";

@@ -1,0 +1,185 @@
+/**
+ * What `TokenCache.add()` derives from a token response (behavior reference section 3.4). Pure: the same
+ * event and clock give the same entries.
+ */
+import { AuthorityError } from "../errors.js";
+import { decodeClientInfo } from "../oauth2/client-info.js";
+import { isRecord } from "../oauth2/encoding.js";
+import { decodeIdTokenFor } from "../oauth2/id-token.js";
+import { splitTarget, targetOf } from "./keys.js";
+import type { AccessTokenEntry, AccountEntry, AppMetadataEntry, IdTokenEntry, RefreshTokenEntry } from "./schema.js";
+
+/**
+ * A token response together with the request that produced it: the input of `TokenCache.add()`.
+ *
+ * @example
+ * ```ts
+ * cache.add({ client_id: "my-app", scope: ["User.Read"], token_endpoint: "https://login.microsoftonline.com/contoso/oauth2/v2.0/token",
+ *   response: { access_token: "...", expires_in: 3600, client_info: "..." }, grant_type: "authorization_code" });
+ * ```
+ */
+export interface TokenEvent {
+  client_id: string | null;
+  /** The request's scopes (used as the target when the response has no `scope`). */
+  scope?: readonly string[] | null;
+  token_endpoint: string;
+  response: Record<string, unknown>;
+  /** The request body (e.g. `username` for ROPC, `key_id` for key-bound tokens). */
+  data?: Record<string, unknown>;
+  grant_type?: string;
+  /** Overrides the host of `token_endpoint` (the app's configured authority host). */
+  environment?: string;
+  authority_type?: string;
+  /** Account id from a broker. */
+  _account_id?: string;
+  /** Username fallback (federated ROPC). */
+  username?: string;
+  /** Do not (re)create the Account entry (silent refresh honours a concurrent removeAccount). */
+  skip_account_creation?: boolean;
+}
+
+export interface DerivedEntries {
+  accessToken?: AccessTokenEntry;
+  refreshToken?: RefreshTokenEntry;
+  idToken?: IdTokenEntry;
+  account?: AccountEntry;
+  appMetadata: AppMetadataEntry;
+}
+
+const ACCOUNT_SOURCES = new Set(["broker", "authorization_code", "password", "urn:ietf:params:oauth:grant-type:device_code"]);
+
+/** Host (lower-case) and first path segment (case kept) of a token endpoint. */
+export function endpointParts(tokenEndpoint: string): { host: string; tenant: string } {
+  let url: URL;
+  try {
+    url = new URL(tokenEndpoint);
+  } catch {
+    throw new AuthorityError("The token endpoint of the authority is not a valid URL; check the authority's discovery document.");
+  }
+  const tenant = url.pathname.split("/").find((s) => s !== "") ?? "";
+  return { host: url.host.toLowerCase(), tenant };
+}
+
+/**
+ * Integer seconds from a number, a numeric string or (for absolute times) an ISO-8601 date; null when
+ * the value is absent or unusable. MSAL Python fails on string `refresh_in` and date `expires_on`.
+ */
+export function parseSeconds(value: unknown, allowDate = false): number | null {
+  if (typeof value === "number") return plausible(value);
+  if (typeof value !== "string" || value.trim() === "") return null;
+  const n = Number(value);
+  if (Number.isFinite(n)) return plausible(n);
+  if (allowDate) {
+    const ms = Date.parse(value);
+    if (Number.isFinite(ms)) return plausible(ms / 1000);
+  }
+  return null;
+}
+
+/** Values beyond about 3,000 years are nonsense from a server; treated as absent (their sum with now would not print as an integer). */
+const MAX_PLAUSIBLE_SECONDS = 1e11;
+
+function plausible(n: number): number | null {
+  return Number.isFinite(n) && Math.abs(n) <= MAX_PLAUSIBLE_SECONDS ? Math.trunc(n) : null;
+}
+
+/** Builds the cache entries for a token response received at `now` (epoch seconds). */
+export function deriveEntries(event: TokenEvent, now: number): DerivedEntries {
+  const response = event.response;
+  const clientId = event.client_id;
+  const parts = endpointParts(event.token_endpoint);
+  const environment = event.environment ?? parts.host;
+  const realm = parts.tenant;
+  const data = event.data ?? {};
+
+  const claims = isRecord(response.id_token_claims)
+    ? response.id_token_claims
+    : typeof response.id_token === "string" && response.id_token !== ""
+      ? decodeIdTokenFor(response.id_token, clientId ?? "")
+      : undefined;
+
+  const info = decodeClientInfo(response.client_info);
+  const homeAccountId = info ? `${info.uid}.${info.utid}` : typeof claims?.sub === "string" ? claims.sub : null;
+
+  const responseScope = typeof response.scope === "string" ? splitTarget(response.scope) : [];
+  const target = targetOf(responseScope.length > 0 ? responseScope : (event.scope ?? []));
+
+  const out: DerivedEntries = {
+    appMetadata: {
+      client_id: clientId,
+      environment,
+      ...(typeof response.foci === "string" && response.foci !== "" ? { family_id: response.foci } : {}),
+    },
+  };
+
+  if (typeof response.access_token === "string") {
+    const expiresIn = parseSeconds(response.expires_in) ?? relative(parseSeconds(response.expires_on, true), now) ?? 600;
+    const extExpiresIn = parseSeconds(response.ext_expires_in) ?? expiresIn;
+    const refreshIn = parseSeconds(response.refresh_in);
+    const at: AccessTokenEntry = {
+      credential_type: "AccessToken",
+      secret: response.access_token,
+      home_account_id: homeAccountId,
+      environment,
+      client_id: clientId,
+      target,
+      realm,
+      token_type: typeof response.token_type === "string" && response.token_type !== "" ? response.token_type : "Bearer",
+      cached_at: String(now),
+      expires_on: String(now + expiresIn),
+      extended_expires_on: String(now + extExpiresIn),
+    };
+    if (typeof data.key_id === "string" && data.key_id !== "") at.key_id = data.key_id;
+    if (refreshIn !== null) at.refresh_on = String(now + refreshIn);
+    out.accessToken = at;
+  }
+
+  if (homeAccountId !== null && !event.skip_account_creation) {
+    const username = firstString(claims?.preferred_username, claims?.upn, data.username, event.username) ?? "";
+    const account: AccountEntry = {
+      home_account_id: homeAccountId,
+      environment,
+      realm,
+      local_account_id: firstString(event._account_id, claims?.oid, claims?.sub) ?? null,
+      username,
+      authority_type: event.authority_type ?? (realm.toLowerCase() === "adfs" ? "ADFS" : "MSSTS"),
+    };
+    if (event.grant_type !== undefined && ACCOUNT_SOURCES.has(event.grant_type)) account.account_source = event.grant_type;
+    out.account = account;
+  }
+
+  if (typeof response.id_token === "string" && response.id_token !== "") {
+    out.idToken = {
+      credential_type: "IdToken",
+      secret: response.id_token,
+      home_account_id: homeAccountId,
+      environment,
+      realm,
+      client_id: clientId ?? "",
+    };
+  }
+
+  if (typeof response.refresh_token === "string" && response.refresh_token !== "") {
+    const rt: RefreshTokenEntry = {
+      credential_type: "RefreshToken",
+      secret: response.refresh_token,
+      home_account_id: homeAccountId,
+      environment,
+      client_id: clientId ?? "",
+      target,
+      last_modification_time: String(now),
+    };
+    if (typeof response.foci === "string" && response.foci !== "") rt.family_id = response.foci;
+    out.refreshToken = rt;
+  }
+  return out;
+}
+
+function relative(absolute: number | null, now: number): number | null {
+  return absolute === null ? null : absolute - now;
+}
+
+function firstString(...values: unknown[]): string | undefined {
+  for (const v of values) if (typeof v === "string" && v !== "") return v;
+  return undefined;
+}

@@ -1,0 +1,99 @@
+/**
+ * Cache keys. Two kinds:
+ * - the storage key MSAL Python writes (behavior reference section 3.1), used for the serialized JSON;
+ * - an internal "identity" that is the same for every format of one credential (MSAL Python's, msal-node's),
+ *   used by the indexes: lookups match on entry fields, never on key strings (section 9).
+ */
+import type { CacheEntry, CredentialTypeName } from "./schema.js";
+
+const str = (v: unknown): string => (typeof v === "string" ? v : v === null || v === undefined ? "" : String(v));
+
+/** Scopes sorted by code point and space-joined, as in `target` (section 3.4). */
+export function targetOf(scopes: Iterable<string>): string {
+  return [...scopes].sort(compareCodePoints).join(" ");
+}
+
+/** Compares strings by Unicode code point (Python's default string order). */
+export function compareCodePoints(a: string, b: string): number {
+  if (a === b) return 0;
+  const ia = a[Symbol.iterator]();
+  const ib = b[Symbol.iterator]();
+  for (;;) {
+    const x = ia.next();
+    const y = ib.next();
+    if (x.done) return y.done ? 0 : -1;
+    if (y.done) return 1;
+    const cx = x.value.codePointAt(0) ?? 0;
+    const cy = y.value.codePointAt(0) ?? 0;
+    if (cx !== cy) return cx < cy ? -1 : 1;
+  }
+}
+
+/** Splits a stored `target` into its scopes. */
+export function splitTarget(target: unknown): string[] {
+  return typeof target === "string" ? target.split(/\s+/).filter((s) => s !== "") : [];
+}
+
+/** The key MSAL Python 1.31 stores an entry under, computed from the entry's own fields. */
+export function storageKey(type: CredentialTypeName, e: CacheEntry): string {
+  switch (type) {
+    case "AccessToken":
+      return [str(e.home_account_id), str(e.environment), "accesstoken", str(e.client_id), str(e.realm), str(e.target)]
+        .join("-")
+        .toLowerCase();
+    case "RefreshToken":
+      return [str(e.home_account_id), str(e.environment), "refreshtoken", str(e.client_id), "", str(e.target)]
+        .join("-")
+        .toLowerCase();
+    case "IdToken":
+      return [str(e.home_account_id), str(e.environment), "idtoken", str(e.client_id), str(e.realm), ""]
+        .join("-")
+        .toLowerCase();
+    case "Account":
+      return [str(e.home_account_id), str(e.environment), str(e.realm)].join("-").toLowerCase();
+    case "AppMetadata":
+      // The one key MSAL Python does not lower-case.
+      return `appmetadata-${str(e.environment)}-${str(e.client_id)}`;
+  }
+}
+
+const SEP = "\u0000";
+
+/** The partition an access token belongs to: (home account, environment, client, realm), case-insensitive. */
+export function atPartition(homeAccountId: unknown, environment: unknown, clientId: unknown, realm: unknown): string {
+  return [str(homeAccountId), str(environment), str(clientId), str(realm)].join(SEP).toLowerCase();
+}
+
+/** A scope set in canonical form: lower-cased, de-duplicated, sorted. */
+export function canonicalScopes(scopes: Iterable<string>): string {
+  return [...new Set([...scopes].map((s) => s.toLowerCase()))].sort(compareCodePoints).join(" ");
+}
+
+/**
+ * The identity of a credential, equal for every cache format that stores it. Two entries with the same
+ * identity are the same credential written twice (e.g. by msal-node and by MSAL Python).
+ */
+export function identityOf(type: CredentialTypeName, e: CacheEntry): string {
+  switch (type) {
+    case "AccessToken":
+      return [
+        atPartition(e.home_account_id, e.environment, e.client_id, e.realm),
+        canonicalScopes(splitTarget(e.target)),
+        str(e.key_id),
+      ].join(SEP);
+    case "RefreshToken":
+      // msal-node writes no target; realm-independent (section 3.8).
+      return [str(e.home_account_id), str(e.environment), str(e.client_id)].join(SEP).toLowerCase();
+    case "IdToken":
+      return [str(e.home_account_id), str(e.environment), str(e.client_id), str(e.realm)].join(SEP).toLowerCase();
+    case "Account":
+      return [str(e.home_account_id), str(e.environment), str(e.realm)].join(SEP).toLowerCase();
+    case "AppMetadata":
+      return [str(e.environment), str(e.client_id)].join(SEP).toLowerCase();
+  }
+}
+
+/** The home-account bucket of an entry; msal-node's `""` and MSAL Python's `null` are the same. */
+export function homeBucket(homeAccountId: unknown): string {
+  return str(homeAccountId);
+}

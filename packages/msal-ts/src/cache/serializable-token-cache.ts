@@ -1,0 +1,78 @@
+/**
+ * A token cache that converts to and from the unified MSAL cache JSON (behavior reference section 3.2),
+ * byte-compatible with MSAL Python 1.31's `SerializableTokenCache` and tolerant of msal-node's variant.
+ */
+import { CacheError } from "../errors.js";
+import { isRecord } from "../oauth2/encoding.js";
+import { isCredentialType } from "./schema.js";
+import { Section } from "./section.js";
+import { TokenCache } from "./token-cache.js";
+
+/** Python's `json.dumps(ensure_ascii=True)` escapes every non-ASCII code unit as `\uXXXX` (lower-case hex). */
+function escapeNonAscii(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  if (!/[^\u0000-\u007f]/.test(text)) return text;
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[^\u0000-\u007f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+
+/**
+ * A {@link TokenCache} you can save and load, e.g. to keep a CLI signed in between runs.
+ *
+ * @example
+ * ```ts
+ * const cache = new SerializableTokenCache();
+ * if (existsSync(path)) cache.deserialize(readFileSync(path, "utf8"));
+ * const app = new PublicClientApplication(clientId, { tokenCache: cache });
+ * // ... acquire tokens ...
+ * if (cache.hasStateChanged) writeFileSync(path, cache.serialize(), { mode: 0o600 });
+ * ```
+ */
+export class SerializableTokenCache extends TokenCache {
+  /**
+   * The cache as JSON text in MSAL Python's layout: 4-space indentation, sections and entries in insertion
+   * order, non-ASCII escaped. Unknown sections and entries read by `deserialize` are written back unchanged.
+   */
+  serialize(): string {
+    const out: Record<string, unknown> = {};
+    for (const [name, value] of this.sections) {
+      out[name] = value instanceof Section ? Object.fromEntries(value.entries) : value;
+    }
+    this.hasStateChanged = false;
+    return escapeNonAscii(JSON.stringify(out, null, 4));
+  }
+
+  /**
+   * Replaces the whole content with `state` (`null` or `""` empties the cache). On malformed JSON the
+   * cache is left unchanged and a `CacheError` is thrown; entries that are not usable credentials are
+   * kept for `serialize` but never returned by lookups.
+   *
+   * @throws CacheError when `state` is not a JSON object.
+   */
+  deserialize(state: string | null | undefined): void {
+    let parsed: unknown = {};
+    if (state !== null && state !== undefined && state.trim() !== "") {
+      if (typeof state !== "string") throw new CacheError("The token cache state must be a string of JSON.");
+      try {
+        parsed = JSON.parse(state);
+      } catch (e) {
+        // The text may hold secrets: the message names the problem, never the content.
+        throw new CacheError(`The token cache content is not valid JSON (${e instanceof SyntaxError ? "syntax error" : "unreadable"}); the cache was not changed. Delete or repair the cache file.`);
+      }
+    }
+    if (!isRecord(parsed)) {
+      throw new CacheError("The token cache content must be a JSON object such as {\"AccessToken\": {...}}; the cache was not changed.");
+    }
+    this.sections.clear();
+    for (const [name, value] of Object.entries(parsed)) {
+      if (isCredentialType(name) && isRecord(value)) {
+        const section = new Section(name);
+        for (const [key, entry] of Object.entries(value)) section.set(key, entry);
+        this.sections.set(name, section);
+      } else {
+        this.sections.set(name, value);
+      }
+    }
+    this.hasStateChanged = false;
+  }
+}

@@ -1,0 +1,216 @@
+/**
+ * The token cache: MSAL Python 1.31's unified cache format (behavior reference section 3) with indexes that
+ * make access-token hits O(1) whatever the cache size.
+ */
+import { InvalidArgumentError } from "../errors.js";
+import { atPartition, canonicalScopes, identityOf, splitTarget, storageKey } from "./keys.js";
+import { deriveEntries, type TokenEvent } from "./derive.js";
+import { CredentialType, isCredentialType, type CacheEntry, type CredentialTypeName } from "./schema.js";
+import { Section } from "./section.js";
+
+/** Options of {@link TokenCache.search} and {@link TokenCache.find}. */
+export interface SearchOptions {
+  /** Scopes that must all be in the entry's `target` (access tokens only). */
+  target?: readonly string[];
+  /** Fields that must equal the entry's (`null` and `""` are the same `home_account_id`). */
+  query?: Record<string, unknown>;
+}
+
+const ANY_SCOPE: readonly string[] = [];
+
+function fieldMatches(field: string, expected: unknown, actual: unknown): boolean {
+  if (field === "home_account_id" && (expected === null || expected === "")) return actual === null || actual === "" || actual === undefined;
+  if (expected === null) return actual === null || actual === undefined;
+  return actual === expected;
+}
+
+function matchesQuery(entry: CacheEntry, query: Record<string, unknown> | undefined): boolean {
+  if (!query) return true;
+  for (const field in query) if (!fieldMatches(field, query[field], entry[field])) return false;
+  return true;
+}
+
+function coversScopes(entry: CacheEntry, wanted: readonly string[]): boolean {
+  if (wanted.length === 0) return true;
+  const have = new Set(splitTarget(entry.target));
+  return wanted.every((s) => have.has(s));
+}
+
+/**
+ * An in-memory token cache shared by the applications that are given it.
+ *
+ * @example
+ * ```ts
+ * const cache = new TokenCache();
+ * const app = new ConfidentialClientApplication("id", { clientCredential: secret, tokenCache: cache });
+ * for (const at of cache.search(TokenCache.CredentialType.ACCESS_TOKEN, { query: { client_id: "id" } })) console.log(at.expires_on);
+ * ```
+ */
+export class TokenCache {
+  static readonly CredentialType = CredentialType;
+
+  /** Sections in first-write order; unknown top-level members are kept as they were read. */
+  protected readonly sections = new Map<string, Section | unknown>();
+
+  /** Whether the content changed since the last serialize/deserialize. */
+  hasStateChanged = false;
+
+  /**
+   * Stores what a token response yields (section 3.4). `now` is epoch seconds (default: the current time).
+   * A response carrying `error` is ignored.
+   */
+  add(event: TokenEvent, now: number = Date.now() / 1000): void {
+    if (typeof event !== "object" || event === null || typeof event.response !== "object" || event.response === null) {
+      throw new InvalidArgumentError("TokenCache.add() needs an event with a response object.");
+    }
+    this.hasStateChanged = true;
+    if ("error" in event.response) return;
+    const derived = deriveEntries(event, Math.floor(now));
+    if (derived.accessToken) this.#write("AccessToken", derived.accessToken);
+    if (derived.account) this.#write("Account", derived.account);
+    if (derived.idToken) this.#write("IdToken", derived.idToken);
+    if (derived.refreshToken) this.#write("RefreshToken", derived.refreshToken);
+    this.#write("AppMetadata", derived.appMetadata);
+  }
+
+  /**
+   * Entries of `credentialType` matching `query` (and, for access tokens, holding every `target` scope).
+   * An access-token search whose query names `home_account_id`, `environment`, `client_id` and `realm`
+   * reads one index bucket (the entry whose scopes equal `target` comes first); other searches use the
+   * home-account index when the query names `home_account_id`, else scan the section.
+   * Access tokens bound to a key (`key_id`) are only returned when the query asks for that `key_id`.
+   * Yields copies: changing them does not change the cache.
+   */
+  *search(credentialType: string, options: SearchOptions = {}): IterableIterator<CacheEntry> {
+    for (const entry of this.lookup(credentialType, options)) yield { ...entry };
+  }
+
+  /** {@link search} as an array. */
+  find(credentialType: string, options: SearchOptions = {}): CacheEntry[] {
+    return [...this.search(credentialType, options)];
+  }
+
+  /** Like {@link search} but yields the stored objects themselves; for the library's own read-only use. */
+  *lookup(credentialType: string, options: SearchOptions = {}): IterableIterator<CacheEntry> {
+    const section = this.#section(credentialType, false);
+    if (!section) return;
+    const query = options.query;
+    const wanted = credentialType === "AccessToken" ? (options.target ?? ANY_SCOPE) : ANY_SCOPE;
+    const keyBound = query?.key_id !== undefined && query.key_id !== null;
+    const accept = (entry: CacheEntry): boolean =>
+      matchesQuery(entry, query) &&
+      coversScopes(entry, wanted) &&
+      (keyBound || credentialType !== "AccessToken" || entry.key_id === undefined || entry.key_id === null);
+
+    if (credentialType === "AccessToken" && query && "home_account_id" in query && "environment" in query && "client_id" in query && "realm" in query) {
+      const partition = atPartition(query.home_account_id, query.environment, query.client_id, query.realm);
+      const candidates = section.keysByPartition(partition);
+      if (!candidates) return;
+      // Exact scope set first (MSAL Python's fast path); its scopes compare case-insensitively.
+      let exactKey: string | undefined;
+      if (wanted.length > 0) {
+        const identity = `${partition}\u0000${canonicalScopes(wanted)}\u0000${keyBound ? String(query.key_id) : ""}`;
+        for (const key of section.keysByIdentity(identity) ?? []) {
+          const entry = section.usable(key);
+          if (entry && matchesQuery(entry, query)) {
+            exactKey = key;
+            yield entry;
+            break;
+          }
+        }
+      }
+      for (const key of [...candidates]) {
+        if (key === exactKey) continue;
+        const entry = section.usable(key);
+        if (entry && accept(entry)) yield entry;
+      }
+      return;
+    }
+    const keys = query && "home_account_id" in query ? [...(section.keysByHome(query.home_account_id) ?? [])] : [...section.usableKeys()];
+    for (const key of keys) {
+      const entry = section.usable(key);
+      if (entry && accept(entry)) yield entry;
+    }
+  }
+
+  /**
+   * Updates (`newValues` given) or removes an entry. The entry is addressed by its fields: it is stored
+   * under the key computed from `entry`'s fields, and copies of the same credential under other keys
+   * (written by other MSALs) are removed, so one credential is never stored twice.
+   */
+  modify(credentialType: string, entry: CacheEntry, newValues?: Record<string, unknown>): void {
+    const section = this.#section(credentialType, newValues !== undefined);
+    if (!section) return;
+    const type = section.type;
+    const key = storageKey(type, entry);
+    const identity = identityOf(type, entry);
+    this.hasStateChanged = true;
+    for (const other of [...(section.keysByIdentity(identity) ?? [])]) {
+      if (other !== key && this.#sameCredential(section, other)) section.delete(other);
+    }
+    if (newValues === undefined) section.delete(key);
+    else section.set(key, { ...entry, ...newValues });
+  }
+
+  /** Removes an access token. */
+  removeAccessToken(entry: CacheEntry): void {
+    this.modify(CredentialType.ACCESS_TOKEN, entry);
+  }
+  /** Removes a refresh token. */
+  removeRefreshToken(entry: CacheEntry): void {
+    this.modify(CredentialType.REFRESH_TOKEN, entry);
+  }
+  /** Replaces a refresh token's secret, keeping its key, client, target and family (section 3.4). */
+  updateRefreshToken(entry: CacheEntry, newSecret: string, now: number = Math.floor(Date.now() / 1000)): void {
+    this.modify(CredentialType.REFRESH_TOKEN, entry, { secret: newSecret, last_modification_time: String(now) });
+  }
+  /** Removes an ID token. */
+  removeIdToken(entry: CacheEntry): void {
+    this.modify(CredentialType.ID_TOKEN, entry);
+  }
+  /** Removes an account entry. */
+  removeAccountEntry(entry: CacheEntry): void {
+    this.modify(CredentialType.ACCOUNT, entry);
+  }
+
+  /** Number of entries (usable or not) in a section. */
+  count(credentialType: string): number {
+    return this.#section(credentialType, false)?.size ?? 0;
+  }
+
+  /** Writes a freshly derived entry, replacing the same credential stored under any other key. */
+  #write(type: CredentialTypeName, entry: CacheEntry): void {
+    const section = this.#section(type, true) as Section;
+    const key = storageKey(type, entry);
+    for (const other of [...(section.keysByIdentity(identityOf(type, entry)) ?? [])]) {
+      if (other !== key && this.#sameCredential(section, other)) section.delete(other);
+    }
+    section.set(key, entry);
+  }
+
+  /**
+   * Whether the entry under `otherKey` is a foreign-format copy of `entry`: it is not under its own
+   * MSAL Python key (a Python-written entry for another scope set is a different credential).
+   */
+  #sameCredential(section: Section, otherKey: string): boolean {
+    const other = section.usable(otherKey);
+    if (!other) return false;
+    // Refresh-token identities ignore the target (msal-node writes none), so only a copy that is not
+    // under its own MSAL Python key is a duplicate; Python-keyed RTs for other scopes are other tokens.
+    return section.type !== "RefreshToken" || storageKey(section.type, other) !== otherKey;
+  }
+
+  #section(credentialType: string, create: boolean): Section | undefined {
+    if (!isCredentialType(credentialType)) {
+      if (create) throw new InvalidArgumentError(`Unknown credential type "${credentialType}". Use one of TokenCache.CredentialType.`);
+      return undefined;
+    }
+    const existing = this.sections.get(credentialType);
+    if (existing instanceof Section) return existing;
+    if (!create) return undefined;
+    const section = new Section(credentialType);
+    // A malformed section read from a file is replaced by the first write (its content was unusable).
+    this.sections.set(credentialType, section);
+    return section;
+  }
+}

@@ -1,0 +1,49 @@
+import { InvalidArgumentError } from "../errors.js";
+import { isRecord } from "./encoding.js";
+import { pythonJsonDumps } from "./python-json.js";
+
+/**
+ * Merges the app's client capabilities into a claims challenge (behavior reference section 1.8):
+ * capabilities go to `access_token.xms_cc.values`, replacing any `xms_cc`. Without capabilities the
+ * challenge is returned unchanged; with neither, `undefined` (no `claims` parameter is sent).
+ *
+ * @throws InvalidArgumentError when the challenge is not a JSON object.
+ * @example
+ * ```ts
+ * mergeClaims(undefined, ["CP1"]) === '{"access_token": {"xms_cc": {"values": ["CP1"]}}}'
+ * ```
+ */
+export function mergeClaims(claimsChallenge: string | undefined | null, capabilities: readonly string[] | undefined): string | undefined {
+  const challenge = claimsChallenge === null || claimsChallenge === "" ? undefined : claimsChallenge;
+  if (!capabilities || capabilities.length === 0) return challenge;
+  let claims: Record<string, unknown> = {};
+  if (challenge !== undefined) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(challenge);
+    } catch {
+      throw new InvalidArgumentError("claimsChallenge must be the JSON object text the resource sent in its WWW-Authenticate header (after base64 decoding).");
+    }
+    if (!isRecord(parsed)) throw new InvalidArgumentError("claimsChallenge must be a JSON object, e.g. {\"access_token\": {...}}.");
+    claims = parsed;
+  }
+  const accessToken = isRecord(claims.access_token) ? { ...claims.access_token } : {};
+  delete accessToken.xms_cc;
+  accessToken.xms_cc = { values: [...capabilities] };
+  claims.access_token = accessToken;
+  return pythonJsonDumps(claims);
+}
+
+/** Validates a claims challenge argument: absent, or a string holding a JSON object. */
+export function checkClaimsChallenge(claimsChallenge: unknown): string | undefined {
+  if (claimsChallenge === undefined || claimsChallenge === null || claimsChallenge === "") return undefined;
+  if (typeof claimsChallenge !== "string") throw new InvalidArgumentError("claimsChallenge must be a string of JSON.");
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(claimsChallenge);
+  } catch {
+    throw new InvalidArgumentError("claimsChallenge must be JSON text, e.g. the decoded `claims` of a WWW-Authenticate challenge.");
+  }
+  if (!isRecord(parsed)) throw new InvalidArgumentError("claimsChallenge must be a JSON object, e.g. {\"access_token\": {...}}.");
+  return claimsChallenge;
+}

@@ -1,0 +1,77 @@
+/**
+ * MSAL's server telemetry headers, schema version 4 (behavior reference section 1.2):
+ * `x-client-current-telemetry: 4|{api_id},{refresh_reason}|` and
+ * `x-client-last-telemetry: 4|{cache hits}|{api_id},{correlation_id},...|{error},...|`.
+ */
+
+/** The API ids MSAL reports. */
+export const ApiId = Object.freeze({
+  SILENT_REFRESH: 84,
+  BY_REFRESH_TOKEN: 85,
+  INTERACTIVE: 169,
+  USERNAME_PASSWORD: 301,
+  ON_BEHALF_OF: 523,
+  DEVICE_FLOW: 622,
+  CLIENT_CREDENTIALS: 730,
+  AUTH_CODE: 832,
+} as const);
+
+/** Why a token request was sent. */
+export const RefreshReason = Object.freeze({
+  NOT_SILENT: 0,
+  FORCE_REFRESH: 1,
+  NO_CACHED_TOKEN: 2,
+  EXPIRED: 3,
+  AGING: 4,
+} as const);
+
+const MAX_FAILURE_SIZE = 350;
+
+interface Failure {
+  apiId: number;
+  correlationId: string;
+  error: string;
+}
+
+/** The "last telemetry" state of one application: cache hits and failures since the last success. */
+export class TelemetryBuffer {
+  #succeeded = 0;
+  #failures: Failure[] = [];
+  #failureSize = 0;
+
+  /** Counts an access-token cache hit. */
+  hit(): void {
+    this.#succeeded++;
+  }
+
+  /** The `x-client-last-telemetry` value. */
+  lastHeader(): string {
+    const pairs = this.#failures.map((f) => `${f.apiId},${f.correlationId}`).join(",");
+    const errors = this.#failures.map((f) => f.error).join(",");
+    return `4|${this.#succeeded}|${pairs}|${errors}|`;
+  }
+
+  /** Records a token response: an error is kept (within the size limit), a success clears the buffer. */
+  record(apiId: number, correlationId: string, result: Record<string, unknown> | null | undefined): void {
+    if (!result) return;
+    if ("error" in result) {
+      const error = String(result.error);
+      const size = `,${apiId},${correlationId},${error}`.length;
+      if (this.#failureSize + size < MAX_FAILURE_SIZE) {
+        this.#failures.push({ apiId, correlationId, error });
+        this.#failureSize += size;
+      }
+      return;
+    }
+    if (Object.keys(result).length > 0) {
+      this.#succeeded = 0;
+      this.#failures = [];
+      this.#failureSize = 0;
+    }
+  }
+}
+
+/** The `x-client-current-telemetry` value. */
+export function currentTelemetryHeader(apiId: number, refreshReason: number): string {
+  return `4|${apiId},${refreshReason}|`;
+}
