@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Runs every *.test.ts under the given folders with Node's test runner through tsx.
+// Runs every *.test.ts under the given folders (or the given files) with Node's test runner through tsx.
 // (Node 20's `--test` does not expand globs itself.)
 import { spawnSync } from "node:child_process";
 import { readdirSync, statSync } from "node:fs";
@@ -16,7 +16,8 @@ function collect(dir) {
 }
 
 const roots = process.argv.slice(2);
-const files = roots.flatMap((r) => collect(r));
+// A root may be a folder (searched recursively) or a single test file.
+const files = roots.flatMap((r) => (statSync(r).isDirectory() ? collect(r) : [r]));
 if (files.length === 0) {
   console.error(`no test files under ${roots.join(", ")}`);
   process.exit(1);

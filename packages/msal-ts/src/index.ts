@@ -23,3 +23,5 @@ export { TokenCache, type SearchOptions } from "./cache/token-cache.js";
 export { SerializableTokenCache } from "./cache/serializable-token-cache.js";
 export type { TokenEvent } from "./cache/derive.js";
 export type { CacheEntry, CredentialTypeName } from "./cache/schema.js";
+export { AuthorityBuilder } from "./authority/builder.js";
+export { AZURE_PUBLIC, AZURE_CHINA, AZURE_US_GOVERNMENT } from "./authority/constants.js";

@@ -57,7 +57,8 @@ export function endpointParts(tokenEndpoint: string): { host: string; tenant: st
     throw new AuthorityError("The token endpoint of the authority is not a valid URL; check the authority's discovery document.");
   }
   const tenant = url.pathname.split("/").find((s) => s !== "") ?? "";
-  return { host: url.host.toLowerCase(), tenant };
+  // The hostname, without a port, as MSAL Python's canonicalize() gives it.
+  return { host: url.hostname.toLowerCase(), tenant };
 }
 
 /**
