@@ -1,0 +1,231 @@
+/**
+ * The built-in {@link HttpClient} on undici (DESIGN.md "Dependencies"), standing in for the `requests`
+ * session of MSAL Python (msal-python-behavior.md §1.12): `verify`, `proxies`, `timeout`, form bodies as
+ * Python's `urlencode` writes them, and exactly one retry on a connection error (`max_retries=1`).
+ */
+import { Agent, ProxyAgent, request } from "undici";
+import type { Dispatcher } from "undici";
+import { InvalidArgumentError, NetworkError, ServerError } from "../errors.js";
+import { byteLimit, proxySettings, timeoutMs, tlsSettings } from "./client-options.js";
+import { appendQuery, encodeForm } from "./form-encoding.js";
+import { classifyFailure, describeFailure, failureCode } from "./network-failure.js";
+import type { HttpClient, HttpPostOptions, HttpResponse } from "./types.js";
+
+/** Largest response body the default client reads (16 MiB); identity endpoints answer a few KiB. */
+export const DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
+
+/** Options of {@link createDefaultHttpClient} (the spec's `verify`, `proxies`, `timeout`). */
+export interface DefaultHttpClientOptions {
+  /** `true` (default): Node's trust store; `false`: no TLS verification; a string: CA bundle PEM text or file path. */
+  verify?: boolean | string;
+  /** One proxy URL for both schemes, or one per scheme of the target URL. */
+  proxies?: string | { http?: string; https?: string };
+  /** Seconds one attempt may take, connect to last body byte. Default: undici's (10 s connect, 300 s headers/body). */
+  timeout?: number;
+  /** Largest response body read, in bytes; default {@link DEFAULT_MAX_RESPONSE_BYTES}. */
+  maxResponseBytes?: number;
+}
+
+/** The body outgrew the limit (internal marker, turned into a ServerError). */
+class BodyTooLarge extends Error {
+  constructor(readonly status: number) {
+    super("response body too large");
+  }
+}
+
+interface Attempt {
+  url: string;
+  method: "GET" | "POST";
+  headers: Record<string, string>;
+  body: string | undefined;
+  dispatcher: Dispatcher;
+  signal: AbortSignal | undefined;
+}
+
+type Outcome = { response: HttpResponse } | { error: unknown; timedOut: boolean; responded: boolean };
+
+function flattenHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined) continue;
+    out[name.toLowerCase()] = Array.isArray(value) ? value.join(", ") : value;
+  }
+  return out;
+}
+
+function decode(bytes: Buffer, contentType: string | undefined): string {
+  const charset = /charset\s*=\s*"?([^";\s]+)/i.exec(contentType ?? "")?.[1];
+  if (charset !== undefined) {
+    try {
+      return new TextDecoder(charset).decode(bytes);
+    } catch {
+      // an unknown charset: fall back to UTF-8, the encoding of every identity-provider response
+    }
+  }
+  return new TextDecoder("utf-8").decode(bytes);
+}
+
+/** Stops reading a body; the stream then reports an abort that nobody needs to hear. */
+function discard(body: Dispatcher.ResponseData["body"]): void {
+  body.on("error", () => {});
+  body.destroy();
+}
+
+async function readText(response: Dispatcher.ResponseData, maxBytes: number): Promise<string> {
+  const headers = flattenHeaders(response.headers);
+  const declared = Number(headers["content-length"]);
+  if (Number.isFinite(declared) && declared > maxBytes) {
+    discard(response.body);
+    throw new BodyTooLarge(response.statusCode);
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of response.body) {
+    const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array);
+    size += buffer.length;
+    if (size > maxBytes) {
+      discard(response.body);
+      throw new BodyTooLarge(response.statusCode);
+    }
+    chunks.push(buffer);
+  }
+  return decode(Buffer.concat(chunks), headers["content-type"]);
+}
+
+/**
+ * Creates the default HTTP client.
+ *
+ * Every HTTP status resolves (4xx and 5xx included) with lower-case header names. Only a missing response
+ * rejects: with {@link NetworkError} (code `timeout` for a timeout, else `network_error`) whose message
+ * names the method and the URL's origin, never its path or query, and whose `cause` is the original
+ * error; with the signal's reason when `signal` aborts; with {@link ServerError} (code
+ * `response_too_large`) when the body exceeds `maxResponseBytes`. A connection error (refused, reset,
+ * closed before a response) is retried once; a timeout or an abort is not.
+ *
+ * @throws InvalidArgumentError at creation for a bad `verify` (e.g. an unreadable CA file), `proxies` or `timeout`.
+ *
+ * @example
+ * ```ts
+ * const http = createDefaultHttpClient({ verify: "/etc/ssl/corp-ca.pem", proxies: "http://proxy:8080", timeout: 30 });
+ * const r = await http.post("https://login.microsoftonline.com/common/oauth2/v2.0/token", { data: { grant_type: "..." } });
+ * await http.close?.();
+ * ```
+ */
+export function createDefaultHttpClient(options: DefaultHttpClientOptions = {}): HttpClient {
+  const tls = tlsSettings(options.verify);
+  const proxies = proxySettings(options.proxies);
+  const deadlineMs = timeoutMs(options.timeout);
+  const maxBytes = byteLimit(options.maxResponseBytes, DEFAULT_MAX_RESPONSE_BYTES);
+  const timers = deadlineMs === undefined ? {} : { headersTimeout: deadlineMs, bodyTimeout: deadlineMs };
+
+  const direct = new Agent({ ...timers, connect: deadlineMs === undefined ? { ...tls } : { ...tls, timeout: deadlineMs } });
+  const proxyAgents = new Map<string, ProxyAgent>();
+  const viaProxy = (uri: string | undefined): Dispatcher => {
+    if (uri === undefined) return direct;
+    let agent = proxyAgents.get(uri);
+    if (agent === undefined) {
+      // proxyTunnel false: http targets go as absolute-form requests to an http proxy; https always tunnels (CONNECT).
+      agent = new ProxyAgent({ uri, proxyTunnel: false, requestTls: { ...tls }, proxyTls: { ...tls }, ...timers });
+      proxyAgents.set(uri, agent);
+    }
+    return agent;
+  };
+  const dispatchers = { "http:": viaProxy(proxies.http), "https:": viaProxy(proxies.https) };
+  let closed = false;
+
+  async function attempt(a: Attempt): Promise<Outcome> {
+    const controller = new AbortController();
+    let timedOut = false;
+    let responded = false;
+    const onAbort = (): void => controller.abort(a.signal?.reason);
+    a.signal?.addEventListener("abort", onAbort, { once: true });
+    const timer =
+      deadlineMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            timedOut = true;
+            controller.abort(new Error("timeout"));
+          }, deadlineMs);
+    try {
+      const response = await request(a.url, {
+        method: a.method,
+        headers: a.headers,
+        body: a.body ?? null,
+        dispatcher: a.dispatcher,
+        signal: controller.signal,
+      });
+      responded = true;
+      const text = await readText(response, maxBytes);
+      return { response: { status_code: response.statusCode, text, headers: flattenHeaders(response.headers) } };
+    } catch (error) {
+      return { error, timedOut, responded };
+    } finally {
+      clearTimeout(timer);
+      a.signal?.removeEventListener("abort", onAbort);
+    }
+  }
+
+  async function send(method: "GET" | "POST", url: string, o: HttpPostOptions | undefined): Promise<HttpResponse> {
+    let target: URL;
+    try {
+      target = new URL(url);
+    } catch {
+      throw new InvalidArgumentError(`${method}: the URL is not a valid absolute URL.`);
+    }
+    const dispatcher = target.protocol === "https:" || target.protocol === "http:" ? dispatchers[target.protocol] : undefined;
+    if (dispatcher === undefined) {
+      throw new InvalidArgumentError(`${method}: only http and https URLs are supported (got ${target.protocol}).`);
+    }
+    const origin = target.origin;
+    o?.signal?.throwIfAborted();
+    if (closed) throw new NetworkError(`${method} ${origin} failed: the HTTP client is closed.`);
+
+    const headers: Record<string, string> = { ...o?.headers };
+    let body: string | undefined;
+    if (method === "POST" && o?.data !== undefined) {
+      if (typeof o.data === "string") body = o.data;
+      else {
+        body = encodeForm(o.data);
+        if (!Object.keys(headers).some((h) => h.toLowerCase() === "content-type")) {
+          headers["content-type"] = "application/x-www-form-urlencoded";
+        }
+      }
+    }
+    const prepared: Attempt = { url: appendQuery(url, o?.params), method, headers, body, dispatcher, signal: o?.signal };
+
+    for (let attempts = 1; ; attempts++) {
+      const outcome = await attempt(prepared);
+      if ("response" in outcome) return outcome.response;
+      const { error } = outcome;
+      if (error instanceof BodyTooLarge) {
+        throw new ServerError(
+          `${method} ${origin} answered with a body larger than ${maxBytes} bytes; it was not read.`,
+          { status: error.status, code: "response_too_large" },
+        );
+      }
+      if (o?.signal?.aborted) throw o.signal.reason;
+      const code = failureCode(error);
+      const kind = outcome.timedOut ? "timeout" : classifyFailure(code);
+      if (kind === "timeout") {
+        const limit = options.timeout === undefined ? "" : ` within ${options.timeout} s`;
+        throw new NetworkError(
+          `${method} ${origin} failed: no complete response${limit} (timeout). Raise the timeout option or check the network.`,
+          { code: "timeout", cause: error },
+        );
+      }
+      // §1.12: one retry on a connection error before any response, like requests' max_retries=1.
+      if (kind === "connection" && !outcome.responded && attempts === 1) continue;
+      const tries = attempts > 1 ? ` after ${attempts} attempts` : "";
+      throw new NetworkError(`${method} ${origin} failed${tries}: ${describeFailure(code, error)}.`, { cause: error });
+    }
+  }
+
+  return {
+    get: (url, o) => send("GET", url, o),
+    post: (url, o) => send("POST", url, o),
+    async close() {
+      closed = true;
+      await Promise.all([direct, ...proxyAgents.values()].map((d) => d.close()));
+    },
+  };
+}
