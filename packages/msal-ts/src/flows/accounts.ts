@@ -1,0 +1,92 @@
+/**
+ * Accounts (behavior reference 3.10): listing grouped by home account with alias fallback, removal of
+ * an account's tokens, and removal of an app's client-credential tokens.
+ */
+import { hostnameOf } from "../authority/authority.js";
+import type { CacheEntry } from "../cache/schema.js";
+import { InvalidArgumentError } from "../errors.js";
+import { isRecord } from "../oauth2/encoding.js";
+import type { Account } from "../application/types.js";
+import type { FlowContext } from "./context.js";
+
+function accountsIn(ctx: FlowContext, environment: string, cloudShell: boolean): Map<string, Account> {
+  const types = new Set(["ADFS", "MSSTS", ...(cloudShell ? ["CLOUDSHELL"] : [])]);
+  const grouped = new Map<string, Account>();
+  for (const e of ctx.cache.lookup("Account", { query: { environment } })) {
+    if (!types.has(String(e.authority_type))) continue;
+    // The last entry seen wins (MSAL Python groups by home_account_id the same way).
+    grouped.set(e.home_account_id as string, {
+      home_account_id: e.home_account_id as string,
+      environment: e.environment as string,
+      username: typeof e.username === "string" ? e.username : "",
+      account_source: e.account_source as string,
+      authority_type: e.authority_type as string,
+      local_account_id: e.local_account_id as string,
+      realm: e.realm as string,
+    });
+  }
+  return grouped;
+}
+
+export async function getAccounts(ctx: FlowContext, o: { username?: string } = {}): Promise<Account[]> {
+  if (o?.username !== undefined && typeof o.username !== "string") throw new InvalidArgumentError("username must be a string.");
+  const authority = await ctx.authorities.resolve();
+  const cloudShell = (ctx.env.AZUREPS_HOST_ENVIRONMENT ?? "").startsWith("cloud-shell");
+  let accounts = accountsIn(ctx, authority.instance, cloudShell);
+  if (accounts.size === 0 && ctx.aliases.enabled) {
+    let aliases: string[] = [];
+    try {
+      aliases = await ctx.aliases.aliasesOf(authority.host);
+    } catch (e) {
+      ctx.log.info(`Instance metadata unavailable; accounts under alias hosts not searched (${e instanceof Error ? e.message : "unknown error"}).`);
+    }
+    for (const alias of aliases) {
+      accounts = accountsIn(ctx, hostnameOf(alias), cloudShell);
+      if (accounts.size > 0) break;
+    }
+  }
+  let list = [...accounts.values()];
+  if (o?.username) {
+    const wanted = o.username.toLowerCase();
+    list = list.filter((a) => a.username.toLowerCase() === wanted);
+  }
+  return list.map((a) => (a.account_source === undefined ? withoutUndefined(a) : a));
+}
+
+function withoutUndefined(a: Account): Account {
+  const { account_source: _s, ...rest } = a;
+  void _s;
+  return rest;
+}
+
+export async function removeAccount(ctx: FlowContext, account: unknown): Promise<void> {
+  if (!isRecord(account) || typeof account.home_account_id !== "string" || typeof account.environment !== "string") {
+    throw new InvalidArgumentError("account must be one of the objects getAccounts() returns.");
+  }
+  const query = { environment: account.environment, home_account_id: account.home_account_id };
+  const metadata = ctx.cache.lookup("AppMetadata", { query: { client_id: ctx.clientId, environment: account.environment } }).next().value as CacheEntry | undefined;
+  const family = typeof metadata?.family_id === "string" && metadata.family_id !== "" ? metadata.family_id : undefined;
+  for (const rt of [...ctx.cache.lookup("RefreshToken", { query })]) {
+    if (rt.client_id === ctx.clientId || (family !== undefined && rt.family_id === family)) ctx.cache.removeRefreshToken(rt);
+  }
+  for (const type of ["AccessToken", "IdToken", "Account"] as const) {
+    for (const entry of [...ctx.cache.lookup(type, { query })]) ctx.cache.modify(type, entry);
+  }
+}
+
+export async function removeTokensForClient(ctx: FlowContext): Promise<void> {
+  const authority = await ctx.authorities.resolve();
+  let aliases: string[] = [];
+  if (ctx.aliases.enabled) {
+    try {
+      aliases = await ctx.aliases.aliasesOf(authority.host);
+    } catch {
+      aliases = [];
+    }
+  }
+  for (const environment of new Set([authority.instance, ...aliases.map(hostnameOf)])) {
+    for (const at of [...ctx.cache.lookup("AccessToken", { query: { client_id: ctx.clientId, home_account_id: null, environment } })]) {
+      ctx.cache.removeAccessToken(at);
+    }
+  }
+}

@@ -1,0 +1,215 @@
+/**
+ * The authorization code flow (behavior reference 1.9, 6.3): building the authorize URL with state,
+ * PKCE (S256) and nonce, and redeeming the response with every check.
+ */
+import { randomUUID } from "node:crypto";
+import { encodeForm } from "../http/form-encoding.js";
+import { IdTokenError, InvalidArgumentError, StateMismatchError } from "../errors.js";
+import { checkClaimsChallenge, mergeClaims } from "../oauth2/claims.js";
+import { decodeClientInfo } from "../oauth2/client-info.js";
+import { isRecord } from "../oauth2/encoding.js";
+import { decorateScopes } from "../oauth2/scopes.js";
+import { newNonce, newPkce, newState, nonceHash } from "../oauth2/pkce.js";
+import { ApiId, RefreshReason } from "../oauth2/telemetry.js";
+import type { AuthCodeFlow, TokenResult } from "../application/types.js";
+import { now, type FlowContext } from "./context.js";
+import { cleanUp } from "./result.js";
+import { store } from "./store.js";
+import { postToken } from "./token-request.js";
+
+const AUTH_CODE = "authorization_code";
+/** Allowed clock skew for `auth_time` checks (behavior reference 6.3). */
+const SKEW = 120;
+
+export interface InitiateOptions {
+  redirectUri?: string;
+  state?: string;
+  prompt?: string;
+  loginHint?: string;
+  domainHint?: string;
+  claimsChallenge?: string;
+  maxAge?: number;
+  responseMode?: string;
+}
+
+function optionalString(value: unknown, name: string): string | undefined {
+  if (value === undefined || value === null || value === "") return undefined;
+  if (typeof value !== "string") throw new InvalidArgumentError(`${name} must be a string.`);
+  return value;
+}
+
+function checkRedirectUri(value: unknown): string | undefined {
+  const uri = optionalString(value, "redirectUri");
+  if (uri === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(uri);
+  } catch {
+    throw new InvalidArgumentError("redirectUri must be an absolute URL registered for your app, e.g. http://localhost:8400 or https://app.example.com/callback.");
+  }
+  if (url.hash) throw new InvalidArgumentError("redirectUri must not contain a fragment (#...).");
+  return uri;
+}
+
+/** Adds parameters to an endpoint that may already carry a query. */
+function withQuery(endpoint: string, params: Record<string, string | undefined>): string {
+  const fields: Record<string, string> = {};
+  for (const [k, v] of Object.entries(params)) if (v !== undefined) fields[k] = v;
+  return `${endpoint}${endpoint.includes("?") ? "&" : "?"}${encodeForm(fields)}`;
+}
+
+export async function initiateAuthCodeFlow(ctx: FlowContext, scopes: unknown, o: InitiateOptions = {}): Promise<AuthCodeFlow> {
+  const decorated = decorateScopes(scopes, ctx.excludeScopes);
+  if (!decorated.includes("openid")) decorated.push("openid");
+  const redirectUri = checkRedirectUri(o.redirectUri);
+  const state = optionalString(o.state, "state") ?? newState();
+  const loginHint = optionalString(o.loginHint, "loginHint");
+  const claims = checkClaimsChallenge(o.claimsChallenge);
+  if (o.maxAge !== undefined && (typeof o.maxAge !== "number" || !Number.isInteger(o.maxAge) || o.maxAge < 0)) {
+    throw new InvalidArgumentError("maxAge must be a whole number of seconds, 0 or more.");
+  }
+  const authority = await ctx.authorities.resolve();
+  const pkce = newPkce();
+  const nonce = newNonce();
+  const authUri = withQuery(authority.authorizationEndpoint, {
+    client_id: ctx.clientId,
+    response_type: "code",
+    redirect_uri: redirectUri,
+    scope: [...decorated].sort().join(" "),
+    state,
+    code_challenge: pkce.challenge,
+    code_challenge_method: "S256",
+    nonce: nonceHash(nonce),
+    client_info: "1",
+    login_hint: loginHint,
+    prompt: optionalString(o.prompt, "prompt"),
+    domain_hint: optionalString(o.domainHint, "domainHint"),
+    claims: mergeClaims(claims, ctx.capabilities),
+    max_age: o.maxAge === undefined ? undefined : String(o.maxAge),
+    response_mode: optionalString(o.responseMode, "responseMode"),
+    "X-AnchorMailbox": loginHint === undefined ? undefined : `UPN:${loginHint}`,
+  });
+  const flow: AuthCodeFlow = {
+    state,
+    redirect_uri: redirectUri ?? null,
+    scope: decorated,
+    auth_uri: authUri,
+    code_verifier: pkce.verifier,
+    nonce,
+    claims_challenge: claims ?? null,
+  };
+  if (o.maxAge !== undefined) flow.max_age = o.maxAge;
+  return flow;
+}
+
+export async function acquireTokenByAuthCodeFlow(ctx: FlowContext, flow: unknown, authResponse: unknown, o: { scopes?: string[] } = {}): Promise<TokenResult> {
+  if (!isRecord(flow)) throw new InvalidArgumentError("authCodeFlow must be the object initiateAuthCodeFlow() returned.");
+  if (!isRecord(authResponse)) throw new InvalidArgumentError("authResponse must be the query (or form_post body) the redirect URI received, as an object.");
+  if (typeof flow.state !== "string" || flow.state === "") throw new InvalidArgumentError("state missing from auth_code_flow: pass the object initiateAuthCodeFlow() returned.");
+  if (authResponse.state !== flow.state) {
+    // The values are not echoed: a mismatch may be an attack and the state is a session secret.
+    throw new StateMismatchError("state mismatch: the authorization response does not belong to this flow (possible CSRF). Start the sign-in again.");
+  }
+  const flowScopes = Array.isArray(flow.scope) ? (flow.scope as string[]) : [];
+  let scopes = flowScopes;
+  if (o.scopes !== undefined) {
+    const decorated = decorateScopes(o.scopes, ctx.excludeScopes);
+    if (!decorated.every((s) => flowScopes.includes(s))) throw new InvalidArgumentError("scopes must be undefined or a subset of the scopes the flow was started with.");
+    scopes = decorated;
+  }
+  if (typeof authResponse.code === "string" && authResponse.code !== "") {
+    const info = decodeClientInfo(authResponse.client_info);
+    const authority = await ctx.authorities.resolve();
+    const result = await postToken(ctx, {
+      authority,
+      grantType: AUTH_CODE,
+      fields: {
+        code: authResponse.code,
+        redirect_uri: typeof flow.redirect_uri === "string" ? flow.redirect_uri : undefined,
+        code_verifier: typeof flow.code_verifier === "string" ? flow.code_verifier : undefined,
+        claims: mergeClaims(typeof flow.claims_challenge === "string" ? flow.claims_challenge : undefined, ctx.capabilities),
+        scope: [...scopes].sort().join(" "),
+      },
+      apiId: ApiId.AUTH_CODE,
+      refreshReason: RefreshReason.NOT_SILENT,
+      correlationId: randomUUID(),
+      anchorMailbox: info ? `Oid:${info.uid}@${info.utid}` : undefined,
+    });
+    if (isRecord(result.id_token_claims)) {
+      checkNonce(result.id_token_claims, typeof flow.nonce === "string" ? nonceHash(flow.nonce) : undefined);
+      checkMaxAge(result.id_token_claims, flow.max_age, now(ctx));
+    }
+    store(ctx, result, { authority, scopes, grantType: AUTH_CODE });
+    return cleanUp(result, now(ctx));
+  }
+  if (typeof authResponse.error === "string") {
+    // Only the error fields: anything else in a redirect (e.g. an injected access_token) is dropped.
+    const out: Record<string, string> = { error: authResponse.error };
+    if (typeof authResponse.error_description === "string") out.error_description = authResponse.error_description;
+    if (typeof authResponse.error_uri === "string") out.error_uri = authResponse.error_uri;
+    return out as TokenResult;
+  }
+  throw new InvalidArgumentError('authResponse must contain either "code" or "error".');
+}
+
+function checkNonce(claims: Record<string, unknown>, expected: string | undefined): void {
+  if (expected !== undefined && claims.nonce !== expected) {
+    throw new IdTokenError("The nonce in the ID token does not match this flow's nonce: the response may be replayed. Start the sign-in again.");
+  }
+}
+
+function checkMaxAge(claims: Record<string, unknown>, maxAge: unknown, t: number): void {
+  if (typeof maxAge !== "number") return;
+  if (typeof claims.auth_time !== "number") throw new IdTokenError("max_age was requested, so the ID token should contain auth_time, but it does not.");
+  if (t - SKEW > claims.auth_time + maxAge) {
+    throw new IdTokenError(`The user last authenticated more than max_age (${maxAge} s) ago; sign in again with prompt "login".`);
+  }
+}
+
+/** The legacy authorize URL (no PKCE, no generated state, raw nonce). */
+export async function getAuthorizationRequestUrl(ctx: FlowContext, scopes: unknown, o: Record<string, unknown> = {}): Promise<string> {
+  const { loginHint, state, redirectUri, responseType, prompt, nonce, domainHint, claimsChallenge, ...extra } = o;
+  const type = optionalString(responseType, "responseType") ?? "code";
+  if (/\b(token|id_token)\b/.test(type)) throw new InvalidArgumentError("responseType with token or id_token (implicit grant) is not supported; use the auth code flow.");
+  const decorated = decorateScopes(scopes, ctx.excludeScopes);
+  const authority = await ctx.authorities.resolve();
+  const params: Record<string, string | undefined> = {
+    client_id: ctx.clientId,
+    response_type: type,
+    redirect_uri: checkRedirectUri(redirectUri),
+    scope: decorated.sort().join(" "),
+    state: optionalString(state, "state"),
+    nonce: optionalString(nonce, "nonce"),
+    login_hint: optionalString(loginHint, "loginHint"),
+    prompt: optionalString(prompt, "prompt"),
+    domain_hint: optionalString(domainHint, "domainHint"),
+    claims: mergeClaims(checkClaimsChallenge(claimsChallenge), ctx.capabilities),
+  };
+  for (const [k, v] of Object.entries(extra)) if (typeof v === "string" && !(k in params)) params[k] = v;
+  return withQuery(authority.authorizationEndpoint, params);
+}
+
+/** The legacy redemption of a code obtained with getAuthorizationRequestUrl. */
+export async function acquireTokenByAuthorizationCode(
+  ctx: FlowContext,
+  code: unknown,
+  scopes: unknown,
+  o: { redirectUri?: string; nonce?: string; claimsChallenge?: string } = {},
+): Promise<TokenResult> {
+  if (typeof code !== "string" || code === "") throw new InvalidArgumentError("code must be the authorization code (a non-empty string).");
+  const decorated = decorateScopes(scopes, ctx.excludeScopes);
+  const authority = await ctx.authorities.resolve();
+  const result = await postToken(ctx, {
+    authority,
+    grantType: AUTH_CODE,
+    fields: { code, redirect_uri: checkRedirectUri(o.redirectUri), claims: mergeClaims(checkClaimsChallenge(o.claimsChallenge), ctx.capabilities), scope: decorated.join(" ") },
+    apiId: ApiId.AUTH_CODE,
+    refreshReason: RefreshReason.NOT_SILENT,
+    correlationId: randomUUID(),
+  });
+  if (isRecord(result.id_token_claims) && o.nonce !== undefined && result.id_token_claims.nonce !== o.nonce) {
+    throw new IdTokenError("The nonce in the ID token does not match the nonce you passed. Start the sign-in again.");
+  }
+  store(ctx, result, { authority, scopes: decorated, grantType: AUTH_CODE });
+  return cleanUp(result, now(ctx));
+}

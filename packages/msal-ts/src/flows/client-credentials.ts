@@ -1,0 +1,61 @@
+/**
+ * acquireTokenForClient (behavior reference 1.6, 2.8, 3.6): cache first, then one client-credentials
+ * request shared by every concurrent identical call, on the regional endpoint when configured.
+ */
+import { randomUUID } from "node:crypto";
+import { targetOf } from "../cache/keys.js";
+import { InvalidArgumentError } from "../errors.js";
+import { checkClaimsChallenge, mergeClaims } from "../oauth2/claims.js";
+import { checkScopes } from "../oauth2/scopes.js";
+import { ApiId, RefreshReason } from "../oauth2/telemetry.js";
+import type { TokenResult } from "../application/types.js";
+import { now, type FlowContext } from "./context.js";
+import { cleanUp } from "./result.js";
+import { readAccessToken } from "./silent-cache.js";
+import { postToken } from "./token-request.js";
+import { store } from "./store.js";
+
+export async function acquireTokenForClient(ctx: FlowContext, scopes: unknown, o: { claimsChallenge?: string } = {}): Promise<TokenResult> {
+  const list = checkScopes(scopes);
+  if (o && "forceRefresh" in o) {
+    throw new InvalidArgumentError("acquireTokenForClient has no forceRefresh: it reads the cache first; pass a claimsChallenge to bypass the cache.");
+  }
+  const claimsChallenge = checkClaimsChallenge(o?.claimsChallenge);
+  const authority = await ctx.authorities.resolve();
+  const coords = { environment: authority.instance, realm: authority.tenant, homeAccountId: null, scopes: list };
+  if (claimsChallenge === undefined) {
+    const read = readAccessToken(ctx, coords);
+    if (read.hit) return read.hit;
+  }
+  if (/^(common|organizations)$/i.test(authority.tenant)) {
+    ctx.log.warning(`acquireTokenForClient on the "${authority.tenant}" authority is unreliable: use an authority with your tenant id or domain.`);
+  }
+  const key = JSON.stringify(["client_credentials", authority.tokenEndpoint, targetOf(list), claimsChallenge ?? null]);
+  return ctx.flights.run(key, async () => {
+    // Re-read: a request that just finished may have filled the cache.
+    const read = claimsChallenge === undefined ? readAccessToken(ctx, coords) : { reason: RefreshReason.FORCE_REFRESH };
+    if ("hit" in read && read.hit) return read.hit;
+    const aging = "aging" in read ? read.aging : undefined;
+    const regional = ctx.regions ? await ctx.regions.regionalAuthority(authority) : null;
+    let result: TokenResult;
+    try {
+      result = await postToken(ctx, {
+        authority,
+        endpoint: regional?.tokenEndpoint,
+        grantType: "client_credentials",
+        fields: { claims: mergeClaims(claimsChallenge, ctx.capabilities), scope: targetOf(list) },
+        apiId: ApiId.CLIENT_CREDENTIALS,
+        refreshReason: read.reason,
+        correlationId: randomUUID(),
+      });
+    } catch (e) {
+      if (aging) return aging;
+      throw e;
+    }
+    if (!("error" in result)) {
+      store(ctx, result, { authority, scopes: list, grantType: "client_credentials" });
+      return cleanUp(result, now(ctx));
+    }
+    return aging ?? result;
+  });
+}

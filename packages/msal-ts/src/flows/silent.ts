@@ -1,0 +1,113 @@
+/**
+ * acquireTokenSilent / acquireTokenSilentWithError (behavior reference 3.6): the cached access token,
+ * else the refresh-token path, with aging fallback, alias retries and error classification.
+ */
+import { randomUUID } from "node:crypto";
+import type { Authority } from "../authority/authority.js";
+import { hostnameOf } from "../authority/authority.js";
+import { targetOf } from "../cache/keys.js";
+import { InvalidArgumentError, MsalError, NetworkError, ServerError } from "../errors.js";
+import { checkClaimsChallenge, mergeClaims } from "../oauth2/claims.js";
+import { isRecord } from "../oauth2/encoding.js";
+import { checkScopes, decorateScopes } from "../oauth2/scopes.js";
+import { RefreshReason } from "../oauth2/telemetry.js";
+import type { TokenResult, TokenSuccess } from "../application/types.js";
+import type { AuthorityBuilder } from "../authority/builder.js";
+import { now, type FlowContext } from "./context.js";
+import { refreshSilently } from "./refresh-token.js";
+import { classify, cleanUp } from "./result.js";
+import { readAccessToken } from "./silent-cache.js";
+
+export interface SilentOptions {
+  authority?: string | AuthorityBuilder;
+  forceRefresh?: boolean;
+  claimsChallenge?: string;
+  authScheme?: unknown;
+}
+
+function isTransportFailure(e: unknown): boolean {
+  return e instanceof NetworkError || e instanceof ServerError;
+}
+
+async function attempt(
+  ctx: FlowContext,
+  authority: Authority,
+  scopes: string[],
+  homeAccountId: string,
+  o: { forceRefresh: boolean; claims: string | undefined },
+  correlationId: string,
+): Promise<TokenResult | null> {
+  let reason: number = RefreshReason.FORCE_REFRESH;
+  let aging: TokenSuccess | undefined;
+  if (!o.forceRefresh && o.claims === undefined) {
+    const read = readAccessToken(ctx, { environment: authority.instance, realm: authority.tenant, homeAccountId, scopes });
+    if (read.hit) return read.hit;
+    aging = read.aging;
+    reason = read.reason;
+  }
+  const key = JSON.stringify(["silent", authority.tokenEndpoint, homeAccountId, targetOf(scopes), o.claims ?? null, o.forceRefresh]);
+  return ctx.flights.run(key, async () => {
+    let result: TokenResult | null;
+    try {
+      result = await refreshSilently(ctx, {
+        authority,
+        scopes: decorateScopes(scopes, ctx.excludeScopes),
+        homeAccountId,
+        claims: mergeClaims(o.claims, ctx.capabilities),
+        correlationId,
+        refreshReason: reason,
+      });
+    } catch (e) {
+      if (aging && isTransportFailure(e)) return aging;
+      throw e;
+    }
+    if (result && !("error" in result)) return cleanUp(result, now(ctx));
+    return aging ?? result;
+  });
+}
+
+export async function acquireTokenSilentWithError(ctx: FlowContext, scopes: unknown, account: unknown, o: SilentOptions = {}): Promise<TokenResult | null> {
+  const list = checkScopes(scopes);
+  if (!account) return null;
+  if (!isRecord(account) || typeof account.home_account_id !== "string" || account.home_account_id === "") {
+    throw new InvalidArgumentError("account must be one of the objects getAccounts() returns (it needs a home_account_id).");
+  }
+  if (o.authScheme !== undefined) {
+    throw new MsalError("auth_scheme_unsupported", "authScheme (Proof-of-Possession) is not available in this version of msal-ts yet.");
+  }
+  const claims = checkClaimsChallenge(o.claimsChallenge);
+  const opts = { forceRefresh: o.forceRefresh === true, claims };
+  const homeAccountId = account.home_account_id;
+  const correlationId = randomUUID();
+  const authority = await ctx.authorities.resolve(o.authority);
+  let result = await attempt(ctx, authority, list, homeAccountId, opts, correlationId);
+  if (!result || "error" in result) {
+    // Alias retry (2.7): for each alias that holds at least one refresh token.
+    for (const alias of await aliasesWithRefreshTokens(ctx, authority)) {
+      const aliasAuthority = await ctx.authorities.resolve(`https://${alias}/${authority.tenant}`, { instanceDiscovery: false });
+      const r = await attempt(ctx, aliasAuthority, list, homeAccountId, opts, correlationId);
+      if (r && !("error" in r)) return r;
+      if (r) result = r;
+    }
+  }
+  return result ? classify(result) : null;
+}
+
+async function aliasesWithRefreshTokens(ctx: FlowContext, authority: Authority): Promise<string[]> {
+  let aliases: string[];
+  try {
+    aliases = await ctx.aliases.aliasesOf(authority.host);
+  } catch (e) {
+    ctx.log.info(`Instance metadata unavailable; no alias retry (${e instanceof Error ? e.message : "unknown error"}).`);
+    return [];
+  }
+  return aliases.filter((alias) => {
+    const environment = hostnameOf(alias);
+    return environment !== authority.instance && !ctx.cache.lookup("RefreshToken", { query: { environment } }).next().done;
+  });
+}
+
+export async function acquireTokenSilent(ctx: FlowContext, scopes: unknown, account: unknown, o: SilentOptions = {}): Promise<TokenSuccess | null> {
+  const result = await acquireTokenSilentWithError(ctx, scopes, account, o);
+  return result && !("error" in result) ? (result as TokenSuccess) : null;
+}

@@ -1,0 +1,44 @@
+/** Writing a token response to the cache as the application does (behavior reference 3.4). */
+import type { Authority } from "../authority/authority.js";
+import type { CacheEntry } from "../cache/schema.js";
+import type { TokenResult } from "../application/types.js";
+import { now, type FlowContext } from "./context.js";
+
+export interface StoreOptions {
+  authority: Authority;
+  /** The request scopes (the target when the response has no `scope`). */
+  scopes: readonly string[];
+  grantType: string;
+  /** The request body fields that add() reads (username, key_id). */
+  data?: Record<string, unknown>;
+  skipAccountCreation?: boolean;
+  /** For refresh grants: the RT that was redeemed; a new RT replaces its secret in place. */
+  rotatedRefreshToken?: CacheEntry;
+  username?: string;
+}
+
+export function store(ctx: FlowContext, result: TokenResult, o: StoreOptions): void {
+  if ("error" in result) return;
+  let response: Record<string, unknown> = result;
+  const t = now(ctx);
+  if (o.rotatedRefreshToken && typeof result.refresh_token === "string" && result.refresh_token !== "") {
+    ctx.cache.updateRefreshToken(o.rotatedRefreshToken, result.refresh_token, t);
+    const { refresh_token: _rt, ...rest } = result;
+    void _rt;
+    response = rest;
+  }
+  ctx.cache.add(
+    {
+      client_id: ctx.clientId,
+      scope: o.scopes,
+      token_endpoint: o.authority.tokenEndpoint,
+      environment: o.authority.instance,
+      response,
+      grant_type: o.grantType,
+      ...(o.data ? { data: o.data } : {}),
+      ...(o.skipAccountCreation ? { skip_account_creation: true } : {}),
+      ...(o.username !== undefined ? { username: o.username } : {}),
+    },
+    t,
+  );
+}

@@ -1,0 +1,83 @@
+/**
+ * One POST to a token endpoint (behavior reference 1.1, 1.5): the form body in MSAL Python's field
+ * order with falsy values dropped, the default headers and telemetry, and the response parsed into a
+ * returned result. Identity-provider errors are returned; transport failures, HTTP 5xx and non-JSON
+ * bodies are thrown.
+ */
+import type { Authority } from "../authority/authority.js";
+import { ServerError } from "../errors.js";
+import { parseJsonObject } from "../oauth2/encoding.js";
+import { tokenRequestHeaders } from "../oauth2/headers.js";
+import { decodeIdTokenFor } from "../oauth2/id-token.js";
+import type { TokenResult } from "../application/types.js";
+import { now, type FlowContext } from "./context.js";
+
+export interface TokenPost {
+  /** The authority whose token endpoint is the assertion audience (and, without `endpoint`, the URL). */
+  authority: Authority;
+  /** Where to POST when not the authority's token endpoint (the regional one). */
+  endpoint?: string | undefined;
+  grantType: string;
+  /** Per-flow fields; `undefined` and `""` are dropped. */
+  fields: Record<string, string | undefined>;
+  apiId: number;
+  refreshReason: number;
+  correlationId: string;
+  anchorMailbox?: string | undefined;
+  /** `false` for flows that send no client credential (public clients always). Default: when configured. */
+  authenticate?: boolean;
+}
+
+export async function postToken(ctx: FlowContext, p: TokenPost): Promise<TokenResult> {
+  const data: Record<string, string> = { client_id: ctx.clientId, grant_type: p.grantType };
+  if (ctx.clientAuth && p.authenticate !== false) {
+    const auth = await ctx.clientAuth.fields(p.authority.tokenEndpoint, now(ctx), { adfs: p.authority.isAdfs });
+    if (auth.client_assertion !== undefined) data.client_assertion = auth.client_assertion;
+    data.client_info = "1";
+    if (auth.client_assertion_type !== undefined) data.client_assertion_type = auth.client_assertion_type;
+    if (auth.client_secret !== undefined) data.client_secret = auth.client_secret;
+  } else {
+    data.client_info = "1";
+  }
+  for (const [k, v] of Object.entries(p.fields)) if (v !== undefined && v !== "") data[k] = v;
+
+  const headers = tokenRequestHeaders({
+    library: ctx.libraryHeaders,
+    correlationId: p.correlationId,
+    apiId: p.apiId,
+    refreshReason: p.refreshReason,
+    telemetry: ctx.telemetry,
+    anchorMailbox: p.anchorMailbox,
+  });
+  const url = p.endpoint ?? p.authority.tokenEndpoint;
+  ctx.log.verbose(`Token request: grant ${p.grantType}, api ${p.apiId}, correlation id ${p.correlationId}`);
+  const response = await ctx.http.post(url, { data, headers });
+  if (response.status_code >= 500) {
+    const body = parseJsonObject(response.text);
+    const code = typeof body?.error === "string" ? ` (${body.error})` : "";
+    throw new ServerError(`The token endpoint answered HTTP ${response.status_code}${code}; try again later. Correlation id ${p.correlationId}.`, {
+      status: response.status_code,
+    });
+  }
+  const result = parseJsonObject(response.text);
+  if (!result) {
+    throw new ServerError(`The token endpoint answered HTTP ${response.status_code} with a body that is not a JSON object. Correlation id ${p.correlationId}.`, {
+      status: response.status_code,
+      code: "invalid_response",
+    });
+  }
+  if ("error" in result) {
+    ctx.log.info(`Token request failed: ${String(result.error)} (HTTP ${response.status_code}), correlation id ${p.correlationId}`);
+  } else {
+    if (typeof result.id_token === "string" && result.id_token !== "") result.id_token_claims = decodeIdTokenFor(result.id_token, ctx.clientId);
+    if (typeof result.access_token === "string") result.token_source = "identity_provider";
+    else if (response.status_code >= 400 || typeof result.access_token !== "string") {
+      // A 2xx/4xx JSON body with neither `error` nor `access_token` is not a token response.
+      const fixed = { error: "invalid_response", error_description: `The token endpoint answered HTTP ${response.status_code} without an access token or an error.` };
+      ctx.telemetry.record(p.apiId, p.correlationId, fixed);
+      return fixed;
+    }
+  }
+  ctx.telemetry.record(p.apiId, p.correlationId, result);
+  return result as TokenResult;
+}
