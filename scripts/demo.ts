@@ -1,55 +1,93 @@
 /**
- * `npm run demo`: starts the bundled Entra ID emulator, gets a client-credentials token from it over plain
- * HTTPS (what msal-ts will do for you once its flows land), prints a short summary, and stops everything.
+ * `npm run demo`: a tour of msal-ts against the bundled Entra ID emulator. It starts the emulator, walks
+ * through the main confidential-client scenarios, prints what happens in a few lines each, and stops
+ * everything. Tokens are never printed, only what they say.
  */
-import { request } from "node:https";
-import { startEmulator } from "../packages/entra-emulator/src/index.js";
+import { readFileSync } from "node:fs";
+import { defaultConfig, startEmulator } from "entra-emulator";
+import { ClientApplication, ConfidentialClientApplication, SerializableTokenCache, type TokenResult } from "msal-ts";
 
-const CLIENT_ID = "11111111-1111-4111-8111-111111111111";
-const CLIENT_SECRET = "demo-client-secret"; // the bundled demo configuration's secret, not a real one
-const SCOPE = "api://contoso-orders/.default";
+const WEB_APP = "11111111-1111-4111-8111-111111111111";
+const WEB_SECRET = "demo-client-secret"; // the bundled demo configuration's secret, not a real one
+const CLI_APP = "22222222-2222-4222-8222-222222222222";
+const ORDERS_API = "55555555-5555-4555-8555-555555555555";
+const ORDERS_SECRET = "demo-api-secret";
+const certs = new URL("../packages/msal-ts/test/fixtures/certs/", import.meta.url);
 
-function post(url: string, form: Record<string, string>, ca: string): Promise<{ status: number; body: Record<string, unknown> }> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { method: "POST", ca, headers: { "content-type": "application/x-www-form-urlencoded" } }, (res) => {
-      let text = "";
-      res.on("data", (c: Buffer) => (text += c.toString()));
-      res.on("end", () => {
-        try {
-          resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) as Record<string, unknown> });
-        } catch {
-          reject(new Error(`the token endpoint answered ${res.statusCode} with a body that is not JSON`));
-        }
-      });
-    });
-    req.on("error", reject);
-    req.end(new URLSearchParams(form).toString());
-  });
+function claimsOf(token: unknown): Record<string, unknown> {
+  return JSON.parse(Buffer.from(String(token).split(".")[1] ?? "", "base64url").toString()) as Record<string, unknown>;
+}
+
+function show(label: string, result: TokenResult, startedAt: number): void {
+  const ms = (performance.now() - startedAt).toFixed(1);
+  if (!("access_token" in result)) {
+    console.log(`  ${label}: ${String(result.error)}: ${String(result.error_description).split("\r\n")[0]}`);
+    process.exitCode = 1;
+    return;
+  }
+  const c = claimsOf(result.access_token);
+  const who = c.preferred_username ?? (c.roles ? `roles ${JSON.stringify(c.roles)}` : c.azp);
+  console.log(`  ${label}: ${result.token_source} in ${ms} ms, aud ${String(c.aud)}, ${String(who)}, expires in ${result.expires_in} s`);
 }
 
 const started = Date.now();
-const emulator = await startEmulator();
+const config = defaultConfig();
+// Register the test certificate on the web app, so the demo can also authenticate with it.
+const certificate = readFileSync(new URL("cert.pem", certs), "utf8");
+config.apps.find((a) => a.clientId === WEB_APP)!.certificates = [{ pem: certificate }];
+const emulator = await startEmulator({ config });
 try {
-  console.log(`Entra ID emulator listening at ${emulator.url} (CA: ${emulator.caPath})`);
-  const tokenEndpoint = `${emulator.authority()}/oauth2/v2.0/token`;
-  console.log(`POST ${tokenEndpoint}  grant_type=client_credentials  scope=${SCOPE}`);
-  const { status, body } = await post(
-    tokenEndpoint,
-    { grant_type: "client_credentials", client_id: CLIENT_ID, client_secret: CLIENT_SECRET, scope: SCOPE },
-    emulator.caPem,
-  );
-  if (status !== 200 || typeof body.access_token !== "string") {
-    console.error(`token request failed: HTTP ${status} ${String(body.error)}: ${String(body.error_description)}`);
-    process.exitCode = 1;
-  } else {
-    const claims = JSON.parse(Buffer.from(body.access_token.split(".")[1] ?? "", "base64url").toString()) as Record<string, unknown>;
-    console.log(`HTTP ${status}: ${String(body.token_type)} token, expires in ${String(body.expires_in)} s`);
-    console.log(`  audience  ${String(claims.aud)}   (Contoso Orders API)`);
-    console.log(`  issuer    ${String(claims.iss)}`);
-    console.log(`  client    ${String(claims.azp)}   roles: ${JSON.stringify(claims.roles ?? [])}`);
-    console.log(`  token     ${body.access_token.slice(0, 24)}... (${body.access_token.length} characters, RS256)`);
-  }
+  const common = { authority: emulator.authority("contoso.onmicrosoft.com"), verify: emulator.caPem, instanceDiscovery: false };
+  console.log(`Entra ID emulator at ${emulator.url} (tenant contoso.onmicrosoft.com)\n`);
+
+  console.log("1. A daemon gets an app token (client credentials), then again from the cache");
+  const daemon = new ConfidentialClientApplication(WEB_APP, { clientCredential: WEB_SECRET, ...common });
+  let t = performance.now();
+  show("secret     ", await daemon.acquireTokenForClient(["api://contoso-orders/.default"]), t);
+  t = performance.now();
+  show("again      ", await daemon.acquireTokenForClient(["api://contoso-orders/.default"]), t);
+  const withCert = new ConfidentialClientApplication(WEB_APP, {
+    clientCredential: { privateKeyPfxPath: new URL("modern.pfx", certs).pathname, passphrase: "password" },
+    ...common,
+  });
+  t = performance.now();
+  show("certificate", await withCert.acquireTokenForClient(["api://contoso-orders/.default"]), t);
+  const burst = performance.now();
+  emulator.clearRequests();
+  const fresh = new ConfidentialClientApplication(WEB_APP, { clientCredential: WEB_SECRET, ...common });
+  await Promise.all(Array.from({ length: 100 }, () => fresh.acquireTokenForClient(["https://graph.microsoft.com/.default"])));
+  const posts = emulator.requests().filter((r) => r.method === "POST").length;
+  console.log(`  100 concurrent cold calls: ${posts} token request, ${(performance.now() - burst).toFixed(0)} ms\n`);
+
+  console.log("2. A web app signs Alice in (auth code flow with PKCE; the emulator plays the browser)");
+  const cache = new SerializableTokenCache();
+  const web = new ConfidentialClientApplication(WEB_APP, { clientCredential: WEB_SECRET, tokenCache: cache, ...common });
+  const flow = await web.initiateAuthCodeFlow(["https://graph.microsoft.com/User.Read"], { redirectUri: "https://localhost/auth/callback" });
+  const signIn = await emulator.signIn({ authUri: flow.auth_uri, username: "alice@contoso.com", password: "alice-password" });
+  t = performance.now();
+  show("sign-in    ", await web.acquireTokenByAuthCodeFlow(flow, signIn.params), t);
+  const [alice] = await web.getAccounts();
+  console.log(`  accounts: ${alice?.username} (${alice?.account_source})`);
+  t = performance.now();
+  show("silent     ", (await web.acquireTokenSilent(["https://graph.microsoft.com/User.Read"], alice!))!, t);
+  t = performance.now();
+  show("refreshed  ", (await web.acquireTokenSilent(["https://graph.microsoft.com/User.Read"], alice!, { forceRefresh: true }))!, t);
+  console.log(`  cache: ${cache.serialize().length} bytes of MSAL-compatible JSON (readable by MSAL Python)\n`);
+
+  console.log("3. The Orders API calls Graph on Alice's behalf (OBO)");
+  const cli = new ClientApplication(CLI_APP, common, "public");
+  const cliFlow = await cli.initiateAuthCodeFlow(["api://contoso-orders/access_as_user"], { redirectUri: "http://localhost:8400" });
+  const cliSignIn = await emulator.signIn({ authUri: cliFlow.auth_uri, username: "alice@contoso.com", password: "alice-password" });
+  const userToken = await cli.acquireTokenByAuthCodeFlow(cliFlow, cliSignIn.params);
+  const api = new ConfidentialClientApplication(ORDERS_API, { clientCredential: ORDERS_SECRET, ...common });
+  t = performance.now();
+  show("on behalf  ", await api.acquireTokenOnBehalfOf(String(userToken.access_token), ["https://graph.microsoft.com/User.Read"]), t);
+
+  console.log("\n4. Errors come back as objects, with Entra's codes");
+  const wrong = new ConfidentialClientApplication(WEB_APP, { clientCredential: "not-the-secret", ...common });
+  const error = await wrong.acquireTokenForClient(["api://contoso-orders/.default"]);
+  console.log(`  wrong secret: ${String(error.error)} ${JSON.stringify(error.error_codes)}`);
 } finally {
   await emulator.close();
 }
-console.log(`Done in ${Date.now() - started} ms; the emulator is stopped.`);
+console.log(`\nDone in ${Date.now() - started} ms; the emulator is stopped.`);
