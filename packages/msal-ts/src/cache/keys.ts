@@ -59,9 +59,17 @@ export function storageKey(type: CredentialTypeName, e: CacheEntry): string {
 
 const SEP = "\u0000";
 
+/**
+ * An environment as lookups compare it: lower-cased, without a port. MSAL Python never writes a port
+ * (it uses the URL's host name); msal-node does (`localhost:8443`), so both forms are one environment.
+ */
+export function environmentKey(environment: unknown): string {
+  return str(environment).toLowerCase().replace(/:\d+$/, "");
+}
+
 /** The partition an access token belongs to: (home account, environment, client, realm), case-insensitive. */
 export function atPartition(homeAccountId: unknown, environment: unknown, clientId: unknown, realm: unknown): string {
-  return [str(homeAccountId), str(environment), str(clientId), str(realm)].join(SEP).toLowerCase();
+  return [str(homeAccountId), environmentKey(environment), str(clientId), str(realm)].join(SEP).toLowerCase();
 }
 
 /** A scope set in canonical form: lower-cased, de-duplicated, sorted. */
@@ -83,13 +91,13 @@ export function identityOf(type: CredentialTypeName, e: CacheEntry): string {
       ].join(SEP);
     case "RefreshToken":
       // msal-node writes no target; realm-independent (section 3.8).
-      return [str(e.home_account_id), str(e.environment), str(e.client_id)].join(SEP).toLowerCase();
+      return [str(e.home_account_id), environmentKey(e.environment), str(e.client_id)].join(SEP).toLowerCase();
     case "IdToken":
-      return [str(e.home_account_id), str(e.environment), str(e.client_id), str(e.realm)].join(SEP).toLowerCase();
+      return [str(e.home_account_id), environmentKey(e.environment), str(e.client_id), str(e.realm)].join(SEP).toLowerCase();
     case "Account":
-      return [str(e.home_account_id), str(e.environment), str(e.realm)].join(SEP).toLowerCase();
+      return [str(e.home_account_id), environmentKey(e.environment), str(e.realm)].join(SEP).toLowerCase();
     case "AppMetadata":
-      return [str(e.environment), str(e.client_id)].join(SEP).toLowerCase();
+      return [environmentKey(e.environment), str(e.client_id)].join(SEP).toLowerCase();
   }
 }
 

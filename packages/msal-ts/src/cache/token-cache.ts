@@ -3,7 +3,7 @@
  * make access-token hits O(1) whatever the cache size.
  */
 import { InvalidArgumentError } from "../errors.js";
-import { atPartition, canonicalScopes, identityOf, splitTarget, storageKey } from "./keys.js";
+import { atPartition, canonicalScopes, environmentKey, identityOf, splitTarget, storageKey } from "./keys.js";
 import { deriveEntries, type TokenEvent } from "./derive.js";
 import { CredentialType, isCredentialType, type CacheEntry, type CredentialTypeName } from "./schema.js";
 import { Section } from "./section.js";
@@ -12,7 +12,10 @@ import { Section } from "./section.js";
 export interface SearchOptions {
   /** Scopes that must all be in the entry's `target` (access tokens only). */
   target?: readonly string[];
-  /** Fields that must equal the entry's (`null` and `""` are the same `home_account_id`). */
+  /**
+   * Fields that must equal the entry's. `null` and `""` are the same `home_account_id`; environments
+   * compare case-insensitively and without a port (msal-node writes `host:port`).
+   */
   query?: Record<string, unknown>;
 }
 
@@ -20,6 +23,7 @@ const ANY_SCOPE: readonly string[] = [];
 
 function fieldMatches(field: string, expected: unknown, actual: unknown): boolean {
   if (field === "home_account_id" && (expected === null || expected === "")) return actual === null || actual === "" || actual === undefined;
+  if (field === "environment" && typeof expected === "string") return typeof actual === "string" && environmentKey(actual) === environmentKey(expected);
   if (expected === null) return actual === null || actual === undefined;
   return actual === expected;
 }

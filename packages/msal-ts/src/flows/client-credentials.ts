@@ -11,7 +11,7 @@ import { ApiId, RefreshReason } from "../oauth2/telemetry.js";
 import type { TokenResult } from "../application/types.js";
 import { now, type FlowContext } from "./context.js";
 import { cleanUp } from "./result.js";
-import { readAccessToken } from "./silent-cache.js";
+import { aliasEnvironments, readAccessToken } from "./silent-cache.js";
 import { postToken } from "./token-request.js";
 import { store } from "./store.js";
 
@@ -35,6 +35,12 @@ export async function acquireTokenForClient(ctx: FlowContext, scopes: unknown, o
     // Re-read: a request that just finished may have filled the cache.
     const read = claimsChallenge === undefined ? readAccessToken(ctx, coords) : { reason: RefreshReason.FORCE_REFRESH };
     if ("hit" in read && read.hit) return read.hit;
+    // A token another MSAL stored under an alias host (msal-node uses login.windows.net) is as good.
+    const aliases = claimsChallenge === undefined && !("aging" in read && read.aging) ? await aliasEnvironments(ctx, authority) : [];
+    for (const environment of aliases) {
+      const aliased = readAccessToken(ctx, { ...coords, environment });
+      if (aliased.hit) return aliased.hit;
+    }
     const aging = "aging" in read ? read.aging : undefined;
     const regional = ctx.regions ? await ctx.regions.regionalAuthority(authority) : null;
     let result: TokenResult;
@@ -54,6 +60,12 @@ export async function acquireTokenForClient(ctx: FlowContext, scopes: unknown, o
     }
     if (!("error" in result)) {
       store(ctx, result, { authority, scopes: list, grantType: "client_credentials" });
+      // The new token replaces copies of the same credential under alias hosts (no duplicates).
+      for (const environment of aliases) {
+        for (const old of [...ctx.cache.lookup("AccessToken", { target: list, query: { client_id: ctx.clientId, home_account_id: null, environment, realm: authority.tenant } })]) {
+          if (targetOf(String(old.target).split(" ")).toLowerCase() === targetOf(list).toLowerCase()) ctx.cache.removeAccessToken(old);
+        }
+      }
       return cleanUp(result, now(ctx));
     }
     return aging ?? result;

@@ -2,7 +2,7 @@
  * The access-token cache read shared by acquireTokenSilent* and acquireTokenForClient (behavior reference
  * 3.6 step 3): the 5-minute expiry margin, `refresh_on` aging, the refresh reason for telemetry.
  */
-import type { Authority } from "../authority/authority.js";
+import { hostnameOf, type Authority } from "../authority/authority.js";
 import { timestampSeconds } from "../cache/schema.js";
 import { RefreshReason } from "../oauth2/telemetry.js";
 import type { TokenSuccess } from "../application/types.js";
@@ -51,4 +51,20 @@ export function readAccessToken(
 /** The central authority's cache coordinates. */
 export function cacheCoordinates(authority: Authority): { environment: string; realm: string } {
   return { environment: authority.instance, realm: authority.tenant };
+}
+
+/**
+ * The other environments of the authority's alias group that may hold tokens (msal-node writes
+ * `login.windows.net` for `login.microsoftonline.com`). Empty when aliases are off, when the cache holds
+ * no access token at all (no metadata request then), or when the metadata cannot be had.
+ */
+export async function aliasEnvironments(ctx: FlowContext, authority: Authority): Promise<string[]> {
+  if (!ctx.aliases.enabled || ctx.cache.count("AccessToken") === 0) return [];
+  try {
+    const aliases = await ctx.aliases.aliasesOf(authority.host);
+    return [...new Set(aliases.map(hostnameOf))].filter((e) => e !== authority.instance);
+  } catch (e) {
+    ctx.log.info(`Instance metadata unavailable; tokens under alias hosts not searched (${e instanceof Error ? e.message : "unknown error"}).`);
+    return [];
+  }
 }
