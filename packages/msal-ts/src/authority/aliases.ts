@@ -5,7 +5,7 @@
 import { ServerError } from "../errors.js";
 import type { HttpClient } from "../http/types.js";
 import { INSTANCE_METADATA_QUERY, INSTANCE_METADATA_URL } from "./constants.js";
-import { parseJsonObject } from "./discovery.js";
+import { parseJsonObject } from "../util/json.js";
 import { instanceDiscoveryEndpoint } from "./authority.js";
 
 /**

@@ -5,6 +5,7 @@
  */
 import { AuthorityError, ServerError } from "../errors.js";
 import type { HttpClient, HttpResponse } from "../http/types.js";
+import { parseJsonObject } from "../util/json.js";
 import { INSTANCE_DISCOVERY_ENDPOINT } from "./constants.js";
 import type { ParsedAuthority } from "./parse.js";
 import { redact, tenantOfEndpoint } from "./parse.js";
@@ -203,17 +204,6 @@ function describeBody(resp: HttpResponse): string {
   const description = body === undefined ? undefined : stringField(body, "error_description");
   if (error === undefined) return "";
   return `: ${snippet(error)}${description === undefined ? "" : ` ${snippet(description)}`}`;
-}
-
-/** `JSON.parse`, keeping only a top-level object. */
-export function parseJsonObject(text: string): Record<string, unknown> | undefined {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-  return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
 }
 
 /** True for an absolute `https:` URL without user name or password. */

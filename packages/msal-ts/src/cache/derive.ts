@@ -4,7 +4,7 @@
  */
 import { AuthorityError } from "../errors.js";
 import { decodeClientInfo } from "../oauth2/client-info.js";
-import { isRecord } from "../oauth2/encoding.js";
+import { isRecord } from "../util/json.js";
 import { decodeIdTokenFor } from "../oauth2/id-token.js";
 import { splitTarget, targetOf } from "./keys.js";
 import type { AccessTokenEntry, AccountEntry, AppMetadataEntry, IdTokenEntry, RefreshTokenEntry } from "./schema.js";

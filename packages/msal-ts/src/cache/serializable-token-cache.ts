@@ -3,7 +3,7 @@
  * byte-compatible with MSAL Python 1.31's `SerializableTokenCache` and tolerant of msal-node's variant.
  */
 import { CacheError } from "../errors.js";
-import { isRecord } from "../oauth2/encoding.js";
+import { isRecord } from "../util/json.js";
 import { isCredentialType } from "./schema.js";
 import { Section } from "./section.js";
 import { TokenCache } from "./token-cache.js";

@@ -5,7 +5,7 @@
 import { hostnameOf } from "../authority/authority.js";
 import type { CacheEntry } from "../cache/schema.js";
 import { InvalidArgumentError } from "../errors.js";
-import { isRecord } from "../oauth2/encoding.js";
+import { isRecord } from "../util/json.js";
 import type { Account } from "../application/types.js";
 import type { FlowContext } from "./context.js";
 

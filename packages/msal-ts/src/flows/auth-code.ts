@@ -7,7 +7,7 @@ import { encodeForm } from "../http/form-encoding.js";
 import { IdTokenError, InvalidArgumentError, StateMismatchError } from "../errors.js";
 import { checkClaimsChallenge, mergeClaims } from "../oauth2/claims.js";
 import { decodeClientInfo } from "../oauth2/client-info.js";
-import { isRecord } from "../oauth2/encoding.js";
+import { isRecord } from "../util/json.js";
 import { decorateScopes } from "../oauth2/scopes.js";
 import { newNonce, newPkce, newState, nonceHash } from "../oauth2/pkce.js";
 import { ApiId, RefreshReason } from "../oauth2/telemetry.js";

@@ -8,7 +8,7 @@ import { hostnameOf } from "../authority/authority.js";
 import { targetOf } from "../cache/keys.js";
 import { InvalidArgumentError, MsalError, NetworkError, ServerError } from "../errors.js";
 import { checkClaimsChallenge, mergeClaims } from "../oauth2/claims.js";
-import { isRecord } from "../oauth2/encoding.js";
+import { isRecord } from "../util/json.js";
 import { checkScopes, decorateScopes } from "../oauth2/scopes.js";
 import { RefreshReason } from "../oauth2/telemetry.js";
 import type { TokenResult, TokenSuccess } from "../application/types.js";

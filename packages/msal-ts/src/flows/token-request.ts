@@ -6,7 +6,7 @@
  */
 import type { Authority } from "../authority/authority.js";
 import { ServerError } from "../errors.js";
-import { parseJsonObject } from "../oauth2/encoding.js";
+import { parseJsonObject } from "../util/json.js";
 import { tokenRequestHeaders } from "../oauth2/headers.js";
 import { decodeIdTokenFor } from "../oauth2/id-token.js";
 import type { TokenResult } from "../application/types.js";

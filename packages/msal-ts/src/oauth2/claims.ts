@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from "../errors.js";
-import { isRecord } from "./encoding.js";
+import { isRecord } from "../util/json.js";
 import { pythonJsonDumps } from "./python-json.js";
 
 /**
@@ -16,17 +16,7 @@ import { pythonJsonDumps } from "./python-json.js";
 export function mergeClaims(claimsChallenge: string | undefined | null, capabilities: readonly string[] | undefined): string | undefined {
   const challenge = claimsChallenge === null || claimsChallenge === "" ? undefined : claimsChallenge;
   if (!capabilities || capabilities.length === 0) return challenge;
-  let claims: Record<string, unknown> = {};
-  if (challenge !== undefined) {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(challenge);
-    } catch {
-      throw new InvalidArgumentError("claimsChallenge must be the JSON object text the resource sent in its WWW-Authenticate header (after base64 decoding).");
-    }
-    if (!isRecord(parsed)) throw new InvalidArgumentError("claimsChallenge must be a JSON object, e.g. {\"access_token\": {...}}.");
-    claims = parsed;
-  }
+  const claims = challenge === undefined ? {} : parseClaims(challenge);
   const accessToken = isRecord(claims.access_token) ? { ...claims.access_token } : {};
   delete accessToken.xms_cc;
   accessToken.xms_cc = { values: [...capabilities] };
@@ -38,12 +28,17 @@ export function mergeClaims(claimsChallenge: string | undefined | null, capabili
 export function checkClaimsChallenge(claimsChallenge: unknown): string | undefined {
   if (claimsChallenge === undefined || claimsChallenge === null || claimsChallenge === "") return undefined;
   if (typeof claimsChallenge !== "string") throw new InvalidArgumentError("claimsChallenge must be a string of JSON.");
+  parseClaims(claimsChallenge);
+  return claimsChallenge;
+}
+
+function parseClaims(challenge: string): Record<string, unknown> {
   let parsed: unknown;
   try {
-    parsed = JSON.parse(claimsChallenge);
+    parsed = JSON.parse(challenge);
   } catch {
-    throw new InvalidArgumentError("claimsChallenge must be JSON text, e.g. the decoded `claims` of a WWW-Authenticate challenge.");
+    throw new InvalidArgumentError("claimsChallenge must be the JSON text the resource sent in its WWW-Authenticate challenge (the decoded `claims`).");
   }
-  if (!isRecord(parsed)) throw new InvalidArgumentError("claimsChallenge must be a JSON object, e.g. {\"access_token\": {...}}.");
-  return claimsChallenge;
+  if (!isRecord(parsed)) throw new InvalidArgumentError('claimsChallenge must be a JSON object, e.g. {"access_token": {...}}.');
+  return parsed;
 }

@@ -7,7 +7,7 @@ import { InvalidArgumentError, MsalError } from "../errors.js";
 import { certificateThumbprints, extractCertificates, loadPrivateKey, thumbprintHeader } from "../crypto/certificates.js";
 import { signJwt, type SigningAlgorithm } from "../crypto/jwt.js";
 import { loadPfx } from "../crypto/pfx.js";
-import { isRecord } from "./encoding.js";
+import { isRecord } from "../util/json.js";
 
 /** A PEM private key with its certificate's SHA-1 thumbprint, or the certificate itself. */
 export interface CertificateCredential {

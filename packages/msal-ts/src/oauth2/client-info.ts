@@ -1,4 +1,5 @@
-import { decodeBase64UrlText, parseJsonObject } from "./encoding.js";
+import { decodeBase64UrlText } from "./encoding.js";
+import { parseJsonObject } from "../util/json.js";
 
 /** The `uid` and `utid` of Entra's `client_info` (base64url JSON; padding optional). */
 export interface ClientInfo {

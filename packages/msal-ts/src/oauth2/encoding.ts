@@ -1,4 +1,4 @@
-/** Small codecs for protocol values (RFC 4648 base64url, JSON objects from untrusted text). */
+/** Small codecs for protocol values (RFC 4648 base64url). */
 
 /** Decodes base64url (or standard base64), padding optional, into a UTF-8 string; null if not base64. */
 export function decodeBase64UrlText(input: string): string | null {
@@ -11,20 +11,4 @@ export function decodeBase64UrlText(input: string): string | null {
 /** base64url without padding (RFC 7515 section 2). */
 export function encodeBase64Url(input: Buffer | string): string {
   return Buffer.from(input).toString("base64url");
-}
-
-/** Parses text as JSON and returns it only when it is a plain object; null otherwise. */
-export function parseJsonObject(text: string): Record<string, unknown> | null {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return null;
-  }
-  return isRecord(value) ? value : null;
-}
-
-/** True for plain (non-array, non-null) objects. */
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }

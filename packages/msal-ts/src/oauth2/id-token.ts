@@ -1,5 +1,6 @@
 import { IdTokenError } from "../errors.js";
-import { decodeBase64UrlText, parseJsonObject } from "./encoding.js";
+import { decodeBase64UrlText } from "./encoding.js";
+import { parseJsonObject } from "../util/json.js";
 
 /**
  * Decodes the claims of an ID token (a JWS compact serialization). The signature is not checked: the
