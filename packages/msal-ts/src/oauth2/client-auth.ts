@@ -125,11 +125,6 @@ export class ClientAuthenticator {
     throw new InvalidArgumentError(FORMAT_HELP);
   }
 
-  /** A fingerprint of the credential's configuration for cache partitioning (never the secret itself). */
-  get isCallback(): boolean {
-    return typeof this.#assertion === "function";
-  }
-
   /**
    * The form fields that authenticate the client to the token endpoint `audience`.
    * `now` is epoch seconds.
