@@ -6,13 +6,15 @@ import { AliasResolver } from "../authority/aliases.js";
 import { RegionResolver } from "../authority/region.js";
 import { AuthorityResolver } from "../authority/resolver.js";
 import { TokenCache } from "../cache/token-cache.js";
-import { InvalidArgumentError, MsalError } from "../errors.js";
+import { InvalidArgumentError } from "../errors.js";
+import { acquireTokenByUsernamePassword } from "../flows/username-password.js";
 import { acquireTokenByAuthorizationCode, acquireTokenByAuthCodeFlow, getAuthorizationRequestUrl, initiateAuthCodeFlow, type InitiateOptions } from "../flows/auth-code.js";
 import { getAccounts, removeAccount } from "../flows/accounts.js";
 import type { FlowContext } from "../flows/context.js";
 import { acquireTokenByRefreshToken } from "../flows/refresh-token.js";
 import { acquireTokenSilent, acquireTokenSilentWithError, type SilentOptions } from "../flows/silent.js";
 import { SingleFlight } from "../flows/single-flight.js";
+import { BrokerHandle, type BrokerOptions } from "../flows/broker.js";
 import { createDefaultHttpClient } from "../http/default-client.js";
 import { ThrottledHttpClient } from "../http/throttled-client.js";
 import { ClientAuthenticator } from "../oauth2/client-auth.js";
@@ -52,6 +54,9 @@ export class ClientApplication {
   constructor(clientId: string, options: ClientApplicationOptions = {}, kind: "public" | "confidential" = "confidential") {
     checkOptions(clientId, options);
     const o = options;
+    if (kind === "confidential" && (o.allowBroker || "enableBrokerOnWindows" in o || "enableBrokerOnMac" in o || "broker" in o)) {
+      throw new InvalidArgumentError("Brokers are only supported in PublicClientApplication (allowBroker, enableBrokerOnWindows, enableBrokerOnMac, broker).");
+    }
     this.clientId = clientId;
     const clock = o.clock ?? systemClock;
     const env = o.env ?? process.env;
@@ -79,11 +84,14 @@ export class ClientApplication {
       aliases: new AliasResolver({ http, knownToDeveloper: authorities.configured.knownToDeveloper, ...(o.instanceDiscovery !== undefined ? { instanceDiscovery: o.instanceDiscovery } : {}) }),
       regions: clientAuth && o.azureRegion !== undefined ? new RegionResolver(o.azureRegion, { http, env, log, authorities }) : undefined,
       telemetry: new TelemetryBuffer(),
-      libraryHeaders: libraryHeaders({ appName: o.appName, appVersion: o.appVersion, platform: process.platform }),
+      libraryHeaders: libraryHeaders({ appName: o.appName, appVersion: o.appVersion, platform: o.platform ?? process.platform }),
       capabilities: o.clientCapabilities,
       excludeScopes: checkExcludeScopes(o.excludeScopes),
       clientAuth,
       flights: new SingleFlight(),
+      noUserRealmHosts: new Set(),
+      broker: kind === "public" ? BrokerHandle.create(o as BrokerOptions, o.platform ?? process.platform, authorities.configured, log) : undefined,
+      platform: o.platform ?? process.platform,
     };
   }
 
@@ -127,9 +135,12 @@ export class ClientApplication {
     return acquireTokenByRefreshToken(this.ctx, refreshToken, scopes, this.ctx.excludeScopes);
   }
 
-  /** Username/password sign-in (ROPC): arrives with the public client in a later version. */
-  acquireTokenByUsernamePassword(_username: string, _password: string, _scopes: string[], _o?: { claimsChallenge?: string; authScheme?: unknown }): Promise<TokenResult> {
-    return Promise.reject(new MsalError("not_implemented", "acquireTokenByUsernamePassword is not implemented in this version of msal-ts yet."));
+  /**
+   * Username/password sign-in (ROPC) for managed users. Not recommended (no MFA, no consent prompt); a
+   * federated user gets an MsalError (`federated_ropc_unsupported`).
+   */
+  acquireTokenByUsernamePassword(username: string, password: string, scopes: string[], o?: { claimsChallenge?: string; authScheme?: unknown }): Promise<TokenResult> {
+    return acquireTokenByUsernamePassword(this.ctx, this.ctx.noUserRealmHosts, username, password, scopes, o);
   }
 
   /** A token for `account` from the cache, refreshed when needed; `null` when none can be had silently. */

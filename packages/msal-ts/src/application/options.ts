@@ -59,12 +59,14 @@ export interface ClientApplicationOptions {
   clock?: Clock;
   /** Seam for tests: environment variables (REGION_NAME, AZUREPS_HOST_ENVIRONMENT). Default `process.env`. */
   env?: Record<string, string | undefined>;
+  /** Seam for tests: the platform (`x-client-os`, broker rules). Default `process.platform`. */
+  platform?: string;
 }
 
 const KNOWN = new Set([
   "clientCredential", "authority", "oidcAuthority", "validateAuthority", "instanceDiscovery", "tokenCache", "httpClient",
   "verify", "proxies", "timeout", "clientClaims", "appName", "appVersion", "clientCapabilities", "azureRegion",
-  "excludeScopes", "httpCache", "enablePiiLog", "allowBroker", "logger", "clock", "env",
+  "excludeScopes", "httpCache", "enablePiiLog", "allowBroker", "logger", "clock", "env", "platform", "broker",
   "enableBrokerOnWindows", "enableBrokerOnMac",
 ]);
 

@@ -63,6 +63,15 @@ export async function removeAccount(ctx: FlowContext, account: unknown): Promise
   if (!isRecord(account) || typeof account.home_account_id !== "string" || typeof account.environment !== "string") {
     throw new InvalidArgumentError("account must be one of the objects getAccounts() returns.");
   }
+  // Sign out of the broker first; its errors are only logged (7.2).
+  const broker = await ctx.broker?.get();
+  if (broker && typeof account.local_account_id === "string") {
+    try {
+      await broker.signOutSilently(ctx.clientId, account.local_account_id);
+    } catch (e) {
+      ctx.log.warning(`Broker sign-out failed (${e instanceof Error ? e.message : "unknown error"}); the cache is cleared anyway.`);
+    }
+  }
   const query = { environment: account.environment, home_account_id: account.home_account_id };
   const metadata = ctx.cache.lookup("AppMetadata", { query: { client_id: ctx.clientId, environment: account.environment } }).next().value as CacheEntry | undefined;
   const family = typeof metadata?.family_id === "string" && metadata.family_id !== "" ? metadata.family_id : undefined;

@@ -102,7 +102,13 @@ export async function initiateAuthCodeFlow(ctx: FlowContext, scopes: unknown, o:
   return flow;
 }
 
-export async function acquireTokenByAuthCodeFlow(ctx: FlowContext, flow: unknown, authResponse: unknown, o: { scopes?: string[] } = {}): Promise<TokenResult> {
+export async function acquireTokenByAuthCodeFlow(
+  ctx: FlowContext,
+  flow: unknown,
+  authResponse: unknown,
+  o: { scopes?: string[] } = {},
+  apiId: number = ApiId.AUTH_CODE,
+): Promise<TokenResult> {
   if (!isRecord(flow)) throw new InvalidArgumentError("authCodeFlow must be the object initiateAuthCodeFlow() returned.");
   if (!isRecord(authResponse)) throw new InvalidArgumentError("authResponse must be the query (or form_post body) the redirect URI received, as an object.");
   if (typeof flow.state !== "string" || flow.state === "") throw new InvalidArgumentError("state missing from auth_code_flow: pass the object initiateAuthCodeFlow() returned.");
@@ -130,7 +136,7 @@ export async function acquireTokenByAuthCodeFlow(ctx: FlowContext, flow: unknown
         claims: mergeClaims(typeof flow.claims_challenge === "string" ? flow.claims_challenge : undefined, ctx.capabilities),
         scope: [...scopes].sort().join(" "),
       },
-      apiId: ApiId.AUTH_CODE,
+      apiId,
       refreshReason: RefreshReason.NOT_SILENT,
       correlationId: randomUUID(),
       anchorMailbox: info ? `Oid:${info.uid}@${info.utid}` : undefined,

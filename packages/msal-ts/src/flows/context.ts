@@ -12,6 +12,7 @@ import type { TelemetryBuffer } from "../oauth2/telemetry.js";
 import type { Clock } from "../runtime/clock.js";
 import type { LogSink } from "../runtime/logger.js";
 import type { SingleFlight } from "./single-flight.js";
+import type { BrokerHandle } from "./broker.js";
 
 export interface FlowContext {
   readonly clientId: string;
@@ -33,6 +34,12 @@ export interface FlowContext {
   /** Confidential clients only. */
   readonly clientAuth: ClientAuthenticator | undefined;
   readonly flights: SingleFlight;
+  /** Hosts whose user realm endpoint answered 404 (ROPC skips the lookup there afterwards). */
+  readonly noUserRealmHosts: Set<string>;
+  /** The broker, when this (public) application uses one. */
+  readonly broker: BrokerHandle | undefined;
+  /** `process.platform` unless a test says otherwise. */
+  readonly platform: string;
 }
 
 /** Current time in epoch seconds (integer), as the token cache counts. */

@@ -16,6 +16,8 @@ import type { AuthorityBuilder } from "../authority/builder.js";
 import { now, type FlowContext } from "./context.js";
 import { refreshSilently } from "./refresh-token.js";
 import { classify, cleanUp } from "./result.js";
+import { acquireTokenFromCloudShell } from "./cloud-shell.js";
+import { brokerSilent } from "./broker-calls.js";
 import { readAccessToken } from "./silent-cache.js";
 
 export interface SilentOptions {
@@ -34,7 +36,7 @@ async function attempt(
   authority: Authority,
   scopes: string[],
   homeAccountId: string,
-  o: { forceRefresh: boolean; claims: string | undefined },
+  o: { forceRefresh: boolean; claims: string | undefined; cloudShell: boolean; account: Record<string, unknown> },
   correlationId: string,
 ): Promise<TokenResult | null> {
   let reason: number = RefreshReason.FORCE_REFRESH;
@@ -49,6 +51,15 @@ async function attempt(
   return ctx.flights.run(key, async () => {
     let result: TokenResult | null;
     try {
+      // A Cloud Shell account is refreshed by Cloud Shell's own endpoint (5.9).
+      if (o.cloudShell) return await acquireTokenFromCloudShell(ctx, scopes);
+      // Accounts the broker established (or of unknown source) go to the broker first (7.2).
+      const broker = await ctx.broker?.get();
+      const source = o.account.account_source;
+      if (broker && (source === "broker" || source === undefined) && typeof o.account.local_account_id === "string") {
+        const viaBroker = await brokerSilent(ctx, broker, authority, scopes, o.account.local_account_id, o.claims);
+        if (source === "broker" || !("error" in viaBroker)) return viaBroker;
+      }
       result = await refreshSilently(ctx, {
         authority,
         scopes: decorateScopes(scopes, ctx.excludeScopes),
@@ -76,7 +87,7 @@ export async function acquireTokenSilentWithError(ctx: FlowContext, scopes: unkn
     throw new MsalError("auth_scheme_unsupported", "authScheme (Proof-of-Possession) is not available in this version of msal-ts yet.");
   }
   const claims = checkClaimsChallenge(o.claimsChallenge);
-  const opts = { forceRefresh: o.forceRefresh === true, claims };
+  const opts = { forceRefresh: o.forceRefresh === true, claims, cloudShell: account.authority_type === "CLOUDSHELL", account };
   const homeAccountId = account.home_account_id;
   const correlationId = randomUUID();
   const authority = await ctx.authorities.resolve(o.authority);

@@ -15,6 +15,8 @@ export interface StoreOptions {
   /** For refresh grants: the RT that was redeemed; a new RT replaces its secret in place. */
   rotatedRefreshToken?: CacheEntry;
   username?: string;
+  /** Broker results: the broker's account id (becomes `local_account_id`). */
+  accountId?: string;
 }
 
 export function store(ctx: FlowContext, result: TokenResult, o: StoreOptions): void {
@@ -38,6 +40,7 @@ export function store(ctx: FlowContext, result: TokenResult, o: StoreOptions): v
       ...(o.data ? { data: o.data } : {}),
       ...(o.skipAccountCreation ? { skip_account_creation: true } : {}),
       ...(o.username !== undefined ? { username: o.username } : {}),
+      ...(o.accountId !== undefined ? { _account_id: o.accountId } : {}),
     },
     t,
   );

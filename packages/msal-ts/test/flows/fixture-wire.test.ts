@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
-import { ClientApplication, ConfidentialClientApplication, TokenCache } from "../../src/index.ts";
+import { ClientApplication, ConfidentialClientApplication, PublicClientApplication, TokenCache } from "../../src/index.ts";
 import { nonceHash, pkceChallenge } from "../../src/oauth2/pkce.ts";
 import type { RecordedRequest } from "../helpers/fakes.ts";
 import { FakeClock, response } from "../helpers/fakes.ts";
@@ -169,6 +169,37 @@ describe("fixture wire parity: user flows of ClientApplication", () => {
     assert.deepEqual(silent, fixture.out.silent_result);
     assert.equal(app.tokenCache.find("RefreshToken").length, 1, "the RT was rotated in place");
     assert.equal(app.tokenCache.find("RefreshToken")[0]?.secret, "RT2");
+  });
+
+  it("pca_device_flow, pca_ropc and pca_by_refresh_token on one PublicClientApplication", async () => {
+    const http = new FakeEntra();
+    const userResponse = () => response(200, { ...canned.token_POST_user!.body, id_token: unsignedJwt({ ...canned.id_token_claims, exp: 1795569406, iat: 1795565806 }), client_info: clientInfo("uid1", "utid1") });
+    http.deviceCode = () => response(200, canned.devicecode_POST!.body);
+    http.userRealm = () => response(200, canned.userrealm_GET!.body);
+    http.token = userResponse;
+    const clock = new FakeClock();
+    const app = new PublicClientApplication("client_id", { authority: "https://login.microsoftonline.com/organizations", httpClient: http, clock });
+    const flow = await app.initiateDeviceFlow(["User.Read"]);
+    const { expires_at: expiresAt, _correlation_id: flowCorrelation, ...rest } = flow;
+    const { _correlation_id: _c, ...expectedFlow } = fixture.out.device_flow_dict as Record<string, unknown>;
+    void _c;
+    assert.deepEqual(rest, expectedFlow);
+    assert.equal(expiresAt, Math.floor(clock.now() / 1000) + 900);
+    const result = await app.acquireTokenByDeviceFlow(flow);
+    assert.ok("access_token" in result);
+    assertSameRequests(http.requests, sectionRequests("pca_device_flow"));
+    assert.equal(http.requests[1]?.headers["client-request-id"], flowCorrelation, "every poll reuses the flow's correlation id");
+    assert.equal(http.requests[2]?.headers["client-request-id"], flowCorrelation);
+    assert.equal(app.tokenCache.find("Account")[0]?.account_source, "urn:ietf:params:oauth:grant-type:device_code");
+
+    http.clear();
+    await app.acquireTokenByUsernamePassword("john@contoso.com", "p@ss", ["User.Read"]);
+    assertSameRequests(http.requests, sectionRequests("pca_ropc"));
+    assert.equal(http.requests[0]?.headers["client-request-id"], http.requests[1]?.headers["client-request-id"], "user realm GET and ROPC share a correlation id");
+
+    http.clear();
+    await app.acquireTokenByRefreshToken("OLDRT", ["User.Read"]);
+    assertSameRequests(http.requests, sectionRequests("pca_by_refresh_token"));
   });
 
   it("pca_by_refresh_token: migration sends no claims, telemetry 4|85,1|", async () => {

@@ -19,14 +19,18 @@ export function discoveryDocument(url: string): Record<string, string> | undefin
 
 export class FakeEntra extends RecordingHttpClient {
   token: (request: RecordedRequest) => HttpResponse = () => response(400, { error: "invalid_request" });
+  deviceCode: (request: RecordedRequest) => HttpResponse = () => response(400, { error: "invalid_request" });
+  userRealm: (request: RecordedRequest) => HttpResponse = () => response(404, "{}");
 
   constructor() {
     super((request) => {
       if (request.method === "GET") {
+        if (request.url.includes("/userrealm/")) return this.userRealm(request);
         const doc = discoveryDocument(request.url);
         return doc ? response(200, doc) : response(404, "{}");
       }
       if (request.url.endsWith("/token")) return this.token(request);
+      if (request.url.endsWith("/devicecode")) return this.deviceCode(request);
       return response(404, "{}");
     });
   }

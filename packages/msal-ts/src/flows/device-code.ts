@@ -1,0 +1,108 @@
+/**
+ * The device authorization grant (RFC 8628; behavior reference 6.1): initiation, then polling with MSAL
+ * Python's rules (first poll at once, `interval` seconds apart, `slow_down` adds 5 s, stop at
+ * `expires_at`), through the injected clock so that tests wait for nothing.
+ */
+import { randomUUID } from "node:crypto";
+import { InvalidArgumentError, MsalError, ServerError } from "../errors.js";
+import { checkClaimsChallenge, mergeClaims } from "../oauth2/claims.js";
+import { decorateScopes } from "../oauth2/scopes.js";
+import { ApiId, RefreshReason } from "../oauth2/telemetry.js";
+import { isRecord, parseJsonObject } from "../util/json.js";
+import type { TokenResult } from "../application/types.js";
+import { now, type FlowContext } from "./context.js";
+import { cleanUp } from "./result.js";
+import { store } from "./store.js";
+import { postToken } from "./token-request.js";
+
+export const DEVICE_CODE_GRANT = "urn:ietf:params:oauth:grant-type:device_code";
+
+/** What initiateDeviceFlow returns (API.md): show `message` to the user. */
+export interface DeviceFlow {
+  user_code: string;
+  device_code: string;
+  verification_uri: string;
+  message: string;
+  expires_in: number;
+  /** Epoch seconds; set it to 0 to stop polling. */
+  expires_at: number;
+  interval: number;
+  [k: string]: unknown;
+}
+
+function toInt(value: unknown, fallback: number): number {
+  const n = typeof value === "string" ? Number(value) : typeof value === "number" ? value : Number.NaN;
+  return Number.isFinite(n) && n > 0 ? Math.trunc(n) : fallback;
+}
+
+export async function initiateDeviceFlow(ctx: FlowContext, scopes: unknown = [], o: { claimsChallenge?: string } = {}): Promise<DeviceFlow> {
+  const decorated = decorateScopes(scopes ?? [], ctx.excludeScopes);
+  void o;
+  const authority = await ctx.authorities.resolve();
+  if (!authority.deviceAuthorizationEndpoint) {
+    throw new MsalError("device_flow_unsupported", "This authority has no device authorization endpoint, so the device code flow cannot be used with it.");
+  }
+  const correlationId = randomUUID();
+  // Only the identification headers and the correlation id: no telemetry, no client credential (1.3).
+  const response = await ctx.http.post(authority.deviceAuthorizationEndpoint, {
+    data: { client_id: ctx.clientId, scope: decorated.join(" ") },
+    headers: { ...ctx.libraryHeaders, "client-request-id": correlationId },
+  });
+  if (response.status_code >= 500) throw new ServerError(`The device authorization endpoint answered HTTP ${response.status_code}; try again later.`, { status: response.status_code });
+  const body = parseJsonObject(response.text);
+  if (!body) throw new ServerError(`The device authorization endpoint answered HTTP ${response.status_code} with a body that is not a JSON object.`, { status: response.status_code, code: "invalid_response" });
+  if ("error" in body) return body as unknown as DeviceFlow;
+  for (const field of ["device_code", "user_code", "verification_uri"]) {
+    if (typeof body[field] !== "string" || body[field] === "") {
+      throw new ServerError(`The device authorization response lacks "${field}".`, { status: response.status_code, code: "invalid_response" });
+    }
+  }
+  const expiresIn = toInt(body.expires_in, 1800);
+  return {
+    ...body,
+    message: typeof body.message === "string" ? body.message : `To sign in, open ${String(body.verification_uri)} and enter the code ${String(body.user_code)}.`,
+    interval: toInt(body.interval, 5),
+    expires_in: expiresIn,
+    expires_at: now(ctx) + expiresIn,
+    _correlation_id: correlationId,
+  } as unknown as DeviceFlow;
+}
+
+export async function acquireTokenByDeviceFlow(ctx: FlowContext, flow: unknown, o: { claimsChallenge?: string; signal?: AbortSignal } = {}): Promise<TokenResult> {
+  if (!isRecord(flow) || typeof flow.device_code !== "string" || flow.device_code === "") {
+    throw new InvalidArgumentError("flow must be the object initiateDeviceFlow() returned (it carries device_code).");
+  }
+  if ("error" in flow) throw new InvalidArgumentError("This device flow failed to start (it carries an error); start a new one.");
+  const claims = mergeClaims(checkClaimsChallenge(o.claimsChallenge), ctx.capabilities);
+  const authority = await ctx.authorities.resolve();
+  const correlationId = typeof flow._correlation_id === "string" ? flow._correlation_id : randomUUID();
+  const scopes = Array.isArray(flow.scope) ? (flow.scope as string[]) : [];
+  const expired = (): boolean => Number(flow.expires_at) < now(ctx) || Number(flow.expires_at) === 0;
+  for (;;) {
+    if (o.signal?.aborted) throw o.signal.reason;
+    const result = await postToken(ctx, {
+      authority,
+      grantType: DEVICE_CODE_GRANT,
+      // `code` duplicates `device_code`, as MSAL Python sends it (1.6).
+      fields: { device_code: flow.device_code, code: flow.device_code, claims },
+      apiId: ApiId.DEVICE_FLOW,
+      refreshReason: RefreshReason.NOT_SILENT,
+      correlationId,
+      authenticate: false,
+    });
+    flow.latest_attempt_at = now(ctx);
+    const error = "error" in result ? result.error : undefined;
+    if (error !== "authorization_pending" && error !== "slow_down") {
+      store(ctx, result, { authority, scopes, grantType: DEVICE_CODE_GRANT });
+      return cleanUp(result, now(ctx));
+    }
+    if (error === "slow_down") flow.interval = toInt(flow.interval, 5) + 5;
+    // Wait `interval` seconds in one-second ticks, checking the exit condition before each (6.1).
+    const interval = toInt(flow.interval, 5);
+    for (let tick = 0; tick < interval; tick++) {
+      if (expired()) return cleanUp(result, now(ctx));
+      await ctx.clock.sleep(1000, o.signal);
+    }
+    if (expired()) return cleanUp(result, now(ctx));
+  }
+}

@@ -1,0 +1,73 @@
+/**
+ * Username/password (ROPC, behavior reference 1.6 and 1.11): user-realm discovery, then the password
+ * grant for managed users. Federated users would need WS-Trust against their federation server, which
+ * msal-ts does not implement: they get a clear MsalError instead.
+ */
+import { randomUUID } from "node:crypto";
+import { InvalidArgumentError, MsalError, ServerError } from "../errors.js";
+import { checkClaimsChallenge, mergeClaims } from "../oauth2/claims.js";
+import { decorateScopes } from "../oauth2/scopes.js";
+import { ApiId, RefreshReason } from "../oauth2/telemetry.js";
+import { parseJsonObject } from "../util/json.js";
+import type { Authority } from "../authority/authority.js";
+import type { TokenResult } from "../application/types.js";
+import { now, type FlowContext } from "./context.js";
+import { cleanUp } from "./result.js";
+import { store } from "./store.js";
+import { postToken } from "./token-request.js";
+
+/** Hosts that answered 404 for user realm discovery; per application (no module-level state). */
+export type NoUserRealmHosts = Set<string>;
+
+async function userRealm(ctx: FlowContext, authority: Authority, username: string, correlationId: string, noRealm: NoUserRealmHosts): Promise<Record<string, unknown>> {
+  if (authority.isAdfs || noRealm.has(authority.host)) return {};
+  // The username is percent-encoded (MSAL Python inserts it raw; identical for ordinary UPNs).
+  const url = `https://${authority.host}/common/userrealm/${encodeURIComponent(username).replace(/%40/g, "@")}?api-version=1.0`;
+  const response = await ctx.http.get(url, { headers: { Accept: "application/json", "client-request-id": correlationId } });
+  if (response.status_code === 404) {
+    noRealm.add(authority.host);
+    return {};
+  }
+  if (response.status_code < 200 || response.status_code >= 300) {
+    throw new ServerError(`User realm discovery answered HTTP ${response.status_code}.`, { status: response.status_code });
+  }
+  const body = parseJsonObject(response.text);
+  if (!body) throw new ServerError("User realm discovery answered with a body that is not a JSON object.", { code: "invalid_response" });
+  return body;
+}
+
+export async function acquireTokenByUsernamePassword(
+  ctx: FlowContext,
+  noRealm: NoUserRealmHosts,
+  username: unknown,
+  password: unknown,
+  scopes: unknown,
+  o: { claimsChallenge?: string; authScheme?: unknown } = {},
+): Promise<TokenResult> {
+  if (typeof username !== "string" || username === "") throw new InvalidArgumentError("username must be a non-empty string.");
+  if (typeof password !== "string") throw new InvalidArgumentError("password must be a string.");
+  if (o.authScheme !== undefined) throw new MsalError("auth_scheme_unsupported", "authScheme (Proof-of-Possession) is not available in this version of msal-ts yet.");
+  const decorated = decorateScopes(scopes, ctx.excludeScopes);
+  const claims = mergeClaims(checkClaimsChallenge(o.claimsChallenge), ctx.capabilities);
+  const authority = await ctx.authorities.resolve();
+  const correlationId = randomUUID();
+  const realm = await userRealm(ctx, authority, username, correlationId, noRealm);
+  if (realm.account_type === "Federated") {
+    throw new MsalError(
+      "federated_ropc_unsupported",
+      "This user's domain is federated (its sign-in happens at another identity provider), and msal-ts does not implement " +
+        "username/password sign-in through WS-Trust. Use acquireTokenInteractive or the device code flow for this user.",
+    );
+  }
+  const result = await postToken(ctx, {
+    authority,
+    grantType: "password",
+    fields: { username, password, claims, scope: decorated.join(" ") },
+    apiId: ApiId.USERNAME_PASSWORD,
+    refreshReason: RefreshReason.NOT_SILENT,
+    correlationId,
+    anchorMailbox: `upn:${username}`,
+  });
+  store(ctx, result, { authority, scopes: decorated, grantType: "password", data: { username } });
+  return cleanUp(result, now(ctx));
+}
