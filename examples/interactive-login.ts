@@ -29,7 +29,7 @@ try {
     console.error(`Sign-in failed: ${String(result.error)}: ${String(result.error_description)}`);
     process.exitCode = 1;
   } else {
-    const claims: Record<string, unknown> = result.id_token_claims ?? {};
+    const claims = (result.id_token_claims ?? {}) as Record<string, unknown>;
     console.log(`Signed in as ${String(claims.preferred_username)}; the token expires in ${result.expires_in} s.`);
   }
 } finally {
