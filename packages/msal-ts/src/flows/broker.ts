@@ -61,6 +61,7 @@ export class BrokerHandle {
    * @throws BrokerUnavailableError when a broker is requested on its platform but none is given (rule 2).
    */
   static create(o: BrokerOptions, platform: string, authority: ParsedAuthority, log: LogSink): BrokerHandle {
+    if (o.allowBroker === true) log.warning("allowBroker is deprecated: use enableBrokerOnWindows (and enableBrokerOnMac) instead.");
     const requested = (platform === "win32" && (o.enableBrokerOnWindows === true || o.allowBroker === true)) || (platform === "darwin" && o.enableBrokerOnMac === true);
     if (!requested) return new BrokerHandle(undefined, log);
     if (authority.isAdfs || authority.isB2c || authority.isCiam || authority.isOidc) {
