@@ -14,6 +14,9 @@ import type { HttpClient, HttpPostOptions, HttpResponse } from "./types.js";
 /** Largest response body the default client reads (16 MiB); identity endpoints answer a few KiB. */
 export const DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
 
+/** Failures that happen before a connection exists, so the request surely was not sent. */
+const NEVER_CONNECTED = new Set(["ECONNREFUSED", "EAI_AGAIN", "ENETUNREACH", "EHOSTUNREACH"]);
+
 /** Options of {@link createDefaultHttpClient} (the spec's `verify`, `proxies`, `timeout`). */
 export interface DefaultHttpClientOptions {
   /** `true` (default): Node's trust store; `false`: no TLS verification; a string: CA bundle PEM text or file path. */
@@ -213,8 +216,11 @@ export function createDefaultHttpClient(options: DefaultHttpClientOptions = {}):
           { code: "timeout", cause: error },
         );
       }
-      // §1.12: one retry on a connection error before any response, like requests' max_retries=1.
-      if (kind === "connection" && !outcome.responded && attempts === 1) continue;
+      // §1.12: one retry on a connection error before any response, like requests' max_retries=1. A POST
+      // is retried only when its connection was never made: once sent, the server may have acted on it
+      // (an auth code or a rotated refresh token must not be redeemed twice), as requests does (read=False).
+      const retryable = method === "GET" || NEVER_CONNECTED.has(code ?? "");
+      if (kind === "connection" && retryable && !outcome.responded && attempts === 1) continue;
       const tries = attempts > 1 ? ` after ${attempts} attempts` : "";
       throw new NetworkError(`${method} ${origin} failed${tries}: ${describeFailure(code, error)}.`, { cause: error });
     }
