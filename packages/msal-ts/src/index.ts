@@ -36,3 +36,5 @@ export type { ClientApplicationOptions } from "./application/options.js";
 export type { Account, AuthCodeFlow, TokenError, TokenResult, TokenSuccess } from "./application/types.js";
 export type { AssertionCredential, CertificateCredential, ClientCredential, PfxCredential } from "./oauth2/client-auth.js";
 export type { Clock } from "./runtime/clock.js";
+export { ManagedIdentityClient, type ManagedIdentityClientOptions } from "./managed-identity/client.js";
+export { SystemAssignedManagedIdentity, UserAssignedManagedIdentity, type ManagedIdentityConfig, type ManagedIdentityIdType } from "./managed-identity/identity.js";

@@ -6,7 +6,9 @@ import { hostnameOf, type Authority } from "../authority/authority.js";
 import { timestampSeconds } from "../cache/schema.js";
 import { RefreshReason } from "../oauth2/telemetry.js";
 import type { TokenSuccess } from "../application/types.js";
-import { now, type FlowContext } from "./context.js";
+import type { TokenCache } from "../cache/token-cache.js";
+import type { Clock } from "../runtime/clock.js";
+import type { FlowContext } from "./context.js";
 
 /** Tokens with less than this many seconds left are treated as expired. */
 export const EXPIRY_MARGIN_SECONDS = 300;
@@ -19,11 +21,19 @@ export interface CacheRead {
   reason: number;
 }
 
+/** What a cache read needs: the cache, the clock, whose tokens, and where to count hits. */
+export interface CacheReader {
+  readonly cache: TokenCache;
+  readonly clock: Clock;
+  readonly clientId: string | null;
+  readonly telemetry?: { hit(): void };
+}
+
 export function readAccessToken(
-  ctx: FlowContext,
+  ctx: CacheReader,
   o: { environment: string; realm: string; homeAccountId: string | null; scopes: readonly string[]; keyId?: string },
 ): CacheRead {
-  const t = now(ctx);
+  const t = Math.floor(ctx.clock.now() / 1000);
   const query: Record<string, unknown> = { client_id: ctx.clientId, environment: o.environment, realm: o.realm, home_account_id: o.homeAccountId };
   if (o.keyId !== undefined) query.key_id = o.keyId;
   let reason: number = RefreshReason.NO_CACHED_TOKEN;
@@ -42,7 +52,7 @@ export function readAccessToken(
     const refreshOn = timestampSeconds(entry.refresh_on);
     if (Number.isFinite(refreshOn)) result.refresh_on = refreshOn;
     if (Number.isFinite(refreshOn) && refreshOn < t) return { aging: result, reason: RefreshReason.AGING };
-    ctx.telemetry.hit();
+    ctx.telemetry?.hit();
     return { hit: result, reason };
   }
   return { reason };

@@ -3,7 +3,8 @@
  * session of MSAL Python (msal-python-behavior.md §1.12): `verify`, `proxies`, `timeout`, form bodies as
  * Python's `urlencode` writes them, and exactly one retry on a connection error (`max_retries=1`).
  */
-import { Agent, ProxyAgent, request } from "undici";
+import type { TLSSocket } from "node:tls";
+import { Agent, ProxyAgent, buildConnector, request } from "undici";
 import type { Dispatcher } from "undici";
 import { InvalidArgumentError, NetworkError, ServerError } from "../errors.js";
 import { byteLimit, proxySettings, timeoutMs, tlsSettings } from "./client-options.js";
@@ -27,6 +28,11 @@ export interface DefaultHttpClientOptions {
   timeout?: number;
   /** Largest response body read, in bytes; default {@link DEFAULT_MAX_RESPONSE_BYTES}. */
   maxResponseBytes?: number;
+  /**
+   * Trust an https server only by its certificate's SHA-1 thumbprint (hex), whatever its chain: for Service
+   * Fabric's managed-identity endpoint, whose certificate is self-signed (`IDENTITY_SERVER_THUMBPRINT`).
+   */
+  pinnedCertificateSha1?: string;
 }
 
 /** The body outgrew the limit (internal marker, turned into a ServerError). */
@@ -121,7 +127,11 @@ export function createDefaultHttpClient(options: DefaultHttpClientOptions = {}):
   const maxBytes = byteLimit(options.maxResponseBytes, DEFAULT_MAX_RESPONSE_BYTES);
   const timers = deadlineMs === undefined ? {} : { headersTimeout: deadlineMs, bodyTimeout: deadlineMs };
 
-  const direct = new Agent({ ...timers, connect: deadlineMs === undefined ? { ...tls } : { ...tls, timeout: deadlineMs } });
+  const connectOptions = deadlineMs === undefined ? { ...tls } : { ...tls, timeout: deadlineMs };
+  const direct =
+    options.pinnedCertificateSha1 === undefined
+      ? new Agent({ ...timers, connect: connectOptions })
+      : new Agent({ ...timers, connect: pinnedConnector(options.pinnedCertificateSha1, deadlineMs) });
   const proxyAgents = new Map<string, ProxyAgent>();
   const viaProxy = (uri: string | undefined): Dispatcher => {
     if (uri === undefined) return direct;
@@ -234,4 +244,29 @@ export function createDefaultHttpClient(options: DefaultHttpClientOptions = {}):
       await Promise.all([direct, ...proxyAgents.values()].map((d) => d.close()));
     },
   };
+}
+
+/** A connector that accepts a TLS server only when its certificate has the given SHA-1 thumbprint. */
+function pinnedConnector(thumbprint: string, deadlineMs: number | undefined): buildConnector.connector {
+  const wanted = thumbprint.replace(/[\s:]/g, "").toUpperCase();
+  if (!/^[0-9A-F]{40}$/.test(wanted)) throw new InvalidArgumentError("pinnedCertificateSha1 must be a SHA-1 thumbprint (40 hex digits).");
+  // The chain is not checked (the certificate is self-signed); the thumbprint is, right after the handshake.
+  const base = buildConnector({ rejectUnauthorized: false, ...(deadlineMs === undefined ? {} : { timeout: deadlineMs }) });
+  return (opts, callback) =>
+    base(opts, (error, socket) => {
+      if (error || !socket) {
+        callback(error ?? new Error("no socket"), null);
+        return;
+      }
+      if (opts.protocol === "https:") {
+        const actual = (socket as TLSSocket).getPeerCertificate().fingerprint?.replace(/:/g, "").toUpperCase();
+        if (actual !== wanted) {
+          socket.destroy();
+          const mismatch = Object.assign(new Error("the server's certificate does not have the pinned thumbprint"), { code: "CERT_THUMBPRINT_MISMATCH" });
+          callback(mismatch, null);
+          return;
+        }
+      }
+      callback(null, socket);
+    });
 }

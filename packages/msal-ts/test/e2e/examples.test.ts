@@ -21,6 +21,7 @@ describe("examples", () => {
     ["device-code.ts", /Signed in as alice@contoso\.com[\s\S]*answered from the cache/],
     ["interactive-login.ts", /Signed in as alice@contoso\.com/],
     ["client-credentials.ts", /Token from the identity_provider[\s\S]*Token from the cache/],
+    ["managed-identity.ts", /from the identity_provider[\s\S]*from the cache/],
   ] as const) {
     it(`${example} --emulator`, async () => {
       const { code, out } = await run(example);

@@ -1,0 +1,179 @@
+/**
+ * ManagedIdentityClient (behavior reference 5): tokens for the Azure resource the code runs on, from
+ * whichever source the host provides, cached in the unified cache, with single-flight, aging refresh and
+ * IMDS retries.
+ */
+import { existsSync } from "node:fs";
+import { hostname } from "node:os";
+import { win32 } from "node:path";
+import { TokenCache } from "../cache/token-cache.js";
+import { InvalidArgumentError, ManagedIdentityError } from "../errors.js";
+import { SingleFlight } from "../flows/single-flight.js";
+import { readAccessToken, type CacheRead } from "../flows/silent-cache.js";
+import { createDefaultHttpClient } from "../http/default-client.js";
+import { ManagedIdentityThrottledHttpClient } from "../http/throttled-client.js";
+import type { HttpCacheStore, HttpClient, HttpResponse } from "../http/types.js";
+import { systemClock, type Clock } from "../runtime/clock.js";
+import { LogSink, type Logger } from "../runtime/logger.js";
+import type { TokenResult } from "../application/types.js";
+import { arcTokenFolder, challengeKeyPath, readArcKey } from "./azure-arc.js";
+import { buildRequest, parseResponse, type MiResult } from "./backends.js";
+import { normalizeIdentity, type ManagedIdentityConfig, type NormalizedIdentity, type SystemAssignedManagedIdentity, type UserAssignedManagedIdentity } from "./identity.js";
+import { ImdsRetryingHttpClient } from "./imds-retry.js";
+import { detectSource, type Detection } from "./sources.js";
+
+export interface ManagedIdentityClientOptions {
+  /** Default: the built-in client (one retry on connection errors). */
+  httpClient?: HttpClient;
+  /** Default: a new in-memory TokenCache. */
+  tokenCache?: TokenCache;
+  /** Map-like store for throttling decisions. */
+  httpCache?: HttpCacheStore;
+  logger?: Logger;
+  /** Seams for tests: clock, environment, platform, host name, the Arc agent's token folder. */
+  clock?: Clock;
+  env?: Record<string, string | undefined>;
+  platform?: string;
+  hostname?: string;
+  arcTokenFolder?: string;
+}
+
+const REFRESH_HALF_LIFE_FROM = 7200;
+
+/**
+ * Gets tokens for the managed identity of the Azure host: VM (IMDS), App Service and Functions, Azure
+ * Machine Learning, Service Fabric, Azure Arc, Cloud Shell.
+ *
+ * @example
+ * ```ts
+ * const client = new ManagedIdentityClient(new SystemAssignedManagedIdentity());
+ * const result = await client.acquireTokenForClient({ resource: "https://management.azure.com" });
+ * if ("access_token" in result) use(result.access_token);
+ * ```
+ */
+export class ManagedIdentityClient {
+  readonly tokenCache: TokenCache;
+  readonly #identity: NormalizedIdentity;
+  readonly #raw: HttpClient | undefined;
+  readonly #httpCache: HttpCacheStore;
+  readonly #clock: Clock;
+  readonly #env: Readonly<Record<string, string | undefined>>;
+  readonly #platform: string;
+  readonly #environment: string;
+  readonly #arcFolder: string | undefined;
+  readonly #log: LogSink;
+  readonly #flights = new SingleFlight();
+  readonly #clients = new Map<string, HttpClient>();
+
+  /** @throws ManagedIdentityError for an invalid identity. */
+  constructor(managedIdentity: SystemAssignedManagedIdentity | UserAssignedManagedIdentity | ManagedIdentityConfig, o: ManagedIdentityClientOptions = {}) {
+    this.#identity = normalizeIdentity(managedIdentity);
+    this.tokenCache = o.tokenCache ?? new TokenCache();
+    if (!(this.tokenCache instanceof TokenCache)) throw new InvalidArgumentError("tokenCache must be a TokenCache or SerializableTokenCache.");
+    this.#raw = o.httpClient;
+    this.#httpCache = o.httpCache ?? new Map();
+    this.#clock = o.clock ?? systemClock;
+    this.#env = o.env ?? process.env;
+    this.#platform = o.platform ?? process.platform;
+    // The cache environment: the host name, lower-cased for writes and lookups alike (5.6 quirk fixed).
+    this.#environment = (o.hostname ?? hostname()).toLowerCase();
+    this.#arcFolder = o.arcTokenFolder;
+    this.#log = new LogSink(o.logger);
+  }
+
+  /**
+   * A token for `resource` (e.g. `https://management.azure.com`), from the cache when valid. A
+   * `claimsChallenge` bypasses the cache (the managed-identity endpoints take no claims parameter).
+   */
+  async acquireTokenForClient(o: { resource: string; claimsChallenge?: string }): Promise<TokenResult> {
+    const resource = o?.resource;
+    if (typeof resource !== "string" || resource.trim() === "") throw new InvalidArgumentError('acquireTokenForClient needs { resource }, e.g. { resource: "https://management.azure.com" }.');
+    const claims = o.claimsChallenge;
+    const reader = { cache: this.tokenCache, clock: this.#clock, clientId: this.#identity.cacheClientId };
+    const coords = { environment: this.#environment, realm: "managed_identity", homeAccountId: null, scopes: [resource] };
+    if (!claims) {
+      const read = readAccessToken(reader, coords);
+      if (read.hit) return read.hit;
+    }
+    return this.#flights.run(JSON.stringify([resource, claims ?? null]), async () => {
+      const read: CacheRead = claims ? { reason: 1 } : readAccessToken(reader, coords);
+      if (read.hit) return read.hit;
+      try {
+        const result = await this.#fetch(resource);
+        if (!("access_token" in result)) return read.aging ?? (result as TokenResult);
+        return this.#store(result as Extract<MiResult, { access_token: string }>, resource);
+      } catch (e) {
+        // Any failure with a still-valid aging token: serve that token (5.6).
+        if (read.aging) {
+          this.#log.warning(`Refreshing an aging managed-identity token failed; the cached token is used (${e instanceof Error ? e.name : "error"}).`);
+          return read.aging;
+        }
+        throw e;
+      }
+    });
+  }
+
+  #now(): number {
+    return Math.floor(this.#clock.now() / 1000);
+  }
+
+  #http(detection: Detection): HttpClient {
+    const key = detection.source === "SERVICE_FABRIC" ? `sf ${this.#env.IDENTITY_SERVER_THUMBPRINT ?? ""}` : detection.source === "DEFAULT_TO_VM" ? "imds" : "default";
+    let client = this.#clients.get(key);
+    if (!client) {
+      // Service Fabric's endpoint has a self-signed certificate: it is trusted by its thumbprint only (5.4 quirk fixed).
+      const raw =
+        this.#raw ?? createDefaultHttpClient(key.startsWith("sf ") ? { pinnedCertificateSha1: this.#env.IDENTITY_SERVER_THUMBPRINT ?? "" } : {});
+      const retrying = detection.source === "DEFAULT_TO_VM" ? new ImdsRetryingHttpClient(raw, this.#clock) : raw;
+      client = new ManagedIdentityThrottledHttpClient({ http: retrying, cache: this.#httpCache, clock: this.#clock });
+      this.#clients.set(key, client);
+    }
+    return client;
+  }
+
+  async #fetch(resource: string): Promise<MiResult> {
+    const detection = detectSource(this.#env, () => this.#himdsInstalled());
+    const http = this.#http(detection);
+    const now = this.#now();
+    this.#log.info(`Managed identity source: ${detection.source}`);
+    if (detection.source === "CLOUD_SHELL") {
+      if (this.#identity.id !== null) throw new ManagedIdentityError("Cloud Shell supports only the system-assigned managed identity.");
+      const response = await http.post(detection.endpoint, { data: { resource }, headers: { Metadata: "true" } });
+      return parseResponse("CLOUD_SHELL", response, resource, now);
+    }
+    if (detection.source === "AZURE_ARC" && this.#identity.id !== null) {
+      throw new ManagedIdentityError("Azure Arc supports only the system-assigned managed identity.");
+    }
+    if (detection.source === "SERVICE_FABRIC" && this.#identity.id !== null) {
+      this.#log.verbose("Service Fabric ignores the user-assigned id: the identity is configured in the cluster.");
+    }
+    const request = buildRequest(detection.source, detection.endpoint, this.#identity, resource, this.#env);
+    let response: HttpResponse = await http.get(request.url, { params: request.params, headers: request.headers });
+    if (detection.source === "AZURE_ARC") {
+      const folder = this.#arcFolder ?? arcTokenFolder(this.#platform, this.#env);
+      const file = challengeKeyPath(response.headers["www-authenticate"], folder, this.#platform);
+      const key = await readArcKey(file);
+      response = await http.get(request.url, { params: request.params, headers: { ...request.headers, Authorization: `Basic ${key}` } });
+    }
+    return parseResponse(detection.source, response, resource, now);
+  }
+
+  #himdsInstalled(): boolean {
+    if (this.#platform === "linux") return existsSync("/var/opt/azcmagent/bin/himds");
+    if (this.#platform === "win32") return existsSync(win32.join(this.#env.ProgramFiles ?? "C:\\Program Files", "AzureConnectedMachineAgent", "himds.exe"));
+    return false;
+  }
+
+  #store(result: Extract<MiResult, { access_token: string }>, resource: string): TokenResult {
+    const now = this.#now();
+    const out: Record<string, unknown> = { ...result };
+    // Long-lived tokens are refreshed at half-life (5.6).
+    if (out.refresh_in === undefined && result.expires_in >= REFRESH_HALF_LIFE_FROM) out.refresh_in = Math.trunc(result.expires_in / 2);
+    this.tokenCache.add(
+      { client_id: this.#identity.cacheClientId, scope: [resource], token_endpoint: `https://${this.#environment}/managed_identity`, response: out, data: {} },
+      now,
+    );
+    if (typeof out.refresh_in === "number") out.refresh_on = now + out.refresh_in;
+    return { ...out, token_source: "identity_provider" } as TokenResult;
+  }
+}
