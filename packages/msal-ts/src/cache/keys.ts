@@ -13,9 +13,13 @@ export function targetOf(scopes: Iterable<string>): string {
   return [...scopes].sort(compareCodePoints).join(" ");
 }
 
+const SURROGATE = /[\ud800-\udfff]/;
+
 /** Compares strings by Unicode code point (Python's default string order). */
 export function compareCodePoints(a: string, b: string): number {
   if (a === b) return 0;
+  // UTF-16 order equals code-point order unless a surrogate pair is involved (rare in scopes).
+  if (!SURROGATE.test(a) && !SURROGATE.test(b)) return a < b ? -1 : 1;
   const ia = a[Symbol.iterator]();
   const ib = b[Symbol.iterator]();
   for (;;) {
@@ -31,7 +35,9 @@ export function compareCodePoints(a: string, b: string): number {
 
 /** Splits a stored `target` into its scopes. */
 export function splitTarget(target: unknown): string[] {
-  return typeof target === "string" ? target.split(/\s+/).filter((s) => s !== "") : [];
+  if (typeof target !== "string") return [];
+  if (!/\s/.test(target)) return target === "" ? [] : [target];
+  return target.split(/\s+/).filter((s) => s !== "");
 }
 
 /** The key MSAL Python 1.31 stores an entry under, computed from the entry's own fields. */
@@ -64,7 +70,8 @@ const SEP = "\u0000";
  * (it uses the URL's host name); msal-node does (`localhost:8443`), so both forms are one environment.
  */
 export function environmentKey(environment: unknown): string {
-  return str(environment).toLowerCase().replace(/:\d+$/, "");
+  const e = str(environment).toLowerCase();
+  return e.includes(":") ? e.replace(/:\d+$/, "") : e;
 }
 
 /** The partition an access token belongs to: (home account, environment, client, realm), case-insensitive. */
@@ -74,7 +81,9 @@ export function atPartition(homeAccountId: unknown, environment: unknown, client
 
 /** A scope set in canonical form: lower-cased, de-duplicated, sorted. */
 export function canonicalScopes(scopes: Iterable<string>): string {
-  return [...new Set([...scopes].map((s) => s.toLowerCase()))].sort(compareCodePoints).join(" ");
+  const list = Array.isArray(scopes) ? (scopes as string[]) : [...scopes];
+  if (list.length === 1) return (list[0] as string).toLowerCase();
+  return [...new Set(list.map((s) => s.toLowerCase()))].sort(compareCodePoints).join(" ");
 }
 
 /**
@@ -84,11 +93,7 @@ export function canonicalScopes(scopes: Iterable<string>): string {
 export function identityOf(type: CredentialTypeName, e: CacheEntry): string {
   switch (type) {
     case "AccessToken":
-      return [
-        atPartition(e.home_account_id, e.environment, e.client_id, e.realm),
-        canonicalScopes(splitTarget(e.target)),
-        str(e.key_id),
-      ].join(SEP);
+      return atIdentity(atPartition(e.home_account_id, e.environment, e.client_id, e.realm), e);
     case "RefreshToken":
       // msal-node writes no target; realm-independent (section 3.8).
       return [str(e.home_account_id), environmentKey(e.environment), str(e.client_id)].join(SEP).toLowerCase();
@@ -99,6 +104,11 @@ export function identityOf(type: CredentialTypeName, e: CacheEntry): string {
     case "AppMetadata":
       return [environmentKey(e.environment), str(e.client_id)].join(SEP).toLowerCase();
   }
+}
+
+/** An access token's identity within its partition (scopes and key id). */
+export function atIdentity(partition: string, e: CacheEntry): string {
+  return `${partition}${SEP}${canonicalScopes(splitTarget(e.target))}${SEP}${str(e.key_id)}`;
 }
 
 /** The home-account bucket of an entry; msal-node's `""` and MSAL Python's `null` are the same. */

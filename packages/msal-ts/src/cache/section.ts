@@ -5,23 +5,37 @@
  * - by home account (accounts, refresh tokens, ID tokens, removal);
  * - for access tokens, by partition (home account, environment, client, realm) for superset-scope hits.
  * Entries that are not usable (see `isUsableEntry`) are stored and serialized but not indexed.
+ *
+ * Index buckets hold a single storage key as a plain string and become a Set only when a second key
+ * arrives: most identities have one entry, and 100,000 small Sets would dominate memory and load time.
  */
-import { atPartition, homeBucket, identityOf } from "./keys.js";
+import { atIdentity, atPartition, homeBucket, identityOf } from "./keys.js";
 import { isUsableEntry, type CacheEntry, type CredentialTypeName } from "./schema.js";
 
-type Bucket = Set<string>;
+type Bucket = string | Set<string>;
 
 function addTo(index: Map<string, Bucket>, key: string, storage: string): void {
-  let bucket = index.get(key);
-  if (!bucket) index.set(key, (bucket = new Set()));
-  bucket.add(storage);
+  const bucket = index.get(key);
+  if (bucket === undefined) index.set(key, storage);
+  else if (typeof bucket === "string") {
+    if (bucket !== storage) index.set(key, new Set([bucket, storage]));
+  } else bucket.add(storage);
 }
 
 function removeFrom(index: Map<string, Bucket>, key: string, storage: string): void {
   const bucket = index.get(key);
-  if (!bucket) return;
+  if (bucket === undefined) return;
+  if (typeof bucket === "string") {
+    if (bucket === storage) index.delete(key);
+    return;
+  }
   bucket.delete(storage);
-  if (bucket.size === 0) index.delete(key);
+  if (bucket.size === 1) index.set(key, bucket.values().next().value as string);
+  else if (bucket.size === 0) index.delete(key);
+}
+
+function keysOf(bucket: Bucket | undefined): Iterable<string> | undefined {
+  return bucket === undefined ? undefined : typeof bucket === "string" ? [bucket] : bucket;
 }
 
 export class Section {
@@ -31,8 +45,8 @@ export class Section {
   readonly #byIdentity = new Map<string, Bucket>();
   readonly #byHome = new Map<string, Bucket>();
   readonly #byPartition = new Map<string, Bucket>();
-  /** The index keys each usable entry was filed under, to unfile it. */
-  readonly #filed = new Map<string, { identity: string; home: string; partition?: string }>();
+  /** Storage keys of the usable (indexed) entries. Stored entries are never mutated, so their index keys can be recomputed. */
+  readonly #usable = new Set<string>();
 
   constructor(type: CredentialTypeName) {
     this.type = type;
@@ -44,7 +58,7 @@ export class Section {
 
   /** Stores `value` under `key`, replacing (in place) what was there. */
   set(key: string, value: unknown): void {
-    this.#unfile(key);
+    if (this.#usable.has(key)) this.#unfile(key);
     this.entries.set(key, value);
     if (typeof value === "object" && value !== null && !Array.isArray(value)) {
       const entry = value as CacheEntry;
@@ -53,56 +67,58 @@ export class Section {
   }
 
   delete(key: string): boolean {
-    this.#unfile(key);
+    if (this.#usable.has(key)) this.#unfile(key);
     return this.entries.delete(key);
   }
 
   /** The usable entry under `key`, if any. */
   usable(key: string): CacheEntry | undefined {
-    return this.#filed.has(key) ? (this.entries.get(key) as CacheEntry) : undefined;
+    return this.#usable.has(key) ? (this.entries.get(key) as CacheEntry) : undefined;
   }
 
   /** Storage keys of usable entries with the given identity. */
-  keysByIdentity(identity: string): ReadonlySet<string> | undefined {
-    return this.#byIdentity.get(identity);
+  keysByIdentity(identity: string): Iterable<string> | undefined {
+    return keysOf(this.#byIdentity.get(identity));
   }
 
   /** Storage keys of usable entries of a home account (`null` and `""` are one bucket). */
-  keysByHome(homeAccountId: unknown): ReadonlySet<string> | undefined {
-    return this.#byHome.get(homeBucket(homeAccountId));
+  keysByHome(homeAccountId: unknown): Iterable<string> | undefined {
+    return keysOf(this.#byHome.get(homeBucket(homeAccountId)));
   }
 
   /** Storage keys of usable access tokens in a partition. */
-  keysByPartition(partition: string): ReadonlySet<string> | undefined {
-    return this.#byPartition.get(partition);
+  keysByPartition(partition: string): Iterable<string> | undefined {
+    return keysOf(this.#byPartition.get(partition));
   }
 
   /** Storage keys of every usable entry, in insertion order. */
   *usableKeys(): IterableIterator<string> {
-    for (const key of this.entries.keys()) if (this.#filed.has(key)) yield key;
+    for (const key of this.entries.keys()) if (this.#usable.has(key)) yield key;
   }
 
   #file(key: string, entry: CacheEntry): void {
-    const identity = identityOf(this.type, entry);
-    const home = homeBucket(entry.home_account_id);
-    addTo(this.#byIdentity, identity, key);
-    addTo(this.#byHome, home, key);
     if (this.type === "AccessToken") {
       const partition = atPartition(entry.home_account_id, entry.environment, entry.client_id, entry.realm);
       addTo(this.#byPartition, partition, key);
-      this.#filed.set(key, { identity, home, partition });
+      addTo(this.#byIdentity, atIdentity(partition, entry), key);
     } else {
-      this.#filed.set(key, { identity, home });
+      addTo(this.#byIdentity, identityOf(this.type, entry), key);
     }
+    addTo(this.#byHome, homeBucket(entry.home_account_id), key);
+    this.#usable.add(key);
   }
 
   #unfile(key: string): void {
-    const filed = this.#filed.get(key);
-    if (!filed) return;
-    removeFrom(this.#byIdentity, filed.identity, key);
-    removeFrom(this.#byHome, filed.home, key);
-    if (filed.partition !== undefined) removeFrom(this.#byPartition, filed.partition, key);
-    this.#filed.delete(key);
+    const entry = this.entries.get(key) as CacheEntry;
+    if (this.type === "AccessToken") {
+      const partition = atPartition(entry.home_account_id, entry.environment, entry.client_id, entry.realm);
+      removeFrom(this.#byPartition, partition, key);
+      removeFrom(this.#byIdentity, atIdentity(partition, entry), key);
+    } else {
+      removeFrom(this.#byIdentity, identityOf(this.type, entry), key);
+    }
+    removeFrom(this.#byHome, homeBucket(entry.home_account_id), key);
+    this.#usable.delete(key);
   }
 
   clear(): void {
@@ -110,6 +126,6 @@ export class Section {
     this.#byIdentity.clear();
     this.#byHome.clear();
     this.#byPartition.clear();
-    this.#filed.clear();
+    this.#usable.clear();
   }
 }

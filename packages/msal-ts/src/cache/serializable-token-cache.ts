@@ -10,8 +10,8 @@ import { TokenCache } from "./token-cache.js";
 
 /** Python's `json.dumps(ensure_ascii=True)` escapes every non-ASCII code unit as `\uXXXX` (lower-case hex). */
 function escapeNonAscii(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  if (!/[^\u0000-\u007f]/.test(text)) return text;
+  // Byte length equals character count only for pure ASCII (a native, fast check on large caches).
+  if (Buffer.byteLength(text, "utf8") === text.length) return text;
   // eslint-disable-next-line no-control-regex
   return text.replace(/[^\u0000-\u007f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
