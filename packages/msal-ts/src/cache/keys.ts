@@ -93,7 +93,7 @@ export function canonicalScopes(scopes: Iterable<string>): string {
 export function identityOf(type: CredentialTypeName, e: CacheEntry): string {
   switch (type) {
     case "AccessToken":
-      return atIdentity(atPartition(e.home_account_id, e.environment, e.client_id, e.realm), e);
+      return `${atPartition(e.home_account_id, e.environment, e.client_id, e.realm)}${SEP}${atScopeKey(splitTarget(e.target), e.key_id)}`;
     case "RefreshToken":
       // msal-node writes no target; realm-independent (section 3.8).
       return [str(e.home_account_id), environmentKey(e.environment), str(e.client_id)].join(SEP).toLowerCase();
@@ -106,9 +106,11 @@ export function identityOf(type: CredentialTypeName, e: CacheEntry): string {
   }
 }
 
-/** An access token's identity within its partition (scopes and key id). */
-export function atIdentity(partition: string, e: CacheEntry): string {
-  return `${partition}${SEP}${canonicalScopes(splitTarget(e.target))}${SEP}${str(e.key_id)}`;
+/** An access token's identity within its partition: its scope set and key id. */
+export function atScopeKey(scopes: Iterable<string>, keyId: unknown): string {
+  const k = str(keyId);
+  const c = canonicalScopes(scopes);
+  return k === "" ? c : `${c}${SEP}${k}`;
 }
 
 /** The home-account bucket of an entry; msal-node's `""` and MSAL Python's `null` are the same. */

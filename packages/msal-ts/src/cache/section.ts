@@ -1,37 +1,46 @@
 /**
  * One section of the cache ("AccessToken", "RefreshToken", ...): the entries in insertion order under
  * their storage keys, plus the indexes that make lookups O(1):
- * - by identity (the same credential in any format: dedup on write, exact-scope hits);
- * - by home account (accounts, refresh tokens, ID tokens, removal);
- * - for access tokens, by partition (home account, environment, client, realm) for superset-scope hits.
+ * - access tokens: by partition (home account, environment, client, realm), and inside it by scope set
+ *   (exact-scope hits, dedup on write; all buckets of a partition serve superset matches);
+ * - other types: by identity (the same credential in any format: dedup on write);
+ * - every type: by home account (accounts, refresh tokens, ID tokens, removal), except entries without one.
  * Entries that are not usable (see `isUsableEntry`) are stored and serialized but not indexed.
  *
- * Index buckets hold a single storage key as a plain string and become a Set only when a second key
- * arrives: most identities have one entry, and 100,000 small Sets would dominate memory and load time.
+ * Memory matters at 100,000 entries: index buckets hold a single storage key as a plain string and become
+ * a Set only when a second key arrives, index keys are recomputed from the (never mutated) stored entry
+ * instead of being kept per entry, and only the rare unusable keys are tracked.
  */
-import { atIdentity, atPartition, homeBucket, identityOf } from "./keys.js";
+import { atPartition, atScopeKey, homeBucket, identityOf, splitTarget } from "./keys.js";
 import { isUsableEntry, type CacheEntry, type CredentialTypeName } from "./schema.js";
 
 type Bucket = string | Set<string>;
 
+/** The access tokens of one partition, by scope key. */
+type Partition = Map<string, Bucket>;
+
+function added(bucket: Bucket | undefined, storage: string): Bucket {
+  if (bucket === undefined) return storage;
+  if (typeof bucket === "string") return bucket === storage ? bucket : new Set([bucket, storage]);
+  bucket.add(storage);
+  return bucket;
+}
+
+function removed(bucket: Bucket | undefined, storage: string): Bucket | undefined {
+  if (bucket === undefined || bucket === storage) return undefined;
+  if (typeof bucket === "string") return bucket;
+  bucket.delete(storage);
+  return bucket.size === 1 ? (bucket.values().next().value as string) : bucket.size === 0 ? undefined : bucket;
+}
+
 function addTo(index: Map<string, Bucket>, key: string, storage: string): void {
-  const bucket = index.get(key);
-  if (bucket === undefined) index.set(key, storage);
-  else if (typeof bucket === "string") {
-    if (bucket !== storage) index.set(key, new Set([bucket, storage]));
-  } else bucket.add(storage);
+  index.set(key, added(index.get(key), storage));
 }
 
 function removeFrom(index: Map<string, Bucket>, key: string, storage: string): void {
-  const bucket = index.get(key);
-  if (bucket === undefined) return;
-  if (typeof bucket === "string") {
-    if (bucket === storage) index.delete(key);
-    return;
-  }
-  bucket.delete(storage);
-  if (bucket.size === 1) index.set(key, bucket.values().next().value as string);
-  else if (bucket.size === 0) index.delete(key);
+  const next = removed(index.get(key), storage);
+  if (next === undefined) index.delete(key);
+  else index.set(key, next);
 }
 
 function keysOf(bucket: Bucket | undefined): Iterable<string> | undefined {
@@ -44,9 +53,9 @@ export class Section {
   readonly entries = new Map<string, unknown>();
   readonly #byIdentity = new Map<string, Bucket>();
   readonly #byHome = new Map<string, Bucket>();
-  readonly #byPartition = new Map<string, Bucket>();
-  /** Storage keys of the usable (indexed) entries. Stored entries are never mutated, so their index keys can be recomputed. */
-  readonly #usable = new Set<string>();
+  readonly #byPartition = new Map<string, Partition>();
+  /** Storage keys of stored entries that are not usable (rare: malformed content from a file). */
+  readonly #unusable = new Set<string>();
 
   constructor(type: CredentialTypeName) {
     this.type = type;
@@ -58,67 +67,87 @@ export class Section {
 
   /** Stores `value` under `key`, replacing (in place) what was there. */
   set(key: string, value: unknown): void {
-    if (this.#usable.has(key)) this.#unfile(key);
+    if (this.entries.has(key)) this.#unfile(key);
     this.entries.set(key, value);
-    if (typeof value === "object" && value !== null && !Array.isArray(value)) {
-      const entry = value as CacheEntry;
-      if (isUsableEntry(this.type, entry)) this.#file(key, entry);
-    }
+    const entry = value as CacheEntry;
+    if (typeof value === "object" && value !== null && !Array.isArray(value) && isUsableEntry(this.type, entry)) this.#file(key, entry);
+    else this.#unusable.add(key);
   }
 
   delete(key: string): boolean {
-    if (this.#usable.has(key)) this.#unfile(key);
+    if (!this.entries.has(key)) return false;
+    this.#unfile(key);
     return this.entries.delete(key);
   }
 
   /** The usable entry under `key`, if any. */
   usable(key: string): CacheEntry | undefined {
-    return this.#usable.has(key) ? (this.entries.get(key) as CacheEntry) : undefined;
+    return this.#unusable.has(key) ? undefined : (this.entries.get(key) as CacheEntry | undefined);
   }
 
-  /** Storage keys of usable entries with the given identity. */
-  keysByIdentity(identity: string): Iterable<string> | undefined {
-    return keysOf(this.#byIdentity.get(identity));
+  /** Storage keys of usable entries holding the same credential as `entry` (in any cache format). */
+  keysOfCredential(entry: CacheEntry): Iterable<string> | undefined {
+    if (this.type === "AccessToken") {
+      return this.keysByScopes(atPartition(entry.home_account_id, entry.environment, entry.client_id, entry.realm), atScopeKey(splitTarget(entry.target), entry.key_id));
+    }
+    return keysOf(this.#byIdentity.get(identityOf(this.type, entry)));
   }
 
-  /** Storage keys of usable entries of a home account (`null` and `""` are one bucket). */
+  /** Storage keys of usable access tokens of a partition with exactly this scope key (see `atScopeKey`). */
+  keysByScopes(partition: string, scopeKey: string): Iterable<string> | undefined {
+    return keysOf(this.#byPartition.get(partition)?.get(scopeKey));
+  }
+
+  /**
+   * Storage keys of usable entries of a home account. Entries without one (app and managed-identity
+   * tokens, usually the bulk of a large cache) are not indexed by home: `undefined` means "scan".
+   */
   keysByHome(homeAccountId: unknown): Iterable<string> | undefined {
-    return keysOf(this.#byHome.get(homeBucket(homeAccountId)));
+    const home = homeBucket(homeAccountId);
+    return home === "" ? undefined : (keysOf(this.#byHome.get(home)) ?? []);
   }
 
   /** Storage keys of usable access tokens in a partition. */
-  keysByPartition(partition: string): Iterable<string> | undefined {
-    return keysOf(this.#byPartition.get(partition));
+  *keysByPartition(partition: string): IterableIterator<string> {
+    for (const bucket of this.#byPartition.get(partition)?.values() ?? []) {
+      if (typeof bucket === "string") yield bucket;
+      else yield* bucket;
+    }
   }
 
   /** Storage keys of every usable entry, in insertion order. */
   *usableKeys(): IterableIterator<string> {
-    for (const key of this.entries.keys()) if (this.#usable.has(key)) yield key;
+    for (const key of this.entries.keys()) if (!this.#unusable.has(key)) yield key;
   }
 
   #file(key: string, entry: CacheEntry): void {
     if (this.type === "AccessToken") {
-      const partition = atPartition(entry.home_account_id, entry.environment, entry.client_id, entry.realm);
-      addTo(this.#byPartition, partition, key);
-      addTo(this.#byIdentity, atIdentity(partition, entry), key);
+      const name = atPartition(entry.home_account_id, entry.environment, entry.client_id, entry.realm);
+      let partition = this.#byPartition.get(name);
+      if (!partition) this.#byPartition.set(name, (partition = new Map()));
+      addTo(partition, atScopeKey(splitTarget(entry.target), entry.key_id), key);
     } else {
       addTo(this.#byIdentity, identityOf(this.type, entry), key);
     }
-    addTo(this.#byHome, homeBucket(entry.home_account_id), key);
-    this.#usable.add(key);
+    const home = homeBucket(entry.home_account_id);
+    if (home !== "") addTo(this.#byHome, home, key);
   }
 
   #unfile(key: string): void {
+    if (this.#unusable.delete(key)) return;
     const entry = this.entries.get(key) as CacheEntry;
     if (this.type === "AccessToken") {
-      const partition = atPartition(entry.home_account_id, entry.environment, entry.client_id, entry.realm);
-      removeFrom(this.#byPartition, partition, key);
-      removeFrom(this.#byIdentity, atIdentity(partition, entry), key);
+      const name = atPartition(entry.home_account_id, entry.environment, entry.client_id, entry.realm);
+      const partition = this.#byPartition.get(name);
+      if (partition) {
+        removeFrom(partition, atScopeKey(splitTarget(entry.target), entry.key_id), key);
+        if (partition.size === 0) this.#byPartition.delete(name);
+      }
     } else {
       removeFrom(this.#byIdentity, identityOf(this.type, entry), key);
     }
-    removeFrom(this.#byHome, homeBucket(entry.home_account_id), key);
-    this.#usable.delete(key);
+    const home = homeBucket(entry.home_account_id);
+    if (home !== "") removeFrom(this.#byHome, home, key);
   }
 
   clear(): void {
@@ -126,6 +155,6 @@ export class Section {
     this.#byIdentity.clear();
     this.#byHome.clear();
     this.#byPartition.clear();
-    this.#usable.clear();
+    this.#unusable.clear();
   }
 }

@@ -3,7 +3,7 @@
  * make access-token hits O(1) whatever the cache size.
  */
 import { InvalidArgumentError } from "../errors.js";
-import { atPartition, canonicalScopes, environmentKey, identityOf, splitTarget, storageKey } from "./keys.js";
+import { atPartition, atScopeKey, environmentKey, splitTarget, storageKey } from "./keys.js";
 import { deriveEntries, type TokenEvent } from "./derive.js";
 import { CredentialType, isCredentialType, type CacheEntry, type CredentialTypeName } from "./schema.js";
 import { Section } from "./section.js";
@@ -108,13 +108,10 @@ export class TokenCache {
 
     if (credentialType === "AccessToken" && query && "home_account_id" in query && "environment" in query && "client_id" in query && "realm" in query) {
       const partition = atPartition(query.home_account_id, query.environment, query.client_id, query.realm);
-      const candidates = section.keysByPartition(partition);
-      if (!candidates) return;
       // Exact scope set first (MSAL Python's fast path); its scopes compare case-insensitively.
       let exactKey: string | undefined;
       if (wanted.length > 0) {
-        const identity = `${partition}\u0000${canonicalScopes(wanted)}\u0000${keyBound ? String(query.key_id) : ""}`;
-        for (const key of section.keysByIdentity(identity) ?? []) {
+        for (const key of section.keysByScopes(partition, atScopeKey(wanted, keyBound ? query.key_id : undefined)) ?? []) {
           const entry = section.usable(key);
           if (entry && matchesQuery(entry, query)) {
             exactKey = key;
@@ -123,14 +120,16 @@ export class TokenCache {
           }
         }
       }
-      for (const key of [...candidates]) {
+      // A snapshot, so that callers may modify the cache while iterating.
+      for (const key of [...section.keysByPartition(partition)]) {
         if (key === exactKey) continue;
         const entry = section.usable(key);
         if (entry && accept(entry)) yield entry;
       }
       return;
     }
-    const keys = query && "home_account_id" in query ? [...(section.keysByHome(query.home_account_id) ?? [])] : [...section.usableKeys()];
+    const byHome = query && "home_account_id" in query ? section.keysByHome(query.home_account_id) : undefined;
+    const keys = [...(byHome ?? section.usableKeys())];
     for (const key of keys) {
       const entry = section.usable(key);
       if (entry && accept(entry)) yield entry;
@@ -147,9 +146,8 @@ export class TokenCache {
     if (!section) return;
     const type = section.type;
     const key = storageKey(type, entry);
-    const identity = identityOf(type, entry);
     this.hasStateChanged = true;
-    for (const other of [...(section.keysByIdentity(identity) ?? [])]) {
+    for (const other of [...(section.keysOfCredential(entry) ?? [])]) {
       if (other !== key && this.#sameCredential(section, other)) section.delete(other);
     }
     if (newValues === undefined) section.delete(key);
@@ -186,7 +184,7 @@ export class TokenCache {
   #write(type: CredentialTypeName, entry: CacheEntry): void {
     const section = this.#section(type, true) as Section;
     const key = storageKey(type, entry);
-    for (const other of [...(section.keysByIdentity(identityOf(type, entry)) ?? [])]) {
+    for (const other of [...(section.keysOfCredential(entry) ?? [])]) {
       if (other !== key && this.#sameCredential(section, other)) section.delete(other);
     }
     section.set(key, entry);
