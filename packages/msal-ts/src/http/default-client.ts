@@ -4,8 +4,10 @@
  * Python's `urlencode` writes them, and exactly one retry on a connection error (`max_retries=1`).
  */
 import type { TLSSocket } from "node:tls";
-import { Agent, ProxyAgent, buildConnector, request } from "undici";
-import type { Dispatcher } from "undici";
+import type { Dispatcher, buildConnector } from "undici";
+
+/** undici is loaded on the first request, not at `import "msal-ts"` (it is most of the import time). */
+type Undici = typeof import("undici");
 import { InvalidArgumentError, NetworkError, ServerError } from "../errors.js";
 import { byteLimit, proxySettings, timeoutMs, tlsSettings } from "./client-options.js";
 import { appendQuery, encodeForm } from "./form-encoding.js";
@@ -128,25 +130,33 @@ export function createDefaultHttpClient(options: DefaultHttpClientOptions = {}):
   const timers = deadlineMs === undefined ? {} : { headersTimeout: deadlineMs, bodyTimeout: deadlineMs };
 
   const connectOptions = deadlineMs === undefined ? { ...tls } : { ...tls, timeout: deadlineMs };
-  const direct =
-    options.pinnedCertificateSha1 === undefined
-      ? new Agent({ ...timers, connect: connectOptions })
-      : new Agent({ ...timers, connect: pinnedConnector(options.pinnedCertificateSha1, deadlineMs) });
-  const proxyAgents = new Map<string, ProxyAgent>();
-  const viaProxy = (uri: string | undefined): Dispatcher => {
-    if (uri === undefined) return direct;
-    let agent = proxyAgents.get(uri);
-    if (agent === undefined) {
-      // proxyTunnel false: http targets go as absolute-form requests to an http proxy; https always tunnels (CONNECT).
-      agent = new ProxyAgent({ uri, proxyTunnel: false, requestTls: { ...tls }, proxyTls: { ...tls }, ...timers });
-      proxyAgents.set(uri, agent);
-    }
-    return agent;
-  };
-  const dispatchers = { "http:": viaProxy(proxies.http), "https:": viaProxy(proxies.https) };
+  const pinned = options.pinnedCertificateSha1 === undefined ? undefined : checkThumbprint(options.pinnedCertificateSha1);
+  interface Engine {
+    request: Undici["request"];
+    dispatchers: { "http:": Dispatcher; "https:": Dispatcher };
+    all: Dispatcher[];
+  }
+  let engine: Promise<Engine> | undefined;
+  const load = (): Promise<Engine> =>
+    (engine ??= import("undici").then((undici) => {
+      const direct = new undici.Agent({ ...timers, connect: pinned === undefined ? connectOptions : pinnedConnector(undici, pinned, deadlineMs) });
+      const proxyAgents = new Map<string, Dispatcher>();
+      const viaProxy = (uri: string | undefined): Dispatcher => {
+        if (uri === undefined) return direct;
+        let agent = proxyAgents.get(uri);
+        if (agent === undefined) {
+          // proxyTunnel false: http targets go as absolute-form requests to an http proxy; https always tunnels (CONNECT).
+          agent = new undici.ProxyAgent({ uri, proxyTunnel: false, requestTls: { ...tls }, proxyTls: { ...tls }, ...timers });
+          proxyAgents.set(uri, agent);
+        }
+        return agent;
+      };
+      const dispatchers = { "http:": viaProxy(proxies.http), "https:": viaProxy(proxies.https) };
+      return { request: undici.request, dispatchers, all: [direct, ...proxyAgents.values()] };
+    }));
   let closed = false;
 
-  async function attempt(a: Attempt): Promise<Outcome> {
+  async function attempt(a: Attempt, request: Undici["request"]): Promise<Outcome> {
     const controller = new AbortController();
     let timedOut = false;
     let responded = false;
@@ -185,10 +195,11 @@ export function createDefaultHttpClient(options: DefaultHttpClientOptions = {}):
     } catch {
       throw new InvalidArgumentError(`${method}: the URL is not a valid absolute URL.`);
     }
-    const dispatcher = target.protocol === "https:" || target.protocol === "http:" ? dispatchers[target.protocol] : undefined;
-    if (dispatcher === undefined) {
+    if (target.protocol !== "https:" && target.protocol !== "http:") {
       throw new InvalidArgumentError(`${method}: only http and https URLs are supported (got ${target.protocol}).`);
     }
+    const { request, dispatchers } = await load();
+    const dispatcher = dispatchers[target.protocol];
     const origin = target.origin;
     o?.signal?.throwIfAborted();
     if (closed) throw new NetworkError(`${method} ${origin} failed: the HTTP client is closed.`);
@@ -207,7 +218,7 @@ export function createDefaultHttpClient(options: DefaultHttpClientOptions = {}):
     const prepared: Attempt = { url: appendQuery(url, o?.params), method, headers, body, dispatcher, signal: o?.signal };
 
     for (let attempts = 1; ; attempts++) {
-      const outcome = await attempt(prepared);
+      const outcome = await attempt(prepared, request);
       if ("response" in outcome) return outcome.response;
       const { error } = outcome;
       if (error instanceof BodyTooLarge) {
@@ -241,17 +252,21 @@ export function createDefaultHttpClient(options: DefaultHttpClientOptions = {}):
     post: (url, o) => send("POST", url, o),
     async close() {
       closed = true;
-      await Promise.all([direct, ...proxyAgents.values()].map((d) => d.close()));
+      if (engine) await Promise.all((await engine).all.map((d) => d.close()));
     },
   };
 }
 
-/** A connector that accepts a TLS server only when its certificate has the given SHA-1 thumbprint. */
-function pinnedConnector(thumbprint: string, deadlineMs: number | undefined): buildConnector.connector {
+function checkThumbprint(thumbprint: string): string {
   const wanted = thumbprint.replace(/[\s:]/g, "").toUpperCase();
   if (!/^[0-9A-F]{40}$/.test(wanted)) throw new InvalidArgumentError("pinnedCertificateSha1 must be a SHA-1 thumbprint (40 hex digits).");
+  return wanted;
+}
+
+/** A connector that accepts a TLS server only when its certificate has the given SHA-1 thumbprint. */
+function pinnedConnector(undici: Undici, wanted: string, deadlineMs: number | undefined): buildConnector.connector {
   // The chain is not checked (the certificate is self-signed); the thumbprint is, right after the handshake.
-  const base = buildConnector({ rejectUnauthorized: false, ...(deadlineMs === undefined ? {} : { timeout: deadlineMs }) });
+  const base = undici.buildConnector({ rejectUnauthorized: false, ...(deadlineMs === undefined ? {} : { timeout: deadlineMs }) });
   return (opts, callback) =>
     base(opts, (error, socket) => {
       if (error || !socket) {
