@@ -38,3 +38,5 @@ export type { AssertionCredential, CertificateCredential, ClientCredential, PfxC
 export type { Clock } from "./runtime/clock.js";
 export { ManagedIdentityClient, type ManagedIdentityClientOptions } from "./managed-identity/client.js";
 export { SystemAssignedManagedIdentity, UserAssignedManagedIdentity, type ManagedIdentityConfig, type ManagedIdentityIdType } from "./managed-identity/identity.js";
+export { PersistentTokenCache, type PersistentTokenCacheOptions } from "./persistence/persistent-token-cache.js";
+export { loadHttpCache, saveHttpCache, type HttpCacheFileOptions } from "./persistence/http-cache-file.js";

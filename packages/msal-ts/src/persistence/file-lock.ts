@@ -141,8 +141,9 @@ export class FileLock {
       const seen = readLock(this.path);
       if (seen === undefined) continue; // released meanwhile: try again at once
       const stale = this.#staleReason(seen);
-      if (stale && this.#removeIfSame(seen)) {
-        if (stale === "dead" && seen.owner) this.recoveredDeadPid = seen.owner.pid;
+      if (stale) {
+        // Removed by us or by another waiter, or found live after all: in every case look again at once.
+        if (this.#removeIfSame(seen) && stale === "dead" && seen.owner) this.recoveredDeadPid = seen.owner.pid;
         continue;
       }
       const waited = this.#now() - start;

@@ -58,7 +58,7 @@ describe("moveAside", () => {
   it("renames to <path>.corrupt-<time> with mode 0600, and reports a missing file", () => {
     writeFileSync(file, "garbage", { mode: 0o644 });
     const aside = moveAside(file);
-    assert.ok(aside?.startsWith(`${file}.corrupt-`));
+    assert.ok(aside !== undefined && aside.startsWith(`${file}.corrupt-`));
     assert.equal(existsSync(file), false);
     assert.equal(readFileSync(aside, "utf8"), "garbage");
     if (posix) assert.equal(modeOf(aside), 0o600);

@@ -102,7 +102,7 @@ describe("PersistentTokenCache", () => {
     assert.equal(cache.loads, 1);
     cache.count("AccessToken");
     cache.find("AccessToken", { query: { realm: "t1" } });
-    [...cache.lookup("AccessToken")];
+    assert.equal([...cache.lookup("AccessToken")].length, 1);
     assert.equal(cache.loads, 1, "unchanged file: no reload");
     addToken(cache, 2);
     cache.count("AccessToken");
