@@ -1,8 +1,13 @@
 /**
  * Cache-hit acquireTokenSilent with N signed-in accounts, in its own process:
- * `silent-hit.ts <msal-ts|msal-node> <N>`. Prints one JSON line with the measurement.
+ * `silent-hit.ts <msal-ts|msal-node|msal-python> <N>`. Prints one JSON line with the measurement.
  * Every measured call is checked to come from the cache with no request.
  */
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { measure } from "../lib/measure.ts";
 import { msalNodeOfflineAuth, OfflineHttpClient, refusingNetwork } from "../lib/offline.ts";
 import { ENVIRONMENT, PUBLIC_CLIENT_ID, TENANT_ID, USER_SCOPE, msalNodeFormatUserCache, pythonFormatUserCache, userOf } from "../lib/populate.ts";
@@ -47,6 +52,33 @@ async function msalNode(): Promise<() => unknown> {
   };
 }
 
-const fn = lib === "msal-ts" ? await msalTs() : await msalNode();
-const result = await measure(fn, { rounds: 7, roundMs: 250, minCalls: 3 });
-process.stdout.write(`${JSON.stringify({ lib, n, ...result })}\n`);
+/** Debian's MSAL Python (1.21 on this machine), through cases/python/silent_hit.py; null when not installed. */
+function msalPython(): Record<string, unknown> | null {
+  const dir = mkdtempSync(join(tmpdir(), "msal-bench-py-"));
+  try {
+    const cachePath = join(dir, "cache.json");
+    writeFileSync(cachePath, pythonFormatUserCache(n, now));
+    const env: NodeJS.ProcessEnv = { ...process.env };
+    for (const k of ["PYTHONPATH", "PYTHONHOME", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE"]) delete env[k];
+    const out = spawnSync("/usr/bin/python3", [fileURLToPath(new URL("./python/silent_hit.py", import.meta.url))], {
+      input: JSON.stringify({ cache_path: cachePath, client_id: PUBLIC_CLIENT_ID, authority, username: target.username, scope: USER_SCOPE }),
+      encoding: "utf8",
+      env,
+    });
+    if (out.status !== 0) {
+      process.stderr.write(`MSAL Python unavailable or failed: ${out.stderr.split("\n").slice(-3).join(" ")}\n`);
+      return null;
+    }
+    return JSON.parse(out.stdout) as Record<string, unknown>;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (lib === "msal-python") {
+  process.stdout.write(`${JSON.stringify({ lib, n, ...(msalPython() ?? { medianUs: null }) })}\n`);
+} else {
+  const fn = lib === "msal-ts" ? await msalTs() : await msalNode();
+  const result = await measure(fn, { rounds: 7, roundMs: 250, minCalls: 3 });
+  process.stdout.write(`${JSON.stringify({ lib, n, ...result })}\n`);
+}
