@@ -19,6 +19,7 @@ import type { SearchOptions } from "../cache/token-cache.js";
 import { CacheError, InvalidArgumentError } from "../errors.js";
 import { LogSink, type Logger } from "../runtime/logger.js";
 import { FileLock } from "./file-lock.js";
+import { codecFor, type CacheProtection, type Codec, type Keyring } from "./protection.js";
 import { FileStore } from "./file-store.js";
 
 /** Options of {@link PersistentTokenCache}. */
@@ -31,6 +32,17 @@ export interface PersistentTokenCacheOptions {
   lockTimeoutMs?: number;
   /** A lock held longer than this is considered abandoned and removed; default 30,000 ms. */
   staleLockMs?: number;
+  /**
+   * Encryption at rest: `"keyring"` (default: AES-256-GCM with a key in the OS keyring; an error where
+   * none is reachable), `"keyring-or-plaintext"` (plaintext with a warning where no keyring is
+   * reachable) or `"plaintext"`. Needs the optional package `@napi-rs/keyring` for the keyring modes.
+   */
+  protection?: CacheProtection;
+  /** Seam for tests: a keyring instead of the OS one. */
+  keyring?: Keyring;
+  /** Seams for tests: platform and environment (a Linux keyring needs a D-Bus session). Default: this process's. */
+  platform?: string;
+  env?: Record<string, string | undefined>;
 }
 
 function positive(name: string, value: number | undefined): number | undefined {
@@ -61,6 +73,11 @@ export class PersistentTokenCache extends SerializableTokenCache {
   readonly #store: FileStore;
   readonly #lock: FileLock;
   readonly #log: LogSink;
+  readonly #protection: CacheProtection;
+  readonly #keyring: Keyring | undefined;
+  readonly #platform: string;
+  readonly #env: Readonly<Record<string, string | undefined>>;
+  #codec: Codec | undefined;
   /** Inside a write: the content was synchronised under the lock, and nested mutators must not relock. */
   #writing = false;
   /** Inside an internal load, to tell it from an application's own `deserialize` call. */
@@ -76,6 +93,14 @@ export class PersistentTokenCache extends SerializableTokenCache {
     // Resolved once: a later process.chdir() must not move the cache.
     this.path = resolve(options.path);
     this.#log = new LogSink(options.logger);
+    const protection = options.protection ?? "keyring";
+    if (!["keyring", "keyring-or-plaintext", "plaintext"].includes(protection)) {
+      throw new InvalidArgumentError('PersistentTokenCache: protection must be "keyring", "keyring-or-plaintext" or "plaintext".');
+    }
+    this.#protection = protection;
+    this.#keyring = options.keyring;
+    this.#platform = options.platform ?? process.platform;
+    this.#env = options.env ?? process.env;
     this.#store = new FileStore(this.path, { logger: this.#log });
     this.#lock = new FileLock(`${this.path}.lock`, {
       logger: this.#log,
@@ -148,18 +173,29 @@ export class PersistentTokenCache extends SerializableTokenCache {
         this.#load(null);
       }
       apply();
-      if (this.hasStateChanged) this.#store.write(super.serialize());
+      if (this.hasStateChanged) this.#store.write(this.#codecNow().encode(super.serialize()));
     } finally {
       this.#writing = false;
       this.#lock.release();
     }
   }
 
+  /** The codec, decided on first use (the keyring is asked once per cache object). */
+  #codecNow(): Codec {
+    this.#codec ??= codecFor(this.path, this.#protection, {
+      keyring: this.#keyring,
+      platform: this.#platform,
+      env: this.#env,
+      onPlaintext: (why) => this.#log.warning(`The token cache file ${this.path} is stored in plaintext (mode 0600): ${why}.`),
+    });
+    return this.#codec;
+  }
+
   /** Replaces the content with `text`; false when it is not a valid cache (content unchanged then). */
   #load(text: string | null): boolean {
     this.#loading = true;
     try {
-      this.deserialize(text);
+      this.deserialize(this.#codecNow().decode(text));
       return true;
     } catch (e) {
       if (e instanceof CacheError) return false;

@@ -109,7 +109,7 @@ describe("file cache under concurrent processes", () => {
       if (existsSync(`${file}.lock`)) killedHoldingLock++;
 
       const start = Date.now();
-      const next = new PersistentTokenCache({ path: file, staleLockMs, lockTimeoutMs });
+      const next = new PersistentTokenCache({ protection: "plaintext", path: file, staleLockMs, lockTimeoutMs });
       next.add({ client_id: "stress-app", scope: [`api://next/${round}`], token_endpoint: "https://login.microsoftonline.com/next/oauth2/v2.0/token", response: { access_token: `next-${round}`, expires_in: 3600 } });
       expected.add(`next-${round}`);
       t.diagnostic(`round ${round}: killed after ${writer.written()} writes; next write done in ${Date.now() - start} ms`);

@@ -55,7 +55,7 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 describe("PersistentTokenCache", () => {
   it("writes each change to the file (0600), under a lock that is gone afterwards", () => {
-    const cache = new PersistentTokenCache({ path: file });
+    const cache = new PersistentTokenCache({ protection: "plaintext", path: file });
     assert.equal(cache.count("AccessToken"), 0);
     assert.equal(existsSync(file), false, "reads do not create the file");
     addToken(cache, 1);
@@ -73,7 +73,7 @@ describe("PersistentTokenCache", () => {
   });
 
   it("is a SerializableTokenCache whose file another plain cache can read", () => {
-    const cache = new PersistentTokenCache({ path: file });
+    const cache = new PersistentTokenCache({ protection: "plaintext", path: file });
     addToken(cache, 1);
     const plain = new SerializableTokenCache();
     plain.deserialize(readFileSync(file, "utf8"));
@@ -82,8 +82,8 @@ describe("PersistentTokenCache", () => {
   });
 
   it("reloads when another writer changed the file, and never loses the other writer's entries", () => {
-    const a = new PersistentTokenCache({ path: file });
-    const b = new PersistentTokenCache({ path: file });
+    const a = new PersistentTokenCache({ protection: "plaintext", path: file });
+    const b = new PersistentTokenCache({ protection: "plaintext", path: file });
     addToken(a, 1);
     assert.equal(b.find("AccessToken").length, 1, "b's read sees a's write");
     addToken(b, 2);
@@ -95,8 +95,8 @@ describe("PersistentTokenCache", () => {
   });
 
   it("does not reload while the file is unchanged, including after its own writes", () => {
-    const cache = new CountingCache({ path: file });
-    const other = new PersistentTokenCache({ path: file });
+    const cache = new CountingCache({ protection: "plaintext", path: file });
+    const other = new PersistentTokenCache({ protection: "plaintext", path: file });
     addToken(other, 1);
     assert.equal(cache.count("AccessToken"), 1);
     assert.equal(cache.loads, 1);
@@ -114,7 +114,7 @@ describe("PersistentTokenCache", () => {
 
   it("moves a corrupt file aside with a warning (no content) and continues with an empty cache", () => {
     const { logger, lines } = recorder();
-    const cache = new PersistentTokenCache({ path: file, logger });
+    const cache = new PersistentTokenCache({ protection: "plaintext", path: file, logger });
     const corrupt = "{\"AccessToken\": {\"k\": {\"secret\": \"leaked-secret\"}"; // truncated JSON
     mkdirSync(join(dir, "cache"));
     writeFileSync(file, corrupt, { mode: 0o600 });
@@ -134,7 +134,7 @@ describe("PersistentTokenCache", () => {
   });
 
   it("a write over a corrupt file never merges it: the file then holds only the new entry", () => {
-    const cache = new PersistentTokenCache({ path: file });
+    const cache = new PersistentTokenCache({ protection: "plaintext", path: file });
     addToken(cache, 1);
     writeFileSync(file, "[\"not\", \"an object\"]");
     addToken(cache, 2);
@@ -143,14 +143,14 @@ describe("PersistentTokenCache", () => {
   });
 
   it("treats a deleted file as an empty cache", () => {
-    const cache = new PersistentTokenCache({ path: file });
+    const cache = new PersistentTokenCache({ protection: "plaintext", path: file });
     addToken(cache, 1);
     rmSync(file);
     assert.equal(cache.count("AccessToken"), 0);
   });
 
   it("releases the lock when a change fails", () => {
-    const cache = new PersistentTokenCache({ path: file });
+    const cache = new PersistentTokenCache({ protection: "plaintext", path: file });
     assert.throws(() => cache.add({ client_id: "app", token_endpoint: "https://login.microsoftonline.com/t/oauth2/v2.0/token", response: null as unknown as Record<string, unknown> }), InvalidArgumentError);
     assert.equal(existsSync(`${file}.lock`), false);
     addToken(cache, 1);
@@ -160,7 +160,7 @@ describe("PersistentTokenCache", () => {
   it("explicit deserialize replaces the content in memory; the next change writes it", () => {
     const seed = new SerializableTokenCache();
     addToken(seed, 7);
-    const cache = new PersistentTokenCache({ path: file });
+    const cache = new PersistentTokenCache({ protection: "plaintext", path: file });
     cache.deserialize(seed.serialize());
     assert.equal(cache.count("AccessToken"), 1, "not replaced by the (missing) file");
     assert.equal(existsSync(file), false);
@@ -169,7 +169,7 @@ describe("PersistentTokenCache", () => {
   });
 
   it("waits for another instance's lock and fails with cache_locked after lockTimeoutMs", () => {
-    const cache = new PersistentTokenCache({ path: file, lockTimeoutMs: 100 });
+    const cache = new PersistentTokenCache({ protection: "plaintext", path: file, lockTimeoutMs: 100 });
     addToken(cache, 1);
     writeFileSync(`${file}.lock`, JSON.stringify({ pid: process.pid, host: "elsewhere", time: Date.now(), nonce: "n" }));
     assert.throws(() => addToken(cache, 2), /locked by pid/);
@@ -178,16 +178,16 @@ describe("PersistentTokenCache", () => {
 
   it("tightens a cache file that others can read", { skip: !posix }, () => {
     const { logger, lines } = recorder();
-    addToken(new PersistentTokenCache({ path: file }), 1);
+    addToken(new PersistentTokenCache({ protection: "plaintext", path: file }), 1);
     chmodSync(file, 0o644);
-    new PersistentTokenCache({ path: file, logger }).count("AccessToken");
+    new PersistentTokenCache({ protection: "plaintext", path: file, logger }).count("AccessToken");
     assert.equal(statSync(file).mode & 0o777, 0o600);
     assert.equal(lines.length, 1);
   });
 
   it("rejects bad options", () => {
     assert.throws(() => new PersistentTokenCache({ path: "" }), InvalidArgumentError);
-    assert.throws(() => new PersistentTokenCache({ path: file, lockTimeoutMs: 0 }), InvalidArgumentError);
-    assert.throws(() => new PersistentTokenCache({ path: file, staleLockMs: Number.NaN }), InvalidArgumentError);
+    assert.throws(() => new PersistentTokenCache({ protection: "plaintext", path: file, lockTimeoutMs: 0 }), InvalidArgumentError);
+    assert.throws(() => new PersistentTokenCache({ protection: "plaintext", path: file, staleLockMs: Number.NaN }), InvalidArgumentError);
   });
 });

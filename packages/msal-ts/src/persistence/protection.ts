@@ -1,0 +1,145 @@
+/**
+ * Encryption at rest for the persistent token cache: AES-256-GCM with a random key kept in the OS
+ * keyring through `@napi-rs/keyring` (an optional peer dependency, loaded only when used): Windows
+ * Credential Manager, macOS Keychain, the Secret Service of a Linux desktop session. Where no keyring is
+ * usable (headless Linux, containers, the package not installed), the caller chooses: fail with a clear
+ * error, or keep the file in plaintext (still mode 0600).
+ */
+import { createCipheriv, createDecipheriv, createHash, randomBytes } from "node:crypto";
+import { createRequire } from "node:module";
+import { CacheError, MsalError } from "../errors.js";
+import { isRecord, parseJsonObject } from "../util/json.js";
+
+/** The little a keyring must do. `@napi-rs/keyring` is adapted to it; tests pass their own. */
+export interface Keyring {
+  getPassword(service: string, account: string): string | null;
+  setPassword(service: string, account: string, secret: string): void;
+}
+
+/**
+ * How the cache file is protected:
+ * - `"keyring"` (default): encrypted with a key in the OS keyring; a host without one is an error;
+ * - `"keyring-or-plaintext"`: encrypted where a keyring works, plaintext (0600) elsewhere, with a warning;
+ * - `"plaintext"`: never encrypted (0600 only).
+ */
+export type CacheProtection = "keyring" | "keyring-or-plaintext" | "plaintext";
+
+const SERVICE = "msal-ts";
+const ENVELOPE = "msal_ts_encrypted";
+
+/**
+ * Loads `@napi-rs/keyring` synchronously (the cache API is synchronous). Returns the reason instead when
+ * there is no usable keyring: the package is missing, or (Linux) there is no desktop session bus, so no
+ * Secret Service; the kernel keyring it would fall back to forgets keys when a process or session ends,
+ * which would make the cache unreadable by the next run.
+ */
+function osKeyring(platform: string, env: Readonly<Record<string, string | undefined>>): Keyring | string {
+  if (platform === "linux" && !env.DBUS_SESSION_BUS_ADDRESS) return "there is no desktop session (no D-Bus session bus), so no Secret Service keyring";
+  let mod: { Entry: new (service: string, account: string) => { getPassword(): string | null | undefined; setPassword(p: string): void } };
+  try {
+    mod = createRequire(import.meta.url)("@napi-rs/keyring") as typeof mod;
+  } catch {
+    return "the @napi-rs/keyring package is not installed (npm install @napi-rs/keyring)";
+  }
+  return {
+    getPassword: (service, account) => new mod.Entry(service, account).getPassword() ?? null,
+    setPassword: (service, account, secret) => new mod.Entry(service, account).setPassword(secret),
+  };
+}
+
+/** Encrypts and decrypts one cache file's content. */
+export interface Codec {
+  /** True when the file content is encrypted. */
+  readonly encrypted: boolean;
+  encode(text: string): string;
+  /** @throws CacheError when an encrypted file cannot be decrypted. */
+  decode(fileText: string | null): string | null;
+}
+
+const PLAINTEXT: Codec = {
+  encrypted: false,
+  encode: (text) => text,
+  decode: (fileText) => {
+    if (fileText !== null && isEnvelope(fileText)) throw new CacheError("The token cache file is encrypted, but this cache was opened with protection \"plaintext\".");
+    return fileText;
+  },
+};
+
+function isEnvelope(text: string): boolean {
+  return text.trimStart().startsWith(`{"${ENVELOPE}"`);
+}
+
+/**
+ * The codec for `path` under `protection`. `onPlaintext` is told when a keyring was wanted but plaintext
+ * is used instead.
+ *
+ * @throws MsalError (code `keyring_unavailable`) when protection is "keyring" and no keyring works here.
+ */
+export function codecFor(
+  path: string,
+  protection: CacheProtection,
+  o: { keyring?: Keyring | undefined; onPlaintext: (why: string) => void; platform: string; env: Readonly<Record<string, string | undefined>> },
+): Codec {
+  if (protection === "plaintext") return PLAINTEXT;
+  const found = o.keyring ?? osKeyring(o.platform, o.env);
+  const keyring = typeof found === "string" ? undefined : found;
+  const account = `token-cache:${createHash("sha256").update(path).digest("hex").slice(0, 32)}`;
+  let key: Buffer | undefined;
+  let why: string | undefined;
+  if (typeof found === "string") why = found;
+  else if (keyring) {
+    try {
+      const stored = keyring.getPassword(SERVICE, account);
+      if (stored && Buffer.from(stored, "base64").length === 32) key = Buffer.from(stored, "base64");
+      else {
+        const fresh = randomBytes(32).toString("base64");
+        // The Linux kernel keyring can refuse the first access of a process; one retry, then a read-back
+        // so that a key is never used unless the keyring really kept it.
+        try {
+          keyring.setPassword(SERVICE, account, fresh);
+        } catch {
+          keyring.setPassword(SERVICE, account, fresh);
+        }
+        if (keyring.getPassword(SERVICE, account) !== fresh) throw new Error("the keyring did not keep the key");
+        key = Buffer.from(fresh, "base64");
+      }
+    } catch (e) {
+      why = `the OS keyring is not reachable (${e instanceof Error ? e.message : "unknown error"})`;
+    }
+  }
+  if (!key) {
+    if (protection === "keyring") {
+      throw new MsalError(
+        "keyring_unavailable",
+        `The token cache cannot be encrypted: ${why}. Install or unlock a keyring, or opt in to a plaintext file (mode 0600) with protection: "keyring-or-plaintext" or "plaintext".`,
+      );
+    }
+    o.onPlaintext(why ?? "no keyring");
+    return PLAINTEXT;
+  }
+  const k = key;
+  return {
+    encrypted: true,
+    encode(text) {
+      const iv = randomBytes(12);
+      const cipher = createCipheriv("aes-256-gcm", k, iv);
+      const data = Buffer.concat([cipher.update(text, "utf8"), cipher.final()]);
+      return JSON.stringify({ [ENVELOPE]: 1, alg: "A256GCM", iv: iv.toString("base64"), tag: cipher.getAuthTag().toString("base64"), data: data.toString("base64") });
+    },
+    decode(fileText) {
+      // A plaintext file (written before encryption was turned on) is read, and encrypted on the next write.
+      if (fileText === null || !isEnvelope(fileText)) return fileText;
+      const env = parseJsonObject(fileText);
+      if (!env || !isRecord(env) || env.alg !== "A256GCM" || typeof env.iv !== "string" || typeof env.tag !== "string" || typeof env.data !== "string") {
+        throw new CacheError("The encrypted token cache file is malformed.");
+      }
+      try {
+        const decipher = createDecipheriv("aes-256-gcm", k, Buffer.from(env.iv, "base64"));
+        decipher.setAuthTag(Buffer.from(env.tag, "base64"));
+        return Buffer.concat([decipher.update(Buffer.from(env.data, "base64")), decipher.final()]).toString("utf8");
+      } catch {
+        throw new CacheError("The encrypted token cache file cannot be decrypted with this user's keyring key (another user's, or tampered).");
+      }
+    },
+  };
+}
