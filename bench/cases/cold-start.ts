@@ -5,30 +5,23 @@
  */
 import { performance } from "node:perf_hooks";
 import { startEmulator } from "entra-emulator";
-import { msalNodeNetwork } from "../../packages/msal-ts/test/helpers/msal-node-network.ts";
+import { DAEMON, msalNodeDaemon, msalTsDaemon } from "../lib/emulator-apps.ts";
 
 const [lib, nText] = process.argv.slice(2);
 const n = Number(nText);
-const CLIENT = "11111111-1111-4111-8111-111111111111";
-const SECRET = "demo-client-secret";
-const SCOPE = "api://contoso-orders/.default";
+const SCOPE = DAEMON.scope;
 
 const emulator = await startEmulator();
 try {
   let call: () => Promise<unknown>;
   if (lib === "msal-ts") {
-    const { ConfidentialClientApplication } = await import("msal-ts");
-    const app = new ConfidentialClientApplication(CLIENT, { clientCredential: SECRET, authority: emulator.authority(), verify: emulator.caPem, instanceDiscovery: false });
+    const app = await msalTsDaemon(emulator);
     call = async () => {
       const r = await app.acquireTokenForClient([SCOPE]);
       if (!("access_token" in r)) throw new Error(`no token: ${String(r.error)}`);
     };
   } else {
-    const msal = await import("@azure/msal-node");
-    const app = new msal.ConfidentialClientApplication({
-      auth: { clientId: CLIENT, clientSecret: SECRET, authority: emulator.authority(), knownAuthorities: [new URL(emulator.url).host] },
-      system: { networkClient: msalNodeNetwork(emulator.caPem) },
-    });
+    const app = await msalNodeDaemon(emulator);
     call = async () => {
       const r = await app.acquireTokenByClientCredential({ scopes: [SCOPE] });
       if (!r?.accessToken) throw new Error("no token");

@@ -5,14 +5,12 @@
  */
 import { performance } from "node:perf_hooks";
 import { startEmulator } from "entra-emulator";
-import { msalNodeNetwork } from "../../packages/msal-ts/test/helpers/msal-node-network.ts";
+import { DAEMON, msalNodeDaemon, msalTsDaemon } from "../lib/emulator-apps.ts";
 
 const [lib, nText] = process.argv.slice(2);
 const total = Number(nText);
 const IN_FLIGHT = 16;
-const CLIENT = "11111111-1111-4111-8111-111111111111";
-const SECRET = "demo-client-secret";
-const SCOPE = "api://contoso-orders/.default";
+const SCOPE = DAEMON.scope;
 // A distinct claims challenge per call: identical concurrent calls would share one request (single-flight).
 const claims = (i: number): string => `{"access_token":{"nbf":{"essential":true,"value":"${i}"}}}`;
 let counter = 0;
@@ -21,18 +19,13 @@ const emulator = await startEmulator();
 try {
   let call: () => Promise<void>;
   if (lib === "msal-ts") {
-    const { ConfidentialClientApplication } = await import("msal-ts");
-    const app = new ConfidentialClientApplication(CLIENT, { clientCredential: SECRET, authority: emulator.authority(), verify: emulator.caPem, instanceDiscovery: false });
+    const app = await msalTsDaemon(emulator);
     call = async () => {
       const r = await app.acquireTokenForClient([SCOPE], { claimsChallenge: claims(counter++) });
       if (r.token_source !== "identity_provider") throw new Error("expected a token from the emulator");
     };
   } else {
-    const msal = await import("@azure/msal-node");
-    const app = new msal.ConfidentialClientApplication({
-      auth: { clientId: CLIENT, clientSecret: SECRET, authority: emulator.authority(), knownAuthorities: [new URL(emulator.url).host] },
-      system: { networkClient: msalNodeNetwork(emulator.caPem) },
-    });
+    const app = await msalNodeDaemon(emulator);
     call = async () => {
       const r = await app.acquireTokenByClientCredential({ scopes: [SCOPE], skipCache: true });
       if (!r || r.fromCache) throw new Error("expected a token from the emulator");
