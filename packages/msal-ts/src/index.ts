@@ -40,3 +40,5 @@ export { ManagedIdentityClient, type ManagedIdentityClientOptions } from "./mana
 export { SystemAssignedManagedIdentity, UserAssignedManagedIdentity, type ManagedIdentityConfig, type ManagedIdentityIdType } from "./managed-identity/identity.js";
 export { PersistentTokenCache, type PersistentTokenCacheOptions } from "./persistence/persistent-token-cache.js";
 export { loadHttpCache, saveHttpCache, type HttpCacheFileOptions } from "./persistence/http-cache-file.js";
+export { DistributedTokenCache, redisStore, type DistributedStore, type DistributedTokenCacheOptions } from "./persistence/distributed-token-cache.js";
+export type { CachePartition } from "./cache/partition.js";

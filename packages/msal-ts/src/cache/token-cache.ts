@@ -7,6 +7,7 @@ import { atPartition, atScopeKey, environmentKey, splitTarget, storageKey } from
 import { deriveEntries, type TokenEvent } from "./derive.js";
 import { CredentialType, isCredentialType, type CacheEntry, type CredentialTypeName } from "./schema.js";
 import { Section } from "./section.js";
+import type { CachePartition } from "./partition.js";
 
 /** Options of {@link TokenCache.search} and {@link TokenCache.find}. */
 export interface SearchOptions {
@@ -58,6 +59,14 @@ export class TokenCache {
 
   /** Whether the content changed since the last serialize/deserialize. */
   hasStateChanged = false;
+
+  /**
+   * Optional hooks of caches kept elsewhere (see DistributedTokenCache): the applications await
+   * `beforeAccess` before a call reads the partition it works on, and `afterAccess` when the call is done
+   * (also after errors). A plain TokenCache has neither, and costs nothing for them.
+   */
+  beforeAccess?(partition: CachePartition): Promise<void>;
+  afterAccess?(partition: CachePartition): Promise<void>;
 
   /**
    * Stores what a token response yields (section 3.4). `now` is epoch seconds (default: the current time).
@@ -173,6 +182,36 @@ export class TokenCache {
   /** Removes an account entry. */
   removeAccountEntry(entry: CacheEntry): void {
     this.modify(CredentialType.ACCOUNT, entry);
+  }
+
+  /** Adds the entries of a serialized cache (or partition) to this one, replacing same-key entries. */
+  protected mergeSerialized(parsed: Record<string, unknown>): void {
+    for (const [name, value] of Object.entries(parsed)) {
+      const section = isCredentialType(name) && typeof value === "object" && value !== null && !Array.isArray(value) ? this.#section(name, true) : undefined;
+      if (!section) continue;
+      for (const [key, entry] of Object.entries(value as Record<string, unknown>)) section.set(key, entry);
+    }
+  }
+
+  /** The stored entries matching `predicate`, as `{section: {key: entry}}`, in insertion order. */
+  protected selectEntries(predicate: (type: string, entry: CacheEntry) => boolean): Record<string, Record<string, unknown>> {
+    const out: Record<string, Record<string, unknown>> = {};
+    for (const [name, value] of this.sections) {
+      if (!(value instanceof Section)) continue;
+      for (const key of value.usableKeys()) {
+        const entry = value.usable(key) as CacheEntry;
+        if (predicate(name, entry)) (out[name] ??= {})[key] = entry;
+      }
+    }
+    return out;
+  }
+
+  /** Removes the stored entries matching `predicate` from memory (not a credential change). */
+  protected dropEntries(predicate: (type: string, entry: CacheEntry) => boolean): void {
+    for (const [name, value] of this.sections) {
+      if (!(value instanceof Section)) continue;
+      for (const key of [...value.usableKeys()]) if (predicate(name, value.usable(key) as CacheEntry)) value.delete(key);
+    }
   }
 
   /** Number of entries (usable or not) in a section. */

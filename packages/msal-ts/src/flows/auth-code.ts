@@ -14,7 +14,7 @@ import { ApiId, RefreshReason } from "../oauth2/telemetry.js";
 import type { AuthCodeFlow, TokenResult } from "../application/types.js";
 import { now, type FlowContext } from "./context.js";
 import { cleanUp } from "./result.js";
-import { store } from "./store.js";
+import { storeShared } from "./store.js";
 import { postToken } from "./token-request.js";
 
 const AUTH_CODE = "authorization_code";
@@ -145,7 +145,7 @@ export async function acquireTokenByAuthCodeFlow(
       checkNonce(result.id_token_claims, typeof flow.nonce === "string" ? nonceHash(flow.nonce) : undefined);
       checkMaxAge(result.id_token_claims, flow.max_age, now(ctx));
     }
-    store(ctx, result, { authority, scopes, grantType: AUTH_CODE });
+    await storeShared(ctx, result, { authority, scopes, grantType: AUTH_CODE });
     return cleanUp(result, now(ctx));
   }
   if (typeof authResponse.error === "string") {
@@ -216,6 +216,6 @@ export async function acquireTokenByAuthorizationCode(
   if (isRecord(result.id_token_claims) && o.nonce !== undefined && result.id_token_claims.nonce !== o.nonce) {
     throw new IdTokenError("The nonce in the ID token does not match the nonce you passed. Start the sign-in again.");
   }
-  store(ctx, result, { authority, scopes: decorated, grantType: AUTH_CODE });
+  await storeShared(ctx, result, { authority, scopes: decorated, grantType: AUTH_CODE });
   return cleanUp(result, now(ctx));
 }

@@ -13,7 +13,8 @@ import { now, type FlowContext } from "./context.js";
 import { cleanUp } from "./result.js";
 import { aliasEnvironments, readAccessToken } from "./silent-cache.js";
 import { postToken } from "./token-request.js";
-import { store } from "./store.js";
+import { store, withPartition } from "./store.js";
+import type { Authority } from "../authority/authority.js";
 
 export async function acquireTokenForClient(ctx: FlowContext, scopes: unknown, o: { claimsChallenge?: string } = {}): Promise<TokenResult> {
   const list = checkScopes(scopes);
@@ -22,6 +23,12 @@ export async function acquireTokenForClient(ctx: FlowContext, scopes: unknown, o
   }
   const claimsChallenge = checkClaimsChallenge(o?.claimsChallenge);
   const authority = await ctx.authorities.resolve();
+  // A cache kept elsewhere (Redis) loads and saves this app's tokens of this tenant around the call.
+  const partition = ctx.cache.beforeAccess ? ({ kind: "app", clientId: ctx.clientId, tenant: authority.tenant } as const) : null;
+  return withPartition(ctx, partition, () => forClient(ctx, authority, list, claimsChallenge));
+}
+
+async function forClient(ctx: FlowContext, authority: Authority, list: string[], claimsChallenge: string | undefined): Promise<TokenResult> {
   const coords = { environment: authority.instance, realm: authority.tenant, homeAccountId: null, scopes: list };
   if (claimsChallenge === undefined) {
     const read = readAccessToken(ctx, coords);

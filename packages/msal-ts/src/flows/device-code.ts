@@ -12,7 +12,7 @@ import { isRecord, parseJsonObject } from "../util/json.js";
 import type { TokenResult } from "../application/types.js";
 import { now, type FlowContext } from "./context.js";
 import { cleanUp } from "./result.js";
-import { store } from "./store.js";
+import { storeShared } from "./store.js";
 import { postToken } from "./token-request.js";
 
 export const DEVICE_CODE_GRANT = "urn:ietf:params:oauth:grant-type:device_code";
@@ -93,7 +93,7 @@ export async function acquireTokenByDeviceFlow(ctx: FlowContext, flow: unknown, 
     flow.latest_attempt_at = now(ctx);
     const error = "error" in result ? result.error : undefined;
     if (error !== "authorization_pending" && error !== "slow_down") {
-      store(ctx, result, { authority, scopes, grantType: DEVICE_CODE_GRANT });
+      await storeShared(ctx, result, { authority, scopes, grantType: DEVICE_CODE_GRANT });
       return cleanUp(result, now(ctx));
     }
     if (error === "slow_down") flow.interval = toInt(flow.interval, 5) + 5;

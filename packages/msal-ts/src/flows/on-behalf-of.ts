@@ -10,7 +10,7 @@ import { ApiId, RefreshReason } from "../oauth2/telemetry.js";
 import type { TokenResult } from "../application/types.js";
 import { now, type FlowContext } from "./context.js";
 import { cleanUp } from "./result.js";
-import { store } from "./store.js";
+import { homeAccountOf, storeShared } from "./store.js";
 import { postToken } from "./token-request.js";
 
 export async function acquireTokenOnBehalfOf(ctx: FlowContext, userAssertion: unknown, scopes: unknown, o: { claimsChallenge?: string } = {}): Promise<TokenResult> {
@@ -32,7 +32,11 @@ export async function acquireTokenOnBehalfOf(ctx: FlowContext, userAssertion: un
       refreshReason: RefreshReason.NOT_SILENT,
       correlationId: randomUUID(),
     });
-    store(ctx, result, { authority, scopes: decorated, grantType: "urn:ietf:params:oauth:grant-type:jwt-bearer" });
+    await storeShared(ctx, result, { authority, scopes: decorated, grantType: "urn:ietf:params:oauth:grant-type:jwt-bearer" }, {
+      kind: "obo",
+      assertionHash,
+      homeAccountId: "error" in result ? null : homeAccountOf(result),
+    });
     return cleanUp(result, now(ctx));
   });
 }

@@ -12,7 +12,7 @@ import { InvalidArgumentError } from "../errors.js";
 import type { TokenResult } from "../application/types.js";
 import { now, type FlowContext } from "./context.js";
 import { cleanUp } from "./result.js";
-import { store } from "./store.js";
+import { store, storeShared } from "./store.js";
 import { postToken } from "./token-request.js";
 
 export interface RefreshAttempt {
@@ -93,6 +93,6 @@ export async function acquireTokenByRefreshToken(ctx: FlowContext, refreshToken:
     refreshReason: RefreshReason.FORCE_REFRESH,
     correlationId: randomUUID(),
   });
-  store(ctx, result, { authority, scopes: decorated, grantType: "refresh_token" });
+  await storeShared(ctx, result, { authority, scopes: decorated, grantType: "refresh_token" });
   return cleanUp(result, now(ctx));
 }

@@ -19,6 +19,7 @@ import { classify, cleanUp } from "./result.js";
 import { acquireTokenFromCloudShell } from "./cloud-shell.js";
 import { brokerSilent } from "./broker-calls.js";
 import { readAccessToken } from "./silent-cache.js";
+import { withPartition } from "./store.js";
 
 export interface SilentOptions {
   authority?: string | AuthorityBuilder;
@@ -91,6 +92,19 @@ export async function acquireTokenSilentWithError(ctx: FlowContext, scopes: unkn
   const homeAccountId = account.home_account_id;
   const correlationId = randomUUID();
   const authority = await ctx.authorities.resolve(o.authority);
+  // A cache kept elsewhere (Redis) loads and saves this user's partition around the call.
+  const partition = ctx.cache.beforeAccess ? ({ kind: "user", homeAccountId } as const) : null;
+  return withPartition(ctx, partition, () => silentIn(ctx, authority, list, homeAccountId, opts, correlationId));
+}
+
+async function silentIn(
+  ctx: FlowContext,
+  authority: Authority,
+  list: string[],
+  homeAccountId: string,
+  opts: { forceRefresh: boolean; claims: string | undefined; cloudShell: boolean; account: Record<string, unknown> },
+  correlationId: string,
+): Promise<TokenResult | null> {
   let result = await attempt(ctx, authority, list, homeAccountId, opts, correlationId);
   if (!result || "error" in result) {
     // Alias retry (2.7): for each alias that holds at least one refresh token.

@@ -1,5 +1,8 @@
 /** Writing a token response to the cache as the application does (behavior reference 3.4). */
 import type { Authority } from "../authority/authority.js";
+import type { CachePartition } from "../cache/partition.js";
+import { decodeClientInfo } from "../oauth2/client-info.js";
+import { isRecord } from "../util/json.js";
 import type { CacheEntry } from "../cache/schema.js";
 import type { TokenResult } from "../application/types.js";
 import { now, type FlowContext } from "./context.js";
@@ -44,4 +47,38 @@ export function store(ctx: FlowContext, result: TokenResult, o: StoreOptions): v
     },
     t,
   );
+}
+
+/** The home account a token response belongs to (as add() derives it), or null for app tokens. */
+export function homeAccountOf(result: Record<string, unknown>): string | null {
+  const info = decodeClientInfo(result.client_info);
+  if (info) return `${info.uid}.${info.utid}`;
+  const claims = result.id_token_claims;
+  return isRecord(claims) && typeof claims.sub === "string" ? claims.sub : null;
+}
+
+/**
+ * Runs `work` with the partition loaded (caches kept elsewhere, e.g. Redis) and saved afterwards, also
+ * when `work` fails. Plain in-memory caches have no hooks: `work` just runs.
+ */
+export async function withPartition<T>(ctx: FlowContext, partition: CachePartition | null, work: () => Promise<T>): Promise<T> {
+  const cache = ctx.cache;
+  if (partition === null || !cache.beforeAccess) return work();
+  await cache.beforeAccess(partition);
+  try {
+    return await work();
+  } finally {
+    await cache.afterAccess?.(partition);
+  }
+}
+
+/**
+ * `store()` for flows that learn the account only from the response (sign-ins, OBO): the user's
+ * partition (or `partition`) is loaded, the tokens added, and the partition saved.
+ */
+export async function storeShared(ctx: FlowContext, result: TokenResult, o: StoreOptions, partition?: CachePartition): Promise<void> {
+  if ("error" in result) return;
+  const home = homeAccountOf(result);
+  const p = partition ?? (home === null ? null : ({ kind: "user", homeAccountId: home } as const));
+  await withPartition(ctx, p, async () => store(ctx, result, o));
 }

@@ -13,7 +13,7 @@ import type { Authority } from "../authority/authority.js";
 import type { TokenResult } from "../application/types.js";
 import { now, type FlowContext } from "./context.js";
 import { cleanUp } from "./result.js";
-import { store } from "./store.js";
+import { storeShared } from "./store.js";
 import { postToken } from "./token-request.js";
 
 /** Hosts that answered 404 for user realm discovery; per application (no module-level state). */
@@ -68,6 +68,6 @@ export async function acquireTokenByUsernamePassword(
     correlationId,
     anchorMailbox: `upn:${username}`,
   });
-  store(ctx, result, { authority, scopes: decorated, grantType: "password", data: { username } });
+  await storeShared(ctx, result, { authority, scopes: decorated, grantType: "password", data: { username } });
   return cleanUp(result, now(ctx));
 }
