@@ -81,24 +81,23 @@ describe("DistributedTokenCache on Redis", () => {
     const again = await a.acquireTokenSilent([GRAPH], account(aliceHome), { forceRefresh: true });
     assert.equal(again?.token_source, "identity_provider", "the rotated refresh token from Redis works on A");
   });
-});
 
-describe("DistributedTokenCache partitions (tenants)", () => {
-  it("a token of tenant A is never served to tenant B, and each tenant's partition holds only its own", async () => {
-    const stored = new Map<string, string>();
-    const store = { get: async (k: string) => stored.get(k) ?? null, set: async (k: string, v: string) => void stored.set(k, v) };
+  it("tenants: a token of tenant A is never served to tenant B, and each tenant's partition holds only its own", async () => {
     const http = new FakeEntra();
     http.token = (r) => response(200, { access_token: `token-for-${r.url.split("/")[3]}`, expires_in: 3600 });
     const app = (tenant: string) =>
-      new ConfidentialClientApplication("cid", { clientCredential: "s", authority: `https://login.microsoftonline.com/${tenant}`, httpClient: http, clock: new FakeClock(), tokenCache: new DistributedTokenCache({ store, clock: new FakeClock() }) });
+      new ConfidentialClientApplication("cid", { clientCredential: "s", authority: `https://login.microsoftonline.com/${tenant}`, httpClient: http, tokenCache: new DistributedTokenCache({ store: redisStore(redis), keyPrefix: "tenants:" }) });
     assert.equal((await app("tenant-a").acquireTokenForClient(["https://r/.default"])).access_token, "token-for-tenant-a");
     const b = await app("tenant-b").acquireTokenForClient(["https://r/.default"]);
     assert.equal(b.access_token, "token-for-tenant-b");
     assert.equal(b.token_source, "identity_provider", "tenant B did not get tenant A's token");
     assert.equal((await app("tenant-a").acquireTokenForClient(["https://r/.default"])).token_source, "cache");
-    assert.ok(!(stored.get("msal-ts:app:cid:tenant-a") ?? "").includes("tenant-b"));
-    assert.ok(!(stored.get("msal-ts:app:cid:tenant-b") ?? "").includes("token-for-tenant-a"));
+    assert.ok(!((await redis.get("tenants:app:cid:tenant-a")) ?? "").includes("tenant-b"));
+    assert.ok(!((await redis.get("tenants:app:cid:tenant-b")) ?? "").includes("token-for-tenant-a"));
   });
+});
+
+describe("DistributedTokenCache store contents", () => {
 
   it("a corrupt partition in the store is ignored with a warning and replaced", async () => {
     const stored = new Map<string, string>([["msal-ts:app:cid:t", "{not json"]]);
