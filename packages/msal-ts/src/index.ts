@@ -32,6 +32,7 @@ export type { DeviceFlow } from "./flows/device-code.js";
 export type { InteractiveOptions } from "./flows/interactive.js";
 export type { Broker, BrokerRequest } from "./flows/broker.js";
 export { Prompt } from "./application/prompt.js";
+export { PopAuthScheme, type PopHttpMethod } from "./application/pop-auth-scheme.js";
 export type { ClientApplicationOptions } from "./application/options.js";
 export type { Account, AuthCodeFlow, TokenError, TokenResult, TokenSuccess } from "./application/types.js";
 export type { AssertionCredential, CertificateCredential, ClientCredential, PfxCredential } from "./oauth2/client-auth.js";

@@ -14,6 +14,7 @@ import type { FlowContext } from "../flows/context.js";
 import { acquireTokenByRefreshToken } from "../flows/refresh-token.js";
 import { acquireTokenSilent, acquireTokenSilentWithError, type SilentOptions } from "../flows/silent.js";
 import { SingleFlight } from "../flows/single-flight.js";
+import { PopKey } from "../crypto/pop-key.js";
 import { BrokerHandle, type BrokerOptions } from "../flows/broker.js";
 import { createDefaultHttpClient } from "../http/default-client.js";
 import { ThrottledHttpClient } from "../http/throttled-client.js";
@@ -25,6 +26,7 @@ import { systemClock } from "../runtime/clock.js";
 import { LogSink } from "../runtime/logger.js";
 import { checkOptions, type ClientApplicationOptions } from "./options.js";
 import type { Account, AuthCodeFlow, TokenResult, TokenSuccess } from "./types.js";
+import type { PopAuthScheme } from "./pop-auth-scheme.js";
 
 /** Seconds a 429/5xx without Retry-After blocks identical requests (behavior reference 4). */
 const THROTTLE_PUBLIC = 60;
@@ -90,6 +92,7 @@ export class ClientApplication {
       clientAuth,
       flights: new SingleFlight(),
       noUserRealmHosts: new Set(),
+      popKey: new PopKey(),
       broker: kind === "public" ? BrokerHandle.create(o as BrokerOptions, o.platform ?? process.platform, authorities.configured, log) : undefined,
       platform: o.platform ?? process.platform,
     };
@@ -121,7 +124,11 @@ export class ClientApplication {
    * Completes an auth code flow with the parameters the redirect URI received. Errors from the identity
    * provider are returned; a state mismatch throws StateMismatchError, a nonce mismatch IdTokenError.
    */
-  acquireTokenByAuthCodeFlow(authCodeFlow: AuthCodeFlow, authResponse: Record<string, string>, o?: { scopes?: string[] }): Promise<TokenResult> {
+  acquireTokenByAuthCodeFlow(
+    authCodeFlow: AuthCodeFlow,
+    authResponse: Record<string, string>,
+    o?: { scopes?: string[]; authScheme?: PopAuthScheme; data?: Record<string, string> },
+  ): Promise<TokenResult> {
     return acquireTokenByAuthCodeFlow(this.ctx, authCodeFlow, authResponse, o);
   }
 
@@ -139,7 +146,12 @@ export class ClientApplication {
    * Username/password sign-in (ROPC) for managed users. Not recommended (no MFA, no consent prompt); a
    * federated user gets an MsalError (`federated_ropc_unsupported`).
    */
-  acquireTokenByUsernamePassword(username: string, password: string, scopes: string[], o?: { claimsChallenge?: string; authScheme?: unknown }): Promise<TokenResult> {
+  acquireTokenByUsernamePassword(
+    username: string,
+    password: string,
+    scopes: string[],
+    o?: { claimsChallenge?: string; authScheme?: PopAuthScheme; data?: Record<string, string> },
+  ): Promise<TokenResult> {
     return acquireTokenByUsernamePassword(this.ctx, this.ctx.noUserRealmHosts, username, password, scopes, o);
   }
 
@@ -163,8 +175,8 @@ export class ClientApplication {
     return removeAccount(this.ctx, account);
   }
 
-  /** Proof-of-Possession tokens are not available in this version. */
+  /** Proof-of-Possession tokens (`authScheme`) are supported everywhere: msal-ts signs them in software. */
   isPopSupported(): boolean {
-    return false;
+    return true;
   }
 }

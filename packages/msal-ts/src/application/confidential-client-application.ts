@@ -5,6 +5,7 @@ import { acquireTokenOnBehalfOf } from "../flows/on-behalf-of.js";
 import { ClientApplication } from "./client-application.js";
 import type { ClientApplicationOptions } from "./options.js";
 import type { TokenResult } from "./types.js";
+import type { PopAuthScheme } from "./pop-auth-scheme.js";
 
 /**
  * An application that can keep a secret: daemons, web apps, web APIs.
@@ -32,7 +33,7 @@ export class ConfidentialClientApplication extends ClientApplication {
    * A token for the app itself (client credentials), from the cache when it has a valid one. Concurrent
    * identical calls share one request. Scopes are `{resource}/.default`.
    */
-  acquireTokenForClient(scopes: string[], o?: { claimsChallenge?: string }): Promise<TokenResult> {
+  acquireTokenForClient(scopes: string[], o?: { claimsChallenge?: string; authScheme?: PopAuthScheme; data?: Record<string, string> }): Promise<TokenResult> {
     return acquireTokenForClient(this.ctx, scopes, o);
   }
 

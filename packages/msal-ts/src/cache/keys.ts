@@ -43,10 +43,12 @@ export function splitTarget(target: unknown): string[] {
 /** The key MSAL Python 1.31 stores an entry under, computed from the entry's own fields. */
 export function storageKey(type: CredentialTypeName, e: CacheEntry): string {
   switch (type) {
-    case "AccessToken":
-      return [str(e.home_account_id), str(e.environment), "accesstoken", str(e.client_id), str(e.realm), str(e.target)]
-        .join("-")
-        .toLowerCase();
+    case "AccessToken": {
+      const key = [str(e.home_account_id), str(e.environment), "accesstoken", str(e.client_id), str(e.realm), str(e.target)].join("-").toLowerCase();
+      // A key-bound token (PoP, SSH certificate) gets its key id appended, so that it lives beside the bearer
+      // token of the same scopes instead of replacing it (MSAL Python's key ignores key_id: a quirk).
+      return typeof e.key_id === "string" && e.key_id !== "" ? `${key}-${e.key_id}` : key;
+    }
     case "RefreshToken":
       return [str(e.home_account_id), str(e.environment), "refreshtoken", str(e.client_id), "", str(e.target)]
         .join("-")

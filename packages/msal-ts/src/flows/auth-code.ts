@@ -16,6 +16,7 @@ import { now, type FlowContext } from "./context.js";
 import { cleanUp } from "./result.js";
 import { storeShared } from "./store.js";
 import { postToken } from "./token-request.js";
+import { bindingFor } from "./token-binding.js";
 
 const AUTH_CODE = "authorization_code";
 /** Allowed clock skew for `auth_time` checks (behavior reference 6.3). */
@@ -106,9 +107,10 @@ export async function acquireTokenByAuthCodeFlow(
   ctx: FlowContext,
   flow: unknown,
   authResponse: unknown,
-  o: { scopes?: string[] } = {},
+  o: { scopes?: string[]; authScheme?: unknown; data?: Record<string, string> } = {},
   apiId: number = ApiId.AUTH_CODE,
 ): Promise<TokenResult> {
+  const binding = bindingFor(o, ctx.popKey);
   if (!isRecord(flow)) throw new InvalidArgumentError("authCodeFlow must be the object initiateAuthCodeFlow() returned.");
   if (!isRecord(authResponse)) throw new InvalidArgumentError("authResponse must be the query (or form_post body) the redirect URI received, as an object.");
   if (typeof flow.state !== "string" || flow.state === "") throw new InvalidArgumentError("state missing from auth_code_flow: pass the object initiateAuthCodeFlow() returned.");
@@ -135,6 +137,7 @@ export async function acquireTokenByAuthCodeFlow(
         code_verifier: typeof flow.code_verifier === "string" ? flow.code_verifier : undefined,
         claims: mergeClaims(typeof flow.claims_challenge === "string" ? flow.claims_challenge : undefined, ctx.capabilities),
         scope: [...scopes].sort().join(" "),
+        ...binding.fields,
       },
       apiId,
       refreshReason: RefreshReason.NOT_SILENT,
@@ -145,8 +148,8 @@ export async function acquireTokenByAuthCodeFlow(
       checkNonce(result.id_token_claims, typeof flow.nonce === "string" ? nonceHash(flow.nonce) : undefined);
       checkMaxAge(result.id_token_claims, flow.max_age, now(ctx));
     }
-    await storeShared(ctx, result, { authority, scopes, grantType: AUTH_CODE });
-    return cleanUp(result, now(ctx));
+    await storeShared(ctx, result, { authority, scopes, grantType: AUTH_CODE, ...(binding.keyId !== undefined ? { data: { key_id: binding.keyId } } : {}) });
+    return binding.finish(cleanUp(result, now(ctx)), now(ctx));
   }
   if (typeof authResponse.error === "string") {
     // Only the error fields: anything else in a redirect (e.g. an injected access_token) is dropped.

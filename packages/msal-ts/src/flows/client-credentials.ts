@@ -12,24 +12,31 @@ import type { TokenResult } from "../application/types.js";
 import { now, type FlowContext } from "./context.js";
 import { cleanUp } from "./result.js";
 import { aliasEnvironments, readAccessToken } from "./silent-cache.js";
+import { bindingFor, type Binding } from "./token-binding.js";
 import { postToken } from "./token-request.js";
 import { store, withPartition } from "./store.js";
 import type { Authority } from "../authority/authority.js";
 
-export async function acquireTokenForClient(ctx: FlowContext, scopes: unknown, o: { claimsChallenge?: string } = {}): Promise<TokenResult> {
+export async function acquireTokenForClient(
+  ctx: FlowContext,
+  scopes: unknown,
+  o: { claimsChallenge?: string; authScheme?: unknown; data?: Record<string, string> } = {},
+): Promise<TokenResult> {
   const list = checkScopes(scopes);
   if (o && "forceRefresh" in o) {
     throw new InvalidArgumentError("acquireTokenForClient has no forceRefresh: it reads the cache first; pass a claimsChallenge to bypass the cache.");
   }
   const claimsChallenge = checkClaimsChallenge(o?.claimsChallenge);
+  const binding = bindingFor(o, ctx.popKey);
   const authority = await ctx.authorities.resolve();
   // A cache kept elsewhere (Redis) loads and saves this app's tokens of this tenant around the call.
   const partition = ctx.cache.beforeAccess ? ({ kind: "app", clientId: ctx.clientId, tenant: authority.tenant } as const) : null;
-  return withPartition(ctx, partition, () => forClient(ctx, authority, list, claimsChallenge));
+  const result = await withPartition(ctx, partition, () => forClient(ctx, authority, list, claimsChallenge, binding));
+  return binding.finish(result, now(ctx));
 }
 
-async function forClient(ctx: FlowContext, authority: Authority, list: string[], claimsChallenge: string | undefined): Promise<TokenResult> {
-  const coords = { environment: authority.instance, realm: authority.tenant, homeAccountId: null, scopes: list };
+async function forClient(ctx: FlowContext, authority: Authority, list: string[], claimsChallenge: string | undefined, binding: Binding): Promise<TokenResult> {
+  const coords = { environment: authority.instance, realm: authority.tenant, homeAccountId: null, scopes: list, ...(binding.keyId !== undefined ? { keyId: binding.keyId } : {}) };
   if (claimsChallenge === undefined) {
     const read = readAccessToken(ctx, coords);
     if (read.hit) return read.hit;
@@ -37,7 +44,7 @@ async function forClient(ctx: FlowContext, authority: Authority, list: string[],
   if (/^(common|organizations)$/i.test(authority.tenant)) {
     ctx.log.warning(`acquireTokenForClient on the "${authority.tenant}" authority is unreliable: use an authority with your tenant id or domain.`);
   }
-  const key = JSON.stringify(["client_credentials", authority.tokenEndpoint, targetOf(list), claimsChallenge ?? null]);
+  const key = JSON.stringify(["client_credentials", authority.tokenEndpoint, targetOf(list), claimsChallenge ?? null, binding.flightTag]);
   return ctx.flights.run(key, async () => {
     // Re-read: a request that just finished may have filled the cache.
     const read = claimsChallenge === undefined ? readAccessToken(ctx, coords) : { reason: RefreshReason.FORCE_REFRESH };
@@ -56,7 +63,7 @@ async function forClient(ctx: FlowContext, authority: Authority, list: string[],
         authority,
         endpoint: regional?.tokenEndpoint,
         grantType: "client_credentials",
-        fields: { claims: mergeClaims(claimsChallenge, ctx.capabilities), scope: targetOf(list) },
+        fields: { claims: mergeClaims(claimsChallenge, ctx.capabilities), scope: targetOf(list), ...binding.fields },
         apiId: ApiId.CLIENT_CREDENTIALS,
         refreshReason: read.reason,
         correlationId: randomUUID(),
@@ -66,10 +73,11 @@ async function forClient(ctx: FlowContext, authority: Authority, list: string[],
       throw e;
     }
     if (!("error" in result)) {
-      store(ctx, result, { authority, scopes: list, grantType: "client_credentials" });
+      store(ctx, result, { authority, scopes: list, grantType: "client_credentials", ...(binding.keyId !== undefined ? { data: { key_id: binding.keyId } } : {}) });
       // The new token replaces copies of the same credential under alias hosts (no duplicates).
       for (const environment of aliases) {
-        for (const old of [...ctx.cache.lookup("AccessToken", { target: list, query: { client_id: ctx.clientId, home_account_id: null, environment, realm: authority.tenant } })]) {
+        const query = { client_id: ctx.clientId, home_account_id: null, environment, realm: authority.tenant, ...(binding.keyId !== undefined ? { key_id: binding.keyId } : {}) };
+        for (const old of [...ctx.cache.lookup("AccessToken", { target: list, query })]) {
           if (targetOf(String(old.target).split(" ")).toLowerCase() === targetOf(list).toLowerCase()) ctx.cache.removeAccessToken(old);
         }
       }

@@ -13,6 +13,7 @@ import type { Clock } from "../runtime/clock.js";
 import type { LogSink } from "../runtime/logger.js";
 import type { SingleFlight } from "./single-flight.js";
 import type { BrokerHandle } from "./broker.js";
+import type { PopKey } from "../crypto/pop-key.js";
 
 export interface FlowContext {
   readonly clientId: string;
@@ -38,6 +39,8 @@ export interface FlowContext {
   readonly noUserRealmHosts: Set<string>;
   /** The broker, when this (public) application uses one. */
   readonly broker: BrokerHandle | undefined;
+  /** The key Proof-of-Possession tokens of this application are bound to (created on first use). */
+  readonly popKey: PopKey;
   /** `process.platform` unless a test says otherwise. */
   readonly platform: string;
 }

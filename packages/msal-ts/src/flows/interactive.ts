@@ -27,7 +27,10 @@ export interface InteractiveOptions {
   maxAge?: number;
   parentWindowHandle?: unknown;
   onBeforeLaunchingUi?: (e: { ui: "browser" | "broker" }) => void;
+  /** A PopAuthScheme: the result is a Signed HTTP Request over a PoP token. */
   authScheme?: unknown;
+  /** External-key request data (`token_type` `pop`/`ssh-cert`, `req_cnf`, `key_id`). */
+  data?: Record<string, string>;
   /** Opens the sign-in page; default: the system browser (the `open` package). */
   openBrowser?: (url: string) => Promise<void>;
   /** How the identity provider returns the response to the listener: `query` (default) or `form_post`. */
@@ -44,7 +47,6 @@ async function systemBrowser(url: string): Promise<void> {
 export async function acquireTokenInteractive(ctx: FlowContext, scopes: unknown, o: InteractiveOptions = {}): Promise<TokenResult> {
   const list = scopes === undefined || scopes === null ? [] : checkScopes(scopes);
   const extra = o.extraScopesToConsent === undefined ? [] : checkScopes(o.extraScopesToConsent, "extraScopesToConsent");
-  if (o.authScheme !== undefined) throw new MsalError("auth_scheme_unsupported", "authScheme (Proof-of-Possession) is not available in this version of msal-ts yet.");
   if (o.timeout !== undefined && (typeof o.timeout !== "number" || !(o.timeout > 0))) throw new InvalidArgumentError("timeout must be a positive number of seconds.");
   if (o.responseMode !== undefined && o.responseMode !== "query" && o.responseMode !== "form_post") {
     throw new InvalidArgumentError('responseMode must be "query" or "form_post".');
@@ -83,7 +85,8 @@ export async function acquireTokenInteractive(ctx: FlowContext, scopes: unknown,
     }
     const response = await waiting;
     // Only the decorated request scopes are redeemed, not the extra ones (6.2).
-    return await acquireTokenByAuthCodeFlow(ctx, flow, response, list.length > 0 ? { scopes: list } : {}, ApiId.INTERACTIVE);
+    const bound = { ...(o.authScheme !== undefined ? { authScheme: o.authScheme } : {}), ...(o.data !== undefined ? { data: o.data } : {}) };
+    return await acquireTokenByAuthCodeFlow(ctx, flow, response, list.length > 0 ? { scopes: list, ...bound } : bound, ApiId.INTERACTIVE);
   } finally {
     await listener.close();
   }

@@ -14,6 +14,7 @@ import { now, type FlowContext } from "./context.js";
 import { cleanUp } from "./result.js";
 import { store, storeShared } from "./store.js";
 import { postToken } from "./token-request.js";
+import type { Binding } from "./token-binding.js";
 
 export interface RefreshAttempt {
   authority: Authority;
@@ -23,6 +24,8 @@ export interface RefreshAttempt {
   claims: string | undefined;
   correlationId: string;
   refreshReason: number;
+  /** Key binding (PoP or external key): extra fields and the cache key_id. */
+  binding?: Binding;
 }
 
 function newestFirst(entries: CacheEntry[]): CacheEntry[] {
@@ -37,14 +40,15 @@ async function redeem(ctx: FlowContext, a: RefreshAttempt, rt: CacheEntry): Prom
   const result = await postToken(ctx, {
     authority: a.authority,
     grantType: "refresh_token",
-    fields: { refresh_token: rt.secret as string, claims: a.claims, scope: a.scopes.join(" ") },
+    fields: { refresh_token: rt.secret as string, claims: a.claims, scope: a.scopes.join(" "), ...a.binding?.fields },
     apiId: ApiId.SILENT_REFRESH,
     refreshReason: a.refreshReason,
     correlationId: a.correlationId,
     anchorMailbox: anchorFromHomeAccountId(a.homeAccountId),
   });
   // Never create the Account again: a concurrent removeAccount wins (3.8). RTs are never removed on error.
-  store(ctx, result, { authority: a.authority, scopes: a.scopes, grantType: "refresh_token", skipAccountCreation: true, rotatedRefreshToken: rt });
+  const keyId = a.binding?.keyId;
+  store(ctx, result, { authority: a.authority, scopes: a.scopes, grantType: "refresh_token", skipAccountCreation: true, rotatedRefreshToken: rt, ...(keyId !== undefined ? { data: { key_id: keyId } } : {}) });
   return result;
 }
 

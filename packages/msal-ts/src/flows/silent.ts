@@ -6,7 +6,7 @@ import { randomUUID } from "node:crypto";
 import type { Authority } from "../authority/authority.js";
 import { hostnameOf } from "../authority/authority.js";
 import { targetOf } from "../cache/keys.js";
-import { InvalidArgumentError, MsalError, NetworkError, ServerError } from "../errors.js";
+import { InvalidArgumentError, NetworkError, ServerError } from "../errors.js";
 import { checkClaimsChallenge, mergeClaims } from "../oauth2/claims.js";
 import { isRecord } from "../util/json.js";
 import { checkScopes, decorateScopes } from "../oauth2/scopes.js";
@@ -20,12 +20,24 @@ import { acquireTokenFromCloudShell } from "./cloud-shell.js";
 import { brokerSilent } from "./broker-calls.js";
 import { readAccessToken } from "./silent-cache.js";
 import { withPartition } from "./store.js";
+import { bindingFor, type Binding } from "./token-binding.js";
 
 export interface SilentOptions {
   authority?: string | AuthorityBuilder;
   forceRefresh?: boolean;
   claimsChallenge?: string;
+  /** A PopAuthScheme: the result is a Signed HTTP Request over a PoP token (signed afresh per call). */
   authScheme?: unknown;
+  /** External-key request data (`token_type` `pop`/`ssh-cert`, `req_cnf`, `key_id`). */
+  data?: Record<string, string>;
+}
+
+interface SilentAttemptOptions {
+  forceRefresh: boolean;
+  claims: string | undefined;
+  cloudShell: boolean;
+  account: Record<string, unknown>;
+  binding: Binding;
 }
 
 function isTransportFailure(e: unknown): boolean {
@@ -37,18 +49,19 @@ async function attempt(
   authority: Authority,
   scopes: string[],
   homeAccountId: string,
-  o: { forceRefresh: boolean; claims: string | undefined; cloudShell: boolean; account: Record<string, unknown> },
+  o: SilentAttemptOptions,
   correlationId: string,
 ): Promise<TokenResult | null> {
   let reason: number = RefreshReason.FORCE_REFRESH;
   let aging: TokenSuccess | undefined;
   if (!o.forceRefresh && o.claims === undefined) {
-    const read = readAccessToken(ctx, { environment: authority.instance, realm: authority.tenant, homeAccountId, scopes });
+    const keyId = o.binding.keyId;
+    const read = readAccessToken(ctx, { environment: authority.instance, realm: authority.tenant, homeAccountId, scopes, ...(keyId !== undefined ? { keyId } : {}) });
     if (read.hit) return read.hit;
     aging = read.aging;
     reason = read.reason;
   }
-  const key = JSON.stringify(["silent", authority.tokenEndpoint, homeAccountId, targetOf(scopes), o.claims ?? null, o.forceRefresh]);
+  const key = JSON.stringify(["silent", authority.tokenEndpoint, homeAccountId, targetOf(scopes), o.claims ?? null, o.forceRefresh, o.binding.flightTag]);
   return ctx.flights.run(key, async () => {
     let result: TokenResult | null;
     try {
@@ -68,6 +81,7 @@ async function attempt(
         claims: mergeClaims(o.claims, ctx.capabilities),
         correlationId,
         refreshReason: reason,
+        binding: o.binding,
       });
     } catch (e) {
       if (aging && isTransportFailure(e)) return aging;
@@ -84,17 +98,19 @@ export async function acquireTokenSilentWithError(ctx: FlowContext, scopes: unkn
   if (!isRecord(account) || typeof account.home_account_id !== "string" || account.home_account_id === "") {
     throw new InvalidArgumentError("account must be one of the objects getAccounts() returns (it needs a home_account_id).");
   }
-  if (o.authScheme !== undefined) {
-    throw new MsalError("auth_scheme_unsupported", "authScheme (Proof-of-Possession) is not available in this version of msal-ts yet.");
-  }
+  const binding = bindingFor(o, ctx.popKey);
   const claims = checkClaimsChallenge(o.claimsChallenge);
-  const opts = { forceRefresh: o.forceRefresh === true, claims, cloudShell: account.authority_type === "CLOUDSHELL", account };
+  if (account.authority_type === "CLOUDSHELL" && (o.authScheme !== undefined || o.data !== undefined)) {
+    throw new InvalidArgumentError("Cloud Shell accounts cannot get key-bound (PoP or SSH) tokens.");
+  }
+  const opts = { forceRefresh: o.forceRefresh === true, claims, cloudShell: account.authority_type === "CLOUDSHELL", account, binding };
   const homeAccountId = account.home_account_id;
   const correlationId = randomUUID();
   const authority = await ctx.authorities.resolve(o.authority);
   // A cache kept elsewhere (Redis) loads and saves this user's partition around the call.
   const partition = ctx.cache.beforeAccess ? ({ kind: "user", homeAccountId } as const) : null;
-  return withPartition(ctx, partition, () => silentIn(ctx, authority, list, homeAccountId, opts, correlationId));
+  const result = await withPartition(ctx, partition, () => silentIn(ctx, authority, list, homeAccountId, opts, correlationId));
+  return result ? binding.finish(result, now(ctx)) : null;
 }
 
 async function silentIn(
@@ -102,7 +118,7 @@ async function silentIn(
   authority: Authority,
   list: string[],
   homeAccountId: string,
-  opts: { forceRefresh: boolean; claims: string | undefined; cloudShell: boolean; account: Record<string, unknown> },
+  opts: SilentAttemptOptions,
   correlationId: string,
 ): Promise<TokenResult | null> {
   let result = await attempt(ctx, authority, list, homeAccountId, opts, correlationId);

@@ -15,6 +15,7 @@ import { now, type FlowContext } from "./context.js";
 import { cleanUp } from "./result.js";
 import { storeShared } from "./store.js";
 import { postToken } from "./token-request.js";
+import { bindingFor } from "./token-binding.js";
 
 /** Hosts that answered 404 for user realm discovery; per application (no module-level state). */
 export type NoUserRealmHosts = Set<string>;
@@ -42,11 +43,11 @@ export async function acquireTokenByUsernamePassword(
   username: unknown,
   password: unknown,
   scopes: unknown,
-  o: { claimsChallenge?: string; authScheme?: unknown } = {},
+  o: { claimsChallenge?: string; authScheme?: unknown; data?: Record<string, string> } = {},
 ): Promise<TokenResult> {
   if (typeof username !== "string" || username === "") throw new InvalidArgumentError("username must be a non-empty string.");
   if (typeof password !== "string") throw new InvalidArgumentError("password must be a string.");
-  if (o.authScheme !== undefined) throw new MsalError("auth_scheme_unsupported", "authScheme (Proof-of-Possession) is not available in this version of msal-ts yet.");
+  const binding = bindingFor(o, ctx.popKey);
   const decorated = decorateScopes(scopes, ctx.excludeScopes);
   const claims = mergeClaims(checkClaimsChallenge(o.claimsChallenge), ctx.capabilities);
   const authority = await ctx.authorities.resolve();
@@ -62,12 +63,12 @@ export async function acquireTokenByUsernamePassword(
   const result = await postToken(ctx, {
     authority,
     grantType: "password",
-    fields: { username, password, claims, scope: decorated.join(" ") },
+    fields: { username, password, claims, scope: decorated.join(" "), ...binding.fields },
     apiId: ApiId.USERNAME_PASSWORD,
     refreshReason: RefreshReason.NOT_SILENT,
     correlationId,
     anchorMailbox: `upn:${username}`,
   });
-  await storeShared(ctx, result, { authority, scopes: decorated, grantType: "password", data: { username } });
-  return cleanUp(result, now(ctx));
+  await storeShared(ctx, result, { authority, scopes: decorated, grantType: "password", data: { username, ...(binding.keyId !== undefined ? { key_id: binding.keyId } : {}) } });
+  return binding.finish(cleanUp(result, now(ctx)), now(ctx));
 }
