@@ -19,6 +19,7 @@ import {
   registerManagedIdentityRoutes,
   type ManagedIdentitySource,
 } from "./routes/managed-identity/index.js";
+import { isPopPath, registerPopRoutes } from "./routes/pop.js";
 import { registerTokenRoutes } from "./routes/token.js";
 import { createTlsMaterial } from "./tls.js";
 import { TokenIssuer } from "./tokens.js";
@@ -140,6 +141,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   registerDeviceRoutes(router, ctx);
   registerTokenRoutes(router, ctx);
   registerManagedIdentityRoutes(router, ctx);
+  registerPopRoutes(router, ctx);
 
   const handle = async (raw: IncomingMessage, res: ServerResponse, listener: Listener): Promise<void> => {
     const headers = normalizeHeaders(raw.headers);
@@ -160,7 +162,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     }
     const path = url.pathname.replace(/\/{2,}/g, "/");
     const { values: query, duplicates: queryDuplicates } = parseParams(url.search);
-    const isControl = path.toLowerCase().startsWith(CONTROL_PREFIX);
+    // The PoP test resource shares the prefix but is routed (and logged, and faultable) like Entra's endpoints.
+    const isControl = path.toLowerCase().startsWith(CONTROL_PREFIX) && !isPopPath(path);
     const entry: RequestLogEntry = {
       id: nextId++,
       time: new Date(clock.nowMs()).toISOString(),

@@ -35,8 +35,12 @@ export type Handler = (req: EmuRequest, params: Record<string, string>) => EmuRe
 export interface RouteSpec {
   /** A stable name, also the key for scripted faults (`/_emulator/faults`). */
   id: string;
+  /** Accepted methods; `"*"` accepts any method (a resource that checks the method itself, like the PoP resource). */
   methods: string[];
-  /** Path template such as `/:tenant/oauth2/v2.0/token`, matched case-insensitively like Entra does. */
+  /**
+   * Path template such as `/:tenant/oauth2/v2.0/token`, matched case-insensitively like Entra does. A last
+   * segment `*name` matches the rest of the path (one or more segments), e.g. `/_emulator/pop/resource/*rest`.
+   */
   path: string;
   listener: Listener | "both";
   handler: Handler;
@@ -64,6 +68,10 @@ export class Router {
           names.push(segment.slice(1));
           return "([^/]+)";
         }
+        if (segment.startsWith("*")) {
+          names.push(segment.slice(1));
+          return "(.+?)";
+        }
         return escapeRegex(segment);
       })
       .join("/");
@@ -81,7 +89,7 @@ export class Router {
       if (route.listener !== "both" && route.listener !== listener) continue;
       const m = route.regex.exec(path);
       if (!m) continue;
-      if (!route.methods.includes(method)) {
+      if (!route.methods.includes(method) && !route.methods.includes("*")) {
         allowed.push(...route.methods);
         continue;
       }

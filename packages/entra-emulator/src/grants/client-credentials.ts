@@ -5,6 +5,7 @@ import { EntraError, missingParameter, unknownApplication } from "../errors.js";
 import type { EmuRequest } from "../http.js";
 import { parseScopes } from "../scopes.js";
 import type { TenantPath } from "../tenants.js";
+import { popBinding } from "./pop-binding.js";
 import { claimsForAccessToken } from "./user-tokens.js";
 
 /** `grant_type=client_credentials`: one `{resource}/.default` scope; `roles` are the API's app roles granted to the client. */
@@ -42,6 +43,7 @@ export function clientCredentialsGrant(
   const roles = (resource.app?.roles ?? [])
     .filter((r) => r.grantedTo === undefined || r.grantedTo.some((id) => id.toLowerCase() === app.clientId.toLowerCase()))
     .map((r) => r.value);
+  const pop = popBinding(req);
   const at = ctx.issuer.accessToken({
     origin: req.origin,
     tenantId: tenant.tenantId,
@@ -51,10 +53,10 @@ export function clientCredentialsGrant(
     lifetime: ctx.config.lifetimes.accessToken,
     appObjectId: stableGuid(`sp:${app.clientId.toLowerCase()}`),
     roles,
-    extra: claimsForAccessToken(req.form.claims),
+    extra: { ...claimsForAccessToken(req.form.claims), ...pop?.claims },
   });
   const body: Record<string, unknown> = {
-    token_type: "Bearer",
+    token_type: pop?.tokenType ?? "Bearer",
     expires_in: at.expiresIn,
     ext_expires_in: at.expiresIn,
   };

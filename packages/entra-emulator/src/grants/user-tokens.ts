@@ -4,6 +4,7 @@ import type { AuthenticatedClient } from "../client-auth.js";
 import { EntraError } from "../errors.js";
 import type { EmuRequest } from "../http.js";
 import { parseScopes, singleResource, type ResolvedResource } from "../scopes.js";
+import { popBinding } from "./pop-binding.js";
 import { userAllowed, userNotInTenant, type TenantPath } from "../tenants.js";
 
 /** Reads the client capabilities (`xms_cc`) and other access-token claims requested by a `claims` parameter. */
@@ -72,6 +73,8 @@ export function issueUserTokens(g: UserTokenGrant): Record<string, unknown> {
   const resource = singleResource(parsed, g.scope);
   const subject = { oid: user.oid, tenantId: user.tenantId, username: user.username, displayName: user.displayName };
   const lifetimes = ctx.config.lifetimes;
+  // Only the access token is bound to the client's key (`cnf`); refresh and ID tokens stay as they are.
+  const pop = popBinding(req);
   const at = ctx.issuer.accessToken({
     origin: req.origin,
     tenantId: user.tenantId,
@@ -82,11 +85,11 @@ export function issueUserTokens(g: UserTokenGrant): Record<string, unknown> {
     user: subject,
     scp: grantedScopes(resource),
     amr: g.amr,
-    extra: claimsForAccessToken(g.claims ?? req.form.claims),
+    extra: { ...claimsForAccessToken(g.claims ?? req.form.claims), ...pop?.claims },
   });
   const echo = [...resource.full, ...["openid", "profile", "email"].filter((s) => parsed.oidc.has(s))];
   const body: Record<string, unknown> = {
-    token_type: "Bearer",
+    token_type: pop?.tokenType ?? "Bearer",
     scope: echo.join(" "),
     expires_in: at.expiresIn,
     ext_expires_in: at.expiresIn,

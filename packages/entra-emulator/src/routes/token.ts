@@ -6,6 +6,7 @@ import { clientCredentialsGrant } from "../grants/client-credentials.js";
 import { deviceCodeGrant } from "../grants/device-code.js";
 import { onBehalfOfGrant } from "../grants/on-behalf-of.js";
 import { passwordGrant } from "../grants/password.js";
+import { popBinding } from "../grants/pop-binding.js";
 import { refreshTokenGrant } from "../grants/refresh-token.js";
 import { json, type EmuRequest, type Router } from "../http.js";
 import { resolveTenantPath } from "../tenants.js";
@@ -36,6 +37,9 @@ export function registerTokenRoutes(router: Router, ctx: EmulatorContext): void 
       throw new EntraError("unsupported_grant_type", 70003, `The app requested an unsupported grant type '${grantType}'.`);
     }
     const client = authenticateClient(ctx, req, tenant.path, tenant.tenantId);
+    // A bad PoP request (token_type=pop without a usable req_cnf) fails here, before a grant spends its
+    // authorization code or device code; the grants read the same binding again when they mint the token.
+    popBinding(req);
     let body: Record<string, unknown>;
     switch (grantType) {
       case "authorization_code":
