@@ -43,3 +43,4 @@ export { PersistentTokenCache, type PersistentTokenCacheOptions } from "./persis
 export { loadHttpCache, saveHttpCache, type HttpCacheFileOptions } from "./persistence/http-cache-file.js";
 export { DistributedTokenCache, redisStore, type DistributedStore, type DistributedTokenCacheOptions } from "./persistence/distributed-token-cache.js";
 export type { CachePartition } from "./cache/partition.js";
+export { MsalTokenCredential, CredentialError, type TokenCredential, type AccessToken, type GetTokenOptions } from "./azure/token-credential.js";
