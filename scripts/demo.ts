@@ -1,11 +1,19 @@
 /**
  * `npm run demo`: a tour of msal-ts against the bundled Entra ID emulator. It starts the emulator, walks
- * through the main confidential-client scenarios, prints what happens in a few lines each, and stops
- * everything. Tokens are never printed, only what they say.
+ * through the main scenarios (daemon, web app, web API, CLI, managed identity), prints what happens in a
+ * few lines each, and stops everything. Tokens are never printed, only what they say.
  */
 import { readFileSync } from "node:fs";
 import { defaultConfig, startEmulator } from "entra-emulator";
-import { ClientApplication, ConfidentialClientApplication, SerializableTokenCache, type TokenResult } from "msal-ts";
+import {
+  ClientApplication,
+  ConfidentialClientApplication,
+  ManagedIdentityClient,
+  PublicClientApplication,
+  SerializableTokenCache,
+  SystemAssignedManagedIdentity,
+  type TokenResult,
+} from "msal-ts";
 
 const WEB_APP = "11111111-1111-4111-8111-111111111111";
 const WEB_SECRET = "demo-client-secret"; // the bundled demo configuration's secret, not a real one
@@ -83,7 +91,22 @@ try {
   t = performance.now();
   show("on behalf  ", await api.acquireTokenOnBehalfOf(String(userToken.access_token), ["https://graph.microsoft.com/User.Read"]), t);
 
-  console.log("\n4. Errors come back as objects, with Entra's codes");
+  console.log("\n4. A CLI signs Bob in with the device code flow (the emulator approves the code)");
+  const cliApp = new PublicClientApplication(CLI_APP, common);
+  const device = await cliApp.initiateDeviceFlow(["User.Read"]);
+  console.log(`  ${String(device.message)}`);
+  emulator.approveDevice(device.user_code, "bob@contoso.com");
+  t = performance.now();
+  show("device code", await cliApp.acquireTokenByDeviceFlow(device), t);
+
+  console.log("\n5. A service on an Azure VM uses its managed identity (the emulator plays IMDS)");
+  const mi = new ManagedIdentityClient(new SystemAssignedManagedIdentity(), { env: emulator.managedIdentityEnv("imds") });
+  t = performance.now();
+  show("IMDS       ", await mi.acquireTokenForClient({ resource: "https://management.azure.com" }), t);
+  t = performance.now();
+  show("again      ", await mi.acquireTokenForClient({ resource: "https://management.azure.com" }), t);
+
+  console.log("\n6. Errors come back as objects, with Entra's codes");
   const wrong = new ConfidentialClientApplication(WEB_APP, { clientCredential: "not-the-secret", ...common });
   const error = await wrong.acquireTokenForClient(["api://contoso-orders/.default"]);
   console.log(`  wrong secret: ${String(error.error)} ${JSON.stringify(error.error_codes)}`);
