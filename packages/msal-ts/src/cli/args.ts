@@ -1,0 +1,308 @@
+/**
+ * The command line of `msal-ts`: the options of every command (one table, from which the help is also
+ * made), parsed with Node's `util.parseArgs` in strict mode, then checked and turned into an
+ * {@link Invocation}. Nothing here does I/O.
+ */
+import { parseArgs } from "node:util";
+import { UsageError } from "./exit-codes.js";
+
+/** One option of the table. */
+export interface OptionSpec {
+  type: "string" | "boolean";
+  /** May be given several times (string options). */
+  multiple?: boolean;
+  short?: string;
+  /** Placeholder of the value in the help, e.g. `URL`. */
+  value?: string;
+  help: string;
+}
+
+export type CommandName = "login" | "token" | "accounts" | "logout";
+
+/** The public client id of the Azure CLI: the default for user sign-in, as other Azure tools use it. */
+export const AZURE_CLI_CLIENT_ID = "04b07795-8ddb-461a-bbee-02f9e1bf7b46";
+export const DEFAULT_AUTHORITY = "https://login.microsoftonline.com/organizations";
+export const DEFAULT_USER_SCOPES: readonly string[] = ["User.Read"];
+export const DEFAULT_APP_SCOPES: readonly string[] = ["https://graph.microsoft.com/.default"];
+/** Environment variables read when the matching option is absent (values kept out of process lists). */
+export const SECRET_ENV = "MSAL_TS_CLIENT_SECRET";
+export const PASSPHRASE_ENV = "MSAL_TS_CERTIFICATE_PASSPHRASE";
+
+/** Options of every command. */
+export const COMMON_OPTIONS: Readonly<Record<string, OptionSpec>> = {
+  authority: { type: "string", value: "URL", help: `authority, e.g. https://login.microsoftonline.com/<tenant> (default for users: ${DEFAULT_AUTHORITY})` },
+  "client-id": { type: "string", value: "ID", help: `application (client) id (default for users: the Azure CLI's ${AZURE_CLI_CLIENT_ID})` },
+  ca: { type: "string", value: "PEM_FILE", help: "trust the certificate authorities in this PEM file for TLS" },
+  cache: { type: "string", value: "PATH", help: "token cache file (default: the per-user location below)" },
+  "no-instance-discovery": { type: "boolean", help: "do not validate the authority's host with Microsoft (private clouds, emulators)" },
+  json: { type: "boolean", help: "print one JSON object (or array) on stdout" },
+  emulator: { type: "boolean", help: "run against an Entra ID emulator started in this process (offline demo; needs the entra-emulator package)" },
+  help: { type: "boolean", short: "h", help: "show help" },
+  version: { type: "boolean", help: "print the version" },
+};
+
+/** Each command: a summary line and its own options. */
+export const COMMANDS: Readonly<Record<CommandName, { usage: readonly string[]; summary: string; options: Readonly<Record<string, OptionSpec>> }>> = {
+  login: {
+    usage: ["login [--device-code] [--scope S]... [--timeout SECONDS]"],
+    summary: "sign a user in (browser, or --device-code) and keep the tokens in the cache",
+    options: {
+      "device-code": { type: "boolean", help: "sign in on another device with a code (for terminals without a browser)" },
+      scope: { type: "string", multiple: true, value: "S", help: `scope to consent to; repeatable (default: ${DEFAULT_USER_SCOPES.join(" ")})` },
+      timeout: { type: "string", value: "SECONDS", help: "give up when the sign-in takes longer (default: wait until Ctrl+C or the code expires)" },
+    },
+  },
+  token: {
+    usage: [
+      "token [--scope S]... [--username U]",
+      "token --client-credentials (--secret X | --certificate FILE [--passphrase P]) [--scope S]...",
+      "token --managed-identity [--mi-client-id ID] --resource R",
+    ],
+    summary: "print an access token: the signed-in user's (from the cache), the app's, or a managed identity's",
+    options: {
+      scope: { type: "string", multiple: true, value: "S", help: `scope; repeatable (default: ${DEFAULT_USER_SCOPES.join(" ")} for users, ${DEFAULT_APP_SCOPES.join(" ")} for apps)` },
+      username: { type: "string", value: "U", help: "which signed-in account (needed when several are)" },
+      "client-credentials": { type: "boolean", help: "a token for the application itself (needs --client-id and --authority with a tenant)" },
+      secret: { type: "string", value: "X", help: `client secret (or the ${SECRET_ENV} environment variable)` },
+      certificate: { type: "string", value: "FILE", help: "PEM file with the private key and its certificate, or a .pfx/.p12 file" },
+      passphrase: { type: "string", value: "P", help: `passphrase of the certificate's key (or ${PASSPHRASE_ENV})` },
+      "managed-identity": { type: "boolean", help: "a token for the Azure host's managed identity" },
+      "mi-client-id": { type: "string", value: "ID", help: "client id of a user-assigned managed identity (default: system-assigned)" },
+      resource: { type: "string", value: "R", help: "resource of the managed-identity token, e.g. https://management.azure.com" },
+    },
+  },
+  accounts: {
+    usage: ["accounts"],
+    summary: "list the signed-in accounts",
+    options: {},
+  },
+  logout: {
+    usage: ["logout [--username U]"],
+    summary: "remove the signed-in account(s) and their tokens from the cache",
+    options: {
+      username: { type: "string", value: "U", help: "only this account (default: every account)" },
+    },
+  },
+};
+
+/** What every command gets from the options common to all. */
+export interface CommonOptions {
+  authority?: string;
+  clientId?: string;
+  ca?: string;
+  /** Absent: the default per-user location. */
+  cache?: string;
+  instanceDiscovery: boolean;
+  json: boolean;
+  emulator: boolean;
+}
+
+/** How `token` gets its token. */
+export type TokenSource =
+  | { kind: "user"; username?: string }
+  | { kind: "client-secret"; secret: string }
+  | { kind: "client-certificate"; path: string; passphrase?: string }
+  | { kind: "managed-identity"; miClientId?: string; resource: string };
+
+/** A checked command line. */
+export type Invocation =
+  | { command: "help"; topic?: CommandName }
+  | { command: "version" }
+  | { command: "login"; common: CommonOptions; scopes: string[]; deviceCode: boolean; timeout?: number }
+  | { command: "token"; common: CommonOptions; scopes: string[]; source: TokenSource }
+  | { command: "accounts"; common: CommonOptions }
+  | { command: "logout"; common: CommonOptions; username?: string };
+
+type Values = Record<string, string | boolean | string[] | undefined>;
+
+function isCommand(name: string): name is CommandName {
+  return Object.hasOwn(COMMANDS, name);
+}
+
+/** An option name from a parseArgs message, without any `=value` part (which could be a secret). */
+function optionIn(message: string): string {
+  const quoted = /'(-{1,2}[^'\s=<]*)/.exec(message)?.[1];
+  return quoted ?? "an option";
+}
+
+/** Node's parseArgs errors as short one-line messages that echo option names only, never values. */
+function usageFrom(e: unknown, command: CommandName | undefined): UsageError {
+  const code = (e as { code?: unknown })?.code;
+  const message = e instanceof Error ? e.message : "";
+  const where = command === undefined ? "" : ` for '${command}'`;
+  switch (code) {
+    case "ERR_PARSE_ARGS_UNKNOWN_OPTION":
+      return new UsageError(`unknown option '${optionIn(message)}'${where}`, command);
+    case "ERR_PARSE_ARGS_INVALID_OPTION_VALUE":
+      return /does not take an argument/.test(message)
+        ? new UsageError(`option '${optionIn(message)}' takes no value`, command)
+        : new UsageError(`option '${optionIn(message)}' needs a value`, command);
+    case "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL":
+      return new UsageError("unexpected argument", command);
+    default:
+      return new UsageError(message.split("\n")[0] ?? "invalid command line", command);
+  }
+}
+
+function parse(args: readonly string[], options: Readonly<Record<string, OptionSpec>>, command: CommandName | undefined): { values: Values; positionals: string[] } {
+  const config: Record<string, { type: "string" | "boolean"; multiple?: boolean; short?: string }> = {};
+  for (const [name, spec] of Object.entries(options)) {
+    config[name] = { type: spec.type, ...(spec.multiple ? { multiple: true } : {}), ...(spec.short !== undefined ? { short: spec.short } : {}) };
+  }
+  try {
+    const { values, positionals } = parseArgs({ args: [...args], options: config, strict: true, allowPositionals: true });
+    return { values: values as Values, positionals };
+  } catch (e) {
+    throw usageFrom(e, command);
+  }
+}
+
+const str = (v: Values, name: string): string | undefined => {
+  const value = v[name];
+  return typeof value === "string" ? value : undefined;
+};
+const flag = (v: Values, name: string): boolean => v[name] === true;
+const list = (v: Values, name: string): string[] => {
+  const value = v[name];
+  return Array.isArray(value) ? value : [];
+};
+
+/** A non-empty option value; `--client-id=` (empty) is a mistake, not "use the default". */
+function nonEmpty(v: Values, name: string, command: CommandName): string | undefined {
+  const value = str(v, name);
+  if (value !== undefined && value.trim() === "") throw new UsageError(`option '--${name}' needs a non-empty value`, command);
+  return value;
+}
+
+/** A name safe to echo in a message (a stray secret typed as the first argument is not repeated). */
+function echoable(word: string): string | undefined {
+  return /^[A-Za-z][\w-]{0,31}$/.test(word) ? word : undefined;
+}
+
+function commonOptions(v: Values, command: CommandName): CommonOptions {
+  const out: CommonOptions = { instanceDiscovery: !flag(v, "no-instance-discovery"), json: flag(v, "json"), emulator: flag(v, "emulator") };
+  const authority = nonEmpty(v, "authority", command);
+  const clientId = nonEmpty(v, "client-id", command);
+  const ca = nonEmpty(v, "ca", command);
+  const cache = nonEmpty(v, "cache", command);
+  if (authority !== undefined) out.authority = authority;
+  if (clientId !== undefined) out.clientId = clientId;
+  if (ca !== undefined) out.ca = ca;
+  if (cache !== undefined) out.cache = cache;
+  return out;
+}
+
+function scopesOf(v: Values, command: CommandName): string[] {
+  const scopes = list(v, "scope");
+  if (scopes.some((s) => s.trim() === "" || /\s/.test(s))) throw new UsageError("each --scope is one scope without spaces; repeat --scope for several", command);
+  return scopes;
+}
+
+function tokenSource(v: Values, env: Readonly<Record<string, string | undefined>>, scopes: string[]): TokenSource {
+  const only = (names: string[], mode: string): void => {
+    for (const name of names) {
+      if (v[name] !== undefined) throw new UsageError(`option '--${name}' does not apply to ${mode}`, "token");
+    }
+  };
+  const clientCredentials = flag(v, "client-credentials");
+  const managedIdentity = flag(v, "managed-identity");
+  if (clientCredentials && managedIdentity) throw new UsageError("choose one of --client-credentials and --managed-identity", "token");
+
+  if (managedIdentity) {
+    only(["username", "secret", "certificate", "passphrase", "authority", "client-id", "ca", "no-instance-discovery"], "--managed-identity");
+    let resource = nonEmpty(v, "resource", "token");
+    if (resource === undefined) {
+      // One `{resource}/.default` scope names the resource too.
+      const [single] = scopes;
+      if (scopes.length === 1 && single !== undefined && single.endsWith("/.default")) resource = single.slice(0, -"/.default".length);
+      else throw new UsageError("--managed-identity needs --resource, e.g. --resource https://management.azure.com", "token");
+    } else if (scopes.length > 0) {
+      throw new UsageError("give --resource or --scope with --managed-identity, not both", "token");
+    }
+    const miClientId = nonEmpty(v, "mi-client-id", "token");
+    return { kind: "managed-identity", resource, ...(miClientId !== undefined ? { miClientId } : {}) };
+  }
+  only(["mi-client-id", "resource"], "this token (they need --managed-identity)");
+
+  if (clientCredentials) {
+    only(["username"], "--client-credentials");
+    const certificate = nonEmpty(v, "certificate", "token");
+    const given = nonEmpty(v, "secret", "token");
+    if (certificate !== undefined && given !== undefined) throw new UsageError("choose one of --secret and --certificate", "token");
+    if (certificate !== undefined) {
+      const passphrase = str(v, "passphrase") ?? env[PASSPHRASE_ENV];
+      return { kind: "client-certificate", path: certificate, ...(passphrase !== undefined && passphrase !== "" ? { passphrase } : {}) };
+    }
+    only(["passphrase"], "--secret (it goes with --certificate)");
+    const secret = given ?? env[SECRET_ENV];
+    if (secret === undefined || secret === "") throw new UsageError(`--client-credentials needs --secret (or ${SECRET_ENV}) or --certificate`, "token");
+    return { kind: "client-secret", secret };
+  }
+  only(["secret", "certificate", "passphrase"], "a user's token (they need --client-credentials)");
+  const username = nonEmpty(v, "username", "token");
+  return { kind: "user", ...(username !== undefined ? { username } : {}) };
+}
+
+function positiveSeconds(text: string | undefined, command: CommandName): number | undefined {
+  if (text === undefined) return undefined;
+  const n = /^\d+(?:\.\d+)?$/.test(text.trim()) ? Number(text) : Number.NaN;
+  if (!(n > 0) || !Number.isFinite(n)) throw new UsageError("--timeout needs a positive number of seconds", command);
+  return n;
+}
+
+/**
+ * Parses `argv` (without `node` and the script). Options may come before or after the command.
+ *
+ * @throws UsageError for anything that is not a valid command line (exit code 2).
+ * @example
+ * ```ts
+ * parseCommandLine(["token", "--json"], process.env); // { command: "token", source: { kind: "user" }, ... }
+ * ```
+ */
+export function parseCommandLine(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): Invocation {
+  // First pass with every option of every command, to find the command; the second checks its options.
+  const all: Record<string, OptionSpec> = { ...COMMON_OPTIONS };
+  for (const c of Object.values(COMMANDS)) Object.assign(all, c.options);
+  const first = parse(argv, all, undefined);
+  const [name, ...extra] = first.positionals;
+  if (name === undefined) {
+    if (flag(first.values, "version")) return { command: "version" };
+    if (flag(first.values, "help")) return { command: "help" };
+    throw new UsageError("no command given: use login, token, accounts or logout");
+  }
+  if (!isCommand(name)) {
+    const shown = echoable(name);
+    throw new UsageError(shown === undefined ? "unknown command" : `unknown command '${shown}': use login, token, accounts or logout`);
+  }
+  const { values: v } = parse(argv, { ...COMMON_OPTIONS, ...COMMANDS[name].options }, name);
+  if (flag(v, "help")) return { command: "help", topic: name };
+  if (flag(v, "version")) return { command: "version" };
+  if (extra.length > 0) throw new UsageError(`unexpected argument after '${name}'`, name);
+  const common = commonOptions(v, name);
+
+  switch (name) {
+    case "login": {
+      const timeout = positiveSeconds(str(v, "timeout"), name);
+      return { command: name, common, scopes: scopesOf(v, name), deviceCode: flag(v, "device-code"), ...(timeout !== undefined ? { timeout } : {}) };
+    }
+    case "token": {
+      const scopes = scopesOf(v, name);
+      return { command: name, common, scopes, source: tokenSource(v, env, scopes) };
+    }
+    case "accounts":
+      return { command: name, common };
+    case "logout": {
+      const username = nonEmpty(v, "username", name);
+      return { command: name, common, ...(username !== undefined ? { username } : {}) };
+    }
+  }
+}
+
+/** The values on the command line that must never be printed (redacted from every message). */
+export function secretsOf(invocation: Invocation): string[] {
+  if (invocation.command !== "token") return [];
+  const s = invocation.source;
+  if (s.kind === "client-secret") return [s.secret];
+  if (s.kind === "client-certificate" && s.passphrase !== undefined) return [s.passphrase];
+  return [];
+}

@@ -1,0 +1,132 @@
+/**
+ * What the commands of one run share, and the applications they build from it: the persistent token
+ * cache, TLS trust, the authority and client id with their defaults (the emulator's under `--emulator`).
+ */
+import { X509Certificate } from "node:crypto";
+import { readFileSync } from "node:fs";
+import {
+  ConfidentialClientApplication,
+  ManagedIdentityClient,
+  PersistentTokenCache,
+  PublicClientApplication,
+  SystemAssignedManagedIdentity,
+  UserAssignedManagedIdentity,
+  type ClientCredential,
+  type Logger,
+} from "../index.js";
+import { AZURE_CLI_CLIENT_ID, DEFAULT_AUTHORITY, type CommonOptions } from "./args.js";
+import { EMULATOR_DEMO, type EmulatorSession } from "./emulator.js";
+import { UsageError } from "./exit-codes.js";
+import type { Output } from "./output.js";
+
+/** Everything a command needs besides its own arguments. */
+export interface Session {
+  readonly out: Output;
+  /** Aborted by Ctrl+C (reason: CancelledError). */
+  readonly signal: AbortSignal;
+  readonly common: CommonOptions;
+  readonly emulator: EmulatorSession | undefined;
+  readonly tokenCache: PersistentTokenCache;
+  readonly logger: Logger;
+  /** PEM of the CAs to trust (`--ca`, else the emulator's), or undefined for the system's. */
+  readonly ca: string | undefined;
+}
+
+/** A logger that shows the library's warnings and errors as `warning:` lines on stderr. */
+export function stderrLogger(out: Output): Logger {
+  return {
+    log(level, message) {
+      if (level === "error" || level === "warning") out.warn(message);
+    },
+  };
+}
+
+function why(e: unknown): string {
+  const code = (e as { code?: unknown })?.code;
+  return typeof code === "string" ? code : "unreadable";
+}
+
+/** The PEM text of `--ca`, checked to hold at least one certificate. */
+export function readCaFile(path: string): string {
+  let pem: string;
+  try {
+    pem = readFileSync(path, "utf8");
+  } catch (e) {
+    throw new UsageError(`cannot read the --ca file ${path} (${why(e)})`);
+  }
+  if (!pem.includes("-----BEGIN CERTIFICATE-----")) throw new UsageError(`the --ca file ${path} holds no PEM certificate`);
+  return pem;
+}
+
+/** The token cache file: `--cache`, or the per-user default; encrypted where a keyring is available. */
+export function openTokenCache(path: string, logger: Logger): PersistentTokenCache {
+  return new PersistentTokenCache({ path, protection: "keyring-or-plaintext", logger });
+}
+
+/** Options shared by the public and confidential applications of a run. */
+function appOptions(s: Session, authority: string): { authority: string; tokenCache: PersistentTokenCache; logger: Logger; verify?: string; instanceDiscovery?: false } {
+  return {
+    authority,
+    tokenCache: s.tokenCache,
+    logger: s.logger,
+    ...(s.ca !== undefined ? { verify: s.ca } : {}),
+    ...(s.emulator !== undefined || !s.common.instanceDiscovery ? { instanceDiscovery: false as const } : {}),
+  };
+}
+
+/** The public client for user sign-in: the Azure CLI's client id and `organizations` by default. */
+export function publicApp(s: Session): PublicClientApplication {
+  const clientId = s.common.clientId ?? (s.emulator ? EMULATOR_DEMO.publicClientId : AZURE_CLI_CLIENT_ID);
+  const authority = s.common.authority ?? s.emulator?.authority() ?? DEFAULT_AUTHORITY;
+  return new PublicClientApplication(clientId, appOptions(s, authority));
+}
+
+/** The confidential client of `token --client-credentials`; client id and a tenant authority are required. */
+export function confidentialApp(s: Session, credential: ClientCredential): ConfidentialClientApplication {
+  const clientId = s.common.clientId ?? (s.emulator ? EMULATOR_DEMO.confidentialClientId : undefined);
+  if (clientId === undefined) throw new UsageError("--client-credentials needs --client-id", "token");
+  const authority = s.common.authority ?? s.emulator?.authority();
+  if (authority === undefined) throw new UsageError("--client-credentials needs --authority https://login.microsoftonline.com/<tenant>", "token");
+  return new ConfidentialClientApplication(clientId, { ...appOptions(s, authority), clientCredential: credential });
+}
+
+/** The managed-identity client; under `--emulator` it talks to the emulator's IMDS endpoint. */
+export function managedIdentityClient(s: Session, miClientId: string | undefined): ManagedIdentityClient {
+  const identity = miClientId !== undefined ? new UserAssignedManagedIdentity({ clientId: miClientId }) : new SystemAssignedManagedIdentity();
+  return new ManagedIdentityClient(identity, {
+    tokenCache: s.tokenCache,
+    logger: s.logger,
+    ...(s.emulator !== undefined ? { env: s.emulator.managedIdentityEnv("imds") } : {}),
+  });
+}
+
+const KEY_BLOCK = /-----BEGIN ((?:ENCRYPTED |RSA )?PRIVATE KEY)-----[\s\S]+?-----END \1-----/;
+const CERT_BLOCK = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/;
+
+/**
+ * The credential of `--certificate`: a PEM file holding the private key and its certificate (the SHA-1
+ * thumbprint is computed), or else a PKCS#12 (.pfx/.p12) file.
+ */
+export function certificateCredential(path: string, passphrase: string | undefined): ClientCredential {
+  let data: Buffer;
+  try {
+    data = readFileSync(path);
+  } catch (e) {
+    throw new UsageError(`cannot read the --certificate file ${path} (${why(e)})`, "token");
+  }
+  const withPassphrase = passphrase !== undefined ? { passphrase } : {};
+  const text = data.toString("latin1");
+  if (!text.includes("-----BEGIN ")) return { privateKeyPfxPath: path, ...withPassphrase };
+  const key = KEY_BLOCK.exec(text)?.[0];
+  const certificate = CERT_BLOCK.exec(text)?.[0];
+  if (key === undefined || certificate === undefined) {
+    throw new UsageError(`the --certificate file ${path} needs both the private key and the certificate (PEM), or use a .pfx file`, "token");
+  }
+  let thumbprint: string;
+  try {
+    thumbprint = new X509Certificate(certificate).fingerprint.replace(/:/g, "");
+  } catch {
+    throw new UsageError(`the certificate in ${path} is not a valid X.509 certificate`, "token");
+  }
+  return { privateKey: key, thumbprint, ...withPassphrase };
+}
