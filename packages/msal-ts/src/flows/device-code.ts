@@ -92,6 +92,7 @@ export async function acquireTokenByDeviceFlow(ctx: FlowContext, flow: unknown, 
     });
     flow.latest_attempt_at = now(ctx);
     const error = "error" in result ? result.error : undefined;
+    ctx.log.verbose(`Device code poll: ${error === undefined ? "signed in" : String(error)}, correlation id ${correlationId}`);
     if (error !== "authorization_pending" && error !== "slow_down") {
       await storeShared(ctx, result, { authority, scopes, grantType: DEVICE_CODE_GRANT });
       return cleanUp(result, now(ctx));

@@ -59,6 +59,8 @@ export async function acquireTokenInteractive(ctx: FlowContext, scopes: unknown,
   if (broker) return viaBroker(ctx, broker, list, { ...o, prompt });
 
   const listener = await startLoopbackListener(o.port === undefined ? {} : { port: o.port });
+  ctx.log.info(`Interactive sign-in: listening on ${listener.redirectUri} (127.0.0.1)`);
+  if (o.loginHint !== undefined) ctx.log.pii("verbose", `Interactive sign-in with login hint ${o.loginHint}`);
   try {
     const flow = await initiateAuthCodeFlow(ctx, [...list, ...extra.filter((s) => !list.includes(s))], {
       redirectUri: listener.redirectUri,

@@ -37,6 +37,7 @@ function newestFirst(entries: CacheEntry[]): CacheEntry[] {
 }
 
 async function redeem(ctx: FlowContext, a: RefreshAttempt, rt: CacheEntry): Promise<TokenResult> {
+  ctx.log.verbose(`Silent refresh with a refresh token of client ${String(rt.client_id)}${rt.family_id ? ` (family ${String(rt.family_id)})` : ""}, correlation id ${a.correlationId}`);
   const result = await postToken(ctx, {
     authority: a.authority,
     grantType: "refresh_token",

@@ -107,6 +107,7 @@ export async function acquireTokenSilentWithError(ctx: FlowContext, scopes: unkn
   const homeAccountId = account.home_account_id;
   const correlationId = randomUUID();
   const authority = await ctx.authorities.resolve(o.authority);
+  ctx.log.pii("verbose", `Silent token request for account ${homeAccountId}`, "Silent token request");
   // A cache kept elsewhere (Redis) loads and saves this user's partition around the call.
   const partition = ctx.cache.beforeAccess ? ({ kind: "user", homeAccountId } as const) : null;
   const result = await withPartition(ctx, partition, () => silentIn(ctx, authority, list, homeAccountId, opts, correlationId));

@@ -52,6 +52,7 @@ export async function acquireTokenByUsernamePassword(
   const claims = mergeClaims(checkClaimsChallenge(o.claimsChallenge), ctx.capabilities);
   const authority = await ctx.authorities.resolve();
   const correlationId = randomUUID();
+  ctx.log.pii("info", `Username/password sign-in for ${username}, correlation id ${correlationId}`, `Username/password sign-in, correlation id ${correlationId}`);
   const realm = await userRealm(ctx, authority, username, correlationId, noRealm);
   if (realm.account_type === "Federated") {
     throw new MsalError(

@@ -1,6 +1,7 @@
 /** Emulator setup shared by the end-to-end tests. */
 import { readFileSync } from "node:fs";
 import { defaultConfig, startEmulator, type Emulator } from "entra-emulator";
+import { leakLogger } from "./leak-logger.ts";
 
 export const IDS = {
   tenantId: "7f3c1e2a-5b6d-4c8e-9f01-23456789abcd",
@@ -31,7 +32,7 @@ export async function startTestEmulator(): Promise<Emulator> {
 
 /** Application options that point at the emulator and trust its CA. */
 export function emulatorOptions(emulator: Emulator, tenant = "contoso.onmicrosoft.com") {
-  return { authority: emulator.authority(tenant), verify: emulator.caPem, instanceDiscovery: false };
+  return { authority: emulator.authority(tenant), verify: emulator.caPem, instanceDiscovery: false, ...leakLogger() };
 }
 
 /** Token requests in the emulator's log. */

@@ -10,6 +10,7 @@ import { after, before, describe, it } from "node:test";
 import { defaultConfig, startEmulator, type Emulator } from "entra-emulator";
 import { ManagedIdentityClient, ManagedIdentityError, SystemAssignedManagedIdentity, UserAssignedManagedIdentity, type TokenResult } from "../../../src/index.ts";
 import { FakeClock } from "../../helpers/fakes.ts";
+import { leakLogger } from "../../helpers/leak-logger.ts";
 
 const RESOURCE = "https://management.azure.com";
 const UAMI = { clientId: "6a1b2c3d-0000-4000-8000-00000000aaaa", objectId: "6a1b2c3d-0000-4000-8000-00000000bbbb", resourceId: "/subscriptions/s/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/orders" };
@@ -34,7 +35,7 @@ describe("managed identity against the emulator", () => {
   });
 
   const client = (source: Parameters<Emulator["managedIdentityEnv"]>[0], identity: SystemAssignedManagedIdentity | UserAssignedManagedIdentity = new SystemAssignedManagedIdentity(), extra: Record<string, unknown> = {}) =>
-    new ManagedIdentityClient(identity, { env: emulator.managedIdentityEnv(source), arcTokenFolder: arcDir, ...extra });
+    new ManagedIdentityClient(identity, { env: emulator.managedIdentityEnv(source), arcTokenFolder: arcDir, ...leakLogger(), ...extra });
 
   for (const source of ["imds", "app_service", "machine_learning", "service_fabric", "azure_arc", "cloud_shell"] as const) {
     it(`${source}: system-assigned token, then a cache hit`, async () => {

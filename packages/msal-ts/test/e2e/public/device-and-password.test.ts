@@ -8,6 +8,7 @@ import { defaultConfig, startEmulator, type Emulator } from "entra-emulator";
 import { MsalError, PublicClientApplication, type DeviceFlow } from "../../../src/index.ts";
 import { FakeClock } from "../../helpers/fakes.ts";
 import { IDS } from "../../helpers/emulator.ts";
+import { leakLogger } from "../../helpers/leak-logger.ts";
 
 /** A fake clock whose sleeps run a hook: the test acts "while the app waits". */
 class HookedClock extends FakeClock {
@@ -29,7 +30,7 @@ describe("device code flow and username/password against the emulator", () => {
   after(() => emulator.close());
 
   function app(clock = new HookedClock(Date.now())) {
-    return { clock, app: new PublicClientApplication(IDS.cli, { authority: emulator.authority(), verify: emulator.caPem, instanceDiscovery: false, clock }) };
+    return { clock, app: new PublicClientApplication(IDS.cli, { authority: emulator.authority(), verify: emulator.caPem, instanceDiscovery: false, clock, ...leakLogger() }) };
   }
 
   it("approved: the first poll is immediate; tokens are cached with account_source device_code", async () => {
