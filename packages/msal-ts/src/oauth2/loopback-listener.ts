@@ -28,6 +28,8 @@ export interface LoopbackListener {
   close(): Promise<void>;
 }
 
+/** Host names a loopback redirect may arrive under (the redirect URI says localhost; browsers may use either IP). */
+const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
 const MAX_BODY_BYTES = 64 * 1024;
 const MAX_HELD_RESPONSES = 16;
 /** `setTimeout` overflows above 2^31 - 1 ms (about 24.8 days). */
@@ -210,6 +212,13 @@ export async function startLoopbackListener(
   const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
     if (closed) {
       req.socket.destroy();
+      return;
+    }
+    // DNS rebinding: a web page can make the browser reach 127.0.0.1 under its own host name. Only the
+    // loopback names of the redirect URI are served (RFC 8252 section 8.3).
+    if (!LOOPBACK_HOSTS.has((req.headers.host ?? "").toLowerCase().replace(/:\d+$/, ""))) {
+      req.resume();
+      send(res, 421, page("Misdirected request", "<p>This address only answers requests for localhost.</p>"));
       return;
     }
     const target = req.url ?? "/";

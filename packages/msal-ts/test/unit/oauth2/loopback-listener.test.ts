@@ -226,6 +226,19 @@ describe("LoopbackListener: authorization responses", () => {
       assert.equal((await wait).code, "real");
     }));
 
+  it("DNS rebinding: a request under another host name is refused (421) and ignored, even with the right state", () =>
+    withListener(async (l) => {
+      let settled = false;
+      const wait = l.waitForResponse({ state: "good" }).finally(() => (settled = true));
+      for (const host of ["evil.example", `evil.example:${l.port}`, "localhost.evil.example", "127.0.0.1.nip.io"]) {
+        const r = await send(l.port, { path: "/?code=stolen&state=good", headers: { Host: host } });
+        assert.equal(r.status, 421, host);
+      }
+      assert.equal(settled, false);
+      await send(l.port, { path: "/?code=real&state=good", headers: { Host: `LOCALHOST:${l.port}` } });
+      assert.equal((await wait).code, "real");
+    }));
+
   it("requests without code or error get a neutral page (favicon 404) and are ignored", () =>
     withListener(async (l) => {
       const wait = l.waitForResponse({ state: "s" });
