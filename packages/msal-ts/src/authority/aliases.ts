@@ -6,6 +6,7 @@ import { ServerError } from "../errors.js";
 import type { HttpClient } from "../http/types.js";
 import { INSTANCE_METADATA_QUERY, INSTANCE_METADATA_URL } from "./constants.js";
 import { parseJsonObject } from "../util/json.js";
+import { forgetAnswer } from "./discovery.js";
 import { instanceDiscoveryEndpoint } from "./authority.js";
 
 /**
@@ -120,6 +121,7 @@ export class AliasResolver {
     }
     const groups = parseAliasGroups(resp.text);
     if (groups === undefined) {
+      forgetAnswer(this.#http, url);
       throw new ServerError(
         `Instance metadata (host aliases) from ${url.split("?")[0] ?? url} is not JSON. ` +
           "Try again later, or pass instanceDiscovery: false to skip alias lookups.",

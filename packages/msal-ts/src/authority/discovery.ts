@@ -76,6 +76,23 @@ export async function discoverInstance(
 ): Promise<string> {
   const request = instanceDiscoveryRequest(authority, endpoint);
   const resp = await http.get(request.url, { params: request.params });
+  try {
+    return readInstanceDiscovery(resp, authority, endpoint);
+  } catch (e) {
+    forgetAnswer(http, request.url, request.params);
+    throw e;
+  }
+}
+
+/**
+ * Drops a stored (HTTP-cached) answer that its reader rejected, so that the next attempt asks again
+ * instead of replaying it for a day. Only the throttling client keeps answers; others have no `forget`.
+ */
+export function forgetAnswer(http: HttpClient, url: string, params?: Record<string, string>): void {
+  (http as { forget?: (url: string, params?: Record<string, string>) => void }).forget?.(url, params);
+}
+
+function readInstanceDiscovery(resp: HttpResponse, authority: ParsedAuthority, endpoint: string): string {
   // MSAL Python parses the body whatever the status (§2.4); so do we, then look at the status.
   const body = parseJsonObject(resp.text);
   const error = body === undefined ? undefined : stringField(body, "error");
@@ -144,6 +161,15 @@ export interface OidcDiscoveryContext {
  */
 export async function discoverOidc(http: HttpClient, url: string, context: OidcDiscoveryContext): Promise<OidcMetadata> {
   const resp = await http.get(url);
+  try {
+    return readOidcDocument(resp, url, context);
+  } catch (e) {
+    forgetAnswer(http, url);
+    throw e;
+  }
+}
+
+function readOidcDocument(resp: HttpResponse, url: string, context: OidcDiscoveryContext): OidcMetadata {
   const unusable = (why: string): AuthorityError => new AuthorityError(`${friendly(context)} (OIDC discovery at ${url} ${why})`);
   if (resp.status_code >= 400 && resp.status_code < 500) {
     throw unusable(`answered HTTP ${resp.status_code}${describeBody(resp)}`);

@@ -113,7 +113,7 @@ export function deriveEntries(event: TokenEvent, now: number): DerivedEntries {
     },
   };
 
-  if (typeof response.access_token === "string") {
+  if (typeof response.access_token === "string" && response.access_token !== "") {
     const expiresIn = parseSeconds(response.expires_in) ?? relative(parseSeconds(response.expires_on, true), now) ?? 600;
     const extExpiresIn = parseSeconds(response.ext_expires_in) ?? expiresIn;
     const refreshIn = parseSeconds(response.refresh_in);

@@ -77,6 +77,8 @@ export interface AppMetadataEntry extends CacheEntry {
 
 const optionalString = (v: unknown): boolean => v === undefined || v === null || typeof v === "string";
 const requiredString = (v: unknown): boolean => typeof v === "string";
+/** A credential's secret: an empty one is no credential. */
+const secretString = (v: unknown): boolean => typeof v === "string" && v !== "";
 /** A timestamp: a string or number holding an integer (msal-node and MSAL Python both write strings). */
 export const isTimestamp = (v: unknown): boolean =>
   (typeof v === "string" && /^\s*-?\d+(\.\d+)?\s*$/.test(v)) || (typeof v === "number" && Number.isFinite(v));
@@ -89,7 +91,7 @@ export function isUsableEntry(type: CredentialTypeName, e: Record<string, unknow
   switch (type) {
     case "AccessToken":
       return (
-        requiredString(e.secret) &&
+        secretString(e.secret) &&
         optionalString(e.home_account_id) &&
         requiredString(e.environment) &&
         optionalString(e.client_id) &&
@@ -102,7 +104,7 @@ export function isUsableEntry(type: CredentialTypeName, e: Record<string, unknow
       );
     case "RefreshToken":
       return (
-        requiredString(e.secret) &&
+        secretString(e.secret) &&
         optionalString(e.home_account_id) &&
         requiredString(e.environment) &&
         requiredString(e.client_id) &&

@@ -48,7 +48,11 @@ function checkRedirectUri(value: unknown): string | undefined {
   } catch {
     throw new InvalidArgumentError("redirectUri must be an absolute URL registered for your app, e.g. http://localhost:8400 or https://app.example.com/callback.");
   }
-  if (url.hash) throw new InvalidArgumentError("redirectUri must not contain a fragment (#...).");
+  if (uri.includes("#")) throw new InvalidArgumentError("redirectUri must not contain a fragment (#...).");
+  // Script and inline schemes are never redirect targets (RFC 6749 3.1.2; RFC 8252 7 allows private-use schemes).
+  if (["javascript:", "data:", "vbscript:", "file:", "blob:", "about:"].includes(url.protocol)) {
+    throw new InvalidArgumentError(`redirectUri cannot use the ${url.protocol} scheme; use the https (or loopback http) URL registered for your app.`);
+  }
   return uri;
 }
 

@@ -70,8 +70,8 @@ export async function postToken(ctx: FlowContext, p: TokenPost): Promise<TokenRe
     ctx.log.info(`Token request failed: ${String(result.error)} (HTTP ${response.status_code}), correlation id ${p.correlationId}`);
   } else {
     if (typeof result.id_token === "string" && result.id_token !== "") result.id_token_claims = decodeIdTokenFor(result.id_token, ctx.clientId);
-    if (typeof result.access_token === "string") result.token_source = "identity_provider";
-    else if (response.status_code >= 400 || typeof result.access_token !== "string") {
+    if (typeof result.access_token === "string" && result.access_token !== "") result.token_source = "identity_provider";
+    else {
       // A 2xx/4xx JSON body with neither `error` nor `access_token` is not a token response.
       const fixed = { error: "invalid_response", error_description: `The token endpoint answered HTTP ${response.status_code} without an access token or an error.` };
       ctx.telemetry.record(p.apiId, p.correlationId, fixed);

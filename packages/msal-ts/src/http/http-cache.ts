@@ -110,6 +110,12 @@ export class ExpiringResponseCache {
     return { status_code: entry.status_code, text: entry.text, headers: entry.headers };
   }
 
+  /** Removes the entry under `key`, if any. */
+  delete(key: string): void {
+    this.#store.delete(key);
+    this.#expiry.delete(key);
+  }
+
   /** Stores `response` under `key` for `ttlSeconds` (whole seconds; 0 or less stores nothing). */
   set(key: string, response: HttpResponse, ttlSeconds: number): void {
     const ttl = Math.floor(ttlSeconds);

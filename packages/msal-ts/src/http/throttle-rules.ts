@@ -1,3 +1,4 @@
+import { parseJsonObject } from "../util/json.js";
 /**
  * The throttling rules of msal-python-behavior.md §4 as pure functions: the cache key of each rule and the
  * number of seconds a response is kept under it (0 = the rule does not apply). Vectors in §8.5.
@@ -173,5 +174,6 @@ export function badRequestSeconds(response: HttpResponse, data?: KeyData): numbe
 
 /** Seconds to keep a GET response under the 2xx rule (§4): a day for any 2xx, else 0. */
 export function getSuccessSeconds(response: HttpResponse): number {
-  return response.status_code >= 200 && response.status_code < 300 ? GET_SUCCESS_TTL_SECONDS : 0;
+  // Only a JSON object is kept: a truncated, HTML or otherwise unusable 200 must not be replayed for a day.
+  return response.status_code >= 200 && response.status_code < 300 && parseJsonObject(response.text) !== undefined ? GET_SUCCESS_TTL_SECONDS : 0;
 }

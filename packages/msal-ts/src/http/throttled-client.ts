@@ -107,6 +107,11 @@ export class ThrottledHttpClient implements HttpClient {
     return response;
   }
 
+  /** Forgets a stored GET answer (a discovery document its reader found unusable). */
+  forget(url: string, params?: Record<string, string>): void {
+    this.#cache.delete(getSuccessKey(url, params));
+  }
+
   /** Closes the wrapped client, if it can be closed. */
   async close(): Promise<void> {
     await this.inner.close?.();

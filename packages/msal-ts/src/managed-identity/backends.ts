@@ -64,6 +64,10 @@ export function secondsUntil(expiresOn: unknown, now: number): number | null {
   return Number.isFinite(ms) ? Math.trunc(ms / 1000) - now : null;
 }
 
+function unusable(response: HttpResponse): MiResult {
+  return { error: "invalid_response", error_description: `The managed identity endpoint answered HTTP ${response.status_code} without a usable token or error.` };
+}
+
 function seconds(value: unknown): number | null {
   const n = typeof value === "number" ? value : typeof value === "string" && value.trim() !== "" ? Number(value) : Number.NaN;
   return Number.isFinite(n) ? Math.trunc(n) : null;
@@ -106,7 +110,9 @@ export function parseResponse(source: ManagedIdentitySource, response: HttpRespo
       const expiresIn = seconds(body.expires_in) ?? secondsUntil(body.expires_on, now);
       if (ok && hasToken && expiresIn !== null) return success(body, expiresIn, resource);
       if (source === "AZURE_ARC") return { error: "invalid_request", error_description: response.text.slice(0, 2000) };
-      return body; // IMDS errors are returned as they are (5.4).
+      // IMDS errors are returned as they are (5.4); a 2xx that is not a token, or an empty error, is ours to name.
+      if (ok || Object.keys(body).length === 0) return unusable(response);
+      return body;
     }
     case "APP_SERVICE":
     case "MACHINE_LEARNING": {

@@ -100,7 +100,8 @@ export class ManagedIdentityClient {
       if (read.hit) return read.hit;
       try {
         const result = await this.#fetch(resource);
-        if (!("access_token" in result)) return read.aging ?? (result as TokenResult);
+        const usable = typeof result.access_token === "string" && result.access_token !== "" && typeof result.expires_in === "number";
+        if (!usable) return read.aging ?? (result as TokenResult);
         return this.#store(result as Extract<MiResult, { access_token: string }>, resource);
       } catch (e) {
         // Any failure with a still-valid aging token: serve that token (5.6).

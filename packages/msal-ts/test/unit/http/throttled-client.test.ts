@@ -176,11 +176,28 @@ describe("ThrottledHttpClient: upstream behaviours (test_throttled_http_client.p
   });
 
   it("a GET 200 for https://example.com?foo=bar is served from the cache the second time", async () => {
-    const { http, inner } = setup(() => response(200, "hello"));
+    const { http, inner } = setup(() => response(200, { hello: "world" }));
     await http.get("https://example.com?foo=bar");
     const second = await http.get("https://example.com?foo=bar");
-    assert.equal(second.text, "hello");
+    assert.deepEqual(JSON.parse(second.text), { hello: "world" });
     assert.equal(inner.requests.length, 1);
+  });
+
+  it("a GET 200 whose body is not a JSON object (truncated, HTML, array) is not kept (MSAL Python keeps any 2xx)", async () => {
+    for (const body of ['{"token_endpoint": "https://x', "<html>maintenance</html>", "[1,2]"]) {
+      const { http, inner } = setup(() => response(200, body));
+      await http.get(OIDC);
+      await http.get(OIDC);
+      assert.equal(inner.requests.length, 2, body);
+    }
+  });
+
+  it("forget() drops a stored answer that its reader found unusable", async () => {
+    const { http, inner } = setup(() => response(200, { token_endpoint: "http://not-https" }));
+    await http.get(OIDC);
+    http.forget(OIDC);
+    await http.get(OIDC);
+    assert.equal(inner.requests.length, 2);
   });
 
   it("GET params are part of the key", async () => {
@@ -243,10 +260,10 @@ describe("ThrottledHttpClient: upstream behaviours (test_throttled_http_client.p
 
   it("a corrupt entry under the request's key is ignored and replaced", async () => {
     const store = new Map<string, unknown>([[getSuccessKey(OIDC), { status_code: "oops" }]]);
-    const { http, inner } = setup(() => response(200, "fresh"), 60, store);
-    assert.equal((await http.get(OIDC)).text, "fresh");
+    const { http, inner } = setup(() => response(200, { fresh: true }), 60, store);
+    assert.equal((await http.get(OIDC)).text, '{"fresh":true}');
     assert.equal(inner.requests.length, 1);
-    assert.equal((store.get(getSuccessKey(OIDC)) as { text: string }).text, "fresh");
+    assert.equal((store.get(getSuccessKey(OIDC)) as { text: string }).text, '{"fresh":true}');
   });
 
   it("rejects at once when the signal is already aborted, even on a cache hit", async () => {
