@@ -111,7 +111,8 @@ export function parseResponse(source: ManagedIdentitySource, response: HttpRespo
       if (ok && hasToken && expiresIn !== null) return success(body, expiresIn, resource);
       if (source === "AZURE_ARC") return { error: "invalid_request", error_description: response.text.slice(0, 2000) };
       // IMDS errors are returned as they are (5.4); a 2xx that is not a token, or an empty error, is ours to name.
-      if (ok || Object.keys(body).length === 0) return unusable(response);
+      // A non-2xx body that carries an access_token would read as a success: it is no error object either.
+      if (ok || Object.keys(body).length === 0 || "access_token" in body) return unusable(response);
       return body;
     }
     case "APP_SERVICE":
