@@ -81,7 +81,9 @@ function normalizeTenant(tenant: unknown): string {
     throw new InvalidArgumentError(`AuthorityBuilder: the tenant must be a string (a tenant id or domain), ${FIX}.`);
   }
   const trimmed = tenant.trim().replace(/^\/+|\/+$/g, "");
-  if (trimmed === "" || /[\s\\?#]/.test(trimmed) || trimmed.split("/").some((s) => s === "" || s === "." || s === "..")) {
+  // Control characters and percent-escapes (e.g. an encoded "..") are never part of a tenant or a B2C policy.
+  // eslint-disable-next-line no-control-regex
+  if (trimmed === "" || /[\s\\?#%\u0000-\u001f\u007f]/.test(trimmed) || trimmed.split("/").some((s) => s === "" || s === "." || s === "..")) {
     throw new InvalidArgumentError(
       `AuthorityBuilder: the tenant "${tenant}" is not a tenant id or domain. Pass e.g. "contoso.onmicrosoft.com", ` +
         `a tenant GUID, "common", "organizations" or "consumers".`,

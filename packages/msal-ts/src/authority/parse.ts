@@ -153,7 +153,8 @@ export function tenantOfEndpoint(endpoint: string): string | undefined {
 
 /** Hides a user name and password, so that an error message never carries a credential. */
 export function redact(text: string): string {
-  const shown = text.replace(/^([a-z][a-z0-9+.-]*:\/*)[^/?#]*@/i, "$1***@");
+  // User info (user:password@) is blanked whether or not the text has a scheme.
+  const shown = text.replace(/^([a-z][a-z0-9+.-]*:\/*|\/*)[^/?#]*@/i, "$1***@");
   return shown.length > 200 ? `${shown.slice(0, 200)}...` : shown;
 }
 

@@ -36,7 +36,8 @@ export class SerializableTokenCache extends TokenCache {
   serialize(): string {
     const out: Record<string, unknown> = {};
     for (const [name, value] of this.sections) {
-      out[name] = value instanceof Section ? Object.fromEntries(value.entries) : value;
+      // defineProperty: a member named "__proto__" read from a file must be written back as data.
+      Object.defineProperty(out, name, { value: value instanceof Section ? Object.fromEntries(value.entries) : value, enumerable: true, writable: true, configurable: true });
     }
     this.hasStateChanged = false;
     return escapeNonAscii(JSON.stringify(out, null, 4));

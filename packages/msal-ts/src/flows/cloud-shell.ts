@@ -43,8 +43,8 @@ export async function acquireTokenFromCloudShell(ctx: FlowContext, scopes: reado
   if (response.status_code >= 300) {
     const error = isRecord(body?.error) ? body.error : {};
     const out: Record<string, unknown> = {};
-    if (error.code) out.error = error.code;
-    if (error.message) out.error_description = error.message;
+    if (typeof error.code === "string" && error.code) out.error = error.code;
+    if (typeof error.message === "string" && error.message) out.error_description = error.message;
     return { error: "cloud_shell_error", ...out } as TokenResult;
   }
   if (!body || typeof body.access_token !== "string") throw new ServerError("The Cloud Shell token endpoint answered without an access token.", { code: "invalid_response" });

@@ -32,7 +32,8 @@ export interface DeviceFlow {
 
 function toInt(value: unknown, fallback: number): number {
   const n = typeof value === "string" ? Number(value) : typeof value === "number" ? value : Number.NaN;
-  return Number.isFinite(n) && n > 0 ? Math.trunc(n) : fallback;
+  // Whole seconds, at least 1: a fractional or zero interval from the server must not make polling spin.
+  return Number.isFinite(n) && n >= 1 ? Math.min(Math.trunc(n), 86_400) : fallback;
 }
 
 export async function initiateDeviceFlow(ctx: FlowContext, scopes: unknown = [], o: { claimsChallenge?: string } = {}): Promise<DeviceFlow> {

@@ -112,8 +112,9 @@ export function parseResponse(source: ManagedIdentitySource, response: HttpRespo
       if (source === "AZURE_ARC") return { error: "invalid_request", error_description: response.text.slice(0, 2000) };
       // IMDS errors are returned as they are (5.4); a 2xx that is not a token, or an empty error, is ours to name.
       // A non-2xx body that carries an access_token would read as a success: it is no error object either.
-      if (ok || Object.keys(body).length === 0 || "access_token" in body) return unusable(response);
-      return body;
+      if (ok || "access_token" in body) return unusable(response);
+      // An error body without a string `error` (MSAL Python returns it as is) keeps its fields and gains one.
+      return typeof body.error === "string" ? body : { ...body, ...unusable(response) };
     }
     case "APP_SERVICE":
     case "MACHINE_LEARNING": {

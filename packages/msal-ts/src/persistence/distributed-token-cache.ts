@@ -140,6 +140,8 @@ export class DistributedTokenCache extends SerializableTokenCache {
         if (type === "AccessToken") latest = Math.max(latest, timestampSeconds(e.expires_on));
       }
     }
-    return Math.max(60, hasRefreshToken ? this.#rtTtl : latest - now);
+    const ttl = hasRefreshToken ? this.#rtTtl : latest - now;
+    // Bounded whatever a stored entry claims (a store rejects absurd expiries): 60 s to 1 year.
+    return Number.isFinite(ttl) ? Math.min(Math.max(60, Math.trunc(ttl)), 365 * 24 * 3600) : 60;
   }
 }

@@ -102,7 +102,7 @@ describe("8.6 responses and error mappings", () => {
     assert.equal(r.refresh_on, undefined);
   });
   for (const [name, env, status, body, expected] of [
-    ["VM 400 undefined format", {}, 400, { raw: "error format is undefined" }, { raw: "error format is undefined" }],
+    ["VM 400 undefined format", {}, 400, { raw: "error format is undefined" }, { raw: "error format is undefined", error: "invalid_response", error_description: "The managed identity endpoint answered HTTP 400 without a usable token or error." }],
     ["App Service 500", { IDENTITY_ENDPOINT: "http://localhost", IDENTITY_HEADER: "foo" }, 500, { statusCode: 500, message: "error content is undefined" }, { error: "invalid_scope", error_description: "500, error content is undefined" }],
     ["Machine Learning 500", { MSI_ENDPOINT: "http://localhost", MSI_SECRET: "foo" }, 500, { error: "placeholder", message: "placeholder" }, { error: "invalid_scope", error_description: "{'error': 'placeholder', 'message': 'placeholder'}" }],
   ] as const) {
