@@ -46,8 +46,3 @@ export interface AuthCodeFlow {
   state: string;
   [reserved: string]: unknown;
 }
-
-/** True when `result` carries an access token. */
-export function isTokenSuccess(result: TokenResult | null | undefined): result is TokenSuccess {
-  return !!result && typeof (result as TokenSuccess).access_token === "string" && !("error" in result);
-}

@@ -99,8 +99,7 @@ export function deriveEntries(event: TokenEvent, now: number): DerivedEntries {
       ? decodeIdTokenFor(response.id_token, clientId ?? "")
       : undefined;
 
-  const info = decodeClientInfo(response.client_info);
-  const homeAccountId = info ? `${info.uid}.${info.utid}` : typeof claims?.sub === "string" ? claims.sub : null;
+  const homeAccountId = homeAccountIdOf(response.client_info, claims);
 
   const responseScope = typeof response.scope === "string" ? splitTarget(response.scope) : [];
   const target = targetOf(responseScope.length > 0 ? responseScope : (event.scope ?? []));
@@ -174,6 +173,13 @@ export function deriveEntries(event: TokenEvent, now: number): DerivedEntries {
     out.refreshToken = rt;
   }
   return out;
+}
+
+/** The home account id: `{uid}.{utid}` from `client_info`, else the ID token's `sub` (ADFS), else null (3.4). */
+export function homeAccountIdOf(clientInfo: unknown, claims: Record<string, unknown> | undefined): string | null {
+  const info = decodeClientInfo(clientInfo);
+  if (info) return `${info.uid}.${info.utid}`;
+  return typeof claims?.sub === "string" ? claims.sub : null;
 }
 
 function relative(absolute: number | null, now: number): number | null {

@@ -58,11 +58,6 @@ export function readAccessToken(
   return { reason };
 }
 
-/** The central authority's cache coordinates. */
-export function cacheCoordinates(authority: Authority): { environment: string; realm: string } {
-  return { environment: authority.instance, realm: authority.tenant };
-}
-
 /**
  * The other environments of the authority's alias group that may hold tokens (msal-node writes
  * `login.windows.net` for `login.microsoftonline.com`). Empty when aliases are off, when the cache holds

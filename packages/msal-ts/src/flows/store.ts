@@ -1,7 +1,7 @@
 /** Writing a token response to the cache as the application does (behavior reference 3.4). */
 import type { Authority } from "../authority/authority.js";
 import type { CachePartition } from "../cache/partition.js";
-import { decodeClientInfo } from "../oauth2/client-info.js";
+import { homeAccountIdOf } from "../cache/derive.js";
 import { isRecord } from "../util/json.js";
 import type { CacheEntry } from "../cache/schema.js";
 import type { TokenResult } from "../application/types.js";
@@ -51,10 +51,7 @@ export function store(ctx: FlowContext, result: TokenResult, o: StoreOptions): v
 
 /** The home account a token response belongs to (as add() derives it), or null for app tokens. */
 export function homeAccountOf(result: Record<string, unknown>): string | null {
-  const info = decodeClientInfo(result.client_info);
-  if (info) return `${info.uid}.${info.utid}`;
-  const claims = result.id_token_claims;
-  return isRecord(claims) && typeof claims.sub === "string" ? claims.sub : null;
+  return homeAccountIdOf(result.client_info, isRecord(result.id_token_claims) ? result.id_token_claims : undefined);
 }
 
 /**
