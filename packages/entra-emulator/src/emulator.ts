@@ -53,6 +53,15 @@ export interface RequestLogEntry {
   listener: Listener;
 }
 
+/** What `Emulator.clientOptions()` returns: spread it into a client application's options. */
+export interface EmulatorClientOptions {
+  /** `{url}/{tenant}`. */
+  authority: string;
+  /** The PEM text of the emulator's CA (msal-ts's `verify` accepts a path or PEM text). */
+  verify: string;
+  instanceDiscovery: false;
+}
+
 /** A running emulator, as returned by `startEmulator()`. */
 export interface Emulator {
   /** HTTPS base URL, e.g. `https://localhost:53211`; authorities are `{url}/{tenant}`. */
@@ -67,6 +76,15 @@ export interface Emulator {
   config: EmulatorConfig;
   /** Authority URL for a tenant (id, domain, `common`, `organizations`); default: the first tenant's first domain. */
   authority(tenant?: string): string;
+  /**
+   * The options a client application needs to talk to this emulator, in the shape of msal-ts's application
+   * options: its authority, its CA's PEM text as `verify`, and `instanceDiscovery: false` (the emulator's
+   * host is not one that Microsoft's instance discovery knows). MSAL Python takes a path: use `caPath`.
+   *
+   * @example
+   * const app = new ConfidentialClientApplication(clientId, { clientCredential, ...emulator.clientOptions() });
+   */
+  clientOptions(tenant?: string): EmulatorClientOptions;
   /** The request log, oldest first (control requests under `/_emulator/` are not logged). */
   requests(): RequestLogEntry[];
   clearRequests(): void;
@@ -327,6 +345,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     caPath,
     config: rawConfig,
     authority: (tenant = defaultTenant) => `${ctx.httpsOrigin}/${tenant}`,
+    clientOptions: (tenant = defaultTenant) => ({
+      authority: `${ctx.httpsOrigin}/${tenant}`,
+      verify: tls.caPem,
+      instanceDiscovery: false,
+    }),
     requests: () => log.map((e) => ({ ...e })),
     clearRequests: () => {
       log.length = 0;

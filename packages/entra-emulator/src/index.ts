@@ -1,5 +1,5 @@
 export { startEmulator } from "./emulator.js";
-export type { Emulator, EmulatorOptions, RequestLogEntry } from "./emulator.js";
+export type { Emulator, EmulatorClientOptions, EmulatorOptions, RequestLogEntry } from "./emulator.js";
 export { defaultConfig, loadConfigFile, normalizeConfig, EmulatorConfigError, DEFAULT_CONFIG_PATH } from "./config.js";
 export type {
   EmulatorConfig,

@@ -3,7 +3,7 @@
  * the HttpClient seam. Both GETs carry no headers (§1.3). Every value read from the network is checked
  * before use. Caching is the HTTP layer's job (§4); memoization is the resolver's.
  */
-import { AuthorityError, ServerError } from "../errors.js";
+import { AuthorityError, NetworkError, ServerError } from "../errors.js";
 import type { HttpClient, HttpResponse } from "../http/types.js";
 import { parseJsonObject } from "../util/json.js";
 import { INSTANCE_DISCOVERY_ENDPOINT } from "./constants.js";
@@ -75,13 +75,29 @@ export async function discoverInstance(
   endpoint: string = INSTANCE_DISCOVERY_ENDPOINT,
 ): Promise<string> {
   const request = instanceDiscoveryRequest(authority, endpoint);
-  const resp = await http.get(request.url, { params: request.params });
+  const resp = await http.get(request.url, { params: request.params }).catch((e: unknown) => {
+    throw withInstanceDiscoveryHint(e, authority);
+  });
   try {
     return readInstanceDiscovery(resp, authority, endpoint);
   } catch (e) {
     forgetAnswer(http, request.url, request.params);
     throw e;
   }
+}
+
+/**
+ * A network failure of instance discovery names the option that turns it off: an unknown or unreachable
+ * host (a private cloud, an offline machine, the emulator) is the usual reason it was asked at all.
+ */
+function withInstanceDiscoveryHint(e: unknown, authority: ParsedAuthority): unknown {
+  if (!(e instanceof NetworkError)) return e;
+  return new NetworkError(
+    `Instance discovery for ${authority.url} failed: ${e.message}. It runs because the host is not one of ` +
+      "Microsoft's known hosts; for a private cloud, an emulator or another authority you trust, pass " +
+      "instanceDiscovery: false (or validateAuthority: false).",
+    { code: e.code, cause: e },
+  );
 }
 
 /**

@@ -32,7 +32,7 @@ export async function startTestEmulator(): Promise<Emulator> {
 
 /** Application options that point at the emulator and trust its CA. */
 export function emulatorOptions(emulator: Emulator, tenant = "contoso.onmicrosoft.com") {
-  return { authority: emulator.authority(tenant), verify: emulator.caPem, instanceDiscovery: false, ...leakLogger() };
+  return { ...emulator.clientOptions(tenant), ...leakLogger() };
 }
 
 /** Token requests in the emulator's log. */
