@@ -13,8 +13,26 @@ import { SerializableTokenCache } from "../../src/cache/serializable-token-cache
 /** The issue's floor: at least 10,000 generated cases per parser. */
 export const RUNS = 10_000;
 
-/** No fixed seed: every run explores new cases; a failure prints the seed and path that replay it. */
-export const PARAMS = { numRuns: RUNS } as const;
+/**
+ * A new seed per run, so that every run explores new cases; it is printed, and `FC_SEED` (with `FC_PATH`,
+ * both printed by fast-check on a failure) replays a run: `FC_SEED=123 FC_PATH=4:2 node --import tsx --test <file>`.
+ */
+export const SEED = seedFromEnv(process.env.FC_SEED);
+const REPLAY_PATH = process.env.FC_PATH;
+console.log(`fast-check seed ${SEED} (replay with FC_SEED=${SEED})`);
+
+export const PARAMS: { numRuns: number; seed: number; path?: string } = {
+  numRuns: RUNS,
+  seed: SEED,
+  ...(REPLAY_PATH ? { path: REPLAY_PATH } : {}),
+};
+
+function seedFromEnv(text: string | undefined): number {
+  if (text === undefined || text === "") return (Math.random() * 0x7fffffff) | 0;
+  const seed = Number(text);
+  if (!Number.isSafeInteger(seed)) throw new Error(`FC_SEED must be an integer, got ${JSON.stringify(text)}`);
+  return seed;
+}
 
 // ---------------------------------------------------------------------------------------------------------
 // Outcomes
