@@ -52,8 +52,11 @@ export class SerializableTokenCache extends TokenCache {
    */
   deserialize(state: string | null | undefined): void {
     let parsed: unknown = {};
+    if (state !== null && state !== undefined && typeof state !== "string") {
+      // JavaScript callers can pass anything; the check must come before any string method.
+      throw new CacheError(`The token cache state must be a string of JSON (or null), not ${typeof state}; the cache was not changed.`);
+    }
     if (state !== null && state !== undefined && state.trim() !== "") {
-      if (typeof state !== "string") throw new CacheError("The token cache state must be a string of JSON.");
       try {
         parsed = JSON.parse(state);
       } catch (e) {

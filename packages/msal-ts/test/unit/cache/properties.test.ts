@@ -69,6 +69,20 @@ describe("properties: deserialize never breaks later lookups", () => {
     );
   });
 
+  it("a state that is not a string (JavaScript callers) throws CacheError and leaves the cache as it was", () => {
+    const cache = new SerializableTokenCache();
+    cache.deserialize(JSON.stringify({ AppMetadata: { k: { client_id: "c", environment: "e" } } }));
+    const before = cache.serialize();
+    for (const state of [42, true, {}, [], Symbol("s"), () => "{}"]) {
+      assert.throws(
+        () => cache.deserialize(state as unknown as string),
+        (e: unknown) => e instanceof CacheError && /must be a string of JSON/.test(e.message),
+        typeof state,
+      );
+    }
+    assert.equal(cache.serialize(), before);
+  });
+
   it("arbitrary cache-shaped objects: round-trip stable and every lookup safe", () => {
     fc.assert(
       fc.property(cacheObject, query, fc.array(fc.constantFrom("s1", "s2", "S1", "x"), { maxLength: 3 }), (obj, q, target) => {
