@@ -136,7 +136,10 @@ export function parseHttpDate(text: string): number | undefined {
 /**
  * Seconds to keep a response under the Retry-After / 429 / 5xx rule (§4), 0 when it does not apply.
  *
- * Applies to status 429, any status >= 500, and any response carrying `Retry-After`. The TTL is the
+ * Applies to status 429, any status >= 500, and any other non-2xx response carrying `Retry-After`. A 2xx
+ * is never kept, even with `Retry-After` (a deliberate difference from MSAL Python): the key holds no
+ * password, client secret or claims, so a kept token answer (e.g. a gateway adding `Retry-After` to a 200)
+ * would be handed to a later call with a wrong password. The TTL is the
  * integer `Retry-After`, capped at {@link MAX_THROTTLE_SECONDS} (0 or negative: not cached); an HTTP-date
  * in the future counts from `nowMs` (an improvement over MSAL Python, which uses the default); absent,
  * unparseable or past: `defaultSeconds`.
@@ -147,6 +150,7 @@ export function parseHttpDate(text: string): number | undefined {
  * ```
  */
 export function retryAfterSeconds(response: HttpResponse, o: { defaultSeconds: number; nowMs: number }): number {
+  if (response.status_code >= 200 && response.status_code < 300) return 0;
   const retryAfter = headerValue(response.headers, "retry-after");
   if (!(response.status_code === 429 || response.status_code >= 500 || retryAfter !== undefined)) return 0;
   let seconds = o.defaultSeconds;

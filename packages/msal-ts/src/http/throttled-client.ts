@@ -52,10 +52,23 @@ function unwrap(http: HttpClient): HttpClient {
 }
 
 /**
+ * The stored answer under a Retry-After or 400 key, unless it is a 2xx: those rules never store one (a
+ * token answer must not reach a call with other credentials), so a 2xx there was planted in a saved http
+ * cache or written by an older version; it is deleted instead of replayed.
+ */
+function replayableError(cache: ExpiringResponseCache, key: string): HttpResponse | undefined {
+  const cached = cache.get(key);
+  if (cached === undefined || cached.status_code < 200 || cached.status_code >= 300) return cached;
+  cache.delete(key);
+  return undefined;
+}
+
+/**
  * An {@link HttpClient} that answers from the HTTP cache where MSAL's throttling rules say so (§4):
  *
  * - POST: the 400 cache (`POST {url} hash=... 400`, 60 s), then the Retry-After cache
- *   (`POST {url} client_id=... scope=... hash=... 429/5xx/Retry-After`), then the network;
+ *   (`POST {url} client_id=... scope=... hash=... 429/5xx/Retry-After`), then the network; a 2xx is
+ *   never kept nor replayed under these keys (their key holds no password or secret);
  * - GET: any 2xx is kept a day (`GET {url} hash=... 2xx`): discovery documents are fetched once.
  *
  * A replayed response is the stored one: same status, text and headers. Other responses pass through.
@@ -88,7 +101,7 @@ export class ThrottledHttpClient implements HttpClient {
     const data = options?.data;
     const keyFor400 = badRequestKey(url, options?.params, data);
     const keyForRetryAfter = retryAfterKey(url, data);
-    const cached = this.#cache.get(keyFor400) ?? this.#cache.get(keyForRetryAfter);
+    const cached = replayableError(this.#cache, keyFor400) ?? replayableError(this.#cache, keyForRetryAfter);
     if (cached !== undefined) return cached;
     const response = await this.inner.post(url, options);
     const nowMs = this.#clock.now();
@@ -149,7 +162,7 @@ export class ManagedIdentityThrottledHttpClient implements HttpClient {
   async get(url: string, options?: HttpGetOptions): Promise<HttpResponse> {
     options?.signal?.throwIfAborted();
     const key = managedIdentityKey(url, options?.params, undefined);
-    const cached = this.#cache.get(key);
+    const cached = replayableError(this.#cache, key);
     if (cached !== undefined) return cached;
     const response = await this.inner.get(url, options);
     const nowMs = this.#clock.now();

@@ -74,10 +74,11 @@ describe("property: throttling TTLs (retryAfterSeconds and the 400 / GET rules)"
         const ttl = retryAfterSeconds(response, { defaultSeconds, nowMs: now });
         assert.ok(Number.isInteger(ttl) && ttl >= 0 && ttl <= MAX_THROTTLE_SECONDS, `ttl ${ttl}`);
         const retryAfter = Object.entries(response.headers).find(([k]) => k.toLowerCase() === "retry-after")?.[1];
-        const applies = response.status_code === 429 || response.status_code >= 500 || retryAfter !== undefined;
-        if (!applies) assert.equal(ttl, 0);
+        const success = response.status_code >= 200 && response.status_code < 300;
+        const applies = !success && (response.status_code === 429 || response.status_code >= 500 || retryAfter !== undefined);
+        if (!applies) assert.equal(ttl, 0, "a 2xx, or a non-2xx that is neither 429, 5xx nor carries Retry-After: not kept");
         const text = retryAfter?.trim() ?? "";
-        if (/^[+-]?\d+$/.test(text)) assert.equal(ttl, Math.max(0, Math.min(MAX_THROTTLE_SECONDS, Number(text))), "integer Retry-After, clamped");
+        if (applies && /^[+-]?\d+$/.test(text)) assert.equal(ttl, Math.max(0, Math.min(MAX_THROTTLE_SECONDS, Number(text))), "integer Retry-After, clamped");
         else if (applies && parseHttpDate(text) === undefined) assert.equal(ttl, Math.min(MAX_THROTTLE_SECONDS, defaultSeconds), "no usable Retry-After: the default");
       }),
       PARAMS,

@@ -134,8 +134,9 @@ describe("§8.5 throttling TTLs", () => {
     assert.equal(badRequestSeconds(r, { grant_type: DEVICE_CODE_GRANT, device_code: "d" }), 0);
     assert.equal(retryAfterSeconds(r, o(60)), 0);
   });
-  it("any response with Retry-After applies, even a 200; 0 or negative means not cached", () => {
-    assert.equal(retryAfterSeconds(response(200, {}, { "Retry-After": "3" }), o(60)), 3);
+  it("any non-2xx response with Retry-After applies, even a 400 or a 404; 0 or negative means not cached", () => {
+    assert.equal(retryAfterSeconds(response(400, {}, { "Retry-After": "3" }), o(60)), 3);
+    assert.equal(retryAfterSeconds(response(404, {}, { "Retry-After": "4" }), o(60)), 4);
     assert.equal(retryAfterSeconds(response(429, {}, { "retry-after": "0" }), o(60)), 0);
     assert.equal(retryAfterSeconds(response(429, {}, { "retry-after": "-5" }), o(60)), 0);
     assert.equal(retryAfterSeconds(response(500, {}, { "retry-after": " 7 " }), o(60)), 7);
@@ -143,6 +144,14 @@ describe("§8.5 throttling TTLs", () => {
     assert.equal(retryAfterSeconds(response(502), o(5)), 5);
     assert.equal(retryAfterSeconds(response(200), o(60)), 0);
     assert.equal(retryAfterSeconds(response(404), o(60)), 0);
+  });
+  it("L4: a 2xx is never kept by the Retry-After rule, whatever its Retry-After (unlike MSAL Python)", () => {
+    for (const status of [200, 201, 204, 299]) {
+      assert.equal(retryAfterSeconds(response(status, { access_token: "AT" }, { "Retry-After": "30" }), o(60)), 0, `status ${status}`);
+      assert.equal(retryAfterSeconds(response(status, {}, { "retry-after": "Wed, 21 Oct 2099 07:28:00 GMT" }), o(5)), 0);
+    }
+    assert.equal(retryAfterSeconds(response(199, {}, { "Retry-After": "30" }), o(60)), 30, "a non-2xx with Retry-After still is");
+    assert.equal(retryAfterSeconds(response(300, {}, { "Retry-After": "30" }), o(60)), 30);
   });
   it("GET: any 2xx for a day, nothing else", () => {
     assert.equal(getSuccessSeconds(response(204)), 86400);

@@ -221,6 +221,27 @@ describe("ThrottledHttpClient: upstream behaviours (test_throttled_http_client.p
     assert.equal(store.size, 0);
   });
 
+  it("L4: a POST 200 carrying Retry-After is not kept; the next identical POST reaches the server", async () => {
+    const { http, inner, store } = setup(() => response(200, { access_token: "AT" }, { "Retry-After": "30" }));
+    await http.post(TOKEN, { data: RT_FORM });
+    await http.post(TOKEN, { data: RT_FORM });
+    assert.equal(inner.requests.length, 2);
+    assert.equal(store.size, 0);
+  });
+
+  it("L4: a stored 2xx under a POST key (planted, or saved by an older version) is deleted, not replayed", async () => {
+    const store = new Map<string, unknown>();
+    const planted = { status_code: 200, text: '{"access_token":"PLANTED"}', headers: {}, created_at: START_S, expires_at: START_S + 600 };
+    store.set(retryAfterKey(TOKEN, RT_FORM), planted);
+    store.set(badRequestKey(TOKEN, undefined, RT_FORM), planted);
+    const { http, inner } = setup(() => response(400, { error: "invalid_grant" }), 60, store);
+    const answer = await http.post(TOKEN, { data: RT_FORM });
+    assert.equal(answer.status_code, 400);
+    assert.equal(inner.requests.length, 1);
+    assert.deepEqual([...store.keys()], [badRequestKey(TOKEN, undefined, RT_FORM)], "only the fresh 400 is kept");
+    assert.equal((store.get(badRequestKey(TOKEN, undefined, RT_FORM)) as { status_code: number }).status_code, 400);
+  });
+
   it("a POST consults the 400 cache before the Retry-After cache", async () => {
     const store = new Map<string, unknown>();
     const entry = (text: string) => ({ status_code: 400, text, headers: {}, created_at: START_S, expires_at: START_S + 60 });
@@ -377,6 +398,19 @@ describe("ManagedIdentityThrottledHttpClient (§4 last paragraph, §5.8)", () =>
     await http.get(IMDS, { params: PARAMS });
     await http.get(IMDS, { params: PARAMS });
     assert.equal(inner.requests.length, 4);
+    assert.equal(store.size, 0);
+  });
+
+  it("L4: a 200 with Retry-After is not kept, and a stored 2xx under the key is not replayed", async () => {
+    const { store, http, inner, clock } = mi(() => response(200, { access_token: "AT" }, { "retry-after": "60" }));
+    await http.get(IMDS, { params: PARAMS });
+    await http.get(IMDS, { params: PARAMS });
+    assert.equal(inner.requests.length, 2);
+    assert.equal(store.size, 0);
+    const now = Math.floor(clock.now() / 1000);
+    store.set(MI_KEY, { status_code: 200, text: '{"access_token":"PLANTED"}', headers: {}, created_at: now, expires_at: now + 600 });
+    assert.equal((await http.get(IMDS, { params: PARAMS })).text, '{"access_token":"AT"}');
+    assert.equal(inner.requests.length, 3);
     assert.equal(store.size, 0);
   });
 
