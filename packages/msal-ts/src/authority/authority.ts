@@ -8,6 +8,8 @@ import type { AuthorityBuilder } from "./builder.js";
 import { DEFAULT_AUTHORITY, INSTANCE_DISCOVERY_ENDPOINT } from "./constants.js";
 import { discoverInstance, discoverOidc, isHttpsUrl, oidcDiscoveryUrl } from "./discovery.js";
 import { parseAuthority, tenantOfEndpoint, type ParsedAuthority } from "./parse.js";
+import type { LogSink } from "../runtime/logger.js";
+import { vetSavedDiscovery } from "./saved-discovery.js";
 
 /** An authority after discovery. Frozen. */
 export interface Authority {
@@ -30,6 +32,12 @@ export interface Authority {
   readonly isOidc: boolean;
   /** The configured authority URL without trailing slash, query or fragment, e.g. `https://login.microsoftonline.com/common`. */
   readonly canonicalUrl: string;
+  /** The discovery document's `issuer` (may hold Entra's `{tenantid}` template), when it has one. */
+  readonly issuer?: string;
+  /** The document's `token_endpoint_auth_methods_supported`, when it lists them. */
+  readonly tokenEndpointAuthMethods?: readonly string[];
+  /** The document advertises `authorization_response_iss_parameter_supported` (RFC 9207). */
+  readonly authorizationResponseIss?: true;
 }
 
 /** How an authority is chosen and discovered: the application's `authority` options (API.md). */
@@ -117,12 +125,14 @@ export function instanceDiscoveryEndpoint(instanceDiscovery: boolean | string | 
  */
 export async function discoverAuthority(
   parsed: ParsedAuthority,
-  o: { http: HttpClient; instanceDiscovery?: boolean | string | undefined },
+  o: { http: HttpClient; instanceDiscovery?: boolean | string | undefined; log?: LogSink | undefined },
 ): Promise<Authority> {
   const endpoint = instanceDiscoveryEndpoint(o.instanceDiscovery);
   const runInstanceDiscovery = !parsed.knownToMicrosoft && !parsed.knownToDeveloper && endpoint !== undefined;
-  const oidcUrl = runInstanceDiscovery ? await discoverInstance(o.http, parsed, endpoint) : oidcDiscoveryUrl(parsed);
-  const meta = await discoverOidc(o.http, oidcUrl, { authority: parsed.url + parsed.query, oidc: parsed.isOidc });
+  // Saved (http-cached) answers may only name endpoints on this authority's hosts (SECURITY.md M4).
+  const http = vetSavedDiscovery(o.http, parsed, o.log);
+  const oidcUrl = runInstanceDiscovery ? await discoverInstance(http, parsed, endpoint) : oidcDiscoveryUrl(parsed);
+  const meta = await discoverOidc(http, oidcUrl, { authority: parsed.url + parsed.query, oidc: parsed.isOidc });
   const tenant = tenantOfEndpoint(meta.token_endpoint);
   if (tenant === undefined) {
     // discoverOidc already refuses such documents; this keeps the type honest.
@@ -143,6 +153,9 @@ export async function discoverAuthority(
     knownToMicrosoft: parsed.knownToMicrosoft,
     isOidc: parsed.isOidc,
     canonicalUrl: parsed.url,
+    ...(meta.issuer === undefined ? {} : { issuer: meta.issuer }),
+    ...(meta.token_endpoint_auth_methods_supported === undefined ? {} : { tokenEndpointAuthMethods: meta.token_endpoint_auth_methods_supported }),
+    ...(meta.authorization_response_iss_parameter_supported === true ? { authorizationResponseIss: true as const } : {}),
   });
 }
 

@@ -15,8 +15,15 @@ export interface OidcMetadata {
   readonly authorization_endpoint: string;
   readonly token_endpoint: string;
   readonly device_authorization_endpoint?: string;
-  /** Kept for information; MSAL does not check the ID token's issuer against it (§6.3). */
+  /**
+   * The ID token's `iss` must equal it (OpenID Connect Core 3.1.3.7 item 2); Entra's multi-tenant documents
+   * carry a `{tenantid}` template. MSAL Python does not check it (§6.3); msal-ts does.
+   */
   readonly issuer?: string;
+  /** How clients may authenticate at the token endpoint; absent means `client_secret_basic` (OpenID Connect Discovery 1.0 §3). */
+  readonly token_endpoint_auth_methods_supported?: readonly string[];
+  /** The provider puts `iss` in every authorization response (RFC 9207 §3). */
+  readonly authorization_response_iss_parameter_supported?: true;
 }
 
 /**
@@ -215,11 +222,16 @@ function readOidcDocument(resp: HttpResponse, url: string, context: OidcDiscover
     throw unusable("answered a token_endpoint without a tenant in its path");
   }
   const issuer = doc.issuer;
+  const methods = doc.token_endpoint_auth_methods_supported;
+  // Non-string entries are dropped; a list that is not an array counts as absent.
+  const authMethods = Array.isArray(methods) ? Object.freeze(methods.filter((m): m is string => typeof m === "string")) : undefined;
   return Object.freeze({
     authorization_endpoint: authorizationEndpoint,
     token_endpoint: tokenEndpoint,
     ...(deviceEndpoint === undefined ? {} : { device_authorization_endpoint: deviceEndpoint }),
-    ...(typeof issuer === "string" ? { issuer } : {}),
+    ...(typeof issuer === "string" && issuer !== "" ? { issuer } : {}),
+    ...(authMethods === undefined ? {} : { token_endpoint_auth_methods_supported: authMethods }),
+    ...(doc.authorization_response_iss_parameter_supported === true ? { authorization_response_iss_parameter_supported: true as const } : {}),
   });
 }
 

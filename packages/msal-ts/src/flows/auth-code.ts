@@ -4,14 +4,15 @@
  */
 import { randomUUID } from "node:crypto";
 import { encodeForm } from "../http/form-encoding.js";
-import { IdTokenError, InvalidArgumentError, StateMismatchError } from "../errors.js";
+import { IdTokenError, InvalidArgumentError, MsalError, StateMismatchError } from "../errors.js";
+import type { Authority } from "../authority/authority.js";
 import { checkClaimsChallenge, mergeClaims } from "../oauth2/claims.js";
 import { decodeClientInfo } from "../oauth2/client-info.js";
 import { isRecord } from "../util/json.js";
 import { decorateScopes } from "../oauth2/scopes.js";
 import { newNonce, newPkce, newState, nonceHash } from "../oauth2/pkce.js";
 import { ApiId, RefreshReason } from "../oauth2/telemetry.js";
-import type { AuthCodeFlow, TokenResult } from "../application/types.js";
+import type { AuthCodeFlow, TokenError, TokenResult } from "../application/types.js";
 import { now, type FlowContext } from "./context.js";
 import { cleanUp } from "./result.js";
 import { storeShared } from "./store.js";
@@ -129,9 +130,10 @@ export async function acquireTokenByAuthCodeFlow(
     if (!decorated.every((s) => flowScopes.includes(s))) throw new InvalidArgumentError("scopes must be undefined or a subset of the scopes the flow was started with.");
     scopes = decorated;
   }
+  const authority = await ctx.authorities.resolve();
+  checkResponseIssuer(authResponse.iss, authority);
   if (typeof authResponse.code === "string" && authResponse.code !== "") {
     const info = decodeClientInfo(authResponse.client_info);
-    const authority = await ctx.authorities.resolve();
     const result = await postToken(ctx, {
       authority,
       grantType: AUTH_CODE,
@@ -148,7 +150,7 @@ export async function acquireTokenByAuthCodeFlow(
       correlationId: randomUUID(),
       anchorMailbox: info ? `Oid:${info.uid}@${info.utid}` : undefined,
     });
-    if (isRecord(result.id_token_claims)) {
+    if (!("error" in result) && isRecord(result.id_token_claims)) {
       checkNonce(result.id_token_claims, typeof flow.nonce === "string" ? nonceHash(flow.nonce) : undefined);
       checkMaxAge(result.id_token_claims, flow.max_age, now(ctx));
     }
@@ -157,12 +159,54 @@ export async function acquireTokenByAuthCodeFlow(
   }
   if (typeof authResponse.error === "string") {
     // Only the error fields: anything else in a redirect (e.g. an injected access_token) is dropped.
-    const out: Record<string, string> = { error: authResponse.error };
+    const out: TokenError = { error: authResponse.error };
     if (typeof authResponse.error_description === "string") out.error_description = authResponse.error_description;
     if (typeof authResponse.error_uri === "string") out.error_uri = authResponse.error_uri;
-    return out as TokenResult;
+    return out;
   }
   throw new InvalidArgumentError('authResponse must contain either "code" or "error".');
+}
+
+/**
+ * RFC 9207 2.4: an `iss` in the authorization response must name the issuer the request went to, whether
+ * or not the provider advertises the parameter ("if the parameter is present"); a response without it is
+ * refused only when the discovery document says `authorization_response_iss_parameter_supported: true`.
+ * This defends against mix-up attacks (a code from one provider redeemed at another). Entra's multi-tenant
+ * issuer template (`{tenantid}`) matches any single tenant segment, since the response names no tenant.
+ *
+ * @throws MsalError `issuer_mismatch` (the values are issuer URLs, not secrets, and are named).
+ */
+function checkResponseIssuer(iss: unknown, authority: Authority): void {
+  const expected = authority.issuer;
+  if (iss === undefined) {
+    if (authority.authorizationResponseIss === true) {
+      throw new MsalError(
+        "issuer_mismatch",
+        `The authorization response has no "iss", but ${expected ?? "the identity provider"} announces that it always sends one (RFC 9207): the response may come from another identity provider. Start the sign-in again.`,
+      );
+    }
+    return;
+  }
+  if (expected === undefined) return;
+  if (typeof iss === "string" && issuerMatches(iss, expected)) return;
+  const shown = typeof iss === "string" ? `"${oneLine(iss)}"` : "a non-string value";
+  throw new MsalError(
+    "issuer_mismatch",
+    `The authorization response names the issuer ${shown}, but the sign-in was started at "${expected}" (RFC 9207): the response may come from another identity provider. Start the sign-in again.`,
+  );
+}
+
+/** Simple string comparison (RFC 9207 2.4), with Entra's `{tenantid}` standing for one path segment. */
+function issuerMatches(iss: string, expected: string): boolean {
+  if (!expected.includes("{tenantid}")) return iss === expected;
+  const pattern = expected.split("{tenantid}").map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("[^/?#\\s]+");
+  return new RegExp(`^${pattern}$`).test(iss);
+}
+
+function oneLine(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  const line = text.replace(/[\u0000-\u001f\u007f"]+/g, " ");
+  return line.length > 200 ? `${line.slice(0, 200)}...` : line;
 }
 
 function checkNonce(claims: Record<string, unknown>, expected: string | undefined): void {
@@ -220,7 +264,7 @@ export async function acquireTokenByAuthorizationCode(
     refreshReason: RefreshReason.NOT_SILENT,
     correlationId: randomUUID(),
   });
-  if (isRecord(result.id_token_claims) && o.nonce !== undefined && result.id_token_claims.nonce !== o.nonce) {
+  if (!("error" in result) && isRecord(result.id_token_claims) && o.nonce !== undefined && result.id_token_claims.nonce !== o.nonce) {
     throw new IdTokenError("The nonce in the ID token does not match the nonce you passed. Start the sign-in again.");
   }
   await storeShared(ctx, result, { authority, scopes: decorated, grantType: AUTH_CODE });

@@ -8,7 +8,8 @@ import type { Authority } from "../authority/authority.js";
 import { ServerError } from "../errors.js";
 import { parseJsonObject } from "../util/json.js";
 import { tokenRequestHeaders } from "../oauth2/headers.js";
-import { decodeIdTokenFor } from "../oauth2/id-token.js";
+import { checkIdTokenIssuer, decodeIdTokenFor } from "../oauth2/id-token.js";
+import type { SecretMethod } from "../oauth2/client-auth.js";
 import type { TokenResult } from "../application/types.js";
 import { now, type FlowContext } from "./context.js";
 
@@ -30,12 +31,19 @@ export interface TokenPost {
 
 export async function postToken(ctx: FlowContext, p: TokenPost): Promise<TokenResult> {
   const data: Record<string, string> = { client_id: ctx.clientId, grant_type: p.grantType };
+  let authHeaders: Record<string, string> = {};
   if (ctx.clientAuth && p.authenticate !== false) {
-    const auth = await ctx.clientAuth.fields(p.authority.tokenEndpoint, now(ctx), { adfs: p.authority.isAdfs });
-    if (auth.client_assertion !== undefined) data.client_assertion = auth.client_assertion;
+    const auth = await ctx.clientAuth.authenticate({
+      audience: p.authority.tokenEndpoint,
+      now: now(ctx),
+      adfs: p.authority.isAdfs,
+      secretMethod: secretMethodOf(p.authority),
+    });
+    if (auth.fields.client_assertion !== undefined) data.client_assertion = auth.fields.client_assertion;
     data.client_info = "1";
-    if (auth.client_assertion_type !== undefined) data.client_assertion_type = auth.client_assertion_type;
-    if (auth.client_secret !== undefined) data.client_secret = auth.client_secret;
+    if (auth.fields.client_assertion_type !== undefined) data.client_assertion_type = auth.fields.client_assertion_type;
+    if (auth.fields.client_secret !== undefined) data.client_secret = auth.fields.client_secret;
+    authHeaders = auth.headers;
   } else {
     data.client_info = "1";
   }
@@ -49,6 +57,7 @@ export async function postToken(ctx: FlowContext, p: TokenPost): Promise<TokenRe
     telemetry: ctx.telemetry,
     anchorMailbox: p.anchorMailbox,
   });
+  Object.assign(headers, authHeaders);
   const url = p.endpoint ?? p.authority.tokenEndpoint;
   ctx.log.verbose(`Token request: grant ${p.grantType}, api ${p.apiId}, correlation id ${p.correlationId}`);
   const response = await ctx.http.post(url, { data, headers });
@@ -69,7 +78,11 @@ export async function postToken(ctx: FlowContext, p: TokenPost): Promise<TokenRe
   if ("error" in result) {
     ctx.log.info(`Token request failed: ${String(result.error)} (HTTP ${response.status_code}), correlation id ${p.correlationId}`);
   } else {
-    if (typeof result.id_token === "string" && result.id_token !== "") result.id_token_claims = decodeIdTokenFor(result.id_token, ctx.clientId);
+    if (typeof result.id_token === "string" && result.id_token !== "") {
+      const claims = decodeIdTokenFor(result.id_token, ctx.clientId);
+      if (p.authority.issuer !== undefined) checkIdTokenIssuer(claims, p.authority.issuer);
+      result.id_token_claims = claims;
+    }
     if (typeof result.access_token === "string" && result.access_token !== "") result.token_source = "identity_provider";
     else {
       // A 2xx/4xx JSON body with neither `error` nor `access_token` is not a token response.
@@ -79,5 +92,21 @@ export async function postToken(ctx: FlowContext, p: TokenPost): Promise<TokenRe
     }
   }
   ctx.telemetry.record(p.apiId, p.correlationId, result);
-  return result as TokenResult;
+  return result as unknown as TokenResult;
+}
+
+/**
+ * How a client secret is sent to this authority. `client_secret_post` whenever the discovery document
+ * lists it (Entra's documents do: its wire stays as MSAL Python's), and for Entra authorities whose
+ * document lists nothing; `client_secret_basic` when the document lists it but not `client_secret_post`,
+ * or when an `oidcAuthority`'s document lists nothing (OpenID Connect Discovery 1.0 §3: the default is
+ * `client_secret_basic`, and RFC 6749 2.3.1 makes it the one every server must support).
+ */
+export function secretMethodOf(authority: Authority): SecretMethod {
+  const methods = authority.tokenEndpointAuthMethods;
+  if (methods === undefined) return authority.isOidc ? "client_secret_basic" : "client_secret_post";
+  if (methods.includes("client_secret_post")) return "client_secret_post";
+  if (methods.includes("client_secret_basic")) return "client_secret_basic";
+  // Neither listed (e.g. only private_key_jwt): the provider's answer will say what is wrong.
+  return "client_secret_post";
 }

@@ -1,12 +1,14 @@
 /**
  * Client authentication for confidential clients (behavior reference 1.5 and 1.10): a secret in the form
- * body, or a JWT client assertion (RFC 7523) signed with a certificate's key or supplied by the caller.
+ * body (`client_secret_post`) or in an HTTP Basic header (`client_secret_basic`, RFC 6749 2.3.1), or a JWT
+ * client assertion (RFC 7523) signed with a certificate's key or supplied by the caller.
  */
 import { randomUUID, type KeyObject } from "node:crypto";
 import { InvalidArgumentError, MsalError } from "../errors.js";
 import { certificateThumbprints, extractCertificates, loadPrivateKey, thumbprintHeader } from "../crypto/certificates.js";
 import { signJwt, type SigningAlgorithm } from "../crypto/jwt.js";
 import { loadPfx } from "../crypto/pfx.js";
+import { quotePlus } from "../http/form-encoding.js";
 import { isRecord } from "../util/json.js";
 
 /** A PEM private key with its certificate's SHA-1 thumbprint, or the certificate itself. */
@@ -27,7 +29,11 @@ export interface PfxCredential {
   publicCertificate?: true;
 }
 
-/** A ready-made client assertion, or a function returning a fresh one. */
+/**
+ * A ready-made client assertion, or a function returning a fresh one. A string is sent as it is with every
+ * request, so it cannot satisfy identity providers that take each assertion only once (OpenID Connect
+ * Core 9); a function is called for every token request.
+ */
 export interface AssertionCredential {
   clientAssertion: string | (() => string | Promise<string>);
 }
@@ -35,9 +41,29 @@ export interface AssertionCredential {
 export type ClientCredential = string | CertificateCredential | PfxCredential | AssertionCredential;
 
 const JWT_BEARER = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
-/** Assertions live 600 s and are reused for 540 s (behavior reference 1.10). */
+/** Assertions live 600 s (behavior reference 1.10). */
 const ASSERTION_LIFETIME = 600;
-const ASSERTION_REUSE = 540;
+
+/** How a client secret reaches the token endpoint (RFC 6749 2.3.1; OpenID Connect Core 9). */
+export type SecretMethod = "client_secret_post" | "client_secret_basic";
+
+/** What one token request needs to know to authenticate the client. */
+export interface ClientAuthRequest {
+  /** The token endpoint: the assertion's `aud`. */
+  audience: string;
+  /** Epoch seconds (the injected clock). */
+  now: number;
+  /** ADFS: RS256 with `x5t` for PFX credentials. */
+  adfs?: boolean;
+  /** How to send a secret; default `client_secret_post`. */
+  secretMethod?: SecretMethod;
+}
+
+/** Form fields and headers that authenticate one token request. */
+export interface ClientAuthentication {
+  fields: Record<string, string>;
+  headers: Record<string, string>;
+}
 
 const FORMAT_HELP =
   "clientCredential needs to be a client secret string, {privateKey, thumbprint | publicCertificate[, passphrase]}, " +
@@ -50,9 +76,11 @@ interface Signer {
 }
 
 /**
- * The client authentication of one application. Certificate assertions are signed on first use and
- * reused for 540 s per audience; a callback assertion is called once per token request (never on a
- * cache hit, since no request is sent).
+ * The client authentication of one application. A certificate assertion is signed for every token request
+ * with a new `jti`: OpenID Connect Core 9 and RFC 7523 3 let a provider take each assertion only once, and
+ * a silent refresh that re-sent the assertion of the preceding request is refused by such providers
+ * (signing costs about 0.3 ms). A callback assertion is called once per token request (never on a cache
+ * hit, since no request is sent).
  */
 export class ClientAuthenticator {
   readonly kind: "secret" | "certificate" | "assertion";
@@ -61,7 +89,6 @@ export class ClientAuthenticator {
   readonly #signer: (adfs: boolean) => Promise<Signer>;
   readonly #claims: Record<string, unknown>;
   readonly #clientId: string;
-  readonly #reuse = new Map<string, { jwt: string; until: number }>();
 
   /** @throws InvalidArgumentError for a malformed credential (checked here, before any request). */
   constructor(clientId: string, credential: unknown, clientClaims: Record<string, unknown> | undefined) {
@@ -126,27 +153,37 @@ export class ClientAuthenticator {
   }
 
   /**
-   * The form fields that authenticate the client to the token endpoint `audience`.
-   * `now` is epoch seconds.
+   * The form fields and headers that authenticate one request to the token endpoint `r.audience`. A secret
+   * goes in the body, or with `secretMethod: "client_secret_basic"` in an `Authorization: Basic` header
+   * of the form-urlencoded client id and secret (RFC 6749 2.3.1).
+   *
+   * @example
+   * ```ts
+   * const auth = await new ClientAuthenticator("cid", "s3cret", undefined).authenticate({ audience, now, secretMethod: "client_secret_basic" });
+   * auth.headers.Authorization; // "Basic Y2lkOnMzY3JldA=="
+   * ```
    */
-  async fields(audience: string, now: number, o: { adfs?: boolean } = {}): Promise<Record<string, string>> {
-    if (this.kind === "secret") return { client_secret: this.#secret as string };
+  async authenticate(r: ClientAuthRequest): Promise<ClientAuthentication> {
+    if (this.kind === "secret") {
+      const secret = this.#secret as string;
+      if (r.secretMethod === "client_secret_basic") {
+        const basic = Buffer.from(`${quotePlus(this.#clientId)}:${quotePlus(secret)}`, "utf8").toString("base64");
+        return { fields: {}, headers: { Authorization: `Basic ${basic}` } };
+      }
+      return { fields: { client_secret: secret }, headers: {} };
+    }
     if (this.kind === "assertion") {
       const a = this.#assertion;
       const value = typeof a === "function" ? await a() : a;
       if (typeof value !== "string" || value === "") {
         throw new MsalError("invalid_client_assertion", "The clientAssertion callback returned no assertion: it must return a non-empty JWT string.");
       }
-      return { client_assertion_type: JWT_BEARER, client_assertion: value };
+      return { fields: { client_assertion_type: JWT_BEARER, client_assertion: value }, headers: {} };
     }
-    const key = `${o.adfs ? "adfs" : "aad"} ${audience}`;
-    const reused = this.#reuse.get(key);
-    if (reused && now < reused.until) return { client_assertion_type: JWT_BEARER, client_assertion: reused.jwt };
-    const signer = await this.#signer(o.adfs === true);
-    const payload = { aud: audience, iss: this.#clientId, sub: this.#clientId, exp: now + ASSERTION_LIFETIME, iat: now, jti: randomUUID(), ...this.#claims };
+    const signer = await this.#signer(r.adfs === true);
+    const payload = { aud: r.audience, iss: this.#clientId, sub: this.#clientId, exp: r.now + ASSERTION_LIFETIME, iat: r.now, jti: randomUUID(), ...this.#claims };
     const jwt = signJwt(signer.header, payload, signer.key, signer.alg);
-    this.#reuse.set(key, { jwt, until: now + ASSERTION_REUSE });
-    return { client_assertion_type: JWT_BEARER, client_assertion: jwt };
+    return { fields: { client_assertion_type: JWT_BEARER, client_assertion: jwt }, headers: {} };
   }
 }
 

@@ -42,3 +42,56 @@ export function decodeIdTokenFor(idToken: unknown, clientId: string): Record<str
   checkIdTokenAudience(claims, clientId);
   return claims;
 }
+
+/** Entra's multi-tenant documents name the issuer with this placeholder for the token's tenant. */
+const TENANT_TEMPLATE = "{tenantid}";
+
+/**
+ * The issuer an ID token must carry, given the discovery document's `issuer`. Entra's multi-tenant
+ * documents (`common`, `organizations`) say `https://login.microsoftonline.com/{tenantid}/v2.0`: the
+ * placeholder stands for the token's own `tid`, so any tenant's issuer of that form is accepted, but only
+ * the one of the tenant the token names. Returns `undefined` when the template needs a `tid` the token lacks.
+ *
+ * @example
+ * ```ts
+ * expectedIssuer("https://login.microsoftonline.com/{tenantid}/v2.0", { tid: "72f9..." });
+ * // "https://login.microsoftonline.com/72f9.../v2.0"
+ * ```
+ */
+export function expectedIssuer(documentIssuer: string, claims: Record<string, unknown>): string | undefined {
+  if (!documentIssuer.includes(TENANT_TEMPLATE)) return documentIssuer;
+  const tid = claims.tid;
+  if (typeof tid !== "string" || tid === "" || /[/?#\s]/.test(tid)) return undefined;
+  return documentIssuer.replaceAll(TENANT_TEMPLATE, tid);
+}
+
+/**
+ * Checks the ID token's `iss` against the issuer of the discovery document of the authority the token was
+ * requested from (OpenID Connect Core 3.1.3.7 item 2: exact match). This catches a token endpoint that
+ * answers for another issuer (a mix-up, or a misconfigured proxy or authority).
+ *
+ * @throws IdTokenError when `iss` is missing or differs; the message names both issuers and no token.
+ *
+ * @example
+ * ```ts
+ * checkIdTokenIssuer({ iss: "https://op.example/t", aud: "cid" }, "https://op.example/t"); // passes
+ * ```
+ */
+export function checkIdTokenIssuer(claims: Record<string, unknown>, documentIssuer: string): void {
+  const expected = expectedIssuer(documentIssuer, claims);
+  const actual = claims.iss;
+  if (expected !== undefined && actual === expected) return;
+  const shown = typeof actual === "string" ? `"${printable(actual)}"` : "no issuer";
+  const wanted = expected === undefined ? `"${printable(documentIssuer)}" with the token's tenant (the token has no usable tid)` : `"${printable(expected)}"`;
+  throw new IdTokenError(
+    `The ID token was issued by ${shown}, but the authority's discovery document names the issuer ${wanted}. ` +
+      "Check that the authority (or oidcAuthority) is the identity provider that issues this app's tokens.",
+  );
+}
+
+/** Server text in a message: one line, bounded. */
+function printable(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  const line = text.replace(/[\u0000-\u001f\u007f"]+/g, " ");
+  return line.length > 200 ? `${line.slice(0, 200)}...` : line;
+}

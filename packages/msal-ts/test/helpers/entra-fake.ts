@@ -13,7 +13,8 @@ export function discoveryDocument(url: string): Record<string, string> | undefin
     authorization_endpoint: `${base}/oauth2/v2.0/authorize`,
     token_endpoint: `${base}/oauth2/v2.0/token`,
     device_authorization_endpoint: `${base}/oauth2/v2.0/devicecode`,
-    issuer: `https://${m[1]}/tid/v2.0`,
+    // Entra's multi-tenant template: the ID token's `tid` names the tenant of its `iss`.
+    issuer: `https://${m[1]}/{tenantid}/v2.0`,
   };
 }
 

@@ -77,7 +77,7 @@ const NONCE_KINDS = ["match", "match", "match", "missing", "wrong", "raw"] as co
 
 function serverIdToken(kind: (typeof NONCE_KINDS)[number], flow: AuthCodeFlow): string {
   const nonce = String(flow.nonce);
-  const claims: Record<string, unknown> = { aud: CID, sub: "subject", oid: "the-oid", tid: "the-tid", preferred_username: "alice@contoso.com" };
+  const claims: Record<string, unknown> = { aud: CID, iss: "https://login.microsoftonline.com/the-tid/v2.0", sub: "subject", oid: "the-oid", tid: "the-tid", preferred_username: "alice@contoso.com" };
   if (kind === "match") claims.nonce = nonceHash(nonce);
   if (kind === "wrong") claims.nonce = nonceHash(`${nonce}x`);
   if (kind === "raw") claims.nonce = nonce;

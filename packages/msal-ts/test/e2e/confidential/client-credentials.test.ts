@@ -98,14 +98,16 @@ describe("client credentials against the emulator", () => {
     assert.notEqual(results[1]!.access_token, "changed", "each caller gets its own result object");
   });
 
-  it("a certificate assertion is signed once and reused within its lifetime", async () => {
+  it("a certificate assertion is signed afresh for every request (a new jti each time)", async () => {
     const app = new ConfidentialClientApplication(IDS.confidential, { clientCredential: { privateKey: TEST_KEY, passphrase: "password", publicCertificate: TEST_CERT }, ...emulatorOptions(emulator) });
     emulator.clearRequests();
     ok(await app.acquireTokenForClient([IDS.apiDefault]));
     ok(await app.acquireTokenForClient(["https://graph.microsoft.com/.default"]));
     const assertions = emulator.requests().filter((r) => r.form.client_assertion).map((r) => r.form.client_assertion);
     assert.equal(assertions.length, 2);
-    assert.equal(assertions[0], assertions[1]);
+    const jti = (jwt: string | undefined) => JSON.parse(Buffer.from(String(jwt).split(".")[1] ?? "", "base64url").toString()).jti as unknown;
+    assert.notEqual(assertions[0], assertions[1]);
+    assert.notEqual(jti(assertions[0]), jti(assertions[1]));
   });
 
   it("removeTokensForClient removes the app's tokens only", async () => {

@@ -30,6 +30,7 @@ describe("resolveAuthority (§2.4-§2.5, §8.7)", () => {
         knownToMicrosoft: true,
         isOidc: false,
         canonicalUrl: "https://login.microsoftonline.com/common",
+        issuer: "https://login.microsoftonline.com/{tenantid}/v2.0",
       },
     );
     assert.ok(Object.isFrozen(a));
