@@ -67,6 +67,7 @@ export class ClientApplication {
     const http = new ThrottledHttpClient({ http: raw, ...(o.httpCache ? { cache: o.httpCache } : {}), clock, defaultThrottleSeconds: kind === "public" ? THROTTLE_PUBLIC : THROTTLE_CONFIDENTIAL });
     const authorities = new AuthorityResolver({
       http,
+      log,
       ...(o.authority !== undefined ? { authority: o.authority } : {}),
       ...(o.oidcAuthority !== undefined ? { oidcAuthority: o.oidcAuthority } : {}),
       ...(o.validateAuthority !== undefined ? { validateAuthority: o.validateAuthority } : {}),

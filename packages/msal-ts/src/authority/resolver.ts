@@ -4,6 +4,7 @@
  * the next call tries again.
  */
 import type { HttpClient } from "../http/types.js";
+import type { LogSink } from "../runtime/logger.js";
 import { discoverAuthority, configuredAuthority, instanceDiscoveryEndpoint, type Authority, type AuthorityConfig } from "./authority.js";
 import type { AuthorityBuilder } from "./builder.js";
 import { parseAuthority, type ParsedAuthority } from "./parse.js";
@@ -12,6 +13,8 @@ import { parseAuthority, type ParsedAuthority } from "./parse.js";
 export interface AuthorityResolverOptions extends AuthorityConfig {
   /** The (throttled, HTTP-cached) client of the application. */
   http: HttpClient;
+  /** Told when a saved discovery answer is dropped (never given its content). */
+  log?: LogSink | undefined;
 }
 
 /** Per-call overrides of {@link AuthorityResolver.resolve}. */
@@ -39,6 +42,7 @@ export class AuthorityResolver {
   /** The configured authority, parsed and validated in the constructor (no network). */
   readonly configured: ParsedAuthority;
   readonly #http: HttpClient;
+  readonly #log: LogSink | undefined;
   readonly #validateAuthority: boolean;
   readonly #instanceDiscovery: boolean | string | undefined;
   readonly #pending = new Map<string, Promise<Authority>>();
@@ -50,6 +54,7 @@ export class AuthorityResolver {
   constructor(o: AuthorityResolverOptions) {
     this.configured = configuredAuthority(o);
     this.#http = o.http;
+    this.#log = o.log;
     this.#validateAuthority = o.validateAuthority !== false;
     this.#instanceDiscovery = o.instanceDiscovery;
   }
@@ -77,7 +82,7 @@ export class AuthorityResolver {
     );
     const existing = this.#pending.get(key);
     if (existing !== undefined) return existing;
-    const promise = discoverAuthority(parsed, { http: this.#http, instanceDiscovery: endpoint ?? false });
+    const promise = discoverAuthority(parsed, { http: this.#http, instanceDiscovery: endpoint ?? false, log: this.#log });
     this.#pending.set(key, promise);
     promise.catch(() => {
       // Not memoized permanently: the next call retries (the failure still reaches every current caller).

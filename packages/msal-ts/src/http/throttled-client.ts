@@ -120,6 +120,14 @@ export class ThrottledHttpClient implements HttpClient {
     return response;
   }
 
+  /**
+   * The stored (still valid) GET answer for `url` and `params`, without any request; `undefined` when the
+   * next `get` would go to the network. Lets discovery vet a saved answer before it is replayed.
+   */
+  stored(url: string, params?: Record<string, string>): HttpResponse | undefined {
+    return this.#cache.get(getSuccessKey(url, params));
+  }
+
   /** Forgets a stored GET answer (a discovery document its reader found unusable). */
   forget(url: string, params?: Record<string, string>): void {
     this.#cache.delete(getSuccessKey(url, params));

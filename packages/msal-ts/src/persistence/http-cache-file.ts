@@ -4,6 +4,9 @@
  * run code. Keeping the http cache between runs saves instance and OIDC discovery on every start and keeps
  * honouring a server's `Retry-After` across restarts.
  *
+ * The file is not trusted: a planted entry can make a request fail once, never send a secret elsewhere
+ * (SECURITY.md, finding M4). Still keep it private (0600, as written here).
+ *
  * The file is a cache: a missing or corrupt file just means an empty one. There is no lock: two processes
  * saving at once leave one of the two versions whole (the write is atomic), which is all a cache needs.
  */
@@ -50,7 +53,10 @@ export function loadHttpCache(path: string, options: HttpCacheFileOptions = {}):
     log.warning(`The http cache file ${path} is not a JSON object; moved it to ${aside ?? "(already gone)"} and started with an empty http cache.`);
     return new Map();
   }
-  // Entries the http cache cannot use are dropped by it when read (http-cache.ts), so no check here.
+  // No check here: only the reader knows what an entry may say. The http cache drops entries it cannot use
+  // (http-cache.ts), the throttling layer never replays a stored 2xx token answer (throttled-client.ts), and
+  // discovery drops a saved document naming endpoints off the authority's hosts (authority/saved-discovery.ts),
+  // whichever store the entries came from.
   return new Map(Object.entries(parsed));
 }
 
