@@ -28,15 +28,22 @@ export const DEFAULT_APP_SCOPES: readonly string[] = ["https://graph.microsoft.c
 export const SECRET_ENV = "MSAL_TS_CLIENT_SECRET";
 export const PASSPHRASE_ENV = "MSAL_TS_CERTIFICATE_PASSPHRASE";
 
+/** How results are printed (`-o`). */
+export type OutputFormat = "json" | "tsv" | "token";
+const OUTPUT_FORMATS: readonly OutputFormat[] = ["json", "tsv", "token"];
+
 /** Options of every command. */
 export const COMMON_OPTIONS: Readonly<Record<string, OptionSpec>> = {
-  authority: { type: "string", value: "URL", help: `authority, e.g. https://login.microsoftonline.com/<tenant> (default for users: ${DEFAULT_AUTHORITY})` },
-  "client-id": { type: "string", value: "ID", help: `application (client) id (default for users: the Azure CLI's ${AZURE_CLI_CLIENT_ID})` },
-  ca: { type: "string", value: "PEM_FILE", help: "trust the certificate authorities in this PEM file for TLS" },
-  cache: { type: "string", value: "PATH", help: "token cache file (default: the per-user location below)" },
+  authority: { type: "string", value: "URL", help: `authority, e.g. https://login.microsoftonline.com/<tenant> (default for users: ${DEFAULT_AUTHORITY}; env MSAL_TS_AUTHORITY)` },
+  tenant: { type: "string", value: "T", help: "replace the tenant of the authority, e.g. contoso.onmicrosoft.com or a tenant id (env MSAL_TS_TENANT)" },
+  "client-id": { type: "string", value: "ID", help: `application (client) id (default for users: the Azure CLI's ${AZURE_CLI_CLIENT_ID}; env MSAL_TS_CLIENT_ID)` },
+  ca: { type: "string", value: "PEM_FILE", help: "trust the certificate authorities in this PEM file for TLS (env MSAL_TS_CA)" },
+  cache: { type: "string", value: "PATH", help: "token cache file (default: the per-user location below; env MSAL_TS_CACHE)" },
+  config: { type: "string", value: "PATH", help: "config file with defaults (default: the per-user location below)" },
   "no-instance-discovery": { type: "boolean", help: "do not validate the authority's host with Microsoft (private clouds, emulators)" },
-  json: { type: "boolean", help: "print one JSON object (or array) on stdout" },
-  emulator: { type: "boolean", help: "run against an Entra ID emulator started in this process (offline demo; needs the entra-emulator package)" },
+  output: { type: "string", short: "o", value: "FORMAT", help: "json (one JSON value), tsv (tab-separated fields, no header) or token (token: the access token alone, its default)" },
+  json: { type: "boolean", help: "same as -o json" },
+  emulator: { type: "boolean", help: "run against a new Entra ID emulator started for this command (offline demo; needs the entra-emulator package)" },
   help: { type: "boolean", short: "h", help: "show help" },
   version: { type: "boolean", help: "print the version" },
 };
@@ -55,7 +62,7 @@ export const COMMANDS: Readonly<Record<CommandName, { usage: readonly string[]; 
   token: {
     usage: [
       "token [--scope S]... [--username U]",
-      "token --client-credentials (--secret X | --certificate FILE [--passphrase P]) [--scope S]...",
+      "token --client-credentials (--secret-file FILE | --secret - | --certificate FILE [--passphrase-file FILE]) [--scope S]...",
       "token --managed-identity [--mi-client-id ID] --resource R",
     ],
     summary: "print an access token: the signed-in user's (from the cache), the app's, or a managed identity's",
@@ -63,9 +70,11 @@ export const COMMANDS: Readonly<Record<CommandName, { usage: readonly string[]; 
       scope: { type: "string", multiple: true, value: "S", help: `scope; repeatable (default: ${DEFAULT_USER_SCOPES.join(" ")} for users, ${DEFAULT_APP_SCOPES.join(" ")} for apps)` },
       username: { type: "string", value: "U", help: "which signed-in account (needed when several are)" },
       "client-credentials": { type: "boolean", help: "a token for the application itself (needs --client-id and --authority with a tenant)" },
-      secret: { type: "string", value: "X", help: `client secret (or the ${SECRET_ENV} environment variable)` },
+      "secret-file": { type: "string", value: "FILE", help: `read the client secret from FILE (first line); or set ${SECRET_ENV}` },
+      secret: { type: "string", value: "-", help: "read the client secret from stdin ('-'); a value given here is visible to other local users (warned)" },
       certificate: { type: "string", value: "FILE", help: "PEM file with the private key and its certificate, or a .pfx/.p12 file" },
-      passphrase: { type: "string", value: "P", help: `passphrase of the certificate's key (or ${PASSPHRASE_ENV})` },
+      "passphrase-file": { type: "string", value: "FILE", help: `read the certificate's passphrase from FILE; or set ${PASSPHRASE_ENV}` },
+      passphrase: { type: "string", value: "-", help: "read the certificate's passphrase from stdin ('-'); a value here is visible to other local users (warned)" },
       "managed-identity": { type: "boolean", help: "a token for the Azure host's managed identity" },
       "mi-client-id": { type: "string", value: "ID", help: "client id of a user-assigned managed identity (default: system-assigned)" },
       resource: { type: "string", value: "R", help: "resource of the managed-identity token, e.g. https://management.azure.com" },
@@ -85,23 +94,40 @@ export const COMMANDS: Readonly<Record<CommandName, { usage: readonly string[]; 
   },
 };
 
-/** What every command gets from the options common to all. */
+/**
+ * What every command gets from the options common to all, as given on the command line (the defaults from
+ * the environment and the config file are merged later, see config.ts).
+ */
 export interface CommonOptions {
   authority?: string;
+  tenant?: string;
   clientId?: string;
   ca?: string;
-  /** Absent: the default per-user location. */
+  /** Absent: the environment's, the config file's or the default per-user location. */
   cache?: string;
+  /** Absent: the default config file, if it exists. */
+  config?: string;
   instanceDiscovery: boolean;
-  json: boolean;
+  /** Absent: each command's own (token: the access token alone; the others: readable text). */
+  output?: OutputFormat;
   emulator: boolean;
 }
+
+/**
+ * Where a secret comes from. `argv` is visible to other local users (`/proc/PID/cmdline`, `ps`), so it is
+ * accepted with a warning; a file, stdin or an environment variable are not.
+ */
+export type SecretInput =
+  | { from: "argv"; option: string; value: string }
+  | { from: "env"; name: string; value: string }
+  | { from: "file"; option: string; path: string }
+  | { from: "stdin"; option: string };
 
 /** How `token` gets its token. */
 export type TokenSource =
   | { kind: "user"; username?: string }
-  | { kind: "client-secret"; secret: string }
-  | { kind: "client-certificate"; path: string; passphrase?: string }
+  | { kind: "client-secret"; secret: SecretInput }
+  | { kind: "client-certificate"; path: string; passphrase?: SecretInput }
   | { kind: "managed-identity"; miClientId?: string; resource: string };
 
 /** A checked command line. */
@@ -179,17 +205,45 @@ function echoable(word: string): string | undefined {
   return /^[A-Za-z][\w-]{0,31}$/.test(word) ? word : undefined;
 }
 
+/** `-o FORMAT` (or `--json`), checked against the command. */
+function outputFormat(v: Values, command: CommandName): OutputFormat | undefined {
+  const given = nonEmpty(v, "output", command);
+  if (given !== undefined && !(OUTPUT_FORMATS as readonly string[]).includes(given)) {
+    throw new UsageError(`-o/--output takes ${OUTPUT_FORMATS.join(", ")}`, command);
+  }
+  const format = given as OutputFormat | undefined;
+  if (flag(v, "json") && format !== undefined && format !== "json") throw new UsageError("--json is -o json; give one output format", command);
+  if (format === "token" && command !== "token") throw new UsageError("-o token is for the token command; use -o json or -o tsv", command);
+  return flag(v, "json") ? "json" : format;
+}
+
 function commonOptions(v: Values, command: CommandName): CommonOptions {
-  const out: CommonOptions = { instanceDiscovery: !flag(v, "no-instance-discovery"), json: flag(v, "json"), emulator: flag(v, "emulator") };
-  const authority = nonEmpty(v, "authority", command);
-  const clientId = nonEmpty(v, "client-id", command);
-  const ca = nonEmpty(v, "ca", command);
-  const cache = nonEmpty(v, "cache", command);
-  if (authority !== undefined) out.authority = authority;
-  if (clientId !== undefined) out.clientId = clientId;
-  if (ca !== undefined) out.ca = ca;
-  if (cache !== undefined) out.cache = cache;
+  const out: CommonOptions = { instanceDiscovery: !flag(v, "no-instance-discovery"), emulator: flag(v, "emulator") };
+  const output = outputFormat(v, command);
+  if (output !== undefined) out.output = output;
+  for (const [option, key] of [["authority", "authority"], ["tenant", "tenant"], ["client-id", "clientId"], ["ca", "ca"], ["cache", "cache"], ["config", "config"]] as const) {
+    const value = nonEmpty(v, option, command);
+    if (value !== undefined) out[key] = value;
+  }
   return out;
+}
+
+/**
+ * The secret of `--<name>` / `--<name>-file`, else of the environment variable `envName`; undefined when
+ * none is given. Only `-` (stdin) is a safe value of `--<name>` itself.
+ */
+function secretInput(v: Values, name: string, envName: string, env: Readonly<Record<string, string | undefined>>): SecretInput | undefined {
+  const given = str(v, name);
+  const file = nonEmpty(v, `${name}-file`, "token");
+  if (given !== undefined && file !== undefined) throw new UsageError(`choose one of --${name} and --${name}-file`, "token");
+  if (file !== undefined) return { from: "file", option: `--${name}-file`, path: file };
+  if (given === "-") return { from: "stdin", option: `--${name}` };
+  if (given !== undefined) {
+    if (given === "") throw new UsageError(`option '--${name}' needs a non-empty value`, "token");
+    return { from: "argv", option: `--${name}`, value: given };
+  }
+  const fromEnv = env[envName];
+  return fromEnv !== undefined && fromEnv !== "" ? { from: "env", name: envName, value: fromEnv } : undefined;
 }
 
 function scopesOf(v: Values, command: CommandName): string[] {
@@ -209,7 +263,7 @@ function tokenSource(v: Values, env: Readonly<Record<string, string | undefined>
   if (clientCredentials && managedIdentity) throw new UsageError("choose one of --client-credentials and --managed-identity", "token");
 
   if (managedIdentity) {
-    only(["username", "secret", "certificate", "passphrase", "authority", "client-id", "ca", "no-instance-discovery"], "--managed-identity");
+    only(["username", "secret", "secret-file", "certificate", "passphrase", "passphrase-file", "authority", "tenant", "client-id", "ca", "no-instance-discovery"], "--managed-identity");
     let resource = nonEmpty(v, "resource", "token");
     if (resource === undefined) {
       // One `{resource}/.default` scope names the resource too.
@@ -227,18 +281,17 @@ function tokenSource(v: Values, env: Readonly<Record<string, string | undefined>
   if (clientCredentials) {
     only(["username"], "--client-credentials");
     const certificate = nonEmpty(v, "certificate", "token");
-    const given = nonEmpty(v, "secret", "token");
-    if (certificate !== undefined && given !== undefined) throw new UsageError("choose one of --secret and --certificate", "token");
+    if (certificate !== undefined && (v.secret !== undefined || v["secret-file"] !== undefined)) throw new UsageError("choose one of --secret and --certificate", "token");
     if (certificate !== undefined) {
-      const passphrase = str(v, "passphrase") ?? env[PASSPHRASE_ENV];
-      return { kind: "client-certificate", path: certificate, ...(passphrase !== undefined && passphrase !== "" ? { passphrase } : {}) };
+      const passphrase = secretInput(v, "passphrase", PASSPHRASE_ENV, env);
+      return { kind: "client-certificate", path: certificate, ...(passphrase !== undefined ? { passphrase } : {}) };
     }
-    only(["passphrase"], "--secret (it goes with --certificate)");
-    const secret = given ?? env[SECRET_ENV];
-    if (secret === undefined || secret === "") throw new UsageError(`--client-credentials needs --secret (or ${SECRET_ENV}) or --certificate`, "token");
+    only(["passphrase", "passphrase-file"], "--secret (it goes with --certificate)");
+    const secret = secretInput(v, "secret", SECRET_ENV, env);
+    if (secret === undefined) throw new UsageError(`--client-credentials needs --secret-file, --secret - (stdin), ${SECRET_ENV} or --certificate`, "token");
     return { kind: "client-secret", secret };
   }
-  only(["secret", "certificate", "passphrase"], "a user's token (they need --client-credentials)");
+  only(["secret", "secret-file", "certificate", "passphrase", "passphrase-file"], "a user's token (they need --client-credentials)");
   const username = nonEmpty(v, "username", "token");
   return { kind: "user", ...(username !== undefined ? { username } : {}) };
 }
@@ -298,8 +351,8 @@ export function parseCommandLine(argv: readonly string[], env: Readonly<Record<s
   }
 }
 
-/** The values on the command line that must never be printed (redacted from every message). */
-export function secretsOf(invocation: Invocation): string[] {
+/** The secret inputs of a command line (read, warned about and redacted by secrets.ts). */
+export function secretInputsOf(invocation: Invocation): SecretInput[] {
   if (invocation.command !== "token") return [];
   const s = invocation.source;
   if (s.kind === "client-secret") return [s.secret];

@@ -7,7 +7,7 @@ import { DEFAULT_APP_SCOPES, DEFAULT_USER_SCOPES, type Invocation } from "./args
 import { approveDeviceCodeSoon, emulatorBrowser } from "./emulator.js";
 import { CliFailure, ExitCode, SignInTimeoutError, UsageError } from "./exit-codes.js";
 import { providerFailure } from "./failures.js";
-import { certificateCredential, confidentialApp, managedIdentityClient, publicApp, type Session } from "./session.js";
+import { certificateCredential, confidentialApp, managedIdentityClient, publicApp, userAuthority, type Session } from "./session.js";
 
 type Login = Extract<Invocation, { command: "login" }>;
 type Token = Extract<Invocation, { command: "token" }>;
@@ -33,7 +33,7 @@ function withDeadline(parent: AbortSignal, seconds: number | undefined): { signa
 
 /** The token of a successful result; an error returned by the identity provider is thrown as a CliFailure. */
 function succeeded(result: TokenResult, o: { silent?: boolean } = {}): TokenSuccess {
-  if (typeof result.error === "string") throw providerFailure(result as TokenError, o);
+  if ("error" in result && typeof result.error === "string") throw providerFailure(result as TokenError, o);
   return result as TokenSuccess;
 }
 
@@ -67,9 +67,10 @@ async function browserSignIn(s: Session, app: PublicClientApplication, scopes: s
 }
 
 async function deviceCodeSignIn(s: Session, app: PublicClientApplication, scopes: string[], signal: AbortSignal): Promise<TokenResult> {
-  const flow: DeviceFlow = await app.initiateDeviceFlow(scopes);
+  const started = await app.initiateDeviceFlow(scopes);
   // A flow that failed to start is the identity provider's error object.
-  if (typeof flow.error === "string") succeeded(flow as unknown as TokenResult);
+  if ("error" in started && typeof started.error === "string") throw providerFailure(started as unknown as TokenError);
+  const flow = started as DeviceFlow;
   s.out.notice(flow.message);
   const cancelApproval = s.emulator ? approveDeviceCodeSoon(s.emulator, flow.user_code) : undefined;
   const status = s.out.status((elapsed) =>
@@ -99,15 +100,46 @@ export async function login(s: Session, inv: Login): Promise<void> {
   const token = succeeded(result);
   const claims = token.id_token_claims ?? {};
   const username = typeof claims.preferred_username === "string" ? claims.preferred_username : "";
-  const [account] = username !== "" ? await app.getAccounts({ username }) : [];
+  const [account] = username !== "" ? cachedAccounts(s, username) : [];
   const homeAccountId = account?.home_account_id ?? null;
-  if (s.common.json) s.out.json({ username, home_account_id: homeAccountId });
+  if (s.common.output === "json") s.out.json({ username, home_account_id: homeAccountId });
+  else if (s.common.output === "tsv") s.out.tsv([username, homeAccountId]);
   else s.out.result(username !== "" ? `Signed in as ${username}.` : "Signed in.");
 }
 
+/** Account authority types a user signs in with (MSAL Python's get_accounts lists the same, behavior 3.10). */
+const USER_AUTHORITY_TYPES = new Set(["MSSTS", "ADFS"]);
+
+/**
+ * The signed-in accounts under the authority's host, read from the cache alone. Unlike getAccounts, which
+ * discovers the authority first, this sends no request: `accounts` and `logout` work offline, and `token`
+ * can answer from the cache without the network. Grouped by home account like getAccounts.
+ */
+function cachedAccounts(s: Session, username?: string): Account[] {
+  const environment = new URL(userAuthority(s)).hostname.toLowerCase();
+  const wanted = username?.toLowerCase();
+  const grouped = new Map<string, Account>();
+  for (const e of s.tokenCache.find("Account", { query: { environment } })) {
+    if (!USER_AUTHORITY_TYPES.has(String(e.authority_type)) || typeof e.home_account_id !== "string") continue;
+    const name = typeof e.username === "string" ? e.username : "";
+    if (wanted !== undefined && name.toLowerCase() !== wanted) continue;
+    // The field order of getAccounts, so that `-o json` prints what it printed before.
+    grouped.set(e.home_account_id, {
+      home_account_id: e.home_account_id,
+      environment: String(e.environment),
+      username: name,
+      ...(typeof e.account_source === "string" ? { account_source: e.account_source } : {}),
+      authority_type: e.authority_type as Account["authority_type"],
+      local_account_id: String(e.local_account_id ?? ""),
+      realm: String(e.realm ?? ""),
+    });
+  }
+  return [...grouped.values()];
+}
+
 /** The signed-in account to use: the one named by `--username`, or the only one. */
-async function chooseAccount(app: PublicClientApplication, username: string | undefined): Promise<Account> {
-  const accounts = await app.getAccounts(username !== undefined ? { username } : undefined);
+function chooseAccount(s: Session, username: string | undefined): Account {
+  const accounts = cachedAccounts(s, username);
   const [account, ...others] = accounts;
   if (account === undefined) {
     throw new CliFailure(ExitCode.NOT_SIGNED_IN, username !== undefined ? `${username} is not signed in; run msal-ts login` : "not signed in; run msal-ts login");
@@ -118,20 +150,30 @@ async function chooseAccount(app: PublicClientApplication, username: string | un
   return account;
 }
 
+/**
+ * The token as the output format asks: the access token alone (default, `-o token`), one JSON object
+ * (`-o json`), or its fields tab-separated in the JSON order (`-o tsv`; an absent scope is an empty field).
+ */
 function printToken(s: Session, token: TokenSuccess): void {
-  if (!s.common.json) {
+  const format = s.common.output ?? "token";
+  if (format === "token") {
     s.out.result(token.access_token);
     return;
   }
   const expiresIn = Number(token.expires_in);
-  const expiresOn = Number.isFinite(expiresIn) ? Math.floor(Date.now() / 1000) + expiresIn : Number(token.expires_on);
+  const expiresOn = Number.isFinite(expiresIn) ? Math.floor(Date.now() / 1000) + expiresIn : Number((token as unknown as Record<string, unknown>).expires_on);
+  const scope = typeof token.scope === "string" ? token.scope : undefined;
+  if (format === "tsv") {
+    s.out.tsv([token.access_token, token.token_type, expiresIn, expiresOn, token.token_source, scope]);
+    return;
+  }
   s.out.json({
     access_token: token.access_token,
     token_type: token.token_type,
     expires_in: expiresIn,
     expires_on: expiresOn,
     token_source: token.token_source,
-    ...(typeof token.scope === "string" ? { scope: token.scope } : {}),
+    ...(scope !== undefined ? { scope } : {}),
   });
 }
 
@@ -142,7 +184,7 @@ export async function token(s: Session, inv: Token): Promise<void> {
     case "user": {
       const app = publicApp(s);
       const scopes = inv.scopes.length > 0 ? inv.scopes : [...DEFAULT_USER_SCOPES];
-      const account = await chooseAccount(app, source.username);
+      const account = chooseAccount(s, source.username);
       const result = await app.acquireTokenSilentWithError(scopes, account);
       if (result === null) {
         throw new CliFailure(ExitCode.NOT_SIGNED_IN, `no token for ${scopes.join(" ")} can be had without signing in; run msal-ts login${inv.scopes.map((x) => ` --scope ${x}`).join("")}`);
@@ -152,7 +194,8 @@ export async function token(s: Session, inv: Token): Promise<void> {
     }
     case "client-secret":
     case "client-certificate": {
-      const credential = source.kind === "client-secret" ? source.secret : certificateCredential(source.path, source.passphrase);
+      const [secret] = s.secrets;
+      const credential = source.kind === "client-secret" ? (secret ?? "") : certificateCredential(source.path, secret);
       const app = confidentialApp(s, credential);
       const scopes = inv.scopes.length > 0 ? inv.scopes : [...DEFAULT_APP_SCOPES];
       printToken(s, succeeded(await app.acquireTokenForClient(scopes)));
@@ -166,22 +209,29 @@ export async function token(s: Session, inv: Token): Promise<void> {
   }
 }
 
-/** `accounts`: lists the signed-in accounts (usernames, or every field with --json). */
-export async function accounts(s: Session): Promise<void> {
-  const list = await publicApp(s).getAccounts();
-  if (s.common.json) s.out.json(list);
+/**
+ * `accounts`: lists the signed-in accounts from the cache, without any request: usernames, every field
+ * (`-o json`), or `username, home_account_id, environment, realm` tab-separated (`-o tsv`).
+ */
+export function accounts(s: Session): Promise<void> {
+  publicApp(s); // checks the authority and client id, as every command does
+  const list = cachedAccounts(s);
+  if (s.common.output === "json") s.out.json(list);
+  else if (s.common.output === "tsv") for (const a of list) s.out.tsv([a.username, a.home_account_id, a.environment, a.realm]);
   else if (list.length === 0) s.out.notice("No account is signed in.");
   else for (const account of list) s.out.result(account.username);
+  return Promise.resolve();
 }
 
-/** `logout`: removes the account(s) and their tokens (for this client id) from the cache. */
+/** `logout`: removes the account(s) and their tokens (for this client id) from the cache, without any request. */
 export async function logout(s: Session, inv: Logout): Promise<void> {
   const app = publicApp(s);
-  const list = await app.getAccounts(inv.username !== undefined ? { username: inv.username } : undefined);
+  const list = cachedAccounts(s, inv.username);
   if (inv.username !== undefined && list.length === 0) throw new CliFailure(ExitCode.NOT_SIGNED_IN, `${inv.username} is not signed in`);
   for (const account of list) await app.removeAccount(account);
   const usernames = list.map((a) => a.username);
-  if (s.common.json) s.out.json({ signed_out: usernames });
+  if (s.common.output === "json") s.out.json({ signed_out: usernames });
+  else if (s.common.output === "tsv") for (const name of usernames) s.out.tsv([name]);
   else if (usernames.length === 0) s.out.notice("No account was signed in.");
   else for (const name of usernames) s.out.result(`Signed out ${name}.`);
 }

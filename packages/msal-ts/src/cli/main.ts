@@ -5,17 +5,22 @@
  *
  * This module runs the command when executed; {@link main} does the work and returns the exit code.
  */
+import { readFileSync } from "node:fs";
 import { homedir } from "node:os";
+import { join, dirname } from "node:path";
 import { VERSION } from "../index.js";
-import { parseCommandLine, secretsOf, type Invocation } from "./args.js";
+import { parseCommandLine, secretInputsOf, type CommonOptions, type Invocation } from "./args.js";
 import { defaultCachePath } from "./cache-path.js";
 import { accounts, login, logout, token } from "./commands.js";
+import { ENV, defaultConfigPath, envDefaults, flagDefaults, mergeDefaults, readConfigFile, type Defaults, type SettingSource } from "./config.js";
 import { startEmulatorSession, type EmulatorSession } from "./emulator.js";
 import { CancelledError, ExitCode, type ExitCodeValue } from "./exit-codes.js";
 import { describeFailure } from "./failures.js";
 import { helpText } from "./help.js";
 import { Output, type OutputStreams } from "./output.js";
+import { processStdin, readSecrets, type SecretStdin } from "./secrets.js";
 import { openTokenCache, readCaFile, stderrLogger, type Session } from "./session.js";
+import { PersistedHttpCache, httpCachePathFor, plaintextWarningFilter } from "./state-files.js";
 
 type Command = Exclude<Invocation, { command: "help" } | { command: "version" }>;
 
@@ -24,6 +29,8 @@ interface RunEnvironment extends OutputStreams {
   env: Readonly<Record<string, string | undefined>>;
   platform: string;
   home: string;
+  /** Where `--secret -` and `--passphrase -` read from. */
+  stdin: SecretStdin;
   /** Aborted on Ctrl+C. */
   signal: AbortSignal;
 }
@@ -60,10 +67,47 @@ function dispatch(session: Session, inv: Command): Promise<void> {
   }
 }
 
+/** A file's text, or null when it does not exist. */
+function readTextOrNull(path: string): string | null {
+  try {
+    return readFileSync(path, "utf8");
+  } catch (e) {
+    if ((e as { code?: unknown })?.code === "ENOENT") return null;
+    throw e;
+  }
+}
+
+/**
+ * The settings of this run: flags over environment over config file. Under `--emulator` only flags choose
+ * the authority, client id, CA, tenant and cache (a real tenant's defaults must not point the demo at it).
+ */
+function settingsOf(common: CommonOptions, run: RunEnvironment): Defaults {
+  const configPath = common.config ?? defaultConfigPath(run.env, run.platform, run.home);
+  const weak = mergeDefaults(envDefaults(run.env), readConfigFile(configPath, common.config !== undefined, readTextOrNull));
+  const flags = flagDefaults(common);
+  if (common.emulator) return { ...flags, ...(weak.allowPlaintextCache !== undefined ? { allowPlaintextCache: weak.allowPlaintextCache } : {}) };
+  return mergeDefaults(flags, weak);
+}
+
+const CA_ORIGIN: Record<SettingSource, string> = { flag: "--ca", env: ENV.ca, file: "config file's ca" };
+
+/** The token cache of `--emulator` when no --cache is given: never the user's own cache file. */
+function emulatorCachePath(defaultCache: string): string {
+  return join(dirname(defaultCache), "emulator-token-cache.json");
+}
+
 async function runCommand(inv: Command, out: Output, run: RunEnvironment): Promise<void> {
-  const ca = inv.common.ca !== undefined ? readCaFile(inv.common.ca) : undefined;
-  const logger = stderrLogger(out);
-  const tokenCache = openTokenCache(inv.common.cache ?? defaultCachePath(run.env, run.platform, run.home), logger);
+  const settings = settingsOf(inv.common, run);
+  const ca = settings.ca !== undefined ? readCaFile(settings.ca.value, CA_ORIGIN[settings.ca.source]) : undefined;
+  const defaultCache = defaultCachePath(run.env, run.platform, run.home);
+  const cachePath = settings.cache?.value ?? (inv.common.emulator ? emulatorCachePath(defaultCache) : defaultCache);
+  if (inv.common.emulator) out.note(`--emulator: a new emulator runs for this command only and stops with it; its tokens are kept in ${cachePath}`);
+  const logger = stderrLogger(out, plaintextWarningFilter(cachePath, settings.allowPlaintextCache?.value === true));
+  const secrets = await untilAborted(readSecrets(secretInputsOf(inv), { stdin: run.stdin, warn: (text) => out.warn(text) }), run.signal);
+  out.addSecrets(secrets);
+  const tokenCache = openTokenCache(cachePath, logger);
+  // The emulator's discovery is not kept: its port and certificate change with every run.
+  const httpCache = new PersistedHttpCache(inv.common.emulator ? undefined : httpCachePathFor(cachePath), logger);
   let starting: Promise<EmulatorSession> | undefined;
   try {
     let emulator: EmulatorSession | undefined;
@@ -71,9 +115,10 @@ async function runCommand(inv: Command, out: Output, run: RunEnvironment): Promi
       starting = startEmulatorSession();
       emulator = await untilAborted(starting, run.signal);
     }
-    const session: Session = { out, signal: run.signal, common: inv.common, emulator, tokenCache, logger, ca: ca ?? emulator?.caPem };
+    const session: Session = { out, signal: run.signal, common: inv.common, settings, emulator, tokenCache, httpCache: httpCache.store, logger, secrets, ca: ca ?? emulator?.caPem };
     await untilAborted(dispatch(session, inv), run.signal);
   } finally {
+    httpCache.save();
     // Also when cancelled while it was starting: its listeners and temporary files must not outlive the run.
     const emulator = await starting?.catch(() => undefined);
     await emulator?.close();
@@ -89,7 +134,8 @@ async function main(argv: readonly string[], run: RunEnvironment): Promise<ExitC
   let code: ExitCodeValue = ExitCode.OK;
   try {
     const inv = parseCommandLine(argv, run.env);
-    out.addSecrets(secretsOf(inv));
+    // Values typed on the command line or set in the environment are redacted from every message at once.
+    out.addSecrets(secretInputsOf(inv).flatMap((input) => ("value" in input ? [input.value] : [])));
     if (inv.command === "help") out.text(helpText(inv.topic, VERSION, defaultCachePath(run.env, run.platform, run.home)));
     else if (inv.command === "version") out.result(VERSION);
     else await runCommand(inv, out, run);
@@ -117,6 +163,7 @@ const exitCode = await main(process.argv.slice(2), {
   env: process.env,
   platform: process.platform,
   home: homedir(),
+  stdin: processStdin(process.stdin, process.stderr),
   signal: cancel.signal,
 });
 // Explicit: idle keep-alive connections must not hold the process open.

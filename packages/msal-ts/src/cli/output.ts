@@ -67,6 +67,14 @@ export class Output {
     this.#streams.stdout.write(`${JSON.stringify(value)}\n`);
   }
 
+  /**
+   * One line of tab-separated values on stdout (`-o tsv`): absent values are empty fields, and tabs or line
+   * breaks inside a value become spaces, so that `cut -f` and `read` see exactly one field per value.
+   */
+  tsv(fields: ReadonlyArray<string | number | null | undefined>): void {
+    this.#streams.stdout.write(`${fields.map((f) => (f === null || f === undefined ? "" : String(f).replace(/[\t\r\n]/g, " "))).join("\t")}\n`);
+  }
+
   /** Help and similar long text on stdout, as is. */
   text(text: string): void {
     this.#streams.stdout.write(text);
@@ -75,6 +83,11 @@ export class Output {
   /** An informational line on stderr (e.g. the device code instructions). */
   notice(text: string): void {
     this.#stderrLine(redact(text, this.#secrets));
+  }
+
+  /** A `note:` line on stderr: something the user should know about how the command ran. */
+  note(text: string): void {
+    this.#stderrLine(`note: ${redact(text, this.#secrets)}`);
   }
 
   warn(text: string): void {

@@ -15,6 +15,7 @@ import {
   type Logger,
 } from "../index.js";
 import { AZURE_CLI_CLIENT_ID, DEFAULT_AUTHORITY, type CommonOptions } from "./args.js";
+import { effectiveAuthority, type Defaults } from "./config.js";
 import { EMULATOR_DEMO, type EmulatorSession } from "./emulator.js";
 import { UsageError } from "./exit-codes.js";
 import type { Output } from "./output.js";
@@ -25,18 +26,29 @@ export interface Session {
   /** Aborted by Ctrl+C (reason: CancelledError). */
   readonly signal: AbortSignal;
   readonly common: CommonOptions;
+  /** Authority, tenant, client id, CA and cache from flags, environment and config file (config.ts). */
+  readonly settings: Defaults;
   readonly emulator: EmulatorSession | undefined;
   readonly tokenCache: PersistentTokenCache;
+  /** Discovery documents and throttling decisions, kept next to the token cache between runs. */
+  readonly httpCache: Map<string, unknown>;
   readonly logger: Logger;
+  /** The secrets of the command line (client secret, or certificate passphrase), read from their source. */
+  readonly secrets: readonly string[];
   /** PEM of the CAs to trust (`--ca`, else the emulator's), or undefined for the system's. */
   readonly ca: string | undefined;
 }
 
-/** A logger that shows the library's warnings and errors as `warning:` lines on stderr. */
-export function stderrLogger(out: Output): Logger {
+/**
+ * A logger that shows the library's warnings and errors as `warning:` lines on stderr; `filter` may
+ * reword a message or drop it (undefined), e.g. the plaintext-cache warning once it was shown.
+ */
+export function stderrLogger(out: Output, filter: (message: string) => string | undefined = (m) => m): Logger {
   return {
     log(level, message) {
-      if (level === "error" || level === "warning") out.warn(message);
+      if (level !== "error" && level !== "warning") return;
+      const shown = filter(message);
+      if (shown !== undefined) out.warn(shown);
     },
   };
 }
@@ -46,15 +58,15 @@ function why(e: unknown): string {
   return typeof code === "string" ? code : "unreadable";
 }
 
-/** The PEM text of `--ca`, checked to hold at least one certificate. */
-export function readCaFile(path: string): string {
+/** The PEM text of `--ca`, checked to hold at least one certificate. `from` names where the path came from. */
+export function readCaFile(path: string, from = "--ca"): string {
   let pem: string;
   try {
     pem = readFileSync(path, "utf8");
   } catch (e) {
-    throw new UsageError(`cannot read the --ca file ${path} (${why(e)})`);
+    throw new UsageError(`cannot read the ${from} file ${path} (${why(e)})`);
   }
-  if (!pem.includes("-----BEGIN CERTIFICATE-----")) throw new UsageError(`the --ca file ${path} holds no PEM certificate`);
+  if (!pem.includes("-----BEGIN CERTIFICATE-----")) throw new UsageError(`the ${from} file ${path} holds no PEM certificate`);
   return pem;
 }
 
@@ -64,29 +76,40 @@ export function openTokenCache(path: string, logger: Logger): PersistentTokenCac
 }
 
 /** Options shared by the public and confidential applications of a run. */
-function appOptions(s: Session, authority: string): { authority: string; tokenCache: PersistentTokenCache; logger: Logger; verify?: string; instanceDiscovery?: false } {
+function appOptions(s: Session, authority: string): { authority: string; tokenCache: PersistentTokenCache; httpCache: Map<string, unknown>; logger: Logger; verify?: string; instanceDiscovery?: false } {
   return {
     authority,
     tokenCache: s.tokenCache,
+    httpCache: s.httpCache,
     logger: s.logger,
     ...(s.ca !== undefined ? { verify: s.ca } : {}),
     ...(s.emulator !== undefined || !s.common.instanceDiscovery ? { instanceDiscovery: false as const } : {}),
   };
 }
 
-/** The public client for user sign-in: the Azure CLI's client id and `organizations` by default. */
-export function publicApp(s: Session): PublicClientApplication {
-  const clientId = s.common.clientId ?? (s.emulator ? EMULATOR_DEMO.publicClientId : AZURE_CLI_CLIENT_ID);
-  const authority = s.common.authority ?? s.emulator?.authority() ?? DEFAULT_AUTHORITY;
-  return new PublicClientApplication(clientId, appOptions(s, authority));
+/** The authority of user sign-in: as configured (with `--tenant`), else the emulator's or `organizations`. */
+export function userAuthority(s: Session): string {
+  return effectiveAuthority(s.settings, s.emulator?.authority() ?? DEFAULT_AUTHORITY);
 }
 
-/** The confidential client of `token --client-credentials`; client id and a tenant authority are required. */
+/** The client id of user sign-in: as configured, else the emulator's demo app or the Azure CLI's. */
+export function userClientId(s: Session): string {
+  return s.settings.clientId?.value ?? (s.emulator ? EMULATOR_DEMO.publicClientId : AZURE_CLI_CLIENT_ID);
+}
+
+/** The public client for user sign-in: the Azure CLI's client id and `organizations` by default. */
+export function publicApp(s: Session): PublicClientApplication {
+  return new PublicClientApplication(userClientId(s), appOptions(s, userAuthority(s)));
+}
+
+/** The confidential client of `token --client-credentials`; client id and a tenant are required. */
 export function confidentialApp(s: Session, credential: ClientCredential): ConfidentialClientApplication {
-  const clientId = s.common.clientId ?? (s.emulator ? EMULATOR_DEMO.confidentialClientId : undefined);
+  const clientId = s.settings.clientId?.value ?? (s.emulator ? EMULATOR_DEMO.confidentialClientId : undefined);
   if (clientId === undefined) throw new UsageError("--client-credentials needs --client-id", "token");
-  const authority = s.common.authority ?? s.emulator?.authority();
-  if (authority === undefined) throw new UsageError("--client-credentials needs --authority https://login.microsoftonline.com/<tenant>", "token");
+  if (s.settings.authority === undefined && s.settings.tenant === undefined && s.emulator === undefined) {
+    throw new UsageError("--client-credentials needs --tenant <tenant> or --authority https://login.microsoftonline.com/<tenant>", "token");
+  }
+  const authority = effectiveAuthority(s.settings, s.emulator?.authority() ?? DEFAULT_AUTHORITY);
   return new ConfidentialClientApplication(clientId, { ...appOptions(s, authority), clientCredential: credential });
 }
 

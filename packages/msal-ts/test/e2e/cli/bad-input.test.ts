@@ -43,7 +43,7 @@ describe("msal-ts: bad input", () => {
     assert.match(oneError(await box.run(["login", "--timeout", "soon"]), 2), /--timeout needs a positive number/);
     assert.match(oneError(await box.run(["token", "--client-credentials", "--managed-identity"]), 2), /choose one of/);
     assert.match(oneError(await box.run(["token", "--managed-identity"]), 2), /needs --resource/);
-    assert.match(oneError(await box.run(["token", "--client-credentials", "--secret", "x", "--client-id", "y"]), 2), /needs --authority/);
+    assert.match(oneError(await box.run(["token", "--client-credentials", "--secret", "x", "--client-id", "y"]), 2), /needs --tenant <tenant> or --authority/);
   });
 
   it("a bad authority (http): exit 2, one line that says https", async () => {
@@ -75,7 +75,7 @@ describe("msal-ts: bad input", () => {
   });
 
   it("nothing listening at the authority: exit 4 (network)", async () => {
-    const r = await box.run(["accounts", "--authority", "https://127.0.0.1:1/contoso.onmicrosoft.com", "--no-instance-discovery", "--cache", box.cache]);
+    const r = await box.run(["login", "--device-code", "--authority", "https://127.0.0.1:1/contoso.onmicrosoft.com", "--no-instance-discovery", "--cache", box.cache]);
     assert.match(oneError(r, 4), /^error: network_error: /);
   });
 });

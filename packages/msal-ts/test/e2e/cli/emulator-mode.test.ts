@@ -2,10 +2,12 @@
  * The `msal-ts` command with `--emulator` (each run starts its own emulator in-process): help, version,
  * both sign-in flows, accounts, tokens for the user (from the cache), the app and a managed identity, and
  * logout. Runs share one cache file, in order: a fresh emulator per run means a token from an earlier
- * run can only come from the cache, which is what `token` for the user relies on.
+ * run can only come from the cache, which is what `token` for the user relies on. Without --cache the
+ * emulator's tokens go to a cache file of their own, never to the user's default cache.
  */
 import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { JWT_LINE, Sandbox, messageLines } from "./run-cli.ts";
 
@@ -50,13 +52,23 @@ describe("msal-ts --emulator: login, accounts, token, logout", () => {
   after(() => box.remove());
   const withCache = (...args: string[]): string[] => [...args, "--emulator", "--cache", box.cache];
 
-  it("login (browser): the emulator plays the browser; one waiting line; the default cache location", async () => {
+  const emulatorCache = join(box.xdgCache, "msal-ts", "emulator-token-cache.json");
+
+  it("login (browser): the emulator plays the browser; one waiting line; its own cache file, never the default one", async () => {
     const r = await box.run(["login", "--emulator"]);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout, "Signed in as alice@contoso.com.\n");
     assert.equal(r.stderr.match(/Waiting for the browser sign-in… \(Ctrl\+C to cancel\)\n/g)?.length, 1, r.stderr);
-    assert.ok(existsSync(box.defaultCache), "the cache is under $XDG_CACHE_HOME/msal-ts");
+    assert.ok(r.stderr.startsWith(`note: --emulator: a new emulator runs for this command only and stops with it; its tokens are kept in ${emulatorCache}\n`), r.stderr);
+    assert.ok(existsSync(emulatorCache), "the emulator's tokens are under $XDG_CACHE_HOME/msal-ts, in a file of their own");
     assert.match(r.stderr, /warning: The token cache file .* plaintext/, "no keyring in the sandbox: said so");
+    // The next command (a new emulator) finds alice in that file; the user's default cache was never written.
+    const list = await box.run(["accounts", "--emulator"]);
+    assert.equal(list.stdout, "alice@contoso.com\n", list.stderr);
+    const token = await box.run(["token", "--emulator"]);
+    assert.match(token.stdout, JWT_LINE, token.stderr);
+    assert.equal(existsSync(box.defaultCache), false, "no emulator token in the default cache");
+    assert.deepEqual(existsSync(join(box.xdgCache, "msal-ts", "token-cache.http.json")), false, "nor its discovery");
   });
 
   it("login --device-code --json: the code's instructions on stderr, the account on stdout", async () => {
@@ -119,7 +131,7 @@ describe("msal-ts --emulator: login, accounts, token, logout", () => {
     const out = await box.run(withCache("logout"));
     assert.equal(out.code, 0, out.stderr);
     assert.equal(out.stdout, "Signed out alice@contoso.com.\n");
-    // The browser login of the first test went to the default cache: sign out there too.
+    // The browser login of the first test went to the emulator's own cache: sign out there too.
     const other = await box.run(["logout", "--emulator", "--username", "alice@contoso.com", "--json"]);
     assert.equal(other.code, 0, other.stderr);
     assert.deepEqual(JSON.parse(other.stdout), { signed_out: ["alice@contoso.com"] });

@@ -75,9 +75,9 @@ export class Sandbox {
   }
 }
 
-/** The stderr lines that are not `warning:` lines (the plaintext-cache warning appears in the sandbox). */
+/** The stderr lines that are not `warning:` or `note:` lines (the plaintext-cache warning, the --emulator note). */
 export function messageLines(stderr: string): string[] {
-  return stderr.split("\n").filter((line) => line.trim() !== "" && !line.startsWith("warning: "));
+  return stderr.split("\n").filter((line) => line.trim() !== "" && !line.startsWith("warning: ") && !line.startsWith("note: "));
 }
 
 export const JWT_LINE = /^eyJ[\w-]+\.[\w-]+\.[\w-]+\n$/;
