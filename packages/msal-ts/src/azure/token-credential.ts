@@ -34,18 +34,27 @@ export interface TokenCredential {
   getToken(scopes: string | string[], options?: GetTokenOptions): Promise<AccessToken | null>;
 }
 
+/**
+ * A JWT (RFC 7519: base64url header starting `eyJ`, a dot, a payload) inside a text. Error objects are built
+ * not to carry tokens (SECURITY.md, L1); this is the second line: a message never repeats one.
+ */
+const JWT_LIKE = /eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]*)?/g;
+
+function messageOf(result: Record<string, unknown>): string {
+  const text = `${String(result.error ?? "authentication failed")}: ${String(result.error_description ?? "no description").split(/\r?\n/)[0]}`;
+  return text.replace(JWT_LIKE, "[token removed]");
+}
+
 /** An identity provider error, thrown because the Azure SDK expects errors from credentials to be thrown. */
 export class CredentialError extends MsalError {
   /** The identity provider's answer (error, error_description, error_codes, ...). */
   readonly result: Record<string, unknown>;
   constructor(result: Record<string, unknown>) {
-    super(
-      typeof result.error === "string" ? result.error : "authentication_failed",
-      `${String(result.error ?? "authentication failed")}: ${String(result.error_description ?? "no description").split(/\r?\n/)[0]}`,
-    );
+    super(typeof result.error === "string" ? result.error : "authentication_failed", messageOf(result));
     this.result = result;
   }
 }
+
 
 type Source =
   | { app: ConfidentialClientApplication; account?: undefined }

@@ -1,8 +1,7 @@
 /**
- * Per-source managed-identity requests and responses (behavior reference 5.4, 5.5): endpoint, api-version,
+ * Per-source managed-identity requests and responses (docs/msal-python-compatibility.md 5.4, 5.5): endpoint, api-version,
  * id parameter, required header, success rule and error normalization.
  */
-import { pythonRepr, type PythonValue } from "../http/python-repr.js";
 import type { HttpResponse } from "../http/types.js";
 import { isRecord, parseJsonObject } from "../util/json.js";
 import type { NormalizedIdentity } from "./identity.js";
@@ -64,10 +63,6 @@ export function secondsUntil(expiresOn: unknown, now: number): number | null {
   return Number.isFinite(ms) ? Math.trunc(ms / 1000) - now : null;
 }
 
-function unusable(response: HttpResponse): MiResult {
-  return { error: "invalid_response", error_description: `The managed identity endpoint answered HTTP ${response.status_code} without a usable token or error.` };
-}
-
 function seconds(value: unknown): number | null {
   const n = typeof value === "number" ? value : typeof value === "string" && value.trim() !== "" ? Number(value) : Number.NaN;
   return Number.isFinite(n) ? Math.trunc(n) : null;
@@ -88,20 +83,67 @@ const SERVICE_FABRIC_ERRORS: Record<string, string> = {
   ArgumentNullOrEmpty: "invalid_scope",
 };
 
-/** MSAL Python renders ML errors as a Python dict repr; nested values fall back to JSON. */
-function reprOrJson(body: Record<string, unknown>): string {
-  const flat = Object.values(body).every((v) => v === null || ["string", "number", "boolean"].includes(typeof v));
-  return flat ? pythonRepr(body as PythonValue) : JSON.stringify(body);
+const SOURCE_NAMES: Record<ManagedIdentitySource, string> = {
+  DEFAULT_TO_VM: "IMDS",
+  APP_SERVICE: "App Service",
+  MACHINE_LEARNING: "Azure Machine Learning",
+  SERVICE_FABRIC: "Service Fabric",
+  AZURE_ARC: "Azure Arc",
+  CLOUD_SHELL: "Cloud Shell",
+};
+
+/**
+ * An error code worth repeating: a short word of letters, digits and underscores (`invalid_request`,
+ * `SecretHeaderNotFound`). A token (a JWT has dots, a refresh token dots and dashes, both hundreds of
+ * characters) or a GUID-shaped secret never passes.
+ */
+const SAFE_CODE = /^[A-Za-z][A-Za-z0-9_]{0,39}$/;
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function safeCode(value: unknown): string | undefined {
+  return typeof value === "string" && SAFE_CODE.test(value) ? value : undefined;
+}
+
+/** The endpoint's own error code: `error` (OAuth sources, Machine Learning) or `error.code` (Service Fabric). */
+function endpointCode(body: Record<string, unknown> | undefined): string | undefined {
+  if (!body) return undefined;
+  return safeCode(body.error) ?? (isRecord(body.error) ? safeCode(body.error.code) : undefined);
+}
+
+function correlationId(body: Record<string, unknown> | undefined): string | undefined {
+  if (!body) return undefined;
+  const nested = isRecord(body.error) ? body.error : {};
+  for (const value of [body.correlation_id, body.correlationId, nested.correlationId, nested.correlation_id]) {
+    if (typeof value === "string" && GUID.test(value)) return value;
+  }
+  return undefined;
+}
+
+/**
+ * An error object in MSAL Python's shape (`error`, `error_description`) built only from fixed text and safe
+ * fields: the HTTP status, the endpoint's error code when it is a short word, a GUID correlation id. The
+ * body itself (its messages, descriptions, any raw text) is never copied: it can hold an access token
+ * (SECURITY.md, finding L1), and MSAL Python's raw-text descriptions would carry it into error messages.
+ */
+function errorResult(source: ManagedIdentitySource, response: HttpResponse, error: string, body: Record<string, unknown> | undefined): MiResult {
+  const code = endpointCode(body);
+  const what = body === undefined ? "a body that is not a JSON object" : code !== undefined ? `error ${code}` : "no usable token or error";
+  const id = correlationId(body);
+  const out: Record<string, unknown> = {
+    error,
+    error_description:
+      `The ${SOURCE_NAMES[source]} managed identity endpoint answered HTTP ${response.status_code} with ${what}` +
+      `${id === undefined ? "" : ` (correlation id ${id})`}. The response body is not shown: it may hold secrets.`,
+  };
+  if (id !== undefined) out.correlation_id = id;
+  return out;
 }
 
 /** Turns a source's HTTP response into a normalized result or an error object (5.4). */
 export function parseResponse(source: ManagedIdentitySource, response: HttpResponse, resource: string, now: number): MiResult {
   const body = parseJsonObject(response.text);
   const ok = response.status_code >= 200 && response.status_code < 300;
-  if (!body) {
-    if (source === "AZURE_ARC" || source === "SERVICE_FABRIC") return { error: "invalid_request", error_description: response.text.slice(0, 2000) };
-    return { error: "invalid_response", error_description: `The managed identity endpoint answered HTTP ${response.status_code} with a body that is not a JSON object.` };
-  }
+  if (!body) return errorResult(source, response, source === "AZURE_ARC" || source === "SERVICE_FABRIC" ? "invalid_request" : "invalid_response", undefined);
   const hasToken = typeof body.access_token === "string" && body.access_token !== "";
   switch (source) {
     case "DEFAULT_TO_VM":
@@ -109,25 +151,23 @@ export function parseResponse(source: ManagedIdentitySource, response: HttpRespo
     case "CLOUD_SHELL": {
       const expiresIn = seconds(body.expires_in) ?? secondsUntil(body.expires_on, now);
       if (ok && hasToken && expiresIn !== null) return success(body, expiresIn, resource);
-      if (source === "AZURE_ARC") return { error: "invalid_request", error_description: response.text.slice(0, 2000) };
-      // IMDS errors are returned as they are (5.4); a 2xx that is not a token, or an empty error, is ours to name.
-      // A non-2xx body that carries an access_token would read as a success: it is no error object either.
-      if (ok || "access_token" in body) return unusable(response);
-      // An error body without a string `error` (MSAL Python returns it as is) keeps its fields and gains one.
-      return typeof body.error === "string" ? body : { ...body, ...unusable(response) };
+      if (source === "AZURE_ARC") return errorResult(source, response, "invalid_request", body);
+      // IMDS errors keep the endpoint's code (5.4); a 2xx that is not a token, a body that carries an
+      // access_token (it would read as a success) or a code that is not a short word is ours to name.
+      const code = ok || "access_token" in body ? undefined : safeCode(body.error);
+      return errorResult(source, response, code ?? "invalid_response", body);
     }
     case "APP_SERVICE":
     case "MACHINE_LEARNING": {
       const expiresIn = secondsUntil(body.expires_on, now) ?? seconds(body.expires_in);
       if (ok && hasToken && expiresIn !== null) return success(body, expiresIn, resource);
-      if (source === "MACHINE_LEARNING") return { error: "invalid_scope", error_description: reprOrJson(body) };
-      return { error: "invalid_scope", error_description: `${String(body.statusCode ?? "None")}, ${String(body.message ?? "None")}` };
+      return errorResult(source, response, "invalid_scope", body);
     }
     case "SERVICE_FABRIC": {
       const expiresIn = secondsUntil(body.expires_on, now);
       if (ok && hasToken && expiresIn !== null) return success(body, expiresIn, resource);
       const code = isRecord(body.error) && typeof body.error.code === "string" ? body.error.code : "";
-      return { error: SERVICE_FABRIC_ERRORS[code] ?? "invalid_request", error_description: response.text.slice(0, 2000) };
+      return errorResult(source, response, SERVICE_FABRIC_ERRORS[code] ?? "invalid_request", body);
     }
   }
 }

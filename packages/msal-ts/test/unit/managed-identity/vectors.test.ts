@@ -102,11 +102,12 @@ describe("8.6 responses and error mappings", () => {
     assert.equal(r.refresh_on, undefined);
   });
   for (const [name, env, status, body, expected] of [
-    ["VM 400 undefined format", {}, 400, { raw: "error format is undefined" }, { raw: "error format is undefined", error: "invalid_response", error_description: "The managed identity endpoint answered HTTP 400 without a usable token or error." }],
-    ["App Service 500", { IDENTITY_ENDPOINT: "http://localhost", IDENTITY_HEADER: "foo" }, 500, { statusCode: 500, message: "error content is undefined" }, { error: "invalid_scope", error_description: "500, error content is undefined" }],
-    ["Machine Learning 500", { MSI_ENDPOINT: "http://localhost", MSI_SECRET: "foo" }, 500, { error: "placeholder", message: "placeholder" }, { error: "invalid_scope", error_description: "{'error': 'placeholder', 'message': 'placeholder'}" }],
+    // MSAL Python's error codes; the descriptions are fixed texts, never the body (SECURITY.md, L1).
+    ["VM 400 undefined format", {}, 400, { raw: "error format is undefined" }, { error: "invalid_response", error_description: "The IMDS managed identity endpoint answered HTTP 400 with no usable token or error. The response body is not shown: it may hold secrets." }],
+    ["App Service 500", { IDENTITY_ENDPOINT: "http://localhost", IDENTITY_HEADER: "foo" }, 500, { statusCode: 500, message: "error content is undefined" }, { error: "invalid_scope", error_description: "The App Service managed identity endpoint answered HTTP 500 with no usable token or error. The response body is not shown: it may hold secrets." }],
+    ["Machine Learning 500", { MSI_ENDPOINT: "http://localhost", MSI_SECRET: "foo" }, 500, { error: "placeholder", message: "placeholder" }, { error: "invalid_scope", error_description: "The Azure Machine Learning managed identity endpoint answered HTTP 500 with error placeholder. The response body is not shown: it may hold secrets." }],
   ] as const) {
-    it(`${name}: mapped as MSAL Python does; nothing cached`, async () => {
+    it(`${name}: mapped to MSAL Python's error code; nothing cached`, async () => {
       const cache = new SerializableTokenCache();
       const { client } = mi(new SystemAssignedManagedIdentity(), env, () => response(status, body), cache, new FakeClock(1_000_000));
       const r = await client.acquireTokenForClient({ resource: R });
@@ -114,10 +115,13 @@ describe("8.6 responses and error mappings", () => {
       assert.equal(cache.serialize(), "{}");
     });
   }
-  it("Service Fabric 404 SecretHeaderNotFound -> unauthorized_client with the raw text", async () => {
+  it("Service Fabric 404 SecretHeaderNotFound -> unauthorized_client, naming the code (not the raw text)", async () => {
     const body = { error: { correlationId: "foo", code: "SecretHeaderNotFound", message: "Secret is not found in the request headers." } };
     const { client } = mi(new SystemAssignedManagedIdentity(), { IDENTITY_ENDPOINT: "http://localhost", IDENTITY_HEADER: "foo", IDENTITY_SERVER_THUMBPRINT: "bar" }, () => response(404, body));
-    assert.deepEqual(await client.acquireTokenForClient({ resource: R }), { error: "unauthorized_client", error_description: JSON.stringify(body) });
+    assert.deepEqual(await client.acquireTokenForClient({ resource: R }), {
+      error: "unauthorized_client",
+      error_description: "The Service Fabric managed identity endpoint answered HTTP 404 with error SecretHeaderNotFound. The response body is not shown: it may hold secrets.",
+    });
   });
 });
 
