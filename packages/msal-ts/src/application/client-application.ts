@@ -1,5 +1,5 @@
 /**
- * ClientApplication: what public and confidential clients share (API.md "Applications"). A thin facade:
+ * ClientApplication: what public and confidential clients share (docs/api.md "Applications"). A thin facade:
  * the constructor builds the per-application context once; each method delegates to a flow.
  */
 import { AliasResolver } from "../authority/aliases.js";
@@ -28,7 +28,7 @@ import { checkOptions, type ClientApplicationOptions } from "./options.js";
 import type { Account, AuthCodeFlow, TokenResult, TokenSuccess } from "./types.js";
 import type { PopAuthScheme } from "./pop-auth-scheme.js";
 
-/** Seconds a 429/5xx without Retry-After blocks identical requests (behavior reference 4). */
+/** Seconds a 429/5xx without Retry-After blocks identical requests (docs/msal-python-compatibility.md 4). */
 const THROTTLE_PUBLIC = 60;
 const THROTTLE_CONFIDENTIAL = 5;
 

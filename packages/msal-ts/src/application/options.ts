@@ -1,4 +1,4 @@
-/** ClientApplicationOptions (API.md) and their validation. */
+/** ClientApplicationOptions (docs/api.md) and their validation. */
 import type { AuthorityBuilder } from "../authority/builder.js";
 import type { TokenCache } from "../cache/token-cache.js";
 import { InvalidArgumentError } from "../errors.js";

@@ -1,4 +1,4 @@
-/** Result and data shapes of the public API (API.md "Results and data shapes"). */
+/** Result and data shapes of the public API (docs/api.md "Results and data shapes"). */
 
 /** A token from the identity provider or the cache. Wire field names are kept as they are. */
 export interface TokenSuccess {

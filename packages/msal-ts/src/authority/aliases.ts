@@ -1,5 +1,5 @@
 /**
- * Host aliases for reading the token cache (msal-python-behavior.md §2.7): hosts that Entra treats as one
+ * Host aliases for reading the token cache (docs/msal-python-compatibility.md §2.7): hosts that Entra treats as one
  * cloud (login.microsoftonline.com, login.windows.net, ...). Writes always use the configured host.
  */
 import { ServerError } from "../errors.js";

@@ -1,6 +1,6 @@
 /**
  * The resolved authority: a parsed authority plus the endpoints its discovery returned
- * (msal-python-behavior.md §2.3-§2.5).
+ * (docs/msal-python-compatibility.md §2.3-§2.5).
  */
 import { AuthorityError, InvalidArgumentError } from "../errors.js";
 import type { HttpClient } from "../http/types.js";
@@ -40,7 +40,7 @@ export interface Authority {
   readonly authorizationResponseIss?: true;
 }
 
-/** How an authority is chosen and discovered: the application's `authority` options (API.md). */
+/** How an authority is chosen and discovered: the application's `authority` options (docs/api.md). */
 export interface AuthorityConfig {
   /** Default {@link DEFAULT_AUTHORITY}, unless `oidcAuthority` is given. */
   authority?: string | AuthorityBuilder | undefined;
@@ -62,7 +62,7 @@ export interface ResolveAuthorityOptions extends Omit<AuthorityConfig, "authorit
 
 /**
  * Picks and parses the configured authority without any network access, so that an application
- * constructor can reject bad configuration at once (API.md "Bad arguments ... throw at the call").
+ * constructor can reject bad configuration at once (docs/api.md "Bad arguments ... throw at the call").
  *
  * @throws InvalidArgumentError when both `authority` and `oidcAuthority` are given, or `instanceDiscovery`
  *   is a string that is not an https URL.

@@ -1,7 +1,7 @@
 import { InvalidArgumentError } from "../errors.js";
 
 /**
- * Builds an authority URL from a cloud instance and a tenant (msal-python-behavior.md §2.1; API.md "Other
+ * Builds an authority URL from a cloud instance and a tenant (docs/msal-python-compatibility.md §2.1; docs/api.md "Other
  * classes and constants"). It renders `https://{instance}/{tenant}` and is accepted wherever an `authority`
  * string is.
  *

@@ -1,7 +1,7 @@
 /**
- * Host names and endpoints of the authority layer (msal-python-behavior.md §2.1, §2.4, §2.7, §2.8).
+ * Host names and endpoints of the authority layer (docs/msal-python-compatibility.md §2.1, §2.4, §2.7, §2.8).
  *
- * Every collection here is frozen: the library keeps no module-level mutable state (DESIGN.md).
+ * Every collection here is frozen: the library keeps no module-level mutable state (docs/design.md).
  */
 
 /**

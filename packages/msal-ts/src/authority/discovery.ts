@@ -1,5 +1,5 @@
 /**
- * Instance discovery (authority validation, msal-python-behavior.md §2.4) and OIDC discovery (§2.5) over
+ * Instance discovery (authority validation, docs/msal-python-compatibility.md §2.4) and OIDC discovery (§2.5) over
  * the HttpClient seam. Both GETs carry no headers (§1.3). Every value read from the network is checked
  * before use. Caching is the HTTP layer's job (§4); memoization is the resolver's.
  */

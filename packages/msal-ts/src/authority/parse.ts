@@ -1,5 +1,5 @@
 /**
- * Authority URL parsing and classification: `canonicalize` (msal-python-behavior.md §2.2) and the Entra
+ * Authority URL parsing and classification: `canonicalize` (docs/msal-python-compatibility.md §2.2) and the Entra
  * authority kinds (§2.3). Pure: no network, no state.
  */
 import { AuthorityError, InvalidArgumentError } from "../errors.js";

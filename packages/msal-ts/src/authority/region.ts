@@ -1,5 +1,5 @@
 /**
- * Regional endpoints (ESTS-R, msal-python-behavior.md §2.8): which region to use, and the regional
+ * Regional endpoints (ESTS-R, docs/msal-python-compatibility.md §2.8): which region to use, and the regional
  * authority built from the central one. Only `acquireTokenForClient` uses it (the flow decides that).
  */
 import { InvalidArgumentError } from "../errors.js";

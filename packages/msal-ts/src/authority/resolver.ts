@@ -1,5 +1,5 @@
 /**
- * Discovery once per application (DESIGN.md "Discovery once"; msal-python-behavior.md §2.6): one promise
+ * Discovery once per application (docs/design.md "Discovery once"; docs/msal-python-compatibility.md §2.6): one promise
  * per authority and discovery mode, shared by concurrent callers; a failed discovery is forgotten so that
  * the next call tries again.
  */

@@ -1,7 +1,7 @@
 /**
  * Saved discovery answers are vetted before they are replayed. The http cache (`httpCache`, often a file
  * saved between runs with `saveHttpCache`) replays instance and OIDC discovery answers for a day
- * (msal-python-behavior.md §4); whoever can write that store could otherwise plant a document whose
+ * (docs/msal-python-compatibility.md §4); whoever can write that store could otherwise plant a document whose
  * `token_endpoint` sends the client secret to another host. A freshly fetched document comes over TLS
  * from the authority itself and is used as is; a saved one must keep every endpoint the library sends
  * secrets, codes or users to on the authority's host (or, for Entra, a host of its alias group), over

@@ -1,5 +1,5 @@
 /**
- * What `TokenCache.add()` derives from a token response (behavior reference section 3.4). Pure: the same
+ * What `TokenCache.add()` derives from a token response (docs/msal-python-compatibility.md section 3.4). Pure: the same
  * event and clock give the same entries.
  */
 import { AuthorityError } from "../errors.js";

@@ -1,6 +1,6 @@
 /**
  * Cache keys. Two kinds:
- * - the storage key MSAL Python writes (behavior reference section 3.1), used for the serialized JSON;
+ * - the storage key MSAL Python writes (docs/msal-python-compatibility.md section 3.1), used for the serialized JSON;
  * - an internal "identity" that is the same for every format of one credential (MSAL Python's, msal-node's),
  *   used by the indexes: lookups match on entry fields, never on key strings (section 9).
  */

@@ -1,5 +1,5 @@
 /**
- * The unified MSAL token-cache schema as MSAL Python 1.31 writes it (behavior reference section 3.3).
+ * The unified MSAL token-cache schema as MSAL Python 1.31 writes it (docs/msal-python-compatibility.md section 3.3).
  * Timestamps are strings of integer epoch seconds; field order below is the order written.
  */
 

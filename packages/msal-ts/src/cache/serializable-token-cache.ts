@@ -1,5 +1,5 @@
 /**
- * A token cache that converts to and from the unified MSAL cache JSON (behavior reference section 3.2),
+ * A token cache that converts to and from the unified MSAL cache JSON (docs/msal-python-compatibility.md section 3.2),
  * byte-compatible with MSAL Python 1.31's `SerializableTokenCache` and tolerant of msal-node's variant.
  */
 import { CacheError } from "../errors.js";

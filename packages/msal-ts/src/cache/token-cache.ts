@@ -1,5 +1,5 @@
 /**
- * The token cache: MSAL Python 1.31's unified cache format (behavior reference section 3) with indexes that
+ * The token cache: MSAL Python 1.31's unified cache format (docs/msal-python-compatibility.md section 3) with indexes that
  * make access-token hits O(1) whatever the cache size.
  */
 import { InvalidArgumentError } from "../errors.js";

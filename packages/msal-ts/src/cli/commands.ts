@@ -107,7 +107,7 @@ export async function login(s: Session, inv: Login): Promise<void> {
   else s.out.result(username !== "" ? `Signed in as ${username}.` : "Signed in.");
 }
 
-/** Account authority types a user signs in with (MSAL Python's get_accounts lists the same, behavior 3.10). */
+/** Account authority types a user signs in with (MSAL Python's get_accounts lists the same, docs/msal-python-compatibility.md 3.10). */
 const USER_AUTHORITY_TYPES = new Set(["MSSTS", "ADFS"]);
 
 /**

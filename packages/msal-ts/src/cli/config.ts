@@ -165,7 +165,7 @@ export function atLeastAsStrong(a: SettingSource, b: SettingSource): boolean {
 const TENANT = /^[A-Za-z0-9](?:[A-Za-z0-9._-]{0,252}[A-Za-z0-9])?$/;
 
 /**
- * `authority` with its tenant (the first path segment, msal-python-behavior.md §2.2) replaced by `tenant`;
+ * `authority` with its tenant (the first path segment, docs/msal-python-compatibility.md §2.2) replaced by `tenant`;
  * the rest of the path (a B2C policy) and the query are kept.
  *
  * @throws UsageError for a tenant that is not one, or an ADFS authority (which has no tenant).

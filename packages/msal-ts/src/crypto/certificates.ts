@@ -6,7 +6,7 @@ import { InvalidArgumentError } from "../errors.js";
 
 /**
  * A hex thumbprint as the `x5t` / `x5t#S256` header value: the raw bytes in base64url **with** `=`
- * padding, as MSAL Python sends and Entra accepts (behavior reference 1.10).
+ * padding, as MSAL Python sends and Entra accepts (docs/msal-python-compatibility.md 1.10).
  *
  * @example thumbprintHeader("F3931AAD841CD72EF32008C77DA9EDB03D294EF7") === "85MarYQc1y7zIAjHfantsD0pTvc="
  */

@@ -5,7 +5,7 @@ import { constants, sign, type KeyObject } from "node:crypto";
 
 export type SigningAlgorithm = "RS256" | "PS256";
 
-/** A JSON object with its keys sorted, as MSAL Python's JWT library writes headers (behavior reference 1.10). */
+/** A JSON object with its keys sorted, as MSAL Python's JWT library writes headers (docs/msal-python-compatibility.md 1.10). */
 function sortedKeys(o: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.keys(o).sort().map((k) => [k, o[k]]));
 }

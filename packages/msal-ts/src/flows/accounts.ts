@@ -1,5 +1,5 @@
 /**
- * Accounts (behavior reference 3.10): listing grouped by home account with alias fallback, removal of
+ * Accounts (docs/msal-python-compatibility.md 3.10): listing grouped by home account with alias fallback, removal of
  * an account's tokens, and removal of an app's client-credential tokens.
  */
 import { hostnameOf } from "../authority/authority.js";

@@ -1,5 +1,5 @@
 /**
- * The authorization code flow (behavior reference 1.9, 6.3): building the authorize URL with state,
+ * The authorization code flow (docs/msal-python-compatibility.md 1.9, 6.3): building the authorize URL with state,
  * PKCE (S256) and nonce, and redeeming the response with every check.
  */
 import { randomUUID } from "node:crypto";
@@ -20,7 +20,7 @@ import { postToken } from "./token-request.js";
 import { bindingFor } from "./token-binding.js";
 
 const AUTH_CODE = "authorization_code";
-/** Allowed clock skew for `auth_time` checks (behavior reference 6.3). */
+/** Allowed clock skew for `auth_time` checks (docs/msal-python-compatibility.md 6.3). */
 const SKEW = 120;
 
 export interface InitiateOptions {

@@ -1,4 +1,4 @@
-/** Token requests through a broker, and caching their results (behavior reference 7.2). */
+/** Token requests through a broker, and caching their results (docs/msal-python-compatibility.md 7.2). */
 import { randomUUID } from "node:crypto";
 import type { Authority } from "../authority/authority.js";
 import { mergeClaims } from "../oauth2/claims.js";

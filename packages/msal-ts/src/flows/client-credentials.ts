@@ -1,5 +1,5 @@
 /**
- * acquireTokenForClient (behavior reference 1.6, 2.8, 3.6): cache first, then one client-credentials
+ * acquireTokenForClient (docs/msal-python-compatibility.md 1.6, 2.8, 3.6): cache first, then one client-credentials
  * request shared by every concurrent identical call, on the regional endpoint when configured.
  */
 import { randomUUID } from "node:crypto";

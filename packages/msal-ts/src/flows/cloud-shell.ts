@@ -1,5 +1,5 @@
 /**
- * Azure Cloud Shell (behavior reference 5.9): inside Cloud Shell the signed-in user's tokens come from a
+ * Azure Cloud Shell (docs/msal-python-compatibility.md 5.9): inside Cloud Shell the signed-in user's tokens come from a
  * local endpoint; the result is cached under a synthetic CLOUDSHELL account.
  */
 import { ServerError } from "../errors.js";

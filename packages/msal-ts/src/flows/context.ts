@@ -1,5 +1,5 @@
 /**
- * The per-application state every flow works with (DESIGN.md "Runtime seams"): built once by the
+ * The per-application state every flow works with (docs/design.md "Runtime seams"): built once by the
  * application's constructor, never per request.
  */
 import type { AliasResolver } from "../authority/aliases.js";

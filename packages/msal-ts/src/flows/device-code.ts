@@ -1,5 +1,5 @@
 /**
- * The device authorization grant (RFC 8628; behavior reference 6.1): initiation, then polling with MSAL
+ * The device authorization grant (RFC 8628; docs/msal-python-compatibility.md 6.1): initiation, then polling with MSAL
  * Python's rules (first poll at once, `interval` seconds apart, `slow_down` adds 5 s, stop at
  * `expires_at`), through the injected clock so that tests wait for nothing.
  */
@@ -17,7 +17,7 @@ import { postToken } from "./token-request.js";
 
 export const DEVICE_CODE_GRANT = "urn:ietf:params:oauth:grant-type:device_code";
 
-/** What initiateDeviceFlow returns (API.md): show `message` to the user. */
+/** What initiateDeviceFlow returns (docs/api.md): show `message` to the user. */
 export interface DeviceFlow {
   user_code: string;
   device_code: string;

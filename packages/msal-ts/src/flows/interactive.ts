@@ -1,5 +1,5 @@
 /**
- * acquireTokenInteractive without a broker (behavior reference 6.2; RFC 8252): an auth code flow whose
+ * acquireTokenInteractive without a broker (docs/msal-python-compatibility.md 6.2; RFC 8252): an auth code flow whose
  * redirect URI is a loopback listener on 127.0.0.1, the system browser (or the caller's `openBrowser`),
  * and the listener closed whatever happens. With a broker, MSAL Python's broker order (7.2) instead.
  */

@@ -1,5 +1,5 @@
 /**
- * acquireTokenOnBehalfOf (behavior reference 1.6): never reads the cache (every call POSTs, as in MSAL
+ * acquireTokenOnBehalfOf (docs/msal-python-compatibility.md 1.6): never reads the cache (every call POSTs, as in MSAL
  * Python), writes the result with the user's home account. Concurrent identical calls share a request.
  */
 import { createHash, randomUUID } from "node:crypto";

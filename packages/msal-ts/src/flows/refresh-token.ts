@@ -1,5 +1,5 @@
 /**
- * Refresh tokens (behavior reference 3.8, 1.6): the silent refresh path with FOCI families, and
+ * Refresh tokens (docs/msal-python-compatibility.md 3.8, 1.6): the silent refresh path with FOCI families, and
  * acquireTokenByRefreshToken (migration of RTs from other libraries).
  */
 import { randomUUID } from "node:crypto";

@@ -1,4 +1,4 @@
-/** The final shape of results (behavior reference 3.9). */
+/** The final shape of results (docs/msal-python-compatibility.md 3.9). */
 
 /**
  * Removes `refresh_in` and every key starting with `_`, adding `refresh_on` (epoch seconds) when
@@ -20,7 +20,7 @@ export function cleanUp<T extends Record<string, unknown>>(result: T, now: numbe
 
 const EMPTY_CLASSIFICATION = new Set(["bad_token", "token_expired", "protection_policy_required", "client_mismatch", "device_authentication_failed"]);
 
-/** Adds `classification` to an error with a `suberror` (behavior reference 3.6 step 9). */
+/** Adds `classification` to an error with a `suberror` (docs/msal-python-compatibility.md 3.6 step 9). */
 export function classify<T extends Record<string, unknown>>(result: T): T {
   if (result && "error" in result && typeof result.suberror === "string") {
     return { ...result, classification: EMPTY_CLASSIFICATION.has(result.suberror) ? "" : result.suberror };

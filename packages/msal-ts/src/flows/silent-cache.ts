@@ -1,5 +1,5 @@
 /**
- * The access-token cache read shared by acquireTokenSilent* and acquireTokenForClient (behavior reference
+ * The access-token cache read shared by acquireTokenSilent* and acquireTokenForClient (docs/msal-python-compatibility.md
  * 3.6 step 3): the 5-minute expiry margin, `refresh_on` aging, the refresh reason for telemetry.
  */
 import { hostnameOf, type Authority } from "../authority/authority.js";

@@ -1,5 +1,5 @@
 /**
- * acquireTokenSilent / acquireTokenSilentWithError (behavior reference 3.6): the cached access token,
+ * acquireTokenSilent / acquireTokenSilentWithError (docs/msal-python-compatibility.md 3.6): the cached access token,
  * else the refresh-token path, with aging fallback, alias retries and error classification.
  */
 import { randomUUID } from "node:crypto";

@@ -1,5 +1,5 @@
 /**
- * Single-flight: concurrent identical acquisitions share one network request (DESIGN.md). The key must
+ * Single-flight: concurrent identical acquisitions share one network request (docs/design.md). The key must
  * hold everything that changes the answer; each caller gets its own copy of the result.
  */
 export class SingleFlight {

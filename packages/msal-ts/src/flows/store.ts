@@ -1,4 +1,4 @@
-/** Writing a token response to the cache as the application does (behavior reference 3.4). */
+/** Writing a token response to the cache as the application does (docs/msal-python-compatibility.md 3.4). */
 import type { Authority } from "../authority/authority.js";
 import type { CachePartition } from "../cache/partition.js";
 import { homeAccountIdOf } from "../cache/derive.js";

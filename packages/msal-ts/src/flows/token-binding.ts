@@ -1,5 +1,5 @@
 /**
- * Key-bound tokens (behavior reference 7.1): Proof-of-Possession with msal-ts's own key (`authScheme`),
+ * Key-bound tokens (docs/msal-python-compatibility.md 7.1): Proof-of-Possession with msal-ts's own key (`authScheme`),
  * and the external-key forms the spec supports through request data (`token_type` `pop` or `ssh-cert`
  * with the caller's `req_cnf` and `key_id`). Turns call options into extra token-request fields, the
  * cache `key_id`, and the final shape of the result.

@@ -1,5 +1,5 @@
 /**
- * One POST to a token endpoint (behavior reference 1.1, 1.5): the form body in MSAL Python's field
+ * One POST to a token endpoint (docs/msal-python-compatibility.md 1.1, 1.5): the form body in MSAL Python's field
  * order with falsy values dropped, the default headers and telemetry, and the response parsed into a
  * returned result. Identity-provider errors are returned; transport failures, HTTP 5xx and non-JSON
  * bodies are thrown.

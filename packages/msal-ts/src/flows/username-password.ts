@@ -1,5 +1,5 @@
 /**
- * Username/password (ROPC, behavior reference 1.6 and 1.11): user-realm discovery, then the password
+ * Username/password (ROPC, docs/msal-python-compatibility.md 1.6 and 1.11): user-realm discovery, then the password
  * grant for managed users. Federated users would need WS-Trust against their federation server, which
  * msal-ts does not implement: they get a clear MsalError instead.
  */

@@ -1,6 +1,6 @@
 /**
- * Validation of the default client's options (`verify`, `proxies`, `timeout`; API.md
- * `ClientApplicationOptions`, msal-python-behavior.md §1.12). Bad values throw InvalidArgumentError when
+ * Validation of the default client's options (`verify`, `proxies`, `timeout`; docs/api.md
+ * `ClientApplicationOptions`, docs/msal-python-compatibility.md §1.12). Bad values throw InvalidArgumentError when
  * the client is created, never at the first request. Messages name the option, never a secret: a proxy
  * URL may carry a password, a CA file is echoed by path only.
  */

@@ -1,6 +1,6 @@
 /**
- * The built-in {@link HttpClient} on undici (DESIGN.md "Dependencies"), standing in for the `requests`
- * session of MSAL Python (msal-python-behavior.md §1.12): `verify`, `proxies`, `timeout`, form bodies as
+ * The built-in {@link HttpClient} on undici (docs/design.md "Dependencies"), standing in for the `requests`
+ * session of MSAL Python (docs/msal-python-compatibility.md §1.12): `verify`, `proxies`, `timeout`, form bodies as
  * Python's `urlencode` writes them, and exactly one retry on a connection error (`max_retries=1`).
  */
 import type { TLSSocket } from "node:tls";

@@ -1,6 +1,6 @@
 /**
  * URL and form encoding exactly as Python's `urllib.parse.urlencode` (the `requests` library behind MSAL
- * Python, msal-python-behavior.md §1.12) writes it: UTF-8, spaces as `+`, only `A-Z a-z 0-9 _ . - ~` left
+ * Python, docs/msal-python-compatibility.md §1.12) writes it: UTF-8, spaces as `+`, only `A-Z a-z 0-9 _ . - ~` left
  * as they are. `URLSearchParams` differs (it keeps `*` and escapes `~`), hence this small encoder.
  */
 

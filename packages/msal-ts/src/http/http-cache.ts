@@ -1,5 +1,5 @@
 /**
- * The expiring map under the throttling layer (msal-python-behavior.md §4 "Storage", MSAL Python's
+ * The expiring map under the throttling layer (docs/msal-python-compatibility.md §4 "Storage", MSAL Python's
  * `_ExpiringMapping`), kept over a user-provided {@link HttpCacheStore}.
  *
  * Differences from MSAL Python, on purpose:

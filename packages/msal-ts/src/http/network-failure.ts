@@ -1,6 +1,6 @@
 /**
  * How the default client reads a transport failure: is it a timeout, a connection error worth the one
- * retry of MSAL Python's `requests` adapter (`max_retries=1`, msal-python-behavior.md §1.12), or final;
+ * retry of MSAL Python's `requests` adapter (`max_retries=1`, docs/msal-python-compatibility.md §1.12), or final;
  * and a description for the error message that holds no part of the request (no path, query or header).
  */
 

@@ -1,6 +1,6 @@
 /**
  * Python's `repr()` and `str()` for the few value shapes that MSAL Python hashes into its HTTP-cache keys,
- * and the hash `H(x)` of msal-python-behavior.md §4 built on them. Reproducing Python byte for byte keeps the
+ * and the hash `H(x)` of docs/msal-python-compatibility.md §4 built on them. Reproducing Python byte for byte keeps the
  * throttling keys identical to MSAL Python's (vectors in §8.5).
  */
 import { createHash } from "node:crypto";
@@ -110,7 +110,7 @@ export function pythonStr(value: PythonValue): string {
 }
 
 /**
- * `H(x)` of msal-python-behavior.md §4: lower-case hex SHA-256 of the UTF-8 bytes of Python's `repr(x)`.
+ * `H(x)` of docs/msal-python-compatibility.md §4: lower-case hex SHA-256 of the UTF-8 bytes of Python's `repr(x)`.
  *
  * @example
  * ```ts

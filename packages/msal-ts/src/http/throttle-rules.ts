@@ -1,6 +1,6 @@
 import { parseJsonObject } from "../util/json.js";
 /**
- * The throttling rules of msal-python-behavior.md §4 as pure functions: the cache key of each rule and the
+ * The throttling rules of docs/msal-python-compatibility.md §4 as pure functions: the cache key of each rule and the
  * number of seconds a response is kept under it (0 = the rule does not apply). Vectors in §8.5.
  */
 import { pythonStr, reprHash } from "./python-repr.js";

@@ -1,5 +1,5 @@
 /**
- * The throttling layer every application puts around its HTTP client (msal-python-behavior.md §4), and
+ * The throttling layer every application puts around its HTTP client (docs/msal-python-compatibility.md §4), and
  * the managed-identity variant (§4 last paragraph, §5.8). Both wrap the given client; neither patches it.
  */
 import { InvalidArgumentError } from "../errors.js";

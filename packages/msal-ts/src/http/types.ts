@@ -1,5 +1,5 @@
 /**
- * The HTTP seam of msal-ts (API.md "Http client and logger seams"). Users may pass their own client;
+ * The HTTP seam of msal-ts (docs/api.md "Http client and logger seams"). Users may pass their own client;
  * the library always wraps it in its throttling layer.
  */
 

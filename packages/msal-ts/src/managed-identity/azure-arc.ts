@@ -1,5 +1,5 @@
 /**
- * Azure Arc's challenge (behavior reference 5.4 item 4): the first GET answers 401 with
+ * Azure Arc's challenge (docs/msal-python-compatibility.md 5.4 item 4): the first GET answers 401 with
  * `WWW-Authenticate: Basic realm=<path of a .key file>`; only a local administrator process can read that
  * file, and its content is the Basic credential of the second GET. The path comes from the server, so it
  * is trusted only when it names a regular `.key` file of at most 4096 bytes directly inside the agent's

@@ -1,5 +1,5 @@
 /**
- * ManagedIdentityClient (behavior reference 5): tokens for the Azure resource the code runs on, from
+ * ManagedIdentityClient (docs/msal-python-compatibility.md 5): tokens for the Azure resource the code runs on, from
  * whichever source the host provides, cached in the unified cache, with single-flight, aging refresh and
  * IMDS retries.
  */

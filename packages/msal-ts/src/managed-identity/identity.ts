@@ -1,5 +1,5 @@
 /**
- * Managed identity ids (behavior reference 5.1): system-assigned, or user-assigned by client id, resource
+ * Managed identity ids (docs/msal-python-compatibility.md 5.1): system-assigned, or user-assigned by client id, resource
  * id or object id; also accepted in the JSON form `{"ManagedIdentityIdType": ..., "Id": ...}`.
  */
 import { ManagedIdentityError } from "../errors.js";

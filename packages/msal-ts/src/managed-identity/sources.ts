@@ -1,4 +1,4 @@
-/** Where managed-identity tokens come from on this host (behavior reference 5.3), first match wins. */
+/** Where managed-identity tokens come from on this host (docs/msal-python-compatibility.md 5.3), first match wins. */
 export type ManagedIdentitySource = "SERVICE_FABRIC" | "APP_SERVICE" | "MACHINE_LEARNING" | "AZURE_ARC" | "CLOUD_SHELL" | "DEFAULT_TO_VM";
 
 export const IMDS_TOKEN_URL = "http://169.254.169.254/metadata/identity/oauth2/token";
@@ -22,6 +22,6 @@ export function detectSource(env: Readonly<Record<string, string | undefined>>, 
   if (has("IDENTITY_ENDPOINT") && has("IMDS_ENDPOINT")) return { source: "AZURE_ARC", endpoint: env.IDENTITY_ENDPOINT as string };
   if (himdsInstalled()) return { source: "AZURE_ARC", endpoint: ARC_DEFAULT_ENDPOINT };
   if ((env.AZUREPS_HOST_ENVIRONMENT ?? "").startsWith("cloud-shell")) return { source: "CLOUD_SHELL", endpoint: env.MSI_ENDPOINT ?? "http://localhost:50342/oauth2/token" };
-  // MSAL_MANAGED_IDENTITY_ENDPOINT overrides the IMDS address (MSAL Python after 1.31, behavior reference 10).
+  // MSAL_MANAGED_IDENTITY_ENDPOINT overrides the IMDS address (MSAL Python after 1.31, docs/msal-python-compatibility.md 10).
   return { source: "DEFAULT_TO_VM", endpoint: has("MSAL_MANAGED_IDENTITY_ENDPOINT") ? (env.MSAL_MANAGED_IDENTITY_ENDPOINT as string) : IMDS_TOKEN_URL };
 }

@@ -3,7 +3,7 @@ import { isRecord } from "../util/json.js";
 import { pythonJsonDumps } from "./python-json.js";
 
 /**
- * Merges the app's client capabilities into a claims challenge (behavior reference section 1.8):
+ * Merges the app's client capabilities into a claims challenge (docs/msal-python-compatibility.md section 1.8):
  * capabilities go to `access_token.xms_cc.values`, replacing any `xms_cc`. Without capabilities the
  * challenge is returned unchanged; with neither, `undefined` (no `claims` parameter is sent).
  *

@@ -1,5 +1,5 @@
 /**
- * Client authentication for confidential clients (behavior reference 1.5 and 1.10): a secret in the form
+ * Client authentication for confidential clients (docs/msal-python-compatibility.md 1.5 and 1.10): a secret in the form
  * body (`client_secret_post`) or in an HTTP Basic header (`client_secret_basic`, RFC 6749 2.3.1), or a JWT
  * client assertion (RFC 7523) signed with a certificate's key or supplied by the caller.
  */
@@ -41,7 +41,7 @@ export interface AssertionCredential {
 export type ClientCredential = string | CertificateCredential | PfxCredential | AssertionCredential;
 
 const JWT_BEARER = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
-/** Assertions live 600 s (behavior reference 1.10). */
+/** Assertions live 600 s (docs/msal-python-compatibility.md 1.10). */
 const ASSERTION_LIFETIME = 600;
 
 /** How a client secret reaches the token endpoint (RFC 6749 2.3.1; OpenID Connect Core 9). */

@@ -1,7 +1,7 @@
 import { VERSION } from "../version.js";
 import { currentTelemetryHeader, type TelemetryBuffer } from "./telemetry.js";
 
-/** The library's identification headers, built once per application (behavior reference section 1.1). */
+/** The library's identification headers, built once per application (docs/msal-python-compatibility.md section 1.1). */
 export function libraryHeaders(o: { appName?: string | undefined; appVersion?: string | undefined; platform: string }): Record<string, string> {
   const headers: Record<string, string> = {
     "x-client-sku": "msal-ts",

@@ -1,6 +1,6 @@
 /**
  * The loopback HTTP listener that receives the authorization response of an interactive login
- * (RFC 8252 section 7.3, behavior reference 6.2). Improvements over MSAL Python's listener: it also listens
+ * (RFC 8252 section 7.3, docs/msal-python-compatibility.md 6.2). Improvements over MSAL Python's listener: it also listens
  * on `::1` (the redirect URI says `localhost`, which may resolve to either family), accepts
  * `response_mode=form_post` as well as `query`, HTML-escapes every echoed value, and answers responses that
  * arrive before `waitForResponse()` is called instead of losing them.

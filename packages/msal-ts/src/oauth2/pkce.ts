@@ -1,5 +1,5 @@
 /**
- * Random values of the authorization code flow (behavior reference 1.9), from `node:crypto`: the same
+ * Random values of the authorization code flow (docs/msal-python-compatibility.md 1.9), from `node:crypto`: the same
  * lengths and alphabets as MSAL Python, drawn from a CSPRNG (repeats allowed).
  */
 import { createHash, randomInt } from "node:crypto";

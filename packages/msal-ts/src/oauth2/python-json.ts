@@ -1,7 +1,7 @@
 /**
  * JSON text as Python's `json.dumps()` writes it with default options: `", "` between members, `": "`
  * after keys, no newlines, non-ASCII escaped as `\uXXXX`. MSAL Python sends claims in this form
- * (behavior reference section 1.8), and servers compare some of these strings byte for byte.
+ * (docs/msal-python-compatibility.md section 1.8), and servers compare some of these strings byte for byte.
  */
 export function pythonJsonDumps(value: unknown): string {
   if (value === null || value === undefined) return "null";

@@ -1,7 +1,7 @@
 import { InvalidArgumentError } from "../errors.js";
 import { compareCodePoints } from "../cache/keys.js";
 
-/** The OIDC scopes MSAL adds itself; callers may not pass them (behavior reference section 1.7). */
+/** The OIDC scopes MSAL adds itself; callers may not pass them (docs/msal-python-compatibility.md section 1.7). */
 export const RESERVED_SCOPES: readonly string[] = ["openid", "profile", "offline_access"];
 
 /** Validates a scopes argument: an array (or Set) of non-empty strings without whitespace. */

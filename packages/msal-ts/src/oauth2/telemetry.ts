@@ -1,5 +1,5 @@
 /**
- * MSAL's server telemetry headers, schema version 4 (behavior reference section 1.2):
+ * MSAL's server telemetry headers, schema version 4 (docs/msal-python-compatibility.md section 1.2):
  * `x-client-current-telemetry: 4|{api_id},{refresh_reason}|` and
  * `x-client-last-telemetry: 4|{cache hits}|{api_id},{correlation_id},...|{error},...|`.
  */

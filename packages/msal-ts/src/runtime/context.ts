@@ -3,7 +3,7 @@ import type { Clock } from "./clock.js";
 import type { LogSink } from "./logger.js";
 
 /**
- * Everything domain code may touch in the outside world, held once per application (DESIGN.md
+ * Everything domain code may touch in the outside world, held once per application (docs/design.md
  * "Runtime seams"). Tests build one with a recording HttpClient and a fake clock.
  */
 export interface RuntimeContext {

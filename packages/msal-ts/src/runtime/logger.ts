@@ -1,4 +1,4 @@
-/** The logging seam (API.md). Messages never contain secrets; PII only when the app enables it. */
+/** The logging seam (docs/api.md). Messages never contain secrets; PII only when the app enables it. */
 export type LogLevel = "error" | "warning" | "info" | "verbose";
 
 /**
