@@ -47,7 +47,18 @@ function exitCodeOf(e: MsalError): ExitCodeValue {
   return ExitCode.AUTH_FAILED;
 }
 
+/**
+ * A rejected TLS certificate, advised in the command's terms: the library's advice names its `verify`
+ * option, which a command-line user sets with `--ca` (or MSAL_TS_CA).
+ */
+function withCaAdvice(message: string): string {
+  if (!/TLS certificate/i.test(message)) return message;
+  const facts = message.replace(/\s*Pass verify\b[^.]*(?:\.|$)/, "").replace(/[.\s]+$/, "");
+  return `${facts}. Pass the PEM file of the CA that issued it with --ca (or MSAL_TS_CA), or fix the server certificate`;
+}
+
 function messageOf(e: MsalError): string {
   if (e.code === "browser_unavailable") return "browser_unavailable: no browser could be opened for the sign-in; use msal-ts login --device-code";
+  if (e instanceof NetworkError || e.cause instanceof NetworkError) return `${e.code}: ${withCaAdvice(e.message)}`;
   return `${e.code}: ${e.message}`;
 }

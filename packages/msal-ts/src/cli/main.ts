@@ -103,7 +103,7 @@ async function runCommand(inv: Command, out: Output, run: RunEnvironment): Promi
   const cachePath = settings.cache?.value ?? (inv.common.emulator ? emulatorCachePath(defaultCache) : defaultCache);
   if (inv.common.emulator) out.note(`--emulator: a new emulator runs for this command only and stops with it; its tokens are kept in ${cachePath}`);
   const logger = stderrLogger(out, plaintextWarningFilter(cachePath, settings.allowPlaintextCache?.value === true));
-  const secrets = await untilAborted(readSecrets(secretInputsOf(inv), { stdin: run.stdin, warn: (text) => out.warn(text) }), run.signal);
+  const secrets = await untilAborted(readSecrets(secretInputsOf(inv), { stdin: () => run.stdin, warn: (text) => out.warn(text) }), run.signal);
   out.addSecrets(secrets);
   const tokenCache = openTokenCache(cachePath, logger);
   // The emulator's discovery is not kept: its port and certificate change with every run.
@@ -163,7 +163,10 @@ const exitCode = await main(process.argv.slice(2), {
   env: process.env,
   platform: process.platform,
   home: homedir(),
-  stdin: processStdin(process.stdin, process.stderr),
+  // A getter: touching process.stdin sets up a stream (and loads tty/net), which a cache hit does not need.
+  get stdin() {
+    return processStdin(process.stdin, process.stderr);
+  },
   signal: cancel.signal,
 });
 // Explicit: idle keep-alive connections must not hold the process open.

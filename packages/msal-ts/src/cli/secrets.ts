@@ -38,11 +38,12 @@ function why(e: unknown): string {
 }
 
 /**
- * The secret of `input`. `warn` receives the warning for a value on the command line.
+ * The secret of `input`. `warn` receives the warning for a value on the command line; `stdin` is asked for
+ * the input stream only when the secret comes from it.
  *
  * @throws UsageError for an unreadable or empty file or stdin (the message names the file, never content).
  */
-export async function readSecret(input: SecretInput, o: { stdin: SecretStdin; warn: (text: string) => void }): Promise<string> {
+export async function readSecret(input: SecretInput, o: { stdin: () => SecretStdin; warn: (text: string) => void }): Promise<string> {
   const what = WHAT[input.from === "env" ? "" : input.option.replace(/-file$/, "")] ?? "secret";
   switch (input.from) {
     case "argv":
@@ -62,7 +63,8 @@ export async function readSecret(input: SecretInput, o: { stdin: SecretStdin; wa
       return secret;
     }
     case "stdin": {
-      const text = o.stdin.isTTY === true && o.stdin.readHidden ? await o.stdin.readHidden(`Enter the ${what}: `) : await o.stdin.readAll();
+      const stdin = o.stdin();
+      const text = stdin.isTTY === true && stdin.readHidden ? await stdin.readHidden(`Enter the ${what}: `) : await stdin.readAll();
       const secret = firstLine(text);
       if (secret === "") throw new UsageError(`${input.option} - read an empty ${what} from stdin`, "token");
       return secret;
@@ -71,7 +73,7 @@ export async function readSecret(input: SecretInput, o: { stdin: SecretStdin; wa
 }
 
 /** Reads the secrets of a command line in order; stdin can serve only one of them. */
-export async function readSecrets(inputs: readonly SecretInput[], o: { stdin: SecretStdin; warn: (text: string) => void }): Promise<string[]> {
+export async function readSecrets(inputs: readonly SecretInput[], o: { stdin: () => SecretStdin; warn: (text: string) => void }): Promise<string[]> {
   if (inputs.filter((i) => i.from === "stdin").length > 1) throw new UsageError("only one secret can be read from stdin", "token");
   const out: string[] = [];
   for (const input of inputs) out.push(await readSecret(input, o));

@@ -21,6 +21,8 @@ export interface CliResult {
 export interface RunOptions {
   /** Extra environment variables. */
   env?: Record<string, string>;
+  /** Written to the command's stdin, which is then closed (default: no stdin at all). */
+  stdin?: string;
   /** Called with the whole stderr so far each time more arrives (e.g. to act on a device code). */
   onStderr?: (stderr: string, child: ChildProcess) => void;
 }
@@ -30,6 +32,7 @@ export class Sandbox {
   readonly dir = mkdtempSync(join(tmpdir(), "msal-ts-cli-"));
   readonly home = join(this.dir, "home");
   readonly xdgCache = join(this.dir, "xdg-cache");
+  readonly xdgConfig = join(this.dir, "xdg-config");
   /** The cache file the suite passes with --cache. */
   readonly cache = join(this.dir, "token-cache.json");
 
@@ -45,7 +48,7 @@ export class Sandbox {
       if (v === undefined || /^(DBUS_SESSION_BUS_ADDRESS|MSAL_TS_.*|IDENTITY_.*|MSI_.*|IMDS_.*)$/.test(k)) continue;
       env[k] = v;
     }
-    return { ...env, HOME: this.home, USERPROFILE: this.home, XDG_CACHE_HOME: this.xdgCache, LOCALAPPDATA: join(this.dir, "localappdata"), ...extra };
+    return { ...env, HOME: this.home, USERPROFILE: this.home, XDG_CACHE_HOME: this.xdgCache, XDG_CONFIG_HOME: this.xdgConfig, LOCALAPPDATA: join(this.dir, "localappdata"), ...extra };
   }
 
   /** Runs `msal-ts ...args`; the process is killed after 60 s (a hung command fails the test). */
@@ -55,7 +58,7 @@ export class Sandbox {
         // The package folder, where `--import tsx` resolves; the command writes only under the sandbox.
         cwd: PACKAGE,
         env: this.env(o.env),
-        stdio: ["ignore", "pipe", "pipe"],
+        stdio: [o.stdin === undefined ? "ignore" : "pipe", "pipe", "pipe"],
         timeout: 60_000,
       });
       let stdout = "";
@@ -65,6 +68,7 @@ export class Sandbox {
         stderr += chunk;
         o.onStderr?.(stderr, child);
       });
+      if (o.stdin !== undefined) child.stdin?.end(o.stdin);
       child.on("error", reject);
       child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr }));
     });
