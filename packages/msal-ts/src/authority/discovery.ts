@@ -4,6 +4,7 @@
  * before use. Caching is the HTTP layer's job (§4); memoization is the resolver's.
  */
 import { AuthorityError, NetworkError, ServerError } from "../errors.js";
+import { serverSnippet } from "../http/server-text.js";
 import type { HttpClient, HttpResponse } from "../http/types.js";
 import { parseJsonObject } from "../util/json.js";
 import { INSTANCE_DISCOVERY_ENDPOINT } from "./constants.js";
@@ -193,12 +194,12 @@ export async function discoverOidc(http: HttpClient, url: string, context: OidcD
 }
 
 function readOidcDocument(resp: HttpResponse, url: string, context: OidcDiscoveryContext): OidcMetadata {
-  const unusable = (why: string): AuthorityError => new AuthorityError(`${friendly(context)} (OIDC discovery at ${url} ${why})`);
+  const unusable = (why: string): AuthorityError => new AuthorityError(`${friendly(context)} (OIDC discovery at ${redact(url)} ${why})`);
   if (resp.status_code >= 400 && resp.status_code < 500) {
     throw unusable(`answered HTTP ${resp.status_code}${describeBody(resp)}`);
   }
   if (resp.status_code >= 500) {
-    throw new ServerError(`OIDC discovery at ${url} failed with HTTP ${resp.status_code}; try again later.`, {
+    throw new ServerError(`OIDC discovery at ${redact(url)} failed with HTTP ${resp.status_code}; try again later.`, {
       status: resp.status_code,
     });
   }
@@ -276,9 +277,7 @@ function stringField(obj: Record<string, unknown>, name: string): string | undef
   return typeof value === "string" ? value : undefined;
 }
 
-/** Server text in a message: one line, bounded. */
+/** Server text in a message: one line (no controls, separators or bidi overrides), bounded (SECURITY.md M1). */
 function snippet(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  const line = text.replace(/[\u0000-\u001f\u007f]+/g, " ").trim();
-  return line.length > 300 ? `${line.slice(0, 300)}...` : line;
+  return serverSnippet(text, 300);
 }

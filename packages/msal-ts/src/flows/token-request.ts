@@ -6,6 +6,7 @@
  */
 import type { Authority } from "../authority/authority.js";
 import { ServerError } from "../errors.js";
+import { safeCode } from "../http/server-text.js";
 import { parseJsonObject } from "../util/json.js";
 import { tokenRequestHeaders } from "../oauth2/headers.js";
 import { checkIdTokenIssuer, decodeIdTokenFor } from "../oauth2/id-token.js";
@@ -63,7 +64,7 @@ export async function postToken(ctx: FlowContext, p: TokenPost): Promise<TokenRe
   const response = await ctx.http.post(url, { data, headers });
   if (response.status_code >= 500) {
     const body = parseJsonObject(response.text);
-    const code = typeof body?.error === "string" ? ` (${body.error})` : "";
+    const code = typeof body?.error === "string" ? ` (${safeCode(body.error)})` : "";
     throw new ServerError(`The token endpoint answered HTTP ${response.status_code}${code}; try again later. Correlation id ${p.correlationId}.`, {
       status: response.status_code,
     });
@@ -76,7 +77,7 @@ export async function postToken(ctx: FlowContext, p: TokenPost): Promise<TokenRe
     });
   }
   if ("error" in result) {
-    ctx.log.info(`Token request failed: ${String(result.error)} (HTTP ${response.status_code}), correlation id ${p.correlationId}`);
+    ctx.log.info(`Token request failed: ${safeCode(result.error)} (HTTP ${response.status_code}), correlation id ${p.correlationId}`);
   } else {
     if (typeof result.id_token === "string" && result.id_token !== "") {
       const claims = decodeIdTokenFor(result.id_token, ctx.clientId);

@@ -2,7 +2,14 @@
  * MSAL's server telemetry headers, schema version 4 (docs/msal-python-compatibility.md section 1.2):
  * `x-client-current-telemetry: 4|{api_id},{refresh_reason}|` and
  * `x-client-last-telemetry: 4|{cache hits}|{api_id},{correlation_id},...|{error},...|`.
+ *
+ * The error codes come from the token endpoint. MSAL Python copies them raw; here each one is kept only
+ * when it is a plain code (`safeCode`), else replaced by `unsafe_error_code`, so that one hostile answer
+ * (non-ASCII, CR/LF, `|` or `,`) can never make the header invalid and block every later request of the
+ * application (SECURITY.md, finding M1).
  */
+import { safeCode } from "../http/server-text.js";
+
 
 /** The API ids MSAL reports. */
 export const ApiId = Object.freeze({
@@ -25,7 +32,11 @@ export const RefreshReason = Object.freeze({
   AGING: 4,
 } as const);
 
+/** §1.2: failures are kept while their running size stays below 350 characters, which bounds their count too. */
 const MAX_FAILURE_SIZE = 350;
+
+/** Stands for a correlation id that is not a plain token (one given back in a device flow dict, say). */
+const UNSAFE_CORRELATION_ID = "unsafe_correlation_id";
 
 interface Failure {
   apiId: number;
@@ -51,14 +62,18 @@ export class TelemetryBuffer {
     return `4|${this.#succeeded}|${pairs}|${errors}|`;
   }
 
-  /** Records a token response: an error is kept (within the size limit), a success clears the buffer. */
+  /**
+   * Records a token response: an error is kept (within the size limit) in its safe form, a success clears
+   * the buffer.
+   */
   record(apiId: number, correlationId: string, result: Record<string, unknown> | null | undefined): void {
     if (!result) return;
     if ("error" in result) {
-      const error = String(result.error);
-      const size = `,${apiId},${correlationId},${error}`.length;
+      const error = safeCode(result.error);
+      const id = safeCode(correlationId, UNSAFE_CORRELATION_ID);
+      const size = `,${apiId},${id},${error}`.length;
       if (this.#failureSize + size < MAX_FAILURE_SIZE) {
-        this.#failures.push({ apiId, correlationId, error });
+        this.#failures.push({ apiId, correlationId: id, error });
         this.#failureSize += size;
       }
       return;
