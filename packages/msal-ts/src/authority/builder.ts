@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from "../errors.js";
+import { redact } from "./redact.js";
 
 /**
  * Builds an authority URL from a cloud instance and a tenant (docs/msal-python-compatibility.md §2.1; docs/api.md "Other
@@ -47,6 +48,8 @@ export class AuthorityBuilder {
 
 const FIX = 'e.g. new AuthorityBuilder(AZURE_PUBLIC, "contoso.onmicrosoft.com")';
 
+// Every message quotes its input through redact(): an instance given as https://user:password@host must
+// not put the password in an error message (SECURITY.md, finding I1).
 function normalizeInstance(instance: unknown): string {
   if (typeof instance !== "string") {
     throw new InvalidArgumentError(`AuthorityBuilder: the instance must be a host name string, ${FIX}.`);
@@ -54,7 +57,7 @@ function normalizeInstance(instance: unknown): string {
   let host = instance.trim();
   if (/^http:\/\//i.test(host)) {
     throw new InvalidArgumentError(
-      `AuthorityBuilder: the instance "${host}" uses http; authorities must use https. Pass the host only, ${FIX}.`,
+      `AuthorityBuilder: the instance "${redact(host)}" uses http; authorities must use https. Pass the host only, ${FIX}.`,
     );
   }
   host = host.replace(/^https:\/\//i, "").replace(/\/+$/, "");
@@ -69,7 +72,7 @@ function normalizeInstance(instance: unknown): string {
   }
   if (url === undefined || url.pathname !== "/") {
     throw new InvalidArgumentError(
-      `AuthorityBuilder: the instance "${instance}" is not a host name. Pass a host such as ` +
+      `AuthorityBuilder: the instance "${redact(instance)}" is not a host name. Pass a host such as ` +
         `"login.microsoftonline.com" (or AZURE_PUBLIC, AZURE_US_GOVERNMENT, AZURE_CHINA), ${FIX}.`,
     );
   }
@@ -85,7 +88,7 @@ function normalizeTenant(tenant: unknown): string {
   // eslint-disable-next-line no-control-regex
   if (trimmed === "" || /[\s\\?#%\u0000-\u001f\u007f]/.test(trimmed) || trimmed.split("/").some((s) => s === "" || s === "." || s === "..")) {
     throw new InvalidArgumentError(
-      `AuthorityBuilder: the tenant "${tenant}" is not a tenant id or domain. Pass e.g. "contoso.onmicrosoft.com", ` +
+      `AuthorityBuilder: the tenant "${redact(tenant)}" is not a tenant id or domain. Pass e.g. "contoso.onmicrosoft.com", ` +
         `a tenant GUID, "common", "organizations" or "consumers".`,
     );
   }

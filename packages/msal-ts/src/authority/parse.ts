@@ -5,6 +5,7 @@
 import { AuthorityError, InvalidArgumentError } from "../errors.js";
 import { AuthorityBuilder } from "./builder.js";
 import { CIAM_SUFFIX, WELL_KNOWN_AUTHORITY_HOSTS, WELL_KNOWN_B2C_HOSTS } from "./constants.js";
+import { redact } from "./redact.js";
 
 /** A parsed and classified authority, before any discovery. Frozen. */
 export interface ParsedAuthority {
@@ -151,12 +152,8 @@ export function tenantOfEndpoint(endpoint: string): string | undefined {
   return first === undefined || first === "" ? undefined : first;
 }
 
-/** Hides a user name and password, so that an error message never carries a credential. */
-export function redact(text: string): string {
-  // User info (user:password@) is blanked whether or not the text has a scheme.
-  const shown = text.replace(/^([a-z][a-z0-9+.-]*:\/*|\/*)[^/?#]*@/i, "$1***@");
-  return shown.length > 200 ? `${shown.slice(0, 200)}...` : shown;
-}
+/** Hides a user name and password, so that an error message never carries a credential (see `redact.ts`). */
+export { redact } from "./redact.js";
 
 function stripTrailingSlashes(path: string): string {
   let end = path.length;

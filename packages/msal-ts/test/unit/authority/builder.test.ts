@@ -68,3 +68,41 @@ describe("AuthorityBuilder (§2.1, §8.7, API.md)", () => {
     });
   }
 });
+
+describe("I1: authority errors never echo credentials given in a URL", () => {
+  const PASSWORD = "Pa55-w0rd";
+  const USER = "alice";
+  const leaks = (message: string) => message.includes(PASSWORD) || message.includes(USER);
+  for (const [name, instance, tenant] of [
+    ["https instance with user:password", `https://${USER}:${PASSWORD}@login.microsoftonline.com`, "common"],
+    ["http instance with user:password", `http://${USER}:${PASSWORD}@login.microsoftonline.com`, "common"],
+    ["instance with user:password and no scheme", `${USER}:${PASSWORD}@login.microsoftonline.com`, "common"],
+    ["instance with leading spaces and a path", `  https://${USER}:${PASSWORD}@login.microsoftonline.com/common`, "common"],
+    ["password holding a raw slash", `https://${USER}:${PASSWORD}/x@login.microsoftonline.com`, "common"],
+    ["scheme without slashes", `https:${USER}:${PASSWORD}@login.microsoftonline.com`, "common"],
+    ["tenant given as a URL with user info", AZURE_PUBLIC, `https://${USER}:${PASSWORD}@evil.example/common?x`],
+  ] as const) {
+    test(`${name}: the message keeps the host, hides the credentials`, () => {
+      assert.throws(
+        () => new AuthorityBuilder(instance, tenant),
+        (e: unknown) => {
+          assert.ok(e instanceof InvalidArgumentError);
+          assert.ok(!leaks(e.message), e.message);
+          assert.match(e.message, /\*\*\*@(login\.microsoftonline\.com|evil\.example)/);
+          return true;
+        },
+      );
+    });
+  }
+
+  test("the parsed-authority and discovery paths redact the same way", async () => {
+    const { parseAuthority, redact } = await import("../../../src/authority/parse.ts");
+    assert.equal(redact(`https://${USER}:${PASSWORD}@login.microsoftonline.com/common`), "https://***@login.microsoftonline.com/common");
+    assert.equal(redact(`${USER}:${PASSWORD}@login.microsoftonline.com`), "***@login.microsoftonline.com");
+    assert.equal(redact("https://login.microsoftonline.com/common?x=a@b"), "https://login.microsoftonline.com/common?x=a@b", "no user info: unchanged");
+    assert.equal(redact("https://login.microsoftonline.com/common\r\nInjected: 1"), "https://login.microsoftonline.com/common Injected: 1", "one line");
+    for (const url of [`https://${USER}:${PASSWORD}@login.microsoftonline.com/common`, `https:${USER}:${PASSWORD}@login.microsoftonline.com/common`]) {
+      assert.throws(() => parseAuthority(url, {}), (e: unknown) => e instanceof Error && !leaks(e.message));
+    }
+  });
+});
