@@ -87,14 +87,16 @@ try {
   const cliFlow = await cli.initiateAuthCodeFlow(["api://contoso-orders/access_as_user"], { redirectUri: "http://localhost:8400" });
   const cliSignIn = await emulator.signIn({ authUri: cliFlow.auth_uri, username: "alice@contoso.com", password: "alice-password" });
   const userToken = await cli.acquireTokenByAuthCodeFlow(cliFlow, cliSignIn.params);
+  if ("error" in userToken) throw new Error(`Alice's sign-in failed: ${userToken.error}`);
   const api = new ConfidentialClientApplication(ORDERS_API, { clientCredential: ORDERS_SECRET, ...common });
   t = performance.now();
-  show("on behalf  ", await api.acquireTokenOnBehalfOf(String(userToken.access_token), ["https://graph.microsoft.com/User.Read"]), t);
+  show("on behalf  ", await api.acquireTokenOnBehalfOf(userToken.access_token, ["https://graph.microsoft.com/User.Read"]), t);
 
   console.log("\n4. A CLI signs Bob in with the device code flow (the emulator approves the code)");
   const cliApp = new PublicClientApplication(CLI_APP, common);
   const device = await cliApp.initiateDeviceFlow(["User.Read"]);
-  console.log(`  ${String(device.message)}`);
+  if ("error" in device) throw new Error(`The device flow did not start: ${device.error}`);
+  console.log(`  ${device.message}`);
   emulator.approveDevice(device.user_code, "bob@contoso.com");
   t = performance.now();
   show("device code", await cliApp.acquireTokenByDeviceFlow(device), t);
@@ -109,7 +111,8 @@ try {
   console.log("\n6. Errors come back as objects, with Entra's codes");
   const wrong = new ConfidentialClientApplication(WEB_APP, { clientCredential: "not-the-secret", ...common });
   const error = await wrong.acquireTokenForClient(["api://contoso-orders/.default"]);
-  console.log(`  wrong secret: ${String(error.error)} ${JSON.stringify(error.error_codes)}`);
+  if ("error" in error) console.log(`  wrong secret: ${error.error} ${JSON.stringify(error.error_codes)}`);
+  else throw new Error("A wrong secret got a token");
 } finally {
   await emulator.close();
 }

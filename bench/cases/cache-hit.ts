@@ -25,7 +25,7 @@ async function msalTs(): Promise<() => unknown> {
   const scopes = [HIT.scope];
   return async () => {
     const result = await app.acquireTokenForClient(scopes);
-    if (result.token_source !== "cache" || http.unexpected > 0) throw new Error("benchmark expected a cache hit and no request");
+    if (!("access_token" in result) || result.token_source !== "cache" || http.unexpected > 0) throw new Error("benchmark expected a cache hit and no request");
     return result;
   };
 }

@@ -3,7 +3,7 @@ import { acquireTokenInteractive, type InteractiveOptions } from "../flows/inter
 import type { Broker } from "../flows/broker.js";
 import { ClientApplication } from "./client-application.js";
 import type { ClientApplicationOptions } from "./options.js";
-import type { TokenResult } from "./types.js";
+import type { TokenError, TokenResult } from "./types.js";
 
 /** Options of {@link PublicClientApplication}. */
 export interface PublicClientApplicationOptions extends Omit<ClientApplicationOptions, "clientCredential"> {
@@ -22,6 +22,7 @@ export interface PublicClientApplicationOptions extends Omit<ClientApplicationOp
  * ```ts
  * const app = new PublicClientApplication("client-id", { authority: "https://login.microsoftonline.com/organizations" });
  * const flow = await app.initiateDeviceFlow(["User.Read"]);
+ * if ("error" in flow) throw new Error(`Device flow refused: ${flow.error}`);
  * console.log(flow.message);
  * const result = await app.acquireTokenByDeviceFlow(flow);
  * ```
@@ -37,8 +38,11 @@ export class PublicClientApplication extends ClientApplication {
     super(clientId, options, "public");
   }
 
-  /** Starts a device code flow: show `flow.message` to the user, then call {@link acquireTokenByDeviceFlow}. */
-  initiateDeviceFlow(scopes?: string[], o?: { claimsChallenge?: string }): Promise<DeviceFlow> {
+  /**
+   * Starts a device code flow: show `flow.message` to the user, then call {@link acquireTokenByDeviceFlow}.
+   * An error from the identity provider is returned as a {@link TokenError} (narrow with `"error" in flow`).
+   */
+  initiateDeviceFlow(scopes?: string[], o?: { claimsChallenge?: string }): Promise<DeviceFlow | TokenError> {
     return initiateDeviceFlow(this.ctx, scopes ?? [], o);
   }
 

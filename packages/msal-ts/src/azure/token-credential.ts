@@ -62,7 +62,7 @@ type Source =
   | { managedIdentity: ManagedIdentityClient };
 
 function toAccessToken(r: TokenResult, now: number): AccessToken {
-  if (!("access_token" in r) || typeof r.access_token !== "string") throw new CredentialError(r);
+  if (!("access_token" in r) || typeof r.access_token !== "string") throw new CredentialError({ ...r });
   const expiresIn = Number(r.expires_in);
   const token: AccessToken = {
     token: r.access_token,

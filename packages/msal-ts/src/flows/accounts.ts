@@ -20,7 +20,7 @@ function accountsIn(ctx: FlowContext, environment: string, cloudShell: boolean):
       environment: e.environment as string,
       username: typeof e.username === "string" ? e.username : "",
       account_source: e.account_source as string,
-      authority_type: e.authority_type as string,
+      authority_type: e.authority_type as Account["authority_type"],
       local_account_id: e.local_account_id as string,
       realm: e.realm as string,
     });

@@ -23,13 +23,13 @@ export function brokerRequest(ctx: FlowContext, authority: Authority, scopes: re
 /** Normalizes, caches (grant "broker") and returns a broker answer. */
 export function finishBrokerResult(ctx: FlowContext, authority: Authority, scopes: readonly string[], answer: Record<string, unknown>): TokenResult {
   if ("error" in answer || typeof answer.access_token !== "string") {
-    return ("error" in answer ? answer : { error: "broker_error", error_description: "The broker answered without an access token." }) as TokenResult;
+    return ("error" in answer ? answer : { error: "broker_error", error_description: "The broker answered without an access token." }) as unknown as TokenResult;
   }
   const result: Record<string, unknown> = { ...answer, token_type: typeof answer.token_type === "string" ? answer.token_type : "bearer" };
   if (typeof result.id_token === "string" && result.id_token_claims === undefined) result.id_token_claims = decodeIdTokenFor(result.id_token, ctx.clientId);
   const accountId = typeof answer._account_id === "string" ? answer._account_id : undefined;
-  store(ctx, result as TokenResult, { authority, scopes, grantType: "broker", ...(accountId !== undefined ? { accountId } : {}) });
-  return cleanUp({ ...result, token_source: "broker" }, now(ctx)) as TokenResult;
+  store(ctx, result as unknown as TokenResult, { authority, scopes, grantType: "broker", ...(accountId !== undefined ? { accountId } : {}) });
+  return cleanUp({ ...result, token_source: "broker" }, now(ctx)) as unknown as TokenResult;
 }
 
 export async function brokerSilent(ctx: FlowContext, broker: Broker, authority: Authority, scopes: readonly string[], accountId: string, claims: string | undefined): Promise<TokenResult> {

@@ -9,7 +9,7 @@ import { checkClaimsChallenge, mergeClaims } from "../oauth2/claims.js";
 import { decorateScopes } from "../oauth2/scopes.js";
 import { ApiId, RefreshReason } from "../oauth2/telemetry.js";
 import { isRecord, parseJsonObject } from "../util/json.js";
-import type { TokenResult } from "../application/types.js";
+import type { TokenError, TokenResult } from "../application/types.js";
 import { now, type FlowContext } from "./context.js";
 import { cleanUp } from "./result.js";
 import { storeShared } from "./store.js";
@@ -17,17 +17,41 @@ import { postToken } from "./token-request.js";
 
 export const DEVICE_CODE_GRANT = "urn:ietf:params:oauth:grant-type:device_code";
 
-/** What initiateDeviceFlow returns (docs/api.md): show `message` to the user. */
+/**
+ * A started device code flow (RFC 8628 3.2, plus MSAL's `message`, `expires_at` and polling state): what
+ * `initiateDeviceFlow` returns when the identity provider accepted the request; it returns a
+ * `TokenError` otherwise (narrow with `"error" in flow` or `isTokenError`). Show `message` to the user,
+ * then pass the flow to `acquireTokenByDeviceFlow`. Other fields the server sent stay on the object
+ * (read them with `readExtra`).
+ *
+ * @example
+ * ```ts
+ * const flow = await app.initiateDeviceFlow(["User.Read"]);
+ * if ("error" in flow) throw new Error(flow.error_description ?? flow.error);
+ * console.log(flow.message);
+ * const result = await app.acquireTokenByDeviceFlow(flow);
+ * ```
+ */
 export interface DeviceFlow {
+  /** The code the user types at `verification_uri`. */
   user_code: string;
+  /** The code msal-ts polls with. */
   device_code: string;
   verification_uri: string;
+  /** RFC 8628: `verification_uri` with the code in it, when the server sends one (Entra ID does not). */
+  verification_uri_complete?: string;
+  /** What to show the user (the server's, or one made from `verification_uri` and `user_code`). */
   message: string;
+  /** Seconds the codes stay valid (default 1800). */
   expires_in: number;
-  /** Epoch seconds; set it to 0 to stop polling. */
+  /** Epoch seconds when polling stops; set it to 0 to stop polling (or pass a `signal`). */
   expires_at: number;
+  /** Seconds between polls (default 5; `slow_down` adds 5). */
   interval: number;
-  [k: string]: unknown;
+  /** Epoch seconds of the last poll, set while polling. */
+  latest_attempt_at?: number;
+  /** Internal: the correlation id every poll reuses. */
+  _correlation_id: string;
 }
 
 function toInt(value: unknown, fallback: number): number {
@@ -36,7 +60,7 @@ function toInt(value: unknown, fallback: number): number {
   return Number.isFinite(n) && n >= 1 ? Math.min(Math.trunc(n), 86_400) : fallback;
 }
 
-export async function initiateDeviceFlow(ctx: FlowContext, scopes: unknown = [], o: { claimsChallenge?: string } = {}): Promise<DeviceFlow> {
+export async function initiateDeviceFlow(ctx: FlowContext, scopes: unknown = [], o: { claimsChallenge?: string } = {}): Promise<DeviceFlow | TokenError> {
   const decorated = decorateScopes(scopes ?? [], ctx.excludeScopes);
   void o;
   const authority = await ctx.authorities.resolve();
@@ -52,7 +76,7 @@ export async function initiateDeviceFlow(ctx: FlowContext, scopes: unknown = [],
   if (response.status_code >= 500) throw new ServerError(`The device authorization endpoint answered HTTP ${response.status_code}; try again later.`, { status: response.status_code });
   const body = parseJsonObject(response.text);
   if (!body) throw new ServerError(`The device authorization endpoint answered HTTP ${response.status_code} with a body that is not a JSON object.`, { status: response.status_code, code: "invalid_response" });
-  if ("error" in body) return body as unknown as DeviceFlow;
+  if ("error" in body) return body as unknown as TokenError;
   for (const field of ["device_code", "user_code", "verification_uri"]) {
     if (typeof body[field] !== "string" || body[field] === "") {
       throw new ServerError(`The device authorization response lacks "${field}".`, { status: response.status_code, code: "invalid_response" });

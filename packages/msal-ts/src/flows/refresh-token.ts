@@ -9,6 +9,7 @@ import { anchorFromHomeAccountId } from "../oauth2/headers.js";
 import { decorateScopes } from "../oauth2/scopes.js";
 import { ApiId, RefreshReason } from "../oauth2/telemetry.js";
 import { InvalidArgumentError } from "../errors.js";
+import { readExtra } from "../util/read-extra.js";
 import type { TokenResult } from "../application/types.js";
 import { now, type FlowContext } from "./context.js";
 import { cleanUp } from "./result.js";
@@ -59,7 +60,7 @@ async function tryAll(ctx: FlowContext, a: RefreshAttempt, candidates: CacheEntr
   for (const rt of newestFirst(candidates)) {
     last = await redeem(ctx, a, rt);
     if (!("error" in last)) return last;
-    if (stopOnClientMismatch && String(last.error_additional_info ?? "").includes("client_mismatch")) break;
+    if (stopOnClientMismatch && String(readExtra(last, "error_additional_info") ?? "").includes("client_mismatch")) break;
   }
   return last;
 }

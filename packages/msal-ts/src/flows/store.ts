@@ -4,7 +4,7 @@ import type { CachePartition } from "../cache/partition.js";
 import { homeAccountIdOf } from "../cache/derive.js";
 import { isRecord } from "../util/json.js";
 import type { CacheEntry } from "../cache/schema.js";
-import type { TokenResult } from "../application/types.js";
+import type { TokenResult, TokenSuccess } from "../application/types.js";
 import { now, type FlowContext } from "./context.js";
 
 export interface StoreOptions {
@@ -24,7 +24,7 @@ export interface StoreOptions {
 
 export function store(ctx: FlowContext, result: TokenResult, o: StoreOptions): void {
   if ("error" in result) return;
-  let response: Record<string, unknown> = result;
+  let response: Record<string, unknown> = { ...result };
   const t = now(ctx);
   if (o.rotatedRefreshToken && typeof result.refresh_token === "string" && result.refresh_token !== "") {
     ctx.cache.updateRefreshToken(o.rotatedRefreshToken, result.refresh_token, t);
@@ -50,7 +50,7 @@ export function store(ctx: FlowContext, result: TokenResult, o: StoreOptions): v
 }
 
 /** The home account a token response belongs to (as add() derives it), or null for app tokens. */
-export function homeAccountOf(result: Record<string, unknown>): string | null {
+export function homeAccountOf(result: TokenSuccess): string | null {
   return homeAccountIdOf(result.client_info, isRecord(result.id_token_claims) ? result.id_token_claims : undefined);
 }
 

@@ -13,6 +13,7 @@ import { FakeClock, response } from "../helpers/fakes.ts";
 import { FakeEntra } from "../helpers/entra-fake.ts";
 import { fixture, sectionRequests, type FixtureRequest } from "../helpers/fixture.ts";
 import { clientInfo, unsignedJwt } from "../helpers/tokens.ts";
+import { expectFlow } from "../helpers/results.ts";
 
 const canned = fixture._inputs._common.canned_responses;
 const certs = new URL("../fixtures/certs/", import.meta.url);
@@ -179,7 +180,7 @@ describe("fixture wire parity: user flows of ClientApplication", () => {
     http.token = userResponse;
     const clock = new FakeClock();
     const app = new PublicClientApplication("client_id", { authority: "https://login.microsoftonline.com/organizations", httpClient: http, clock });
-    const flow = await app.initiateDeviceFlow(["User.Read"]);
+    const flow = expectFlow(await app.initiateDeviceFlow(["User.Read"]));
     const { expires_at: expiresAt, _correlation_id: flowCorrelation, ...rest } = flow;
     const { _correlation_id: _c, ...expectedFlow } = fixture.out.device_flow_dict as Record<string, unknown>;
     void _c;

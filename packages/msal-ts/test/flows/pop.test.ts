@@ -9,6 +9,7 @@ import { ConfidentialClientApplication, InvalidArgumentError, PopAuthScheme, Pub
 import { FakeClock, response } from "../helpers/fakes.ts";
 import { FakeEntra } from "../helpers/entra-fake.ts";
 import { clientInfo } from "../helpers/tokens.ts";
+import { expectToken } from "../helpers/results.ts";
 
 function decode(jws: string): { header: Record<string, unknown>; payload: Record<string, unknown>; signed: string; signature: Buffer } {
   const [h, p, s] = jws.split(".");
@@ -61,15 +62,15 @@ describe("PoP tokens", () => {
     assert.equal(req.token_type, "pop");
     const cnf = JSON.parse(Buffer.from(req.req_cnf!, "base64url").toString()) as { kid: string; xms_ksl: string };
     assert.equal(cnf.xms_ksl, "sw");
-    assert.equal(pop.token_type, "pop");
-    checkShr(String(pop.access_token), { at: "pop-at-2", method: "GET", url: "https://api.example.com/orders/7", nonce: "n1", kid: cnf.kid });
+    assert.equal(expectToken(pop).token_type, "pop");
+    checkShr(String(expectToken(pop).access_token), { at: "pop-at-2", method: "GET", url: "https://api.example.com/orders/7", nonce: "n1", kid: cnf.kid });
     assert.equal(app.tokenCache.find("AccessToken").length, 1, "a search without key_id sees only the bearer token");
     assert.equal(app.tokenCache.find("AccessToken", { query: { key_id: cnf.kid } }).length, 1, "the PoP token lives beside it");
     const bearerAgain = await app.acquireTokenForClient(["https://r/.default"]);
-    assert.equal(bearerAgain.access_token, bearer.access_token, "the bearer token was not clobbered");
+    assert.equal(expectToken(bearerAgain).access_token, expectToken(bearer).access_token, "the bearer token was not clobbered");
     const popAgain = await app.acquireTokenForClient(["https://r/.default"], { authScheme: scheme("n2", "https://api.example.com/orders", "POST") });
     assert.equal(http.tokenRequests.length, 2, "the PoP token came from the cache");
-    checkShr(String(popAgain.access_token), { at: "pop-at-2", method: "POST", url: "https://api.example.com/orders", nonce: "n2", kid: cnf.kid });
+    checkShr(String(expectToken(popAgain).access_token), { at: "pop-at-2", method: "POST", url: "https://api.example.com/orders", nonce: "n2", kid: cnf.kid });
   });
 
   it("silent: the cached PoP token is signed afresh for each call; bearer and PoP refreshes are separate", async () => {
@@ -96,10 +97,10 @@ describe("PoP tokens", () => {
     http.token = (r) => response(200, { access_token: `at-${(r.data as Record<string, string>).grant_type}`, token_type: "pop", expires_in: 3600, client_info: clientInfo("u", "t") });
     const app = new PublicClientApplication("cid", { authority: "https://login.microsoftonline.com/t", httpClient: http, clock: new FakeClock() });
     const ropc = await app.acquireTokenByUsernamePassword("alice@contoso.com", "pw", ["User.Read"], { authScheme: scheme() });
-    assert.equal(decode(String(ropc.access_token)).payload.at, "at-password");
+    assert.equal(decode(String(expectToken(ropc).access_token)).payload.at, "at-password");
     const flow = await app.initiateAuthCodeFlow(["User.Read"], { redirectUri: "http://localhost:1" });
     const code = await app.acquireTokenByAuthCodeFlow(flow, { state: flow.state, code: "c" }, { authScheme: scheme() });
-    assert.equal(decode(String(code.access_token)).payload.at, "at-authorization_code");
+    assert.equal(decode(String(expectToken(code).access_token)).payload.at, "at-authorization_code");
     assert.equal((http.tokenRequests[1]?.data as Record<string, string>).token_type, "pop");
   });
 
@@ -111,9 +112,9 @@ describe("PoP tokens", () => {
     assert.equal(http.tokenRequests.length, 0, "refused before any request");
     const data = { token_type: "ssh-cert", req_cnf: '{"kty":"RSA","n":"x","e":"AQAB"}', key_id: "key-1" };
     const r = await app.acquireTokenForClient(["https://r/.default"], { data });
-    assert.equal(r.access_token, "AAAAssh-cert");
+    assert.equal(expectToken(r).access_token, "AAAAssh-cert");
     assert.deepEqual(Object.fromEntries(Object.entries(http.tokenRequests[0]?.data as Record<string, string>).filter(([k]) => k in data)), data);
-    assert.equal((await app.acquireTokenForClient(["https://r/.default"], { data })).token_source, "cache");
+    assert.equal(expectToken(await app.acquireTokenForClient(["https://r/.default"], { data })).token_source, "cache");
     assert.equal(app.tokenCache.find("AccessToken", { query: { key_id: "key-1" } }).length, 1);
     await assert.rejects(app.acquireTokenForClient(["https://r/.default"], { data, authScheme: scheme() }), InvalidArgumentError);
   });

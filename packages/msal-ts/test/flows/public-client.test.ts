@@ -8,6 +8,7 @@ import { BrokerUnavailableError, InvalidArgumentError, PublicClientApplication, 
 import { FakeClock, response } from "../helpers/fakes.ts";
 import { FakeEntra } from "../helpers/entra-fake.ts";
 import { clientInfo, unsignedJwt } from "../helpers/tokens.ts";
+import { expectError, expectFlow, expectToken } from "../helpers/results.ts";
 
 describe("6.1 device flow polling timeline", () => {
   it("interval 2: pending, slow_down, pending, success -> polls at t = 0, 2, 9, 16", async () => {
@@ -22,9 +23,9 @@ describe("6.1 device flow polling timeline", () => {
       return answers.shift()!;
     };
     const app = new PublicClientApplication("cid", { authority: "https://login.microsoftonline.com/organizations", httpClient: http, clock });
-    const flow = await app.initiateDeviceFlow(["User.Read"]);
+    const flow = expectFlow(await app.initiateDeviceFlow(["User.Read"]));
     const result = await app.acquireTokenByDeviceFlow(flow);
-    assert.equal(result.access_token, "AT");
+    assert.equal(expectToken(result).access_token, "AT");
     assert.deepEqual(times, [0, 2, 9, 16]);
     assert.equal(flow.interval, 7);
   });
@@ -39,8 +40,8 @@ describe("6.1 device flow polling timeline", () => {
       return response(400, { error: "authorization_pending" });
     };
     const app = new PublicClientApplication("cid", { authority: "https://login.microsoftonline.com/organizations", httpClient: http, clock });
-    const result = await app.acquireTokenByDeviceFlow(await app.initiateDeviceFlow(["User.Read"]));
-    assert.equal(result.error, "authorization_pending");
+    const result = await app.acquireTokenByDeviceFlow(expectFlow(await app.initiateDeviceFlow(["User.Read"])));
+    assert.equal(expectError(result).error, "authorization_pending");
     assert.ok(polls >= 10, `every poll reached the server (${polls})`);
   });
 });
@@ -107,7 +108,7 @@ describe("broker rules (spec fallback rules 1-4; behavior reference 7.2)", () =>
     await assert.rejects(app.acquireTokenInteractive(["User.Read"]), InvalidArgumentError, "parentWindowHandle is required with a broker");
     const ui: string[] = [];
     const r = await app.acquireTokenInteractive(["User.Read"], { parentWindowHandle: PublicClientApplication.CONSOLE_WINDOW_HANDLE, onBeforeLaunchingUi: (e) => ui.push(e.ui) });
-    assert.equal(r.token_source, "broker");
+    assert.equal(expectToken(r).token_source, "broker");
     assert.deepEqual(broker.calls, ["signInSilently ", "signInInteractively "]);
     assert.deepEqual(ui, ["broker"]);
     const [account] = await app.getAccounts();
@@ -122,7 +123,7 @@ describe("broker rules (spec fallback rules 1-4; behavior reference 7.2)", () =>
     const failing = fakeBroker({ signInInteractively: async () => ({ error: "broker_error", error_description: "Status: UserCanceled" }) });
     const app2 = new PublicClientApplication("cid", { ...base, httpClient: new FakeEntra(), enableBrokerOnWindows: true, platform: "win32", broker: failing });
     const err = await app2.acquireTokenInteractive(["User.Read"], { parentWindowHandle: PublicClientApplication.CONSOLE_WINDOW_HANDLE, prompt: "select_account" });
-    assert.equal(err.error, "broker_error");
+    assert.equal(expectError(err).error, "broker_error");
 
     broker.calls.length = 0;
     await app.removeAccount(account!);
@@ -135,11 +136,11 @@ describe("broker rules (spec fallback rules 1-4; behavior reference 7.2)", () =>
     await app.acquireTokenInteractive(["User.Read"], { parentWindowHandle: 1 });
     broker.calls.length = 0;
     const r = await app.acquireTokenInteractive(["User.Read"], { parentWindowHandle: 1, loginHint: "ALICE@contoso.com" });
-    assert.equal(r.token_source, "broker");
+    assert.equal(expectToken(r).token_source, "broker");
     assert.deepEqual(broker.calls, ["acquireTokenSilently acct-1"]);
     broker.calls.length = 0;
     const none = await app.acquireTokenInteractive(["User.Read"], { parentWindowHandle: 1, prompt: "none" });
-    assert.equal(none.error, "interaction_required");
+    assert.equal(expectError(none).error, "interaction_required");
     assert.deepEqual(broker.calls, ["signInSilently "]);
   });
 });
@@ -158,7 +159,7 @@ describe("5.9 Cloud Shell", () => {
     };
     const app = new PublicClientApplication("cid", { authority: "https://login.microsoftonline.com/organizations", httpClient: http, clock: new FakeClock(), env: { AZUREPS_HOST_ENVIRONMENT: "cloud-shell/1.0" } });
     const r = await app.acquireTokenInteractive(["https://management.azure.com/user_impersonation", "https://graph.microsoft.com/.default"], { prompt: "none" });
-    assert.equal(r.token_source, "broker");
+    assert.equal(expectToken(r).token_source, "broker");
     assert.deepEqual(posts[0]?.data, { resource: "https://management.azure.com https://graph.microsoft.com" });
     assert.equal(posts[0]?.headers.Metadata, "true");
     const [account] = await app.getAccounts();

@@ -18,6 +18,7 @@ import { FakeClock, response } from "../helpers/fakes.ts";
 import { FakeEntra } from "../helpers/entra-fake.ts";
 import { unsignedJwt } from "../helpers/tokens.ts";
 import { PARAMS, assertPlainObject, checkCache, checkResult, clientInfoValue, settle, setOwn, weirdValue } from "./support.ts";
+import { expectToken } from "../helpers/results.ts";
 
 const CID = "33333333-4444-4555-8666-777777777777";
 const AUTHORITY = "https://login.microsoftonline.com/contoso.onmicrosoft.com";
@@ -114,7 +115,7 @@ describe("property: authorization responses (query and form_post) redeemed by ac
           if (nonceKind === "match") {
             assert.ok(out.ok, "a matching nonce redeems the code");
             checkResult(out.value);
-            assert.equal(out.value.access_token, SERVER_TOKEN, "the token is the server's, never one from the redirect");
+            assert.equal(expectToken(out.value).access_token, SERVER_TOKEN, "the token is the server's, never one from the redirect");
           } else {
             assert.ok(!out.ok && out.error instanceof IdTokenError, "a nonce that does not match is an IdTokenError");
           }
@@ -151,11 +152,11 @@ describe("property: authorization responses (query and form_post) redeemed by ac
         const { http, app, cache, flow } = await start();
         http.token = () => response(200, { access_token: SERVER_TOKEN, expires_in: 3600, id_token: serverIdToken("match", flow), client_info: "eyJ1aWQiOiJ1IiwidXRpZCI6InQifQ" });
         const state = flow.state;
-        const edited: Record<string, unknown> = { ...flow, max_age: maxAge };
+        const edited: AuthCodeFlow = { ...flow, max_age: maxAge };
         for (const [k, v] of edits) setOwn(edited, k, v);
         let authResponse: unknown = fields;
         if (keepState && typeof fields === "object" && fields !== null && !Array.isArray(fields)) authResponse = { ...fields, state: edited.state ?? state };
-        const out = await settle(() => app.acquireTokenByAuthCodeFlow(edited as AuthCodeFlow, authResponse as Record<string, string>));
+        const out = await settle(() => app.acquireTokenByAuthCodeFlow(edited, authResponse as Record<string, string>));
         if (out.ok) checkResult(out.value);
         checkCache(cache);
       }),

@@ -14,6 +14,7 @@ import { FakeEntra } from "../helpers/entra-fake.ts";
 import {
   PARAMS, assertPlainObject, checkCache, checkResult, errorResponseBody, httpResponse, nearValid, rawNumber, seconds, settle, setOwn, tokenResponseBody, weirdValue,
 } from "./support.ts";
+import { expectFlow } from "../helpers/results.ts";
 
 const CID = "22222222-3333-4444-8555-666666666666";
 const AUTHORITY = "https://login.microsoftonline.com/organizations";
@@ -73,7 +74,7 @@ describe("property: device authorization responses", () => {
         if (!out.ok) return;
         const flow = out.value;
         assertPlainObject(flow, "the flow");
-        if (Object.hasOwn(flow, "error")) return;
+        if ("error" in flow) return;
         checkFlow(flow, clock);
       }),
       PARAMS,
@@ -129,7 +130,7 @@ describe("property: device-flow polling", () => {
           return answers[pollTimes.length - 1] ?? response(400, { error: "authorization_pending" });
         };
         const application = app(http, clock, cache);
-        const flow = await application.initiateDeviceFlow(["User.Read"]);
+        const flow = expectFlow(await application.initiateDeviceFlow(["User.Read"]));
         if (edit !== undefined) {
           const [key, value] = edit;
           const delta = typeof value === "object" && value !== null && "delta" in value ? (value as { delta: number }).delta : undefined;

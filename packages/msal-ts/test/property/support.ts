@@ -109,10 +109,10 @@ export function toJsonText(value: unknown): string {
 }
 
 /** Sets an own enumerable property, also for `__proto__` (plain assignment would set the prototype). */
-export function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
+export function setOwn(target: object, key: string, value: unknown): void {
   // defineProperty is slow (and turns objects into dictionaries): only the one accessor key needs it.
   if (key === "__proto__") Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
-  else target[key] = value;
+  else Reflect.set(target, key, value);
 }
 
 // ---------------------------------------------------------------------------------------------------------

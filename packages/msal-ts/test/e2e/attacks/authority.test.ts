@@ -9,7 +9,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { Emulator } from "entra-emulator";
-import { AuthorityError, ConfidentialClientApplication, PublicClientApplication } from "../../../src/index.ts";
+import { AuthorityError, ConfidentialClientApplication, PublicClientApplication, type Account } from "../../../src/index.ts";
 import { parseAuthority } from "../../../src/authority/parse.ts";
 import { createDefaultHttpClient } from "../../../src/http/default-client.ts";
 import { appendQuery } from "../../../src/http/form-encoding.ts";
@@ -99,7 +99,7 @@ describe("http and look-alike authorities", () => {
   it("an http:// authority passed per call is refused before any request", SAFETY, async () => {
     const http = sandbox();
     const app = new PublicClientApplication(IDS.cli, { authority: "https://login.microsoftonline.com/contoso.onmicrosoft.com", httpClient: http, ...leakLogger() });
-    const account = { home_account_id: "uid.utid", environment: "login.microsoftonline.com", realm: "utid", local_account_id: "uid", username: "u", authority_type: "MSSTS" };
+    const account: Account = { home_account_id: "uid.utid", environment: "login.microsoftonline.com", realm: "utid", local_account_id: "uid", username: "u", authority_type: "MSSTS" };
     await assert.rejects(app.acquireTokenSilent(["User.Read"], account, { authority: "http://login.microsoftonline.com/contoso.onmicrosoft.com" }), AuthorityError);
     assert.deepEqual(http.requests, []);
   });

@@ -12,6 +12,7 @@ import { response } from "../../helpers/fakes.ts";
 import { FakeEntra } from "../../helpers/entra-fake.ts";
 import { leakLogger } from "../../helpers/leak-logger.ts";
 import { b64url, clientInfo, unsignedJwt } from "../../helpers/tokens.ts";
+import { expectFlow } from "../../helpers/results.ts";
 import { SAFETY, assertCacheUnchanged, assertToken, snapshot } from "../faults/support.ts";
 
 const CLIENT = "a1a1a1a1-0000-4000-8000-00000000c11e";
@@ -135,7 +136,7 @@ describe("crafted ID tokens", () => {
     entra.token = () => tokenResponse({ aud: OTHER_CLIENT });
     await assert.rejects(pca.acquireTokenByUsernamePassword("victim@contoso.com", "password", ["User.Read"]), audience);
     entra.deviceCode = () => response(200, { device_code: "dc", user_code: "ABC", verification_uri: "https://microsoft.com/devicelogin", expires_in: 900, interval: 5 });
-    const deviceFlow = await pca.initiateDeviceFlow(["User.Read"]);
+    const deviceFlow = expectFlow(await pca.initiateDeviceFlow(["User.Read"]));
     await assert.rejects(pca.acquireTokenByDeviceFlow(deviceFlow), audience);
     assertCacheUnchanged(before, snapshot(pcaCache));
   });

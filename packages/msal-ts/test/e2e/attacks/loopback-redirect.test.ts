@@ -14,6 +14,7 @@ import type { Emulator } from "entra-emulator";
 import { PublicClientApplication } from "../../../src/index.ts";
 import { IDS, emulatorOptions, startTestEmulator } from "../../helpers/emulator.ts";
 import { SAFETY, assertToken } from "../faults/support.ts";
+import { expectError, expectToken } from "../../helpers/results.ts";
 
 interface Answer {
   status: number;
@@ -113,7 +114,7 @@ describe("forged responses at the loopback listener", () => {
     });
 
     assertToken(result);
-    assert.equal((result.id_token_claims as Record<string, unknown>).preferred_username, "alice@contoso.com");
+    assert.equal((expectToken(result).id_token_claims as Record<string, unknown>).preferred_username, "alice@contoso.com");
     for (const [name, answer] of answers) {
       if (misdirected.has(name)) {
         assert.equal(answer.status, 421, `${name}: refused as a misdirected request`);
@@ -162,7 +163,7 @@ describe("forged responses at the loopback listener", () => {
 
     // Sent to the token endpoint by someone who stole it: refused (single use, and PKCE).
     const stolen = await first.acquireTokenByAuthorizationCode(used.code, ["User.Read"], { redirectUri: `http://localhost:${used.port}` });
-    assert.equal(stolen.error, "invalid_grant");
+    assert.equal(expectError(stolen).error, "invalid_grant");
     assert.ok(!("access_token" in stolen));
   });
 

@@ -17,6 +17,7 @@ import {
   MsalTokenCredential,
   PublicClientApplication,
   SystemAssignedManagedIdentity,
+  type Account,
 } from "../../../src/index.ts";
 import { IDS, TEST_CERT, TEST_KEY, emulatorOptions, startTestEmulator } from "../../helpers/emulator.ts";
 
@@ -115,7 +116,7 @@ describe("MsalTokenCredential with @azure/core-rest-pipeline", () => {
     await assert.rejects(new MsalTokenCredential({ app }).getToken("https://graph.microsoft.com/.default", { abortSignal: controller.signal }), /stop/);
     const pca = new PublicClientApplication(IDS.cli, emulatorOptions(emulator));
     assert.throws(() => new MsalTokenCredential({ app: pca } as never), /account/);
-    const nobody = { home_account_id: "x.y", environment: "localhost", realm: "r", local_account_id: "", username: "", authority_type: "MSSTS" };
+    const nobody: Account = { home_account_id: "x.y", environment: "localhost", realm: "r", local_account_id: "", username: "", authority_type: "MSSTS" };
     await assert.rejects(new MsalTokenCredential({ app: pca, account: nobody }).getToken(IDS.apiScope), /sign the user in again/);
   });
 });

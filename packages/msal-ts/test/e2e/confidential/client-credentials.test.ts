@@ -9,6 +9,7 @@ import { ConfidentialClientApplication, InvalidArgumentError, MsalError, Seriali
 import { signJwt } from "../../../src/crypto/jwt.ts";
 import { thumbprintHeader } from "../../../src/crypto/certificates.ts";
 import { IDS, TEST_CERT, TEST_KEY, certPath, emulatorOptions, startTestEmulator, tokenRequestCount } from "../../helpers/emulator.ts";
+import { expectError, expectToken } from "../../helpers/results.ts";
 
 const ok = (r: TokenResult): string => {
   assert.ok("access_token" in r, `expected a token, got ${JSON.stringify(r)}`);
@@ -27,22 +28,22 @@ describe("client credentials against the emulator", () => {
     emulator.clearRequests();
     const first = await app.acquireTokenForClient([IDS.apiDefault]);
     ok(first);
-    assert.equal(first.token_source, "identity_provider");
+    assert.equal(expectToken(first).token_source, "identity_provider");
     const second = await app.acquireTokenForClient([IDS.apiDefault]);
-    assert.equal(second.token_source, "cache");
-    assert.equal(second.access_token, first.access_token);
+    assert.equal(expectToken(second).token_source, "cache");
+    assert.equal(expectToken(second).access_token, expectToken(first).access_token);
     assert.equal(tokenRequestCount(emulator), 1);
     assert.equal(emulator.requests().filter((r) => r.path.endsWith("openid-configuration")).length, 1, "discovery once per app");
     const claims = await app.acquireTokenForClient([IDS.apiDefault], { claimsChallenge: '{"access_token":{"nbf":{"essential":true,"value":"1"}}}' });
-    assert.equal(claims.token_source, "identity_provider", "a claims challenge bypasses the cache");
+    assert.equal(expectToken(claims).token_source, "identity_provider", "a claims challenge bypasses the cache");
     assert.equal(tokenRequestCount(emulator), 2);
   });
 
   it("wrong secret: the AADSTS error is returned, not thrown, and holds no secret", async () => {
     const app = new ConfidentialClientApplication(IDS.confidential, { clientCredential: "not-the-secret", ...emulatorOptions(emulator) });
     const r = await app.acquireTokenForClient([IDS.apiDefault]);
-    assert.equal(r.error, "invalid_client");
-    assert.deepEqual(r.error_codes, [7000215]);
+    assert.equal(expectError(r).error, "invalid_client");
+    assert.deepEqual(expectError(r).error_codes, [7000215]);
     assert.ok(!JSON.stringify(r).includes("not-the-secret"));
   });
 
@@ -76,13 +77,13 @@ describe("client credentials against the emulator", () => {
     const app = new ConfidentialClientApplication(IDS.confidential, { clientCredential: { clientAssertion: assertion }, ...emulatorOptions(emulator) });
     const expired = await app.acquireTokenForClient([IDS.apiDefault]);
     // That assertion expired 10 minutes ago: the identity provider's error is returned.
-    assert.equal(expired.error, "invalid_client");
-    assert.deepEqual(expired.error_codes, [700024]);
+    assert.equal(expectError(expired).error, "invalid_client");
+    assert.deepEqual(expectError(expired).error_codes, [700024]);
     assert.equal(calls, 1);
     lifetime = 2400;
     ok(await app.acquireTokenForClient([IDS.apiDefault]));
     const before = calls;
-    for (let i = 0; i < 5; i++) assert.equal((await app.acquireTokenForClient([IDS.apiDefault])).token_source, "cache");
+    for (let i = 0; i < 5; i++) assert.equal(expectToken(await app.acquireTokenForClient([IDS.apiDefault])).token_source, "cache");
     assert.equal(calls, before, "a cache hit runs no assertion callback");
   });
 
@@ -94,8 +95,8 @@ describe("client credentials against the emulator", () => {
     assert.equal(tokenRequestCount(emulator), 1);
     const tokens = new Set(results.map(ok));
     assert.equal(tokens.size, 1);
-    results[0]!.access_token = "changed";
-    assert.notEqual(results[1]!.access_token, "changed", "each caller gets its own result object");
+    expectToken(results[0]).access_token = "changed";
+    assert.notEqual(expectToken(results[1]).access_token, "changed", "each caller gets its own result object");
   });
 
   it("a certificate assertion is signed afresh for every request (a new jti each time)", async () => {

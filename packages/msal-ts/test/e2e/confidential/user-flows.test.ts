@@ -12,9 +12,11 @@ import {
   InvalidArgumentError,
   SerializableTokenCache,
   StateMismatchError,
+  type Account,
   type AuthCodeFlow,
 } from "../../../src/index.ts";
 import { IDS, emulatorOptions, startTestEmulator, tokenRequestCount } from "../../helpers/emulator.ts";
+import { expectError, expectToken } from "../../helpers/results.ts";
 
 const REDIRECT = "https://localhost/auth/callback";
 const GRAPH = "https://graph.microsoft.com/User.Read";
@@ -89,7 +91,7 @@ describe("web app user flows against the emulator", () => {
 
     for (const rt of cache.find("RefreshToken")) cache.modify("RefreshToken", rt, { secret: "garbage-refresh-token" });
     const error = await app.acquireTokenSilentWithError([GRAPH], alice!, { forceRefresh: true });
-    assert.equal(error?.error, "invalid_grant");
+    assert.equal(expectError(error).error, "invalid_grant");
     assert.equal(await app.acquireTokenSilent([GRAPH], alice!, { forceRefresh: true }), null);
     assert.equal(cache.find("RefreshToken").length, 1, "an invalid_grant never removes the RT");
   });
@@ -97,7 +99,7 @@ describe("web app user flows against the emulator", () => {
   it("acquireTokenSilent: no account gives null; an account of another shape throws", async () => {
     const app = webApp();
     assert.equal(await app.acquireTokenSilent([GRAPH], null), null);
-    const nobody = { home_account_id: "nobody.here", environment: "localhost", realm: "x", local_account_id: "", username: "", authority_type: "MSSTS" };
+    const nobody: Account = { home_account_id: "nobody.here", environment: "localhost", realm: "x", local_account_id: "", username: "", authority_type: "MSSTS" };
     assert.equal(await app.acquireTokenSilentWithError([GRAPH], nobody), null);
     await assert.rejects(app.acquireTokenSilent([GRAPH], { username: "x" } as never), InvalidArgumentError);
     await assert.rejects(app.acquireTokenSilent(["openid"], nobody), InvalidArgumentError);
@@ -115,7 +117,7 @@ describe("web app user flows against the emulator", () => {
     const flow2 = await app.initiateAuthCodeFlow([GRAPH], { redirectUri: REDIRECT });
     const declined = await signIn(flow2, "alice@contoso.com", false);
     const r = await app.acquireTokenByAuthCodeFlow(flow2, { ...declined, access_token: "injected" });
-    assert.equal(r.error, "access_denied");
+    assert.equal(expectError(r).error, "access_denied");
     assert.ok(!("access_token" in r), "injected fields are dropped");
   });
 
@@ -145,11 +147,11 @@ describe("web app user flows against the emulator", () => {
     const obo = await api.acquireTokenOnBehalfOf(user.access_token as string, [GRAPH]);
     assert.ok("access_token" in obo, JSON.stringify(obo));
     const again = await api.acquireTokenOnBehalfOf(user.access_token as string, [GRAPH]);
-    assert.equal(again.token_source, "identity_provider");
+    assert.equal(expectToken(again).token_source, "identity_provider");
     assert.equal(tokenRequestCount(emulator), 2, "OBO never reads the cache (as in MSAL Python)");
     assert.equal(cache.find("AccessToken")[0]?.home_account_id, (await api.getAccounts())[0]?.home_account_id);
     const bad = await api.acquireTokenOnBehalfOf("not-a-token", [GRAPH]);
-    assert.equal(bad.error, "invalid_grant");
+    assert.equal(expectError(bad).error, "invalid_grant");
   });
 
   it("legacy: getAuthorizationRequestUrl + acquireTokenByAuthorizationCode, then acquireTokenByRefreshToken", async () => {
@@ -162,7 +164,7 @@ describe("web app user flows against the emulator", () => {
     const r = await app.acquireTokenByAuthorizationCode(params.code!, [GRAPH], { redirectUri: REDIRECT, nonce: "raw-nonce" });
     assert.ok("access_token" in r, JSON.stringify(r));
     const reused = await app.acquireTokenByAuthorizationCode(params.code!, [GRAPH], { redirectUri: REDIRECT });
-    assert.equal(reused.error, "invalid_grant", "a code is single-use");
+    assert.equal(expectError(reused).error, "invalid_grant", "a code is single-use");
 
     const migrated = new SerializableTokenCache();
     const other = webApp(migrated);

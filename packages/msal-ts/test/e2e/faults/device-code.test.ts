@@ -6,10 +6,11 @@
 import assert from "node:assert/strict";
 import { after, afterEach, before, describe, it } from "node:test";
 import type { Emulator } from "entra-emulator";
-import { NetworkError, PublicClientApplication, SerializableTokenCache, ServerError, type DeviceFlow } from "../../../src/index.ts";
+import { NetworkError, PublicClientApplication, SerializableTokenCache, ServerError, type DeviceFlow, type TokenError } from "../../../src/index.ts";
 import { FakeClock } from "../../helpers/fakes.ts";
 import { IDS, emulatorOptions, startTestEmulator } from "../../helpers/emulator.ts";
 import { HTML_PAGE, SAFETY, TRUNCATED_JSON, assertCacheUnchanged, assertNoEntryLost, assertToken, entraError, routeCount, snapshot } from "./support.ts";
+import { expectError } from "../../helpers/results.ts";
 
 const THROTTLED = entraError("temporarily_unavailable", 50196, "The server terminated an operation because it encountered a client request loop.");
 
@@ -30,19 +31,19 @@ describe("device code faults", () => {
     return { pca, cache, clock, before: snapshot(cache), initiations: () => routeCount(emulator, "devicecode"), tokens: () => routeCount(emulator, "token") };
   }
 
-  const started = (flow: DeviceFlow): void => {
+  function started(flow: DeviceFlow | TokenError): asserts flow is DeviceFlow {
     assert.ok(!("error" in flow), `expected a device flow, got ${JSON.stringify(flow)}`);
     assert.match(flow.user_code, /^[A-Z0-9]+$/);
-  };
+  }
 
   it("429 with Retry-After: the error is returned; the same initiation is blocked for Retry-After seconds", SAFETY, async () => {
     const c = await cli();
     const start = c.initiations();
     emulator.addFault({ route: "devicecode", status: 429, retryAfter: 30, body: THROTTLED });
     const first = await c.pca.initiateDeviceFlow(["User.Read"]);
-    assert.equal(first.error, "temporarily_unavailable");
+    assert.equal(expectError(first).error, "temporarily_unavailable");
     c.clock.advance(29_000);
-    assert.equal((await c.pca.initiateDeviceFlow(["User.Read"])).error, "temporarily_unavailable");
+    assert.equal(expectError(await c.pca.initiateDeviceFlow(["User.Read"])).error, "temporarily_unavailable");
     assert.equal(c.initiations(), start + 1, "no request within the window");
     c.clock.advance(2_000);
     started(await c.pca.initiateDeviceFlow(["User.Read"]));
@@ -54,9 +55,9 @@ describe("device code faults", () => {
     const c = await cli();
     const start = c.initiations();
     emulator.addFault({ route: "devicecode", status: 429, body: THROTTLED });
-    assert.equal((await c.pca.initiateDeviceFlow(["User.Read"])).error, "temporarily_unavailable");
+    assert.equal(expectError(await c.pca.initiateDeviceFlow(["User.Read"])).error, "temporarily_unavailable");
     c.clock.advance(59_000);
-    assert.equal((await c.pca.initiateDeviceFlow(["User.Read"])).error, "temporarily_unavailable");
+    assert.equal(expectError(await c.pca.initiateDeviceFlow(["User.Read"])).error, "temporarily_unavailable");
     assert.equal(c.initiations(), start + 1);
     // Other scopes are another request: not blocked.
     started(await c.pca.initiateDeviceFlow(["Mail.Read"]));
@@ -149,7 +150,7 @@ describe("device code faults", () => {
     started(flow);
     emulator.addFault({ route: "token", status: 429, retryAfter: 5, body: THROTTLED });
     const r = await c.pca.acquireTokenByDeviceFlow(flow);
-    assert.equal(r.error, "temporarily_unavailable");
+    assert.equal(expectError(r).error, "temporarily_unavailable");
     assertCacheUnchanged(c.before, snapshot(c.cache));
   });
 });

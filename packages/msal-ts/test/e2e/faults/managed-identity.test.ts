@@ -15,6 +15,7 @@ import type { HttpClient } from "../../../src/http/types.ts";
 import { FakeClock } from "../../helpers/fakes.ts";
 import { leakLogger } from "../../helpers/leak-logger.ts";
 import { HTML_PAGE, SAFETY, TRUNCATED_JSON, assertCacheUnchanged, assertNoEntryLost, assertToken, routeCount, snapshot } from "./support.ts";
+import { expectError, expectToken } from "../../helpers/results.ts";
 
 const SEEDED = "https://vault.azure.net";
 const RESOURCE = "https://management.azure.com";
@@ -46,7 +47,7 @@ describe("managed identity faults", () => {
     const seeded = await client.acquireTokenForClient({ resource: SEEDED });
     assertToken(seeded);
     const route = source === "imds" ? "mi_imds" : "mi_app_service";
-    return { client, clock, cache, seeded: seeded.access_token as string, before: snapshot(cache), sent: () => routeCount(emulator, route) };
+    return { client, clock, cache, seeded: expectToken(seeded).access_token as string, before: snapshot(cache), sent: () => routeCount(emulator, route) };
   }
 
   describe("IMDS", () => {
@@ -87,12 +88,12 @@ describe("managed identity faults", () => {
         const start = m.sent();
         emulator.addFault({ route: "mi_imds", count: 50, ...fault });
         const r = await m.client.acquireTokenForClient({ resource: RESOURCE });
-        assert.equal(r.error, error);
+        assert.equal(expectError(r).error, error);
         assert.ok(!("access_token" in r));
         assert.deepEqual(m.clock.sleeps, BACKOFF);
         assert.equal(m.sent(), start + 5);
         m.clock.advance(4_000);
-        assert.equal((await m.client.acquireTokenForClient({ resource: RESOURCE })).error, error);
+        assert.equal(expectError(await m.client.acquireTokenForClient({ resource: RESOURCE })).error, error);
         assert.equal(m.sent(), start + 5, "no request within the throttling window");
         assertCacheUnchanged(m.before, snapshot(m.cache));
         emulator.clearFaults();
@@ -106,12 +107,12 @@ describe("managed identity faults", () => {
       const m = await mi("imds");
       const start = m.sent();
       emulator.addFault({ route: "mi_imds", count: 50, status: 503, retryAfter: 2, body: IMDS_ERROR });
-      assert.equal((await m.client.acquireTokenForClient({ resource: RESOURCE })).error, "invalid_request");
+      assert.equal(expectError(await m.client.acquireTokenForClient({ resource: RESOURCE })).error, "invalid_request");
       assert.deepEqual(m.clock.sleeps, [2000, 2000, 2000, 2000]);
-      assert.equal((await m.client.acquireTokenForClient({ resource: RESOURCE })).error, "invalid_request");
+      assert.equal(expectError(await m.client.acquireTokenForClient({ resource: RESOURCE })).error, "invalid_request");
       assert.equal(m.sent(), start + 5);
       m.clock.advance(3_000);
-      assert.equal((await m.client.acquireTokenForClient({ resource: RESOURCE })).error, "invalid_request");
+      assert.equal(expectError(await m.client.acquireTokenForClient({ resource: RESOURCE })).error, "invalid_request");
       assert.equal(m.sent(), start + 10, "asked again after the window");
       assertCacheUnchanged(m.before, snapshot(m.cache));
     });
@@ -154,12 +155,12 @@ describe("managed identity faults", () => {
         const m = await mi("imds");
         emulator.addFault({ route: "mi_imds", status: 200, body, contentType });
         const r = await m.client.acquireTokenForClient({ resource: RESOURCE });
-        assert.equal(typeof r.error, "string", `expected an error object, got ${JSON.stringify(r)}`);
+        assert.equal(typeof expectError(r).error, "string", `expected an error object, got ${JSON.stringify(r)}`);
         assert.ok(!("access_token" in r), `a malformed answer must not look like a token: ${JSON.stringify(r)}`);
         assertCacheUnchanged(m.before, snapshot(m.cache));
         // Nor is it served later: the next call asks the endpoint again and gets a real token.
         const next = await m.client.acquireTokenForClient({ resource: RESOURCE });
-        assert.equal(next.token_source, "identity_provider", `served from the cache: ${JSON.stringify(next)}`);
+        assert.equal(expectToken(next).token_source, "identity_provider", `served from the cache: ${JSON.stringify(next)}`);
         assertToken(next);
       });
     }
@@ -169,8 +170,8 @@ describe("managed identity faults", () => {
       const start = m.sent();
       emulator.addFault({ route: "mi_imds", status: 500, count: 50 });
       const r = await m.client.acquireTokenForClient({ resource: SEEDED });
-      assert.equal(r.access_token, m.seeded);
-      assert.equal(r.token_source, "cache");
+      assert.equal(expectToken(r).access_token, m.seeded);
+      assert.equal(expectToken(r).token_source, "cache");
       assert.equal(m.sent(), start);
     });
 
@@ -186,8 +187,8 @@ describe("managed identity faults", () => {
         const start = m.sent();
         emulator.addFault({ route: "mi_imds", ...fault });
         const r = await m.client.acquireTokenForClient({ resource: SEEDED });
-        assert.equal(r.access_token, m.seeded, "the cached token");
-        assert.equal(r.token_source, "cache");
+        assert.equal(expectToken(r).access_token, m.seeded, "the cached token");
+        assert.equal(expectToken(r).token_source, "cache");
         assert.ok(m.sent() > start, "a refresh was attempted");
         assertCacheUnchanged(m.before, snapshot(m.cache));
         emulator.clearFaults();
@@ -209,12 +210,12 @@ describe("managed identity faults", () => {
         const start = m.sent();
         emulator.addFault({ route: "mi_app_service", ...fault });
         const r = await m.client.acquireTokenForClient({ resource: RESOURCE });
-        assert.equal(r.error, "invalid_scope");
-        assert.match(String(r.error_description), new RegExp(`answered HTTP ${fault.status} `));
+        assert.equal(expectError(r).error, "invalid_scope");
+        assert.match(String(expectError(r).error_description), new RegExp(`answered HTTP ${fault.status} `));
         assert.equal(m.sent(), start + 1, "App Service answers are not retried");
         assert.deepEqual(m.clock.sleeps, []);
         m.clock.advance((window - 1) * 1000);
-        assert.equal((await m.client.acquireTokenForClient({ resource: RESOURCE })).error, "invalid_scope");
+        assert.equal(expectError(await m.client.acquireTokenForClient({ resource: RESOURCE })).error, "invalid_scope");
         assert.equal(m.sent(), start + 1, "throttled");
         m.clock.advance(2_000);
         assertToken(await m.client.acquireTokenForClient({ resource: RESOURCE }));
@@ -246,7 +247,7 @@ describe("managed identity faults", () => {
         const m = await mi("app_service");
         emulator.addFault({ route: "mi_app_service", status, body, contentType });
         const r = await m.client.acquireTokenForClient({ resource: RESOURCE });
-        assert.equal(typeof r.error, "string", JSON.stringify(r));
+        assert.equal(typeof expectError(r).error, "string", JSON.stringify(r));
         assert.ok(!("access_token" in r));
         assertCacheUnchanged(m.before, snapshot(m.cache));
       });

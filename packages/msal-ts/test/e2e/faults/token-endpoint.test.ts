@@ -30,6 +30,7 @@ import {
   routeCount,
   snapshot,
 } from "./support.ts";
+import { expectError, expectToken } from "../../helpers/results.ts";
 
 const GRAPH = "https://graph.microsoft.com/.default";
 const THROTTLED_429 = entraError("temporarily_unavailable", 50196, "The server terminated an operation because it encountered a client request loop.");
@@ -68,19 +69,19 @@ describe("token endpoint faults: confidential client (client credentials)", () =
     const start = d.tokens();
     emulator.addFault({ route: "token", status: 429, retryAfter: 30, body: THROTTLED_429 });
     const first = await d.app.acquireTokenForClient([IDS.apiDefault]);
-    assert.equal(first.error, "temporarily_unavailable");
-    assert.deepEqual(first.error_codes, [50196]);
+    assert.equal(expectError(first).error, "temporarily_unavailable");
+    assert.deepEqual(expectError(first).error_codes, [50196]);
     assert.equal(d.tokens(), start + 1);
     const again = await d.app.acquireTokenForClient([IDS.apiDefault]);
-    assert.equal(again.error, "temporarily_unavailable", "the throttled answer is replayed");
+    assert.equal(expectError(again).error, "temporarily_unavailable", "the throttled answer is replayed");
     d.clock.advance(29_000);
-    assert.equal((await d.app.acquireTokenForClient([IDS.apiDefault])).error, "temporarily_unavailable");
+    assert.equal(expectError(await d.app.acquireTokenForClient([IDS.apiDefault])).error, "temporarily_unavailable");
     assert.equal(d.tokens(), start + 1, "no request within the Retry-After window");
     assertCacheUnchanged(d.before, snapshot(d.cache));
     d.clock.advance(2_000);
     const later = await d.app.acquireTokenForClient([IDS.apiDefault]);
     assertToken(later);
-    assert.equal(later.token_source, "identity_provider");
+    assert.equal(expectToken(later).token_source, "identity_provider");
     assert.equal(d.tokens(), start + 2, "after the window the request is sent again");
     assertNoEntryLost(d.before, snapshot(d.cache));
   });
@@ -89,14 +90,14 @@ describe("token endpoint faults: confidential client (client credentials)", () =
     const d = await daemon();
     const start = d.tokens();
     emulator.addFault({ route: "token", status: 429, body: THROTTLED_429 });
-    assert.equal((await d.app.acquireTokenForClient([IDS.apiDefault])).error, "temporarily_unavailable");
+    assert.equal(expectError(await d.app.acquireTokenForClient([IDS.apiDefault])).error, "temporarily_unavailable");
     d.clock.advance(4_000);
-    assert.equal((await d.app.acquireTokenForClient([IDS.apiDefault])).error, "temporarily_unavailable");
+    assert.equal(expectError(await d.app.acquireTokenForClient([IDS.apiDefault])).error, "temporarily_unavailable");
     assert.equal(d.tokens(), start + 1);
     // Another request (another scope) is not blocked by this one.
     const other = await d.app.acquireTokenForClient([GRAPH], { claimsChallenge: '{"access_token":{"nbf":{"essential":true,"value":"1"}}}' });
     assertToken(other);
-    assert.equal(other.token_source, "identity_provider");
+    assert.equal(expectToken(other).token_source, "identity_provider");
     assert.equal(d.tokens(), start + 2);
     d.clock.advance(2_000);
     assertToken(await d.app.acquireTokenForClient([IDS.apiDefault]));
@@ -194,12 +195,12 @@ describe("token endpoint faults: confidential client (client credentials)", () =
       const d = await daemon();
       emulator.addFault({ route: "token", status: 200, body });
       const r = await d.app.acquireTokenForClient([IDS.apiDefault]);
-      assert.equal(r.error, "invalid_response", `expected an error object, got ${JSON.stringify(r)}`);
+      assert.equal(expectError(r).error, "invalid_response", `expected an error object, got ${JSON.stringify(r)}`);
       assert.ok(!("access_token" in r));
       assertCacheUnchanged(d.before, snapshot(d.cache));
       // Nothing is served from the cache later either: the next call gets a real token.
       const next = await d.app.acquireTokenForClient([IDS.apiDefault]);
-      assert.equal(next.token_source, "identity_provider", `served from the cache: ${JSON.stringify(next)}`);
+      assert.equal(expectToken(next).token_source, "identity_provider", `served from the cache: ${JSON.stringify(next)}`);
       assertToken(next);
     });
   }
@@ -214,7 +215,7 @@ describe("token endpoint faults: confidential client (client credentials)", () =
     for (let i = 0; i < 5; i++) {
       const r = await d.app.acquireTokenForClient([GRAPH]);
       assertToken(r);
-      assert.equal(r.token_source, "cache");
+      assert.equal(expectToken(r).token_source, "cache");
       const user = await d.pca.acquireTokenSilent(["User.Read"], account);
       assertToken(user);
       assert.equal(user?.token_source, "cache");
@@ -241,7 +242,7 @@ describe("token endpoint faults: aging tokens are served during an outage", () =
     const pca = new PublicClientApplication(IDS.cli, { tokenCache: cache, clock, ...emulatorOptions(emulator), ...(o.timeout !== undefined ? { timeout: o.timeout } : {}) });
     const first = await pca.acquireTokenByUsernamePassword("alice@contoso.com", "alice-password", ["User.Read"]);
     const token = assertToken(first);
-    assert.equal(typeof first.refresh_on, "number", "the emulator sent refresh_in");
+    assert.equal(typeof expectToken(first).refresh_on, "number", "the emulator sent refresh_in");
     const [account] = await pca.getAccounts();
     assert.ok(account);
     clock.advance(3_700_000); // past refresh_on (3600 s), far from expiry (7200 s)
@@ -310,14 +311,14 @@ describe("token endpoint faults: aging tokens are served during an outage", () =
     const app = new ConfidentialClientApplication(IDS.confidential, { clientCredential: IDS.confidentialSecret, tokenCache: cache, clock, ...emulatorOptions(emulator) });
     const first = await app.acquireTokenForClient([IDS.apiDefault]);
     const token = assertToken(first);
-    assert.equal(typeof first.refresh_on, "number");
+    assert.equal(typeof expectToken(first).refresh_on, "number");
     clock.advance(3_700_000);
     const before = snapshot(cache);
     const start = routeCount(emulator, "token");
     emulator.addFault({ route: "token", status: 503, count: 5, body: SERVER_500 });
     const r = await app.acquireTokenForClient([IDS.apiDefault]);
     assert.equal(assertToken(r), token);
-    assert.equal(r.token_source, "cache");
+    assert.equal(expectToken(r).token_source, "cache");
     assert.equal(routeCount(emulator, "token"), start + 1, "a refresh was attempted");
     assertCacheUnchanged(before, snapshot(cache));
   });
@@ -327,9 +328,9 @@ describe("token endpoint faults: aging tokens are served during an outage", () =
     const start = s.tokens();
     emulator.addFault({ route: "token", status: 429, body: THROTTLED_429 });
     const first = await s.pca.acquireTokenSilentWithError(["User.Read"], s.account, { forceRefresh: true });
-    assert.equal(first?.error, "temporarily_unavailable", "the error is returned");
+    assert.equal(expectError(first).error, "temporarily_unavailable", "the error is returned");
     s.clock.advance(30_000);
-    assert.equal((await s.pca.acquireTokenSilentWithError(["User.Read"], s.account, { forceRefresh: true }))?.error, "temporarily_unavailable");
+    assert.equal(expectError(await s.pca.acquireTokenSilentWithError(["User.Read"], s.account, { forceRefresh: true })).error, "temporarily_unavailable");
     assert.equal(await s.pca.acquireTokenSilent(["User.Read"], s.account, { forceRefresh: true }), null, "acquireTokenSilent says null");
     assert.equal(s.tokens(), start + 1, "no request within 60 s");
     assertCacheUnchanged(s.before, snapshot(s.cache));

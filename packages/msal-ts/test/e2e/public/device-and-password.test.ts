@@ -9,6 +9,7 @@ import { MsalError, PublicClientApplication, type DeviceFlow } from "../../../sr
 import { FakeClock } from "../../helpers/fakes.ts";
 import { IDS } from "../../helpers/emulator.ts";
 import { leakLogger } from "../../helpers/leak-logger.ts";
+import { expectError, expectFlow } from "../../helpers/results.ts";
 
 /** A fake clock whose sleeps run a hook: the test acts "while the app waits". */
 class HookedClock extends FakeClock {
@@ -35,7 +36,7 @@ describe("device code flow and username/password against the emulator", () => {
 
   it("approved: the first poll is immediate; tokens are cached with account_source device_code", async () => {
     const { app: pca, clock } = app();
-    const flow = await pca.initiateDeviceFlow(["User.Read"]);
+    const flow = expectFlow(await pca.initiateDeviceFlow(["User.Read"]));
     assert.match(flow.message, new RegExp(flow.user_code));
     assert.equal(typeof flow.expires_at, "number");
     emulator.approveDevice(flow.user_code, "alice@contoso.com");
@@ -48,7 +49,7 @@ describe("device code flow and username/password against the emulator", () => {
 
   it("approved while polling: pending, then the token; the clock was asked to wait, nothing really waited", async () => {
     const { app: pca, clock } = app();
-    const flow = await pca.initiateDeviceFlow(["User.Read"]);
+    const flow = expectFlow(await pca.initiateDeviceFlow(["User.Read"]));
     clock.onSleep = (n) => {
       if (n === 3) emulator.approveDevice(flow.user_code, "alice@contoso.com");
     };
@@ -62,7 +63,7 @@ describe("device code flow and username/password against the emulator", () => {
 
   it("slow_down adds 5 seconds to the interval", async () => {
     const { app: pca, clock } = app();
-    const flow = await pca.initiateDeviceFlow(["User.Read"]);
+    const flow = expectFlow(await pca.initiateDeviceFlow(["User.Read"]));
     const start = flow.interval;
     // Polls come faster than the emulator's real-time interval, so it answers slow_down.
     clock.onSleep = (n) => {
@@ -75,37 +76,37 @@ describe("device code flow and username/password against the emulator", () => {
 
   it("denied: authorization_declined is returned", async () => {
     const { app: pca } = app();
-    const flow = await pca.initiateDeviceFlow(["User.Read"]);
+    const flow = expectFlow(await pca.initiateDeviceFlow(["User.Read"]));
     emulator.denyDevice(flow.user_code);
     const result = await pca.acquireTokenByDeviceFlow(flow);
-    assert.equal(result.error, "authorization_declined");
+    assert.equal(expectError(result).error, "authorization_declined");
   });
 
   it("expired: expired_token is returned", async () => {
     const { app: pca } = app();
-    const flow = await pca.initiateDeviceFlow(["User.Read"]);
+    const flow = expectFlow(await pca.initiateDeviceFlow(["User.Read"]));
     emulator.advanceClock(flow.expires_in + 60);
     const result = await pca.acquireTokenByDeviceFlow(flow);
-    assert.equal(result.error, "expired_token");
+    assert.equal(expectError(result).error, "expired_token");
   });
 
   it("stops at expires_at by the app's own clock, returning the last pending answer", async () => {
     const { app: pca } = app();
-    const flow = await pca.initiateDeviceFlow(["User.Read"]);
+    const flow = expectFlow(await pca.initiateDeviceFlow(["User.Read"]));
     const result = await pca.acquireTokenByDeviceFlow(flow);
-    assert.ok(result.error === "authorization_pending" || result.error === "slow_down", String(result.error));
+    assert.ok(expectError(result).error === "authorization_pending" || expectError(result).error === "slow_down", String(expectError(result).error));
   });
 
   it("aborted by flow.expires_at = 0 and by an AbortSignal", async () => {
     const { app: pca, clock } = app();
-    const flow: DeviceFlow = await pca.initiateDeviceFlow(["User.Read"]);
+    const flow: DeviceFlow = expectFlow(await pca.initiateDeviceFlow(["User.Read"]));
     clock.onSleep = (n) => {
       if (n === 2) flow.expires_at = 0;
     };
     const stopped = await pca.acquireTokenByDeviceFlow(flow);
     assert.ok("error" in stopped);
     const second = app();
-    const flow2 = await second.app.initiateDeviceFlow(["User.Read"]);
+    const flow2 = expectFlow(await second.app.initiateDeviceFlow(["User.Read"]));
     const controller = new AbortController();
     second.clock.onSleep = (n) => {
       if (n === 2) controller.abort(new Error("user pressed Ctrl+C"));
@@ -125,12 +126,12 @@ describe("device code flow and username/password against the emulator", () => {
   it("username/password: a wrong password and an MFA user get returned errors", async () => {
     const { app: pca } = app();
     const wrong = await pca.acquireTokenByUsernamePassword("alice@contoso.com", "nope", ["User.Read"]);
-    assert.equal(wrong.error, "invalid_grant");
+    assert.equal(expectError(wrong).error, "invalid_grant");
     assert.ok(!JSON.stringify(wrong).includes("nope"));
     const mfa = await pca.acquireTokenByUsernamePassword("bob@contoso.com", "bob-password", ["User.Read"]);
-    assert.equal(mfa.error, "invalid_grant");
-    assert.deepEqual(mfa.error_codes, [50076]);
-    assert.ok(typeof mfa.claims === "string", "the claims challenge is returned");
+    assert.equal(expectError(mfa).error, "invalid_grant");
+    assert.deepEqual(expectError(mfa).error_codes, [50076]);
+    assert.ok(typeof expectError(mfa).claims === "string", "the claims challenge is returned");
   });
 
   it("username/password: a federated user gets a clear MsalError", async () => {

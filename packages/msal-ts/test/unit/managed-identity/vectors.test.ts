@@ -8,6 +8,7 @@ import { ManagedIdentityClient, ManagedIdentityError, SerializableTokenCache, Sy
 import { detectSource } from "../../../src/managed-identity/sources.ts";
 import { challengeKeyPath } from "../../../src/managed-identity/azure-arc.ts";
 import { FakeClock, RecordingHttpClient, response } from "../../helpers/fakes.ts";
+import { expectToken } from "../../helpers/results.ts";
 
 const R = "R";
 function mi(identity: unknown, env: Record<string, string>, answer: () => ReturnType<typeof response>, cache = new SerializableTokenCache(), clock = new FakeClock(1_000_000)) {
@@ -74,7 +75,7 @@ describe("8.6 request shapes", () => {
     const r = await client.acquireTokenForClient({ resource: R });
     assert.deepEqual(http.requests[0]?.params, { "api-version": "2019-07-01-preview", resource: R });
     assert.deepEqual(http.requests[0]?.headers, { Secret: "foo" });
-    assert.equal(r.expires_in, 1234);
+    assert.equal(expectToken(r).expires_in, 1234);
   });
   it("Arc: the realm's file must be a .key directly in the agent's folder", () => {
     assert.equal(challengeKeyPath("Basic realm=/var/opt/azcmagent/tokens/foo.key", "/var/opt/azcmagent/tokens", "linux"), "/var/opt/azcmagent/tokens/foo.key");
@@ -98,8 +99,8 @@ describe("8.6 responses and error mappings", () => {
   it("App Service / ML: expires_on now+1234 gives expires_in 1234 and no refresh_on", async () => {
     const { client } = mi(new SystemAssignedManagedIdentity(), { IDENTITY_ENDPOINT: "http://localhost", IDENTITY_HEADER: "foo" }, () => response(200, { access_token: "AT", expires_on: String(1_000 + 1234), resource: R }));
     const r = await client.acquireTokenForClient({ resource: R });
-    assert.equal(r.expires_in, 1234);
-    assert.equal(r.refresh_on, undefined);
+    assert.equal(expectToken(r).expires_in, 1234);
+    assert.equal(expectToken(r).refresh_on, undefined);
   });
   for (const [name, env, status, body, expected] of [
     // MSAL Python's error codes; the descriptions are fixed texts, never the body (SECURITY.md, L1).
@@ -145,7 +146,7 @@ describe("8.1 G: managed identity cache entries", () => {
     const http = new RecordingHttpClient(() => response(200, { access_token: "AT", expires_in: 3600, resource: R }));
     const client = new ManagedIdentityClient(new SystemAssignedManagedIdentity(), { httpClient: http, env: {}, hostname: "MyVM.example.net", clock: new FakeClock() });
     await client.acquireTokenForClient({ resource: R });
-    assert.equal((await client.acquireTokenForClient({ resource: R })).token_source, "cache");
+    assert.equal(expectToken(await client.acquireTokenForClient({ resource: R })).token_source, "cache");
     assert.equal(http.requests.length, 1);
   });
   it("aging token + failing endpoint: the cached token is served", async () => {
@@ -156,8 +157,8 @@ describe("8.1 G: managed identity cache entries", () => {
     clock.advance(4000_000);
     fail = true;
     const r = await client.acquireTokenForClient({ resource: R });
-    assert.equal(r.access_token, "AT");
-    assert.equal(r.token_source, "cache");
+    assert.equal(expectToken(r).access_token, "AT");
+    assert.equal(expectToken(r).token_source, "cache");
   });
   it("concurrent cold calls share one request", async () => {
     const { http, client } = mi(new SystemAssignedManagedIdentity(), {}, () => response(200, { access_token: "AT", expires_in: 3600, resource: R }));
