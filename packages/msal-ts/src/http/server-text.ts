@@ -57,3 +57,21 @@ export function serverSnippet(text: string, max = 300): string {
   if (/[\ud800-\udbff]$/.test(cut)) cut = cut.slice(0, -1);
   return `${cut}...`;
 }
+
+/** Longest header value built from outside text (an `X-AnchorMailbox` is an id or a user name). */
+export const MAX_HEADER_VALUE_LENGTH = 1024;
+
+/**
+ * Whether `value` can be sent as a header value as it is: visible ASCII and spaces only (no CR/LF, no
+ * control or non-ASCII character, which undici refuses before sending), at most
+ * {@link MAX_HEADER_VALUE_LENGTH} characters.
+ *
+ * @example
+ * ```ts
+ * isSafeHeaderValue("Oid:uid@utid");        // true
+ * isSafeHeaderValue("Oid:u\r\nX-Evil: 1@t"); // false
+ * ```
+ */
+export function isSafeHeaderValue(value: string): boolean {
+  return value.length <= MAX_HEADER_VALUE_LENGTH && /^[\x20-\x7e]*$/.test(value);
+}

@@ -1,3 +1,4 @@
+import { isSafeHeaderValue } from "../http/server-text.js";
 import { VERSION } from "../version.js";
 import { currentTelemetryHeader, type TelemetryBuffer } from "./telemetry.js";
 
@@ -30,7 +31,9 @@ export function tokenRequestHeaders(o: {
     "x-client-current-telemetry": currentTelemetryHeader(o.apiId, o.refreshReason),
     "x-client-last-telemetry": o.telemetry.lastHeader(),
   };
-  if (o.anchorMailbox) headers["X-AnchorMailbox"] = o.anchorMailbox;
+  // A routing hint only: built from the server's client_info (or a user name), it is left out rather than
+  // sent when it could not be a valid header value (SECURITY.md, finding M1).
+  if (o.anchorMailbox && isSafeHeaderValue(o.anchorMailbox)) headers["X-AnchorMailbox"] = o.anchorMailbox;
   return headers;
 }
 

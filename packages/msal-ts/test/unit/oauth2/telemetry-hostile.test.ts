@@ -4,6 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { anchorFromHomeAccountId, tokenRequestHeaders } from "../../../src/oauth2/headers.ts";
 import { ApiId, TelemetryBuffer } from "../../../src/oauth2/telemetry.ts";
 
 /** RFC 9110 §5.5 field-value as undici accepts it here: visible ASCII and spaces, no CR/LF. */
@@ -43,5 +44,19 @@ describe("TelemetryBuffer with hostile error codes", () => {
     const header = buffer.lastHeader();
     assert.match(header, VALID_HEADER);
     assert.ok(header.length < 400, `${header.length}`);
+  });
+});
+
+describe("X-AnchorMailbox built from server or user text", () => {
+  const base = { library: {}, correlationId: "c", apiId: ApiId.SILENT_REFRESH, refreshReason: 3, telemetry: new TelemetryBuffer() };
+  it("a hostile uid from client_info (CR/LF, non-ASCII, 10 kB) leaves the hint out instead of breaking the request", () => {
+    for (const uid of ["u\r\nX-Evil: 1", "u\u2014x", "u".repeat(10_000)]) {
+      const headers = tokenRequestHeaders({ ...base, anchorMailbox: anchorFromHomeAccountId(`${uid}.utid`) });
+      assert.equal(headers["X-AnchorMailbox"], undefined);
+      for (const value of Object.values(headers)) assert.match(value, VALID_HEADER);
+    }
+  });
+  it("a normal home account id is sent as MSAL Python sends it", () => {
+    assert.equal(tokenRequestHeaders({ ...base, anchorMailbox: anchorFromHomeAccountId("uid.utid") })["X-AnchorMailbox"], "Oid:uid@utid");
   });
 });
