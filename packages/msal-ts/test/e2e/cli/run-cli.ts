@@ -21,7 +21,7 @@ export interface CliResult {
 export interface RunOptions {
   /** Extra environment variables. */
   env?: Record<string, string>;
-  /** Written to the command's stdin, which is then closed (default: no stdin at all). */
+  /** Written to the command's stdin, which is then closed (default: an empty stdin). */
   stdin?: string;
   /** Called with the whole stderr so far each time more arrives (e.g. to act on a device code). */
   onStderr?: (stderr: string, child: ChildProcess) => void;
@@ -58,7 +58,7 @@ export class Sandbox {
         // The package folder, where `--import tsx` resolves; the command writes only under the sandbox.
         cwd: PACKAGE,
         env: this.env(o.env),
-        stdio: [o.stdin === undefined ? "ignore" : "pipe", "pipe", "pipe"],
+        stdio: ["pipe", "pipe", "pipe"],
         timeout: 60_000,
       });
       let stdout = "";
@@ -68,7 +68,7 @@ export class Sandbox {
         stderr += chunk;
         o.onStderr?.(stderr, child);
       });
-      if (o.stdin !== undefined) child.stdin?.end(o.stdin);
+      child.stdin.end(o.stdin ?? "");
       child.on("error", reject);
       child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr }));
     });
