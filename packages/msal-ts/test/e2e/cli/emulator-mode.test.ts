@@ -22,11 +22,16 @@ describe("msal-ts --help and --version", () => {
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stderr, "");
     assert.match(r.stdout, /^Usage: msal-ts <command>/);
-    for (const text of ["login", "token", "accounts", "logout", "--authority", "--client-id", "--scope", "--ca", "--json", "--emulator"]) {
+    for (const text of ["login", "token", "accounts", "logout", "--authority", "--tenant", "--client-id", "--scope", "--ca", "--config", "-o, --output FORMAT", "--json", "--emulator"]) {
       assert.ok(r.stdout.includes(text), `mentions ${text}`);
     }
     assert.match(r.stdout, /XDG_CACHE_HOME\/msal-ts\/token-cache\.json/);
     assert.ok(r.stdout.includes(`here: ${box.defaultCache}`), "shows this machine's default cache file");
+    assert.match(r.stdout, /flags win over environment variables, which win over the config file/);
+    for (const name of ["MSAL_TS_AUTHORITY", "MSAL_TS_TENANT", "MSAL_TS_CLIENT_ID", "MSAL_TS_CA", "MSAL_TS_ALLOW_PLAINTEXT_CACHE", "XDG_CONFIG_HOME/msal-ts/config.json"]) {
+      assert.ok(r.stdout.includes(name), `mentions ${name}`);
+    }
+    assert.match(r.stdout, /--emulator: every command starts a new emulator of its own/);
     assert.match(r.stdout, /Exit codes:[\s\S]*\b2 {2}bad usage[\s\S]*\b3 {2}not signed in[\s\S]*130 {2}cancelled/);
   });
 
@@ -35,6 +40,7 @@ describe("msal-ts --help and --version", () => {
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /^Usage: msal-ts token /);
     assert.match(r.stdout, /--client-credentials[\s\S]*--certificate FILE[\s\S]*--managed-identity/);
+    assert.match(r.stdout, /--secret-file FILE[\s\S]*--secret -[\s\S]*--passphrase-file FILE[\s\S]*--passphrase -/);
     const short = await box.run(["logout", "-h"]);
     assert.equal(short.code, 0, short.stderr);
     assert.match(short.stdout, /^Usage: msal-ts logout \[--username U\]/);
