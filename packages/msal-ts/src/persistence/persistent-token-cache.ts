@@ -38,6 +38,13 @@ export interface PersistentTokenCacheOptions {
    * reachable) or `"plaintext"`. Needs the optional package `@napi-rs/keyring` for the keyring modes.
    */
   protection?: CacheProtection;
+  /**
+   * Read a plaintext cache file once, to encrypt it on the next write (turning encryption on for an
+   * existing plaintext cache). Honoured only on the run that creates the keyring key: once a key exists a
+   * plaintext file is refused (moved aside with a warning), because anyone able to write the file could
+   * have planted it. Default false: a plaintext file is always refused in the keyring modes.
+   */
+  migratePlaintext?: boolean;
   /** Seam for tests: a keyring instead of the OS one. */
   keyring?: Keyring;
   /** Seams for tests: platform and environment (a Linux keyring needs a D-Bus session). Default: this process's. */
@@ -75,6 +82,7 @@ export class PersistentTokenCache extends SerializableTokenCache {
   readonly #log: LogSink;
   readonly #protection: CacheProtection;
   readonly #keyring: Keyring | undefined;
+  readonly #migratePlaintext: boolean;
   readonly #platform: string;
   readonly #env: Readonly<Record<string, string | undefined>>;
   #codec: Codec | undefined;
@@ -98,6 +106,10 @@ export class PersistentTokenCache extends SerializableTokenCache {
       throw new InvalidArgumentError('PersistentTokenCache: protection must be "keyring", "keyring-or-plaintext" or "plaintext".');
     }
     this.#protection = protection;
+    if (options.migratePlaintext !== undefined && typeof options.migratePlaintext !== "boolean") {
+      throw new InvalidArgumentError("PersistentTokenCache: migratePlaintext must be true or false.");
+    }
+    this.#migratePlaintext = options.migratePlaintext ?? false;
     this.#keyring = options.keyring;
     this.#platform = options.platform ?? process.platform;
     this.#env = options.env ?? process.env;
@@ -147,7 +159,7 @@ export class PersistentTokenCache extends SerializableTokenCache {
   #refresh(): void {
     if (this.#writing || !this.#store.changedSinceLastRead()) return;
     const snapshot = this.#store.read();
-    if (snapshot.changed && !this.#load(snapshot.text)) {
+    if (snapshot.changed && this.#load(snapshot.text) !== undefined) {
       // Moving a corrupt file aside needs the lock: a writer might just be replacing it with a good one.
       this.#store.forget();
       this.#write(() => undefined);
@@ -166,10 +178,11 @@ export class PersistentTokenCache extends SerializableTokenCache {
       const dead = this.#lock.recoveredDeadPid;
       if (dead !== undefined) this.#store.removeTempFilesOf(dead);
       const snapshot = this.#store.read();
-      if (snapshot.changed && !this.#load(snapshot.text)) {
+      const refused = snapshot.changed ? this.#load(snapshot.text) : undefined;
+      if (refused !== undefined) {
         const aside = this.#store.quarantine();
-        // Names the file, never its content (it may hold tokens).
-        this.#log.warning(`The token cache file ${this.path} is not a valid cache; moved it to ${aside ?? "(already gone)"} and continued with an empty cache.`);
+        // Names the file and says why (fixed texts), never its content (it may hold tokens).
+        this.#log.warning(`The token cache file ${this.path} is not a valid cache; moved it to ${aside ?? "(already gone)"} and continued with an empty cache. ${refused}`);
         this.#load(null);
       }
       apply();
@@ -186,19 +199,23 @@ export class PersistentTokenCache extends SerializableTokenCache {
       keyring: this.#keyring,
       platform: this.#platform,
       env: this.#env,
+      migratePlaintext: this.#migratePlaintext,
       onPlaintext: (why) => this.#log.warning(`The token cache file ${this.path} is stored in plaintext (mode 0600): ${why}.`),
     });
     return this.#codec;
   }
 
-  /** Replaces the content with `text`; false when it is not a valid cache (content unchanged then). */
-  #load(text: string | null): boolean {
+  /**
+   * Replaces the content with `text`; returns why not (a fixed text) when it is not a valid cache or is
+   * refused (content unchanged then).
+   */
+  #load(text: string | null): string | undefined {
     this.#loading = true;
     try {
       this.deserialize(this.#codecNow().decode(text));
-      return true;
+      return undefined;
     } catch (e) {
-      if (e instanceof CacheError) return false;
+      if (e instanceof CacheError) return /[.!?]$/.test(e.message) ? e.message : `${e.message}.`;
       throw e;
     } finally {
       this.#loading = false;

@@ -52,9 +52,16 @@ export interface Codec {
   /** True when the file content is encrypted. */
   readonly encrypted: boolean;
   encode(text: string): string;
-  /** @throws CacheError when an encrypted file cannot be decrypted. */
+  /**
+   * @throws CacheError when an encrypted file cannot be decrypted, or (encrypting codec) when the file is
+   * plaintext and no migration is allowed. The message says why, never what the file holds.
+   */
   decode(fileText: string | null): string | null;
 }
+
+/** AES-256-GCM as used here: a 96-bit IV (NIST SP 800-38D 8.2) and the full 128-bit tag, never a shorter one. */
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
 
 const PLAINTEXT: Codec = {
   encrypted: false,
@@ -73,12 +80,24 @@ function isEnvelope(text: string): boolean {
  * The codec for `path` under `protection`. `onPlaintext` is told when a keyring was wanted but plaintext
  * is used instead.
  *
+ * An encrypting codec refuses a plaintext file (SECURITY.md, L2): whoever can write the file could plant
+ * tokens in it, while only this user's keyring key makes a valid encrypted one. The one exception is the
+ * explicit `migratePlaintext` on the run that creates the key (no key existed: the first run after turning
+ * encryption on), and only for the first file content this codec reads; once a key exists, a plaintext
+ * file is refused whatever the option says, so leaving the option on does not reopen the hole.
+ *
  * @throws MsalError (code `keyring_unavailable`) when protection is "keyring" and no keyring works here.
  */
 export function codecFor(
   path: string,
   protection: CacheProtection,
-  o: { keyring?: Keyring | undefined; onPlaintext: (why: string) => void; platform: string; env: Readonly<Record<string, string | undefined>> },
+  o: {
+    keyring?: Keyring | undefined;
+    onPlaintext: (why: string) => void;
+    platform: string;
+    env: Readonly<Record<string, string | undefined>>;
+    migratePlaintext?: boolean | undefined;
+  },
 ): Codec {
   if (protection === "plaintext") return PLAINTEXT;
   const found = o.keyring ?? osKeyring(o.platform, o.env);
@@ -86,12 +105,15 @@ export function codecFor(
   const account = `token-cache:${createHash("sha256").update(path).digest("hex").slice(0, 32)}`;
   let key: Buffer | undefined;
   let why: string | undefined;
+  let keyExisted = false;
   if (typeof found === "string") why = found;
   else if (keyring) {
     try {
       const stored = keyring.getPassword(SERVICE, account);
-      if (stored && Buffer.from(stored, "base64").length === 32) key = Buffer.from(stored, "base64");
-      else {
+      if (stored && Buffer.from(stored, "base64").length === 32) {
+        key = Buffer.from(stored, "base64");
+        keyExisted = true;
+      } else {
         const fresh = randomBytes(32).toString("base64");
         // The Linux kernel keyring can refuse the first access of a process; one retry, then a read-back
         // so that a key is never used unless the keyring really kept it.
@@ -118,24 +140,39 @@ export function codecFor(
     return PLAINTEXT;
   }
   const k = key;
+  let migrationOpen = o.migratePlaintext === true && !keyExisted;
   return {
     encrypted: true,
     encode(text) {
-      const iv = randomBytes(12);
-      const cipher = createCipheriv("aes-256-gcm", k, iv);
+      migrationOpen = false; // the file is encrypted from now on
+      const iv = randomBytes(IV_BYTES);
+      const cipher = createCipheriv("aes-256-gcm", k, iv, { authTagLength: TAG_BYTES });
       const data = Buffer.concat([cipher.update(text, "utf8"), cipher.final()]);
       return JSON.stringify({ [ENVELOPE]: 1, alg: "A256GCM", iv: iv.toString("base64"), tag: cipher.getAuthTag().toString("base64"), data: data.toString("base64") });
     },
     decode(fileText) {
-      // A plaintext file (written before encryption was turned on) is read, and encrypted on the next write.
-      if (fileText === null || !isEnvelope(fileText)) return fileText;
+      if (fileText === null) return null;
+      const migrating = migrationOpen;
+      migrationOpen = false; // only the first content read can be a migration
+      if (!isEnvelope(fileText)) {
+        if (migrating) return fileText; // read once, encrypted on the next write
+        throw new CacheError(
+          keyExisted
+            ? "The token cache file is plaintext, but this cache is encrypted with a key in the OS keyring: it was not written by msal-ts and may hold planted tokens."
+            : "The token cache file is plaintext and this cache encrypts; a plaintext cache is migrated only when asked (migratePlaintext: true, on the first encrypted run).",
+        );
+      }
       const env = parseJsonObject(fileText);
       if (!env || !isRecord(env) || env.alg !== "A256GCM" || typeof env.iv !== "string" || typeof env.tag !== "string" || typeof env.data !== "string") {
         throw new CacheError("The encrypted token cache file is malformed.");
       }
+      const iv = Buffer.from(env.iv, "base64");
+      const tag = Buffer.from(env.tag, "base64");
+      // A shorter tag is as good as no tag (Node accepts 4 to 16 bytes unless authTagLength is given).
+      if (iv.length !== IV_BYTES || tag.length !== TAG_BYTES) throw new CacheError("The encrypted token cache file has been tampered with (wrong IV or tag length).");
       try {
-        const decipher = createDecipheriv("aes-256-gcm", k, Buffer.from(env.iv, "base64"));
-        decipher.setAuthTag(Buffer.from(env.tag, "base64"));
+        const decipher = createDecipheriv("aes-256-gcm", k, iv, { authTagLength: TAG_BYTES });
+        decipher.setAuthTag(tag);
         return Buffer.concat([decipher.update(Buffer.from(env.data, "base64")), decipher.final()]).toString("utf8");
       } catch {
         throw new CacheError("The encrypted token cache file cannot be decrypted with this user's keyring key (another user's, or tampered).");

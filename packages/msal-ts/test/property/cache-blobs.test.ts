@@ -301,8 +301,9 @@ describe("property: PersistentTokenCache opening a file with arbitrary content",
           const open = (): PersistentTokenCache => new PersistentTokenCache({ path: file, protection: protection as "plaintext" | "keyring-or-plaintext", keyring, platform: "linux", env: {} });
           const text = bytes.toString("utf8");
           const reference = new SerializableTokenCache();
-          // An envelope never decrypts here (random content), and a plaintext cache refuses envelopes.
-          const readable = !ENVELOPE.test(text) && settleSync(() => reference.deserialize(text), CacheError).ok;
+          // An envelope never decrypts here (random content), and a plaintext cache refuses envelopes; with a
+          // working keyring, a plaintext file is refused too (SECURITY.md, L2: no migratePlaintext here).
+          const readable = protection === "plaintext" && !ENVELOPE.test(text) && settleSync(() => reference.deserialize(text), CacheError).ok;
 
           const cache = open();
           const count = settleSync(() => cache.count("AccessToken"));

@@ -63,12 +63,12 @@ describe("PersistentTokenCache encryption at rest", () => {
     assert.deepEqual(new PersistentTokenCache({ path: file, keyring: new FakeKeyring() }).find("AccessToken"), [], "a third key reads nothing either");
   });
 
-  it("a plaintext file is read and encrypted on the next write (migration)", () => {
+  it("with migratePlaintext, a plaintext file is read and encrypted on the next write (migration)", () => {
     const file = join(dir, "migrate.json");
     addToken(new PersistentTokenCache({ path: file, protection: "plaintext" }), "OLD");
     assert.match(readFileSync(file, "utf8"), /OLD/);
     const keyring = new FakeKeyring();
-    const cache = new PersistentTokenCache({ path: file, keyring });
+    const cache = new PersistentTokenCache({ path: file, keyring, migratePlaintext: true });
     assert.equal(cache.find("AccessToken")[0]?.secret, "OLD");
     addToken(cache, "NEW");
     assert.ok(!readFileSync(file, "utf8").includes("OLD"));
