@@ -5,6 +5,7 @@
 import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { cliTokenSection, type CliTokenResult } from "./cases/cli-token.ts";
 import { chartSvg, renderPng } from "./lib/chart.ts";
 import { machineLine } from "./lib/machine.ts";
 import { formatUs, markdownTable } from "./lib/table.ts";
@@ -49,6 +50,9 @@ const ser = Object.fromEntries(LIBS.map((lib) => [lib, one("serialize.ts", lib, 
 const tput = Object.fromEntries(LIBS.map((lib) => [lib, one("throughput.ts", lib, 400)]));
 const pkg = Object.fromEntries(runCase("package.ts", []).map((r) => [r.lib, r]));
 log("cold start, serialize, throughput and package measured");
+// 8. The msal-ts command: a token from the cache, as a subprocess (wall time, requests sent).
+const cliToken = runCase("cli-token.ts", ["20"])[0] as unknown as CliTokenResult;
+log(`msal-ts token from the cache: median ${cliToken.medianMs.toFixed(0)} ms, p90 ${cliToken.p90Ms.toFixed(0)} ms, ${cliToken.requests} requests`);
 
 const fmtMs = (ms: number): string => `${ms.toFixed(0)} ms`;
 const n = (r: Result | undefined, k: string): number => Number(r?.[k]);
@@ -118,6 +122,7 @@ ${tables.other}
 - Memory: heap retained by a cache holding the 100,000 tokens, after full garbage collections, divided by 100,000.
 - Throughput: 400 calls, 16 in flight, each bypassing the cache (msal-ts: a distinct claims challenge; msal-node: \`skipCache\`).
 - Footprint: \`npm pack\` of msal-ts and \`@azure/msal-node\` from the registry, each installed with \`--omit=dev\` into an empty folder; import time is the median of 9 fresh processes.
-`;
+
+${cliTokenSection(cliToken)}`;
 writeFileSync(`${here}RESULTS.md`, report);
 log(`\n${tables.hits}\n\n${tables.silent}\n\n${tables.other}\n\nwritten to bench/RESULTS.md and bench/cache-hit.png`);
