@@ -6,13 +6,17 @@
  * Why a lock file and not `flock`: Node has no portable advisory lock, and O_EXCL creation is atomic on
  * every local file system (and on NFSv3+). The price is stale locks left by crashed holders, recovered
  * here: a lock whose pid is dead on this host, or that is older than `staleMs`, is renamed aside and removed.
+ *
+ * The lock's folder is checked like the cache's (private-files.ts), the lock is created O_EXCL|O_NOFOLLOW
+ * (0600) and read without following links: a link or a FIFO at the lock's path is an error, never followed.
  */
 import { randomBytes } from "node:crypto";
-import { closeSync, fstatSync, mkdirSync, openSync, readSync, renameSync, unlinkSync, writeSync, linkSync } from "node:fs";
+import { closeSync, fstatSync, readSync, renameSync, unlinkSync, writeSync, linkSync } from "node:fs";
 import { hostname } from "node:os";
 import { dirname } from "node:path";
 import { MsalError } from "../errors.js";
 import type { LogSink } from "../runtime/logger.js";
+import { createPrivateFile, currentOwner, ensurePrivateFolder, openNoFollow, type FileOwner } from "./private-files.js";
 
 /** Who holds a lock, as written in the lock file. */
 export interface LockOwner {
@@ -35,6 +39,8 @@ export interface FileLockOptions {
   logger?: LogSink;
   /** The clock, epoch ms (a seam for tests); default `Date.now`. */
   now?: () => number;
+  /** Whom the lock's folder must belong to (a seam for tests); default this process's user. */
+  owner?: FileOwner;
 }
 
 /** What a waiter saw in an existing lock file. */
@@ -44,14 +50,10 @@ interface Seen {
   mtimeMs: number;
 }
 
+/** @throws CacheError when the lock's path is a link or not a regular file (it would never go away). */
 function readLock(path: string): Seen | undefined {
-  let fd: number;
-  try {
-    fd = openSync(path, "r");
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-    throw e;
-  }
+  const fd = openNoFollow(path, "lock");
+  if (fd === undefined) return undefined;
   try {
     const st = fstatSync(fd);
     const buf = Buffer.alloc(Math.min(st.size, 4096));
@@ -99,6 +101,7 @@ export class FileLock {
   readonly #retryMs: number;
   readonly #log: LogSink | undefined;
   readonly #now: () => number;
+  readonly #owner: FileOwner;
   readonly #sleeper = new Int32Array(new SharedArrayBuffer(4));
   #held: LockOwner | undefined;
 
@@ -115,6 +118,7 @@ export class FileLock {
     this.#retryMs = options.retryMs ?? 10;
     this.#log = options.logger;
     this.#now = options.now ?? Date.now;
+    this.#owner = options.owner ?? currentOwner();
   }
 
   /** Whether this instance holds the lock. */
@@ -125,13 +129,14 @@ export class FileLock {
   /**
    * Takes the lock, waiting for a live holder and removing a stale one.
    *
-   * @throws MsalError (`cache_locked`) when a live holder keeps it longer than `timeoutMs`.
+   * @throws MsalError (`cache_locked`) when a live holder keeps it longer than `timeoutMs`; CacheError when
+   * the folder may not be trusted or the lock's path holds a link or something other than a file.
    */
   acquire(): void {
     if (this.#held) throw new MsalError("cache_locked", `The lock ${this.path} is already held by this instance (it is not re-entrant).`);
     const start = this.#now();
     this.recoveredDeadPid = undefined;
-    mkdirSync(dirname(this.path), { recursive: true, mode: 0o700 });
+    ensurePrivateFolder(dirname(this.path), this.#owner);
     for (;;) {
       const owner: LockOwner = { pid: process.pid, host: hostname(), time: this.#now(), nonce: randomBytes(8).toString("hex") };
       if (this.#tryCreate(owner)) {
@@ -177,7 +182,7 @@ export class FileLock {
   #tryCreate(owner: LockOwner): boolean {
     let fd: number;
     try {
-      fd = openSync(this.path, "wx", 0o600);
+      fd = createPrivateFile(this.path);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === "EEXIST") return false;
       throw e;

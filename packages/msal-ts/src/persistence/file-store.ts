@@ -4,14 +4,14 @@
  * fsync the directory so that the rename itself survives a power loss. A process killed at any point
  * leaves either the old file or the new one, plus at worst a stray temporary file.
  *
- * Files are private: mode 0600 in a directory created 0700, because the cache holds refresh tokens.
+ * Files are private: mode 0600 in a directory created 0700, because the cache holds refresh tokens. The
+ * folder and the file are checked before use, and never reached through a link (private-files.ts).
  */
 import { createHash, randomBytes } from "node:crypto";
-import {
-  chmodSync, closeSync, fchmodSync, fstatSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeSync,
-} from "node:fs";
+import { closeSync, fchmodSync, fstatSync, fsyncSync, lstatSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, writeSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import type { LogSink } from "../runtime/logger.js";
+import { OPEN_TO_OTHERS, checkPrivateFolder, createPrivateFile, currentOwner, ensurePrivateFolder, octal, openNoFollow, openPrivateFile, type FileOwner } from "./private-files.js";
 
 /** What {@link FileStore.read} found. */
 export interface FileSnapshot {
@@ -21,7 +21,6 @@ export interface FileSnapshot {
   changed: boolean;
 }
 
-const OPEN_TO_OTHERS = 0o077;
 const isWindows = process.platform === "win32";
 
 function errnoOf(e: unknown): string | undefined {
@@ -36,21 +35,19 @@ function hashOf(text: string | null): string {
   return text === null ? "missing" : createHash("sha256").update(text, "utf8").digest("hex");
 }
 
-/** A cheap identity of the file's current version: a rename gives a new inode, a write a new mtime/size. */
+/**
+ * A cheap identity of the file's current version: a rename gives a new inode, a write a new mtime/size.
+ * `lstat`: a link put in the file's place is a change (and then refused by the read).
+ */
 function markerOf(path: string): string {
-  const st = statSync(path, { bigint: true, throwIfNoEntry: false });
+  const st = lstatSync(path, { bigint: true, throwIfNoEntry: false });
   return st === undefined ? "missing" : `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
 }
 
 /** Mode bits are meaningless on Windows (ACLs decide there). */
-function warnIfOpen(path: string, mode: number, log: LogSink | undefined): void {
+function warnOpened(path: string, mode: number, log: LogSink | undefined): void {
   if (isWindows || (mode & OPEN_TO_OTHERS) === 0) return;
-  try {
-    chmodSync(path, 0o600);
-  } catch {
-    // Not our file to change (another owner): the warning still tells the user.
-  }
-  log?.warning(`The file ${path} had mode 0${(mode & 0o777).toString(8)}, readable by other users; it is now 0600.`);
+  log?.warning(`The file ${path} had mode ${octal(mode & 0o777)}, readable by other users; it is now 0600.`);
 }
 
 function fsyncDirectory(dir: string): void {
@@ -82,23 +79,25 @@ function renameReplacing(from: string, to: string): void {
 }
 
 /**
- * Replaces `path` with `text` atomically, mode 0600 (parent directory created 0700 when missing).
- * Returns the inode of the written file.
+ * Replaces `path` with `text` atomically, mode 0600 (parent directory created 0700 when missing). The
+ * rename replaces whatever is at `path`, a link included, and never writes through it. Returns the inode
+ * of the written file.
+ *
+ * @throws CacheError when the folder belongs to another user or others can write it (private-files.ts).
  *
  * @example
  * ```ts
  * writeFileAtomic("/home/me/.cache/app/http-cache.json", JSON.stringify(data));
  * ```
  */
-export function writeFileAtomic(path: string, text: string, log?: LogSink): bigint {
+export function writeFileAtomic(path: string, text: string, log?: LogSink, owner: FileOwner = currentOwner()): bigint {
   const dir = dirname(path);
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  ensurePrivateFolder(dir, owner);
   const temp = `${path}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`;
-  const fd = openSync(temp, "wx", 0o600);
+  const fd = createPrivateFile(temp);
   let ino: bigint;
   try {
     try {
-      fchmodSync(fd, 0o600); // the open mode went through the umask; make it exact
       const data = Buffer.from(text, "utf8");
       for (let off = 0; off < data.length; ) off += writeSync(fd, data, off, data.length - off);
       fsyncSync(fd); // the data must be on disk before the rename makes it the file
@@ -106,8 +105,8 @@ export function writeFileAtomic(path: string, text: string, log?: LogSink): bigi
     } finally {
       closeSync(fd);
     }
-    const old = statSync(path, { throwIfNoEntry: false });
-    if (old) warnIfOpen(path, old.mode, log);
+    const old = lstatSync(path, { throwIfNoEntry: false });
+    if (old?.isFile()) warnOpened(path, old.mode, log);
     renameReplacing(temp, path);
   } catch (e) {
     try {
@@ -140,9 +139,17 @@ export function moveAside(path: string): string | undefined {
     throw e;
   }
   try {
-    chmodSync(aside, 0o600);
+    // Through an fd opened without following links: a link moved aside must not get its target chmod-ed.
+    const fd = openNoFollow(aside, "file");
+    if (fd !== undefined) {
+      try {
+        fchmodSync(fd, 0o600);
+      } finally {
+        closeSync(fd);
+      }
+    }
   } catch {
-    // Keeps its former mode; the warning that follows names the file.
+    // Keeps its former mode (a link, or not ours to change); the warning that follows names the file.
   }
   return aside;
 }
@@ -161,14 +168,17 @@ export function moveAside(path: string): string | undefined {
 export class FileStore {
   readonly path: string;
   readonly #log: LogSink | undefined;
+  readonly #owner: FileOwner;
   /** stat-based identity of the version last read or written; `undefined` before the first read. */
   #marker: string | undefined;
   /** Content hash of that version: stat can repeat (inode reuse within one mtime tick), a hash cannot. */
   #hash: string | undefined;
 
-  constructor(path: string, options: { logger?: LogSink } = {}) {
+  /** `owner`: whom the folder and file must belong to (default: this process's user; a seam for tests). */
+  constructor(path: string, options: { logger?: LogSink; owner?: FileOwner } = {}) {
     this.path = path;
     this.#log = options.logger;
+    this.#owner = options.owner ?? currentOwner();
   }
 
   /**
@@ -179,23 +189,23 @@ export class FileStore {
     return this.#marker === undefined || markerOf(this.path) !== this.#marker;
   }
 
-  /** Reads the file (or its absence) and remembers the version read. */
+  /**
+   * Reads the file (or its absence) and remembers the version read.
+   *
+   * @throws CacheError when the folder or the file may not be trusted (private-files.ts): nothing is read.
+   */
   read(): FileSnapshot {
     let text: string | null = null;
     let marker = "missing";
-    let fd: number | undefined;
-    try {
-      fd = openSync(this.path, "r");
-    } catch (e) {
-      if (errnoOf(e) !== "ENOENT") throw e;
-    }
+    const fd = checkPrivateFolder(dirname(this.path), this.#owner)
+      ? openPrivateFile(this.path, this.#owner, (mode) => warnOpened(this.path, mode, this.#log))
+      : undefined;
     if (fd !== undefined) {
       try {
         // The marker comes from the open file, so it describes exactly the content read.
         const st = fstatSync(fd, { bigint: true });
         marker = `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
         text = readFileSync(fd, "utf8");
-        warnIfOpen(this.path, Number(st.mode), this.#log);
       } finally {
         closeSync(fd);
       }
@@ -214,9 +224,9 @@ export class FileStore {
   write(text: string): boolean {
     const hash = hashOf(text);
     if (this.#hash === hash && !this.changedSinceLastRead()) return false;
-    const ino = writeFileAtomic(this.path, text, this.#log);
+    const ino = writeFileAtomic(this.path, text, this.#log, this.#owner);
     this.#hash = hash;
-    const st = statSync(this.path, { bigint: true, throwIfNoEntry: false });
+    const st = lstatSync(this.path, { bigint: true, throwIfNoEntry: false });
     // Under the lock nobody else renames in between; if someone did anyway, force a read next time.
     this.#marker = st?.ino === ino ? `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}` : undefined;
     return true;
