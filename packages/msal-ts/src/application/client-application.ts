@@ -13,7 +13,7 @@ import { getAccounts, removeAccount } from "../flows/accounts.js";
 import type { FlowContext } from "../flows/context.js";
 import { acquireTokenByRefreshToken } from "../flows/refresh-token.js";
 import { acquireTokenSilent, acquireTokenSilentWithError, type SilentOptions } from "../flows/silent.js";
-import { SingleFlight } from "../flows/single-flight.js";
+import { SingleFlight } from "../util/single-flight.js";
 import { PopKey } from "../crypto/pop-key.js";
 import { BrokerHandle, type BrokerOptions } from "../flows/broker.js";
 import { createDefaultHttpClient } from "../http/default-client.js";
@@ -25,8 +25,8 @@ import { TelemetryBuffer } from "../oauth2/telemetry.js";
 import { systemClock } from "../runtime/clock.js";
 import { LogSink } from "../runtime/logger.js";
 import { checkOptions, type ClientApplicationOptions } from "./options.js";
-import type { Account, AuthCodeFlow, TokenResult, TokenSuccess } from "./types.js";
-import type { PopAuthScheme } from "./pop-auth-scheme.js";
+import type { Account, AuthCodeFlow, TokenResult, TokenSuccess } from "../types.js";
+import type { PopAuthScheme } from "../crypto/pop-auth-scheme.js";
 
 /** Seconds a 429/5xx without Retry-After blocks identical requests (docs/msal-python-compatibility.md 4). */
 const THROTTLE_PUBLIC = 60;

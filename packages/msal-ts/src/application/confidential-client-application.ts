@@ -4,8 +4,8 @@ import { acquireTokenForClient } from "../flows/client-credentials.js";
 import { acquireTokenOnBehalfOf } from "../flows/on-behalf-of.js";
 import { ClientApplication } from "./client-application.js";
 import type { ClientApplicationOptions } from "./options.js";
-import type { TokenResult } from "./types.js";
-import type { PopAuthScheme } from "./pop-auth-scheme.js";
+import type { TokenResult } from "../types.js";
+import type { PopAuthScheme } from "../crypto/pop-auth-scheme.js";
 
 /**
  * An application that can keep a secret: daemons, web apps, web APIs.

@@ -3,7 +3,7 @@ import { acquireTokenInteractive, type InteractiveOptions } from "../flows/inter
 import type { Broker } from "../flows/broker.js";
 import { ClientApplication } from "./client-application.js";
 import type { ClientApplicationOptions } from "./options.js";
-import type { TokenError, TokenResult } from "./types.js";
+import type { TokenError, TokenResult } from "../types.js";
 
 /** Options of {@link PublicClientApplication}. */
 export interface PublicClientApplicationOptions extends Omit<ClientApplicationOptions, "clientCredential"> {

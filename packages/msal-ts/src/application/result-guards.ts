@@ -3,7 +3,7 @@
  * fields a server adds beyond the documented ones.
  */
 import type { DeviceFlow } from "../flows/device-code.js";
-import type { TokenError, TokenSuccess } from "./types.js";
+import type { TokenError, TokenSuccess } from "../types.js";
 
 /**
  * True when `result` is an error the identity provider returned (it has `error`): the same test as

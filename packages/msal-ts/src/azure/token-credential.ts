@@ -6,7 +6,7 @@
  */
 import { ConfidentialClientApplication } from "../application/confidential-client-application.js";
 import type { ClientApplication } from "../application/client-application.js";
-import type { Account, TokenResult } from "../application/types.js";
+import type { Account, TokenResult } from "../types.js";
 import { InvalidArgumentError, MsalError } from "../errors.js";
 import type { ManagedIdentityClient } from "../managed-identity/client.js";
 
@@ -54,7 +54,6 @@ export class CredentialError extends MsalError {
     this.result = result;
   }
 }
-
 
 type Source =
   | { app: ConfidentialClientApplication; account?: undefined }

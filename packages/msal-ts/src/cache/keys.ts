@@ -4,6 +4,7 @@
  * - an internal "identity" that is the same for every format of one credential (MSAL Python's, msal-node's),
  *   used by the indexes: lookups match on entry fields, never on key strings (section 9).
  */
+import { compareCodePoints } from "../util/code-points.js";
 import type { CacheEntry, CredentialTypeName } from "./schema.js";
 
 const str = (v: unknown): string => (typeof v === "string" ? v : v === null || v === undefined ? "" : String(v));
@@ -11,26 +12,6 @@ const str = (v: unknown): string => (typeof v === "string" ? v : v === null || v
 /** Scopes sorted by code point and space-joined, as in `target` (section 3.4). */
 export function targetOf(scopes: Iterable<string>): string {
   return [...scopes].sort(compareCodePoints).join(" ");
-}
-
-const SURROGATE = /[\ud800-\udfff]/;
-
-/** Compares strings by Unicode code point (Python's default string order). */
-export function compareCodePoints(a: string, b: string): number {
-  if (a === b) return 0;
-  // UTF-16 order equals code-point order unless a surrogate pair is involved (rare in scopes).
-  if (!SURROGATE.test(a) && !SURROGATE.test(b)) return a < b ? -1 : 1;
-  const ia = a[Symbol.iterator]();
-  const ib = b[Symbol.iterator]();
-  for (;;) {
-    const x = ia.next();
-    const y = ib.next();
-    if (x.done) return y.done ? 0 : -1;
-    if (y.done) return 1;
-    const cx = x.value.codePointAt(0) ?? 0;
-    const cy = y.value.codePointAt(0) ?? 0;
-    if (cx !== cy) return cx < cy ? -1 : 1;
-  }
 }
 
 /** Splits a stored `target` into its scopes. */

@@ -6,7 +6,7 @@ import { hostnameOf } from "../authority/authority.js";
 import type { CacheEntry } from "../cache/schema.js";
 import { InvalidArgumentError } from "../errors.js";
 import { isRecord } from "../util/json.js";
-import type { Account } from "../application/types.js";
+import type { Account } from "../types.js";
 import type { FlowContext } from "./context.js";
 
 function accountsIn(ctx: FlowContext, environment: string, cloudShell: boolean): Map<string, Account> {

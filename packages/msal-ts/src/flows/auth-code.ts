@@ -12,7 +12,7 @@ import { isRecord } from "../util/json.js";
 import { decorateScopes } from "../oauth2/scopes.js";
 import { newNonce, newPkce, newState, nonceHash } from "../oauth2/pkce.js";
 import { ApiId, RefreshReason } from "../oauth2/telemetry.js";
-import type { AuthCodeFlow, TokenError, TokenResult } from "../application/types.js";
+import type { AuthCodeFlow, TokenError, TokenResult } from "../types.js";
 import { now, type FlowContext } from "./context.js";
 import { cleanUp } from "./result.js";
 import { storeShared } from "./store.js";

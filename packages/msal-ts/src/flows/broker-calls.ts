@@ -3,7 +3,7 @@ import { randomUUID } from "node:crypto";
 import type { Authority } from "../authority/authority.js";
 import { mergeClaims } from "../oauth2/claims.js";
 import { decodeIdTokenFor } from "../oauth2/id-token.js";
-import type { TokenResult } from "../application/types.js";
+import type { TokenResult } from "../types.js";
 import type { Broker, BrokerRequest } from "./broker.js";
 import { now, type FlowContext } from "./context.js";
 import { cleanUp } from "./result.js";

@@ -5,7 +5,7 @@
 import { ServerError } from "../errors.js";
 import { isRecord, parseJsonObject } from "../util/json.js";
 import { decodeBase64UrlText } from "../oauth2/encoding.js";
-import type { TokenResult } from "../application/types.js";
+import type { TokenResult } from "../types.js";
 import { now, type FlowContext } from "./context.js";
 
 export const CLOUD_SHELL_TOKEN_ENDPOINT = "http://localhost:50342/oauth2/token";

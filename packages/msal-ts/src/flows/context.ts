@@ -11,7 +11,7 @@ import type { ClientAuthenticator } from "../oauth2/client-auth.js";
 import type { TelemetryBuffer } from "../oauth2/telemetry.js";
 import type { Clock } from "../runtime/clock.js";
 import type { LogSink } from "../runtime/logger.js";
-import type { SingleFlight } from "./single-flight.js";
+import type { SingleFlight } from "../util/single-flight.js";
 import type { BrokerHandle } from "./broker.js";
 import type { PopKey } from "../crypto/pop-key.js";
 

@@ -9,7 +9,7 @@ import { checkClaimsChallenge, mergeClaims } from "../oauth2/claims.js";
 import { decorateScopes } from "../oauth2/scopes.js";
 import { ApiId, RefreshReason } from "../oauth2/telemetry.js";
 import { isRecord, parseJsonObject } from "../util/json.js";
-import type { TokenError, TokenResult } from "../application/types.js";
+import type { TokenError, TokenResult } from "../types.js";
 import { now, type FlowContext } from "./context.js";
 import { cleanUp } from "./result.js";
 import { storeShared } from "./store.js";

@@ -5,9 +5,9 @@
  */
 import { InvalidArgumentError, MsalError } from "../errors.js";
 import { checkScopes } from "../oauth2/scopes.js";
-import { startLoopbackListener } from "../oauth2/loopback-listener.js";
+import { startLoopbackListener } from "../loopback/listener.js";
 import { ApiId } from "../oauth2/telemetry.js";
-import type { TokenResult } from "../application/types.js";
+import type { TokenResult } from "../types.js";
 import { acquireTokenByAuthCodeFlow, initiateAuthCodeFlow } from "./auth-code.js";
 import { isRecoverableBrokerError, requireWindowHandle, type Broker } from "./broker.js";
 import { brokerRequest, finishBrokerResult } from "./broker-calls.js";

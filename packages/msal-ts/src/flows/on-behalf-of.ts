@@ -7,7 +7,7 @@ import { InvalidArgumentError } from "../errors.js";
 import { checkClaimsChallenge, mergeClaims } from "../oauth2/claims.js";
 import { decorateScopes } from "../oauth2/scopes.js";
 import { ApiId, RefreshReason } from "../oauth2/telemetry.js";
-import type { TokenResult } from "../application/types.js";
+import type { TokenResult } from "../types.js";
 import { now, type FlowContext } from "./context.js";
 import { cleanUp } from "./result.js";
 import { homeAccountOf, storeShared } from "./store.js";

@@ -10,7 +10,7 @@ import { decorateScopes } from "../oauth2/scopes.js";
 import { ApiId, RefreshReason } from "../oauth2/telemetry.js";
 import { InvalidArgumentError } from "../errors.js";
 import { readExtra } from "../util/read-extra.js";
-import type { TokenResult } from "../application/types.js";
+import type { TokenResult } from "../types.js";
 import { now, type FlowContext } from "./context.js";
 import { cleanUp } from "./result.js";
 import { store, storeShared } from "./store.js";

@@ -1,5 +1,5 @@
 /** The final shape of results (docs/msal-python-compatibility.md 3.9). */
-import type { TokenResult } from "../application/types.js";
+import type { TokenResult } from "../types.js";
 
 /**
  * Removes `refresh_in` and every key starting with `_`, adding `refresh_on` (epoch seconds) when

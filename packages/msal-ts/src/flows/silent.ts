@@ -11,14 +11,14 @@ import { checkClaimsChallenge, mergeClaims } from "../oauth2/claims.js";
 import { isRecord } from "../util/json.js";
 import { checkScopes, decorateScopes } from "../oauth2/scopes.js";
 import { RefreshReason } from "../oauth2/telemetry.js";
-import type { TokenResult, TokenSuccess } from "../application/types.js";
+import type { TokenResult, TokenSuccess } from "../types.js";
 import type { AuthorityBuilder } from "../authority/builder.js";
 import { now, type FlowContext } from "./context.js";
 import { refreshSilently } from "./refresh-token.js";
 import { classify, cleanUp } from "./result.js";
 import { acquireTokenFromCloudShell } from "./cloud-shell.js";
 import { brokerSilent } from "./broker-calls.js";
-import { readAccessToken } from "./silent-cache.js";
+import { readAccessToken } from "../cache/access-token-read.js";
 import { withPartition } from "./store.js";
 import { bindingFor, type Binding } from "./token-binding.js";
 

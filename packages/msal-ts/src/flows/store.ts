@@ -4,7 +4,7 @@ import type { CachePartition } from "../cache/partition.js";
 import { homeAccountIdOf } from "../cache/derive.js";
 import { isRecord } from "../util/json.js";
 import type { CacheEntry } from "../cache/schema.js";
-import type { TokenResult, TokenSuccess } from "../application/types.js";
+import type { TokenResult, TokenSuccess } from "../types.js";
 import { now, type FlowContext } from "./context.js";
 
 export interface StoreOptions {

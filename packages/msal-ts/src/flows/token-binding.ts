@@ -5,8 +5,8 @@
  * cache `key_id`, and the final shape of the result.
  */
 import { InvalidArgumentError } from "../errors.js";
-import { PopAuthScheme } from "../application/pop-auth-scheme.js";
-import type { TokenResult } from "../application/types.js";
+import { PopAuthScheme } from "../crypto/pop-auth-scheme.js";
+import type { TokenResult } from "../types.js";
 import type { PopKey } from "../crypto/pop-key.js";
 import { isRecord } from "../util/json.js";
 

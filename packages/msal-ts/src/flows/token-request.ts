@@ -11,7 +11,7 @@ import { parseJsonObject } from "../util/json.js";
 import { tokenRequestHeaders } from "../oauth2/headers.js";
 import { checkIdTokenIssuer, decodeIdTokenFor } from "../oauth2/id-token.js";
 import type { SecretMethod } from "../oauth2/client-auth.js";
-import type { TokenResult } from "../application/types.js";
+import type { TokenResult } from "../types.js";
 import { now, type FlowContext } from "./context.js";
 
 export interface TokenPost {

@@ -10,7 +10,7 @@ import { decorateScopes } from "../oauth2/scopes.js";
 import { ApiId, RefreshReason } from "../oauth2/telemetry.js";
 import { parseJsonObject } from "../util/json.js";
 import type { Authority } from "../authority/authority.js";
-import type { TokenResult } from "../application/types.js";
+import type { TokenResult } from "../types.js";
 import { now, type FlowContext } from "./context.js";
 import { cleanUp } from "./result.js";
 import { storeShared } from "./store.js";

@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from "../errors.js";
-import { compareCodePoints } from "../cache/keys.js";
+import { compareCodePoints } from "../util/code-points.js";
 
 /** The OIDC scopes MSAL adds itself; callers may not pass them (docs/msal-python-compatibility.md section 1.7). */
 export const RESERVED_SCOPES: readonly string[] = ["openid", "profile", "offline_access"];

@@ -14,7 +14,7 @@ import assert from "node:assert/strict";
 import { Agent, request } from "node:http";
 import { after, before, describe, it } from "node:test";
 import fc from "fast-check";
-import { startLoopbackListener, type AuthResponse, type LoopbackListener } from "../../src/oauth2/loopback-listener.ts";
+import { startLoopbackListener, type AuthResponse, type LoopbackListener } from "../../src/loopback/listener.ts";
 import { PARAMS } from "./support.ts";
 
 /** Templates that echo every substitutable value, plus text that must stay literal. */

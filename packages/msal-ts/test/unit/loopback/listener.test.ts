@@ -5,8 +5,8 @@ import { connect } from "node:net";
 import { networkInterfaces } from "node:os";
 import { describe, it } from "node:test";
 import { BrowserInteractionTimeoutError, InvalidArgumentError, MsalError } from "../../../src/errors.ts";
-import { startLoopbackListener } from "../../../src/oauth2/loopback-listener.ts";
-import type { LoopbackListener } from "../../../src/oauth2/loopback-listener.ts";
+import { startLoopbackListener } from "../../../src/loopback/listener.ts";
+import type { LoopbackListener } from "../../../src/loopback/listener.ts";
 
 interface Reply {
   status: number;

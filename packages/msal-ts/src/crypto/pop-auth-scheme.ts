@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from "../errors.js";
-import { popUrl } from "../crypto/pop-key.js";
+import { popUrl } from "./pop-key.js";
 
 const METHODS = ["GET", "POST", "PUT", "DELETE", "PATCH"] as const;
 export type PopHttpMethod = (typeof METHODS)[number];

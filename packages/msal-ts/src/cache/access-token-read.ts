@@ -1,14 +1,12 @@
 /**
- * The access-token cache read shared by acquireTokenSilent* and acquireTokenForClient (docs/msal-python-compatibility.md
- * 3.6 step 3): the 5-minute expiry margin, `refresh_on` aging, the refresh reason for telemetry.
+ * The access-token cache read shared by acquireTokenSilent*, acquireTokenForClient and the managed-identity
+ * client (docs/msal-python-compatibility.md 3.6 step 3): the 5-minute expiry margin, `refresh_on` aging, the refresh reason for telemetry.
  */
-import { hostnameOf, type Authority } from "../authority/authority.js";
-import { timestampSeconds } from "../cache/schema.js";
+import { timestampSeconds } from "./schema.js";
 import { RefreshReason } from "../oauth2/telemetry.js";
-import type { TokenSuccess } from "../application/types.js";
-import type { TokenCache } from "../cache/token-cache.js";
+import type { TokenSuccess } from "../types.js";
+import type { TokenCache } from "./token-cache.js";
 import type { Clock } from "../runtime/clock.js";
-import type { FlowContext } from "./context.js";
 
 /** Tokens with less than this many seconds left are treated as expired. */
 export const EXPIRY_MARGIN_SECONDS = 300;
@@ -56,20 +54,4 @@ export function readAccessToken(
     return { hit: result, reason };
   }
   return { reason };
-}
-
-/**
- * The other environments of the authority's alias group that may hold tokens (msal-node writes
- * `login.windows.net` for `login.microsoftonline.com`). Empty when aliases are off, when the cache holds
- * no access token at all (no metadata request then), or when the metadata cannot be had.
- */
-export async function aliasEnvironments(ctx: FlowContext, authority: Authority): Promise<string[]> {
-  if (!ctx.aliases.enabled || ctx.cache.count("AccessToken") === 0) return [];
-  try {
-    const aliases = await ctx.aliases.aliasesOf(authority.host);
-    return [...new Set(aliases.map(hostnameOf))].filter((e) => e !== authority.instance);
-  } catch (e) {
-    ctx.log.info(`Instance metadata unavailable; tokens under alias hosts not searched (${e instanceof Error ? e.message : "unknown error"}).`);
-    return [];
-  }
 }
