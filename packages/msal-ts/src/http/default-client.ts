@@ -9,9 +9,10 @@ import type { Dispatcher, buildConnector } from "undici";
 /** undici is loaded on the first request, not at `import "msal-ts"` (it is most of the import time). */
 type Undici = typeof import("undici");
 import { InvalidArgumentError, NetworkError, ServerError } from "../errors.js";
-import { byteLimit, proxySettings, timeoutMs, tlsSettings } from "./client-options.js";
+import { byteLimit, proxySettings, timeoutMs, tlsSettings, type ProxySettings, type TlsSettings } from "./client-options.js";
 import { appendQuery, encodeForm } from "./form-encoding.js";
 import { classifyFailure, describeFailure, failureCode } from "./network-failure.js";
+import { BodyTooLarge, flattenHeaders, readText } from "./response-body.js";
 import type { HttpClient, HttpPostOptions, HttpResponse } from "./types.js";
 
 /** Largest response body the default client reads (16 MiB); identity endpoints answer a few KiB. */
@@ -37,16 +38,11 @@ export interface DefaultHttpClientOptions {
   pinnedCertificateSha1?: string;
 }
 
-/** The body outgrew the limit (internal marker, turned into a ServerError). */
-class BodyTooLarge extends Error {
-  constructor(readonly status: number) {
-    super("response body too large");
-  }
-}
+type Method = "GET" | "POST";
 
 interface Attempt {
   url: string;
-  method: "GET" | "POST";
+  method: Method;
   headers: Record<string, string>;
   body: string | undefined;
   dispatcher: Dispatcher;
@@ -54,54 +50,6 @@ interface Attempt {
 }
 
 type Outcome = { response: HttpResponse } | { error: unknown; timedOut: boolean; responded: boolean };
-
-function flattenHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (value === undefined) continue;
-    out[name.toLowerCase()] = Array.isArray(value) ? value.join(", ") : value;
-  }
-  return out;
-}
-
-function decode(bytes: Buffer, contentType: string | undefined): string {
-  const charset = /charset\s*=\s*"?([^";\s]+)/i.exec(contentType ?? "")?.[1];
-  if (charset !== undefined) {
-    try {
-      return new TextDecoder(charset).decode(bytes);
-    } catch {
-      // an unknown charset: fall back to UTF-8, the encoding of every identity-provider response
-    }
-  }
-  return new TextDecoder("utf-8").decode(bytes);
-}
-
-/** Stops reading a body; the stream then reports an abort that nobody needs to hear. */
-function discard(body: Dispatcher.ResponseData["body"]): void {
-  body.on("error", () => {});
-  body.destroy();
-}
-
-async function readText(response: Dispatcher.ResponseData, maxBytes: number): Promise<string> {
-  const headers = flattenHeaders(response.headers);
-  const declared = Number(headers["content-length"]);
-  if (Number.isFinite(declared) && declared > maxBytes) {
-    discard(response.body);
-    throw new BodyTooLarge(response.statusCode);
-  }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of response.body) {
-    const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array);
-    size += buffer.length;
-    if (size > maxBytes) {
-      discard(response.body);
-      throw new BodyTooLarge(response.statusCode);
-    }
-    chunks.push(buffer);
-  }
-  return decode(Buffer.concat(chunks), headers["content-type"]);
-}
 
 /**
  * Creates the default HTTP client.
@@ -123,138 +71,193 @@ async function readText(response: Dispatcher.ResponseData, maxBytes: number): Pr
  * ```
  */
 export function createDefaultHttpClient(options: DefaultHttpClientOptions = {}): HttpClient {
+  const state: ClientState = { settings: readSettings(options), engine: undefined, closed: false };
+  return {
+    get: (url, o) => send(state, "GET", url, o),
+    post: (url, o) => send(state, "POST", url, o),
+    async close() {
+      state.closed = true;
+      if (state.engine) await Promise.all((await state.engine).all.map((d) => d.close()));
+    },
+  };
+}
+
+/** The checked options of one client. */
+interface Settings {
+  tls: TlsSettings;
+  proxies: ProxySettings;
+  /** One attempt's limit in ms, connect to last body byte; `undefined`: undici's own limits. */
+  deadlineMs: number | undefined;
+  maxBytes: number;
+  /** The `timeout` option as given (seconds), for the timeout error's message. */
+  timeoutSeconds: number | undefined;
+  /** The pinned SHA-1 thumbprint, upper-case hex without separators. */
+  pinned: string | undefined;
+}
+
+/** undici's request function and the agents of one client, created on its first request. */
+interface Engine {
+  request: Undici["request"];
+  dispatchers: { "http:": Dispatcher; "https:": Dispatcher };
+  all: Dispatcher[];
+}
+
+interface ClientState {
+  readonly settings: Settings;
+  engine: Promise<Engine> | undefined;
+  closed: boolean;
+}
+
+/** Checks the options in the order they are documented, so the first bad one is the one reported. */
+function readSettings(options: DefaultHttpClientOptions): Settings {
   const tls = tlsSettings(options.verify);
   const proxies = proxySettings(options.proxies);
   const deadlineMs = timeoutMs(options.timeout);
   const maxBytes = byteLimit(options.maxResponseBytes, DEFAULT_MAX_RESPONSE_BYTES);
-  const timers = deadlineMs === undefined ? {} : { headersTimeout: deadlineMs, bodyTimeout: deadlineMs };
-
-  const connectOptions = deadlineMs === undefined ? { ...tls } : { ...tls, timeout: deadlineMs };
   const pinned = options.pinnedCertificateSha1 === undefined ? undefined : checkThumbprint(options.pinnedCertificateSha1);
-  interface Engine {
-    request: Undici["request"];
-    dispatchers: { "http:": Dispatcher; "https:": Dispatcher };
-    all: Dispatcher[];
-  }
-  let engine: Promise<Engine> | undefined;
-  const load = (): Promise<Engine> =>
-    (engine ??= import("undici").then((undici) => {
-      const direct = new undici.Agent({ ...timers, connect: pinned === undefined ? connectOptions : pinnedConnector(undici, pinned, deadlineMs) });
-      const proxyAgents = new Map<string, Dispatcher>();
-      const viaProxy = (uri: string | undefined): Dispatcher => {
-        if (uri === undefined) return direct;
-        let agent = proxyAgents.get(uri);
-        if (agent === undefined) {
-          // proxyTunnel false: http targets go as absolute-form requests to an http proxy; https always tunnels (CONNECT).
-          agent = new undici.ProxyAgent({ uri, proxyTunnel: false, requestTls: { ...tls }, proxyTls: { ...tls }, ...timers });
-          proxyAgents.set(uri, agent);
-        }
-        return agent;
-      };
-      const dispatchers = { "http:": viaProxy(proxies.http), "https:": viaProxy(proxies.https) };
-      return { request: undici.request, dispatchers, all: [direct, ...proxyAgents.values()] };
-    }));
-  let closed = false;
+  return { tls, proxies, deadlineMs, maxBytes, timeoutSeconds: options.timeout, pinned };
+}
 
-  async function attempt(a: Attempt, request: Undici["request"]): Promise<Outcome> {
-    const controller = new AbortController();
-    let timedOut = false;
-    let responded = false;
-    const onAbort = (): void => controller.abort(a.signal?.reason);
-    a.signal?.addEventListener("abort", onAbort, { once: true });
-    const timer =
-      deadlineMs === undefined
-        ? undefined
-        : setTimeout(() => {
-            timedOut = true;
-            controller.abort(new Error("timeout"));
-          }, deadlineMs);
-    try {
-      const response = await request(a.url, {
-        method: a.method,
-        headers: a.headers,
-        body: a.body ?? null,
-        dispatcher: a.dispatcher,
-        signal: controller.signal,
-      });
-      responded = true;
-      const text = await readText(response, maxBytes);
-      return { response: { status_code: response.statusCode, text, headers: flattenHeaders(response.headers) } };
-    } catch (error) {
-      return { error, timedOut, responded };
-    } finally {
-      clearTimeout(timer);
-      a.signal?.removeEventListener("abort", onAbort);
-    }
-  }
+function engineOf(state: ClientState): Promise<Engine> {
+  return (state.engine ??= import("undici").then((undici) => buildEngine(undici, state.settings)));
+}
 
-  async function send(method: "GET" | "POST", url: string, o: HttpPostOptions | undefined): Promise<HttpResponse> {
-    let target: URL;
-    try {
-      target = new URL(url);
-    } catch {
-      throw new InvalidArgumentError(`${method}: the URL is not a valid absolute URL.`);
+function buildEngine(undici: Undici, s: Settings): Engine {
+  const { tls, deadlineMs } = s;
+  const timers = deadlineMs === undefined ? {} : { headersTimeout: deadlineMs, bodyTimeout: deadlineMs };
+  const connectOptions = deadlineMs === undefined ? { ...tls } : { ...tls, timeout: deadlineMs };
+  const connect = s.pinned === undefined ? connectOptions : pinnedConnector(undici, s.pinned, deadlineMs);
+  const direct = new undici.Agent({ ...timers, connect });
+  const proxyAgents = new Map<string, Dispatcher>();
+  const viaProxy = (uri: string | undefined): Dispatcher => {
+    if (uri === undefined) return direct;
+    let agent = proxyAgents.get(uri);
+    if (agent === undefined) {
+      // proxyTunnel false: http targets go as absolute-form requests to an http proxy; https always tunnels (CONNECT).
+      agent = new undici.ProxyAgent({ uri, proxyTunnel: false, requestTls: { ...tls }, proxyTls: { ...tls }, ...timers });
+      proxyAgents.set(uri, agent);
     }
-    if (target.protocol !== "https:" && target.protocol !== "http:") {
-      throw new InvalidArgumentError(`${method}: only http and https URLs are supported (got ${target.protocol}).`);
-    }
-    const { request, dispatchers } = await load();
-    const dispatcher = dispatchers[target.protocol];
-    const origin = target.origin;
-    o?.signal?.throwIfAborted();
-    if (closed) throw new NetworkError(`${method} ${origin} failed: the HTTP client is closed.`);
-
-    const headers: Record<string, string> = { ...o?.headers };
-    let body: string | undefined;
-    if (method === "POST" && o?.data !== undefined) {
-      if (typeof o.data === "string") body = o.data;
-      else {
-        body = encodeForm(o.data);
-        if (!Object.keys(headers).some((h) => h.toLowerCase() === "content-type")) {
-          headers["content-type"] = "application/x-www-form-urlencoded";
-        }
-      }
-    }
-    const prepared: Attempt = { url: appendQuery(url, o?.params), method, headers, body, dispatcher, signal: o?.signal };
-
-    for (let attempts = 1; ; attempts++) {
-      const outcome = await attempt(prepared, request);
-      if ("response" in outcome) return outcome.response;
-      const { error } = outcome;
-      if (error instanceof BodyTooLarge) {
-        throw new ServerError(
-          `${method} ${origin} answered with a body larger than ${maxBytes} bytes; it was not read.`,
-          { status: error.status, code: "response_too_large" },
-        );
-      }
-      if (o?.signal?.aborted) throw o.signal.reason;
-      const code = failureCode(error);
-      const kind = outcome.timedOut ? "timeout" : classifyFailure(code);
-      if (kind === "timeout") {
-        const limit = options.timeout === undefined ? "" : ` within ${options.timeout} s`;
-        throw new NetworkError(
-          `${method} ${origin} failed: no complete response${limit} (timeout). Raise the timeout option or check the network.`,
-          { code: "timeout", cause: error },
-        );
-      }
-      // §1.12: one retry on a connection error before any response, like requests' max_retries=1. A POST
-      // is retried only when its connection was never made: once sent, the server may have acted on it
-      // (an auth code or a rotated refresh token must not be redeemed twice), as requests does (read=False).
-      const retryable = method === "GET" || NEVER_CONNECTED.has(code ?? "");
-      if (kind === "connection" && retryable && !outcome.responded && attempts === 1) continue;
-      const tries = attempts > 1 ? ` after ${attempts} attempts` : "";
-      throw new NetworkError(`${method} ${origin} failed${tries}: ${describeFailure(code, error)}.`, { cause: error });
-    }
-  }
-
-  return {
-    get: (url, o) => send("GET", url, o),
-    post: (url, o) => send("POST", url, o),
-    async close() {
-      closed = true;
-      if (engine) await Promise.all((await engine).all.map((d) => d.close()));
-    },
+    return agent;
   };
+  const dispatchers = { "http:": viaProxy(s.proxies.http), "https:": viaProxy(s.proxies.https) };
+  return { request: undici.request, dispatchers, all: [direct, ...proxyAgents.values()] };
+}
+
+async function attempt(a: Attempt, request: Undici["request"], s: Settings): Promise<Outcome> {
+  const controller = new AbortController();
+  let timedOut = false;
+  let responded = false;
+  const onAbort = (): void => controller.abort(a.signal?.reason);
+  a.signal?.addEventListener("abort", onAbort, { once: true });
+  const timer =
+    s.deadlineMs === undefined
+      ? undefined
+      : setTimeout(() => {
+          timedOut = true;
+          controller.abort(new Error("timeout"));
+        }, s.deadlineMs);
+  try {
+    const response = await request(a.url, {
+      method: a.method,
+      headers: a.headers,
+      body: a.body ?? null,
+      dispatcher: a.dispatcher,
+      signal: controller.signal,
+    });
+    responded = true;
+    const text = await readText(response, s.maxBytes);
+    return { response: { status_code: response.statusCode, text, headers: flattenHeaders(response.headers) } };
+  } catch (error) {
+    return { error, timedOut, responded };
+  } finally {
+    clearTimeout(timer);
+    a.signal?.removeEventListener("abort", onAbort);
+  }
+}
+
+function parseTarget(method: Method, url: string): URL & { protocol: "http:" | "https:" } {
+  let target: URL;
+  try {
+    target = new URL(url);
+  } catch {
+    throw new InvalidArgumentError(`${method}: the URL is not a valid absolute URL.`);
+  }
+  if (target.protocol !== "https:" && target.protocol !== "http:") {
+    throw new InvalidArgumentError(`${method}: only http and https URLs are supported (got ${target.protocol}).`);
+  }
+  return target as URL & { protocol: "http:" | "https:" };
+}
+
+/** The headers and body sent: a POST's mapping `data` is form-encoded, with a content type unless one is given. */
+function requestContent(method: Method, o: HttpPostOptions | undefined): Pick<Attempt, "headers" | "body"> {
+  const headers: Record<string, string> = { ...o?.headers };
+  let body: string | undefined;
+  if (method === "POST" && o?.data !== undefined) {
+    if (typeof o.data === "string") body = o.data;
+    else {
+      body = encodeForm(o.data);
+      if (!Object.keys(headers).some((h) => h.toLowerCase() === "content-type")) {
+        headers["content-type"] = "application/x-www-form-urlencoded";
+      }
+    }
+  }
+  return { headers, body };
+}
+
+async function send(state: ClientState, method: Method, url: string, o: HttpPostOptions | undefined): Promise<HttpResponse> {
+  const target = parseTarget(method, url);
+  const { request, dispatchers } = await engineOf(state);
+  const dispatcher = dispatchers[target.protocol];
+  o?.signal?.throwIfAborted();
+  if (state.closed) throw new NetworkError(`${method} ${target.origin} failed: the HTTP client is closed.`);
+  const prepared: Attempt = { url: appendQuery(url, o?.params), method, ...requestContent(method, o), dispatcher, signal: o?.signal };
+  for (let attempts = 1; ; attempts++) {
+    const outcome = await attempt(prepared, request, state.settings);
+    if ("response" in outcome) return outcome.response;
+    const next = afterFailure(outcome, { method, origin: target.origin, attempts, settings: state.settings, signal: o?.signal });
+    if (!("retry" in next)) throw next.error;
+  }
+}
+
+interface FailedAttempt {
+  method: Method;
+  origin: string;
+  attempts: number;
+  settings: Settings;
+  signal: AbortSignal | undefined;
+}
+
+/** What follows an attempt without a response: one retry, or the error the request rejects with. */
+function afterFailure(outcome: Extract<Outcome, { error: unknown }>, f: FailedAttempt): { retry: true } | { error: unknown } {
+  const { error } = outcome;
+  const { method, origin, attempts } = f;
+  if (error instanceof BodyTooLarge) {
+    return {
+      error: new ServerError(`${method} ${origin} answered with a body larger than ${f.settings.maxBytes} bytes; it was not read.`, {
+        status: error.status,
+        code: "response_too_large",
+      }),
+    };
+  }
+  if (f.signal?.aborted) return { error: f.signal.reason };
+  const code = failureCode(error);
+  const kind = outcome.timedOut ? "timeout" : classifyFailure(code);
+  if (kind === "timeout") {
+    const limit = f.settings.timeoutSeconds === undefined ? "" : ` within ${f.settings.timeoutSeconds} s`;
+    return {
+      error: new NetworkError(
+        `${method} ${origin} failed: no complete response${limit} (timeout). Raise the timeout option or check the network.`,
+        { code: "timeout", cause: error },
+      ),
+    };
+  }
+  // §1.12: one retry on a connection error before any response, like requests' max_retries=1. A POST
+  // is retried only when its connection was never made: once sent, the server may have acted on it
+  // (an auth code or a rotated refresh token must not be redeemed twice), as requests does (read=False).
+  const retryable = method === "GET" || NEVER_CONNECTED.has(code ?? "");
+  if (kind === "connection" && retryable && !outcome.responded && attempts === 1) return { retry: true };
+  const tries = attempts > 1 ? ` after ${attempts} attempts` : "";
+  return { error: new NetworkError(`${method} ${origin} failed${tries}: ${describeFailure(code, error)}.`, { cause: error }) };
 }
 
 function checkThumbprint(thumbprint: string): string {
