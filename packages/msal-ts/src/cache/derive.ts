@@ -86,93 +86,124 @@ function plausible(n: number): number | null {
 
 /** Builds the cache entries for a token response received at `now` (epoch seconds). */
 export function deriveEntries(event: TokenEvent, now: number): DerivedEntries {
-  const response = event.response;
-  const clientId = event.client_id;
-  const parts = endpointParts(event.token_endpoint);
-  const environment = event.environment ?? parts.host;
-  const realm = parts.tenant;
-  const data = event.data ?? {};
-
-  const claims = isRecord(response.id_token_claims)
-    ? response.id_token_claims
-    : typeof response.id_token === "string" && response.id_token !== ""
-      ? decodeIdTokenFor(response.id_token, clientId ?? "")
-      : undefined;
-
-  const homeAccountId = homeAccountIdOf(response.client_info, claims);
-
-  const responseScope = typeof response.scope === "string" ? splitTarget(response.scope) : [];
-  const target = targetOf(responseScope.length > 0 ? responseScope : (event.scope ?? []));
-
+  const b = basisOf(event, now);
+  const { response } = event;
   const out: DerivedEntries = {
     appMetadata: {
-      client_id: clientId,
-      environment,
-      ...(typeof response.foci === "string" && response.foci !== "" ? { family_id: response.foci } : {}),
+      client_id: b.clientId,
+      environment: b.environment,
+      ...(nonEmpty(response.foci) ? { family_id: response.foci } : {}),
     },
   };
-
-  if (typeof response.access_token === "string" && response.access_token !== "") {
-    const expiresIn = parseSeconds(response.expires_in) ?? relative(parseSeconds(response.expires_on, true), now) ?? 600;
-    const extExpiresIn = parseSeconds(response.ext_expires_in) ?? expiresIn;
-    const refreshIn = parseSeconds(response.refresh_in);
-    const at: AccessTokenEntry = {
-      credential_type: "AccessToken",
-      secret: response.access_token,
-      home_account_id: homeAccountId,
-      environment,
-      client_id: clientId,
-      target,
-      realm,
-      token_type: typeof response.token_type === "string" && response.token_type !== "" ? response.token_type : "Bearer",
-      cached_at: String(now),
-      expires_on: String(now + expiresIn),
-      extended_expires_on: String(now + extExpiresIn),
-    };
-    if (typeof data.key_id === "string" && data.key_id !== "") at.key_id = data.key_id;
-    if (refreshIn !== null) at.refresh_on = String(now + refreshIn);
-    out.accessToken = at;
-  }
-
-  if (homeAccountId !== null && !event.skip_account_creation) {
-    const username = firstString(claims?.preferred_username, claims?.upn, data.username, event.username) ?? "";
-    const account: AccountEntry = {
-      home_account_id: homeAccountId,
-      environment,
-      realm,
-      local_account_id: firstString(event._account_id, claims?.oid, claims?.sub) ?? null,
-      username,
-      authority_type: event.authority_type ?? (realm.toLowerCase() === "adfs" ? "ADFS" : "MSSTS"),
-    };
-    if (event.grant_type !== undefined && ACCOUNT_SOURCES.has(event.grant_type)) account.account_source = event.grant_type;
-    out.account = account;
-  }
-
-  if (typeof response.id_token === "string" && response.id_token !== "") {
-    out.idToken = {
-      credential_type: "IdToken",
-      secret: response.id_token,
-      home_account_id: homeAccountId,
-      environment,
-      realm,
-      client_id: clientId ?? "",
-    };
-  }
-
-  if (typeof response.refresh_token === "string" && response.refresh_token !== "") {
-    const rt: RefreshTokenEntry = {
-      credential_type: "RefreshToken",
-      secret: response.refresh_token,
-      home_account_id: homeAccountId,
-      environment,
-      client_id: clientId ?? "",
-      target,
-      last_modification_time: String(now),
-    };
-    if (typeof response.foci === "string" && response.foci !== "") rt.family_id = response.foci;
-    out.refreshToken = rt;
-  }
+  if (nonEmpty(response.access_token)) out.accessToken = accessTokenEntry(b, response.access_token);
+  if (b.homeAccountId !== null && !event.skip_account_creation) out.account = accountEntry(b, b.homeAccountId);
+  if (nonEmpty(response.id_token)) out.idToken = idTokenEntry(b, response.id_token);
+  if (nonEmpty(response.refresh_token)) out.refreshToken = refreshTokenEntry(b, response.refresh_token);
   return out;
+}
+
+/** What every entry of one token response shares. */
+interface Basis {
+  event: TokenEvent;
+  now: number;
+  clientId: string | null;
+  environment: string;
+  realm: string;
+  data: Record<string, unknown>;
+  claims: Record<string, unknown> | undefined;
+  homeAccountId: string | null;
+  target: string;
+}
+
+function basisOf(event: TokenEvent, now: number): Basis {
+  const { response } = event;
+  const clientId = event.client_id;
+  const parts = endpointParts(event.token_endpoint);
+  const claims = isRecord(response.id_token_claims)
+    ? response.id_token_claims
+    : nonEmpty(response.id_token)
+      ? decodeIdTokenFor(response.id_token, clientId ?? "")
+      : undefined;
+  const responseScope = typeof response.scope === "string" ? splitTarget(response.scope) : [];
+  return {
+    event,
+    now,
+    clientId,
+    environment: event.environment ?? parts.host,
+    realm: parts.tenant,
+    data: event.data ?? {},
+    claims,
+    homeAccountId: homeAccountIdOf(response.client_info, claims),
+    target: targetOf(responseScope.length > 0 ? responseScope : (event.scope ?? [])),
+  };
+}
+
+function accessTokenEntry(b: Basis, secret: string): AccessTokenEntry {
+  const { response } = b.event;
+  const { now } = b;
+  const expiresIn = parseSeconds(response.expires_in) ?? relative(parseSeconds(response.expires_on, true), now) ?? 600;
+  const extExpiresIn = parseSeconds(response.ext_expires_in) ?? expiresIn;
+  const refreshIn = parseSeconds(response.refresh_in);
+  const at: AccessTokenEntry = {
+    credential_type: "AccessToken",
+    secret,
+    home_account_id: b.homeAccountId,
+    environment: b.environment,
+    client_id: b.clientId,
+    target: b.target,
+    realm: b.realm,
+    token_type: nonEmpty(response.token_type) ? response.token_type : "Bearer",
+    cached_at: String(now),
+    expires_on: String(now + expiresIn),
+    extended_expires_on: String(now + extExpiresIn),
+  };
+  if (nonEmpty(b.data.key_id)) at.key_id = b.data.key_id;
+  if (refreshIn !== null) at.refresh_on = String(now + refreshIn);
+  return at;
+}
+
+function accountEntry(b: Basis, homeAccountId: string): AccountEntry {
+  const { event, claims, realm } = b;
+  const account: AccountEntry = {
+    home_account_id: homeAccountId,
+    environment: b.environment,
+    realm,
+    local_account_id: firstString(event._account_id, claims?.oid, claims?.sub) ?? null,
+    username: firstString(claims?.preferred_username, claims?.upn, b.data.username, event.username) ?? "",
+    authority_type: event.authority_type ?? (realm.toLowerCase() === "adfs" ? "ADFS" : "MSSTS"),
+  };
+  if (event.grant_type !== undefined && ACCOUNT_SOURCES.has(event.grant_type)) account.account_source = event.grant_type;
+  return account;
+}
+
+function idTokenEntry(b: Basis, secret: string): IdTokenEntry {
+  return {
+    credential_type: "IdToken",
+    secret,
+    home_account_id: b.homeAccountId,
+    environment: b.environment,
+    realm: b.realm,
+    client_id: b.clientId ?? "",
+  };
+}
+
+function refreshTokenEntry(b: Basis, secret: string): RefreshTokenEntry {
+  const rt: RefreshTokenEntry = {
+    credential_type: "RefreshToken",
+    secret,
+    home_account_id: b.homeAccountId,
+    environment: b.environment,
+    client_id: b.clientId ?? "",
+    target: b.target,
+    last_modification_time: String(b.now),
+  };
+  const foci = b.event.response.foci;
+  if (nonEmpty(foci)) rt.family_id = foci;
+  return rt;
+}
+
+function nonEmpty(value: unknown): value is string {
+  return typeof value === "string" && value !== "";
 }
 
 /** The home account id: `{uid}.{utid}` from `client_info`, else the ID token's `sub` (ADFS), else null (3.4). */
