@@ -101,30 +101,13 @@ export function codecFor(
 ): Codec {
   if (protection === "plaintext") return PLAINTEXT;
   const found = o.keyring ?? osKeyring(o.platform, o.env);
-  const keyring = typeof found === "string" ? undefined : found;
   const account = `token-cache:${createHash("sha256").update(path).digest("hex").slice(0, 32)}`;
-  let key: Buffer | undefined;
+  let key: CacheKey | undefined;
   let why: string | undefined;
-  let keyExisted = false;
   if (typeof found === "string") why = found;
-  else if (keyring) {
+  else {
     try {
-      const stored = keyring.getPassword(SERVICE, account);
-      if (stored && Buffer.from(stored, "base64").length === 32) {
-        key = Buffer.from(stored, "base64");
-        keyExisted = true;
-      } else {
-        const fresh = randomBytes(32).toString("base64");
-        // The Linux kernel keyring can refuse the first access of a process; one retry, then a read-back
-        // so that a key is never used unless the keyring really kept it.
-        try {
-          keyring.setPassword(SERVICE, account, fresh);
-        } catch {
-          keyring.setPassword(SERVICE, account, fresh);
-        }
-        if (keyring.getPassword(SERVICE, account) !== fresh) throw new Error("the keyring did not keep the key");
-        key = Buffer.from(fresh, "base64");
-      }
+      key = keyFrom(found, account);
     } catch (e) {
       why = `the OS keyring is not reachable (${e instanceof Error ? e.message : "unknown error"})`;
     }
@@ -139,16 +122,38 @@ export function codecFor(
     o.onPlaintext(why ?? "no keyring");
     return PLAINTEXT;
   }
-  const k = key;
-  let migrationOpen = o.migratePlaintext === true && !keyExisted;
+  return encryptingCodec(key, o.migratePlaintext === true && !key.existed);
+}
+
+/** A cache file's key, and whether it was already in the keyring (not created by this run). */
+interface CacheKey {
+  bytes: Buffer;
+  existed: boolean;
+}
+
+/** The key stored for `account`, or a new one stored now. Throws when the keyring fails or does not keep it. */
+function keyFrom(keyring: Keyring, account: string): CacheKey {
+  const stored = keyring.getPassword(SERVICE, account);
+  if (stored && Buffer.from(stored, "base64").length === 32) return { bytes: Buffer.from(stored, "base64"), existed: true };
+  const fresh = randomBytes(32).toString("base64");
+  // The Linux kernel keyring can refuse the first access of a process; one retry, then a read-back
+  // so that a key is never used unless the keyring really kept it.
+  try {
+    keyring.setPassword(SERVICE, account, fresh);
+  } catch {
+    keyring.setPassword(SERVICE, account, fresh);
+  }
+  if (keyring.getPassword(SERVICE, account) !== fresh) throw new Error("the keyring did not keep the key");
+  return { bytes: Buffer.from(fresh, "base64"), existed: false };
+}
+
+/** `migrationOpen`: the first content read may be plaintext (see {@link codecFor}). */
+function encryptingCodec(key: CacheKey, migrationOpen: boolean): Codec {
   return {
     encrypted: true,
     encode(text) {
       migrationOpen = false; // the file is encrypted from now on
-      const iv = randomBytes(IV_BYTES);
-      const cipher = createCipheriv("aes-256-gcm", k, iv, { authTagLength: TAG_BYTES });
-      const data = Buffer.concat([cipher.update(text, "utf8"), cipher.final()]);
-      return JSON.stringify({ [ENVELOPE]: 1, alg: "A256GCM", iv: iv.toString("base64"), tag: cipher.getAuthTag().toString("base64"), data: data.toString("base64") });
+      return encrypt(key.bytes, text);
     },
     decode(fileText) {
       if (fileText === null) return null;
@@ -157,26 +162,37 @@ export function codecFor(
       if (!isEnvelope(fileText)) {
         if (migrating) return fileText; // read once, encrypted on the next write
         throw new CacheError(
-          keyExisted
+          key.existed
             ? "The token cache file is plaintext, but this cache is encrypted with a key in the OS keyring: it was not written by msal-ts and may hold planted tokens."
             : "The token cache file is plaintext and this cache encrypts; a plaintext cache is migrated only when asked (migratePlaintext: true, on the first encrypted run).",
         );
       }
-      const env = parseJsonObject(fileText);
-      if (!env || !isRecord(env) || env.alg !== "A256GCM" || typeof env.iv !== "string" || typeof env.tag !== "string" || typeof env.data !== "string") {
-        throw new CacheError("The encrypted token cache file is malformed.");
-      }
-      const iv = Buffer.from(env.iv, "base64");
-      const tag = Buffer.from(env.tag, "base64");
-      // A shorter tag is as good as no tag (Node accepts 4 to 16 bytes unless authTagLength is given).
-      if (iv.length !== IV_BYTES || tag.length !== TAG_BYTES) throw new CacheError("The encrypted token cache file has been tampered with (wrong IV or tag length).");
-      try {
-        const decipher = createDecipheriv("aes-256-gcm", k, iv, { authTagLength: TAG_BYTES });
-        decipher.setAuthTag(tag);
-        return Buffer.concat([decipher.update(Buffer.from(env.data, "base64")), decipher.final()]).toString("utf8");
-      } catch {
-        throw new CacheError("The encrypted token cache file cannot be decrypted with this user's keyring key (another user's, or tampered).");
-      }
+      return decrypt(key.bytes, fileText);
     },
   };
+}
+
+function encrypt(k: Buffer, text: string): string {
+  const iv = randomBytes(IV_BYTES);
+  const cipher = createCipheriv("aes-256-gcm", k, iv, { authTagLength: TAG_BYTES });
+  const data = Buffer.concat([cipher.update(text, "utf8"), cipher.final()]);
+  return JSON.stringify({ [ENVELOPE]: 1, alg: "A256GCM", iv: iv.toString("base64"), tag: cipher.getAuthTag().toString("base64"), data: data.toString("base64") });
+}
+
+function decrypt(k: Buffer, fileText: string): string {
+  const env = parseJsonObject(fileText);
+  if (!env || !isRecord(env) || env.alg !== "A256GCM" || typeof env.iv !== "string" || typeof env.tag !== "string" || typeof env.data !== "string") {
+    throw new CacheError("The encrypted token cache file is malformed.");
+  }
+  const iv = Buffer.from(env.iv, "base64");
+  const tag = Buffer.from(env.tag, "base64");
+  // A shorter tag is as good as no tag (Node accepts 4 to 16 bytes unless authTagLength is given).
+  if (iv.length !== IV_BYTES || tag.length !== TAG_BYTES) throw new CacheError("The encrypted token cache file has been tampered with (wrong IV or tag length).");
+  try {
+    const decipher = createDecipheriv("aes-256-gcm", k, iv, { authTagLength: TAG_BYTES });
+    decipher.setAuthTag(tag);
+    return Buffer.concat([decipher.update(Buffer.from(env.data, "base64")), decipher.final()]).toString("utf8");
+  } catch {
+    throw new CacheError("The encrypted token cache file cannot be decrypted with this user's keyring key (another user's, or tampered).");
+  }
 }
