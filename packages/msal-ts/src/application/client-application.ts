@@ -153,7 +153,7 @@ export class ClientApplication {
     scopes: string[],
     o?: { claimsChallenge?: string; authScheme?: PopAuthScheme; data?: Record<string, string> },
   ): Promise<TokenResult> {
-    return acquireTokenByUsernamePassword(this.ctx, this.ctx.noUserRealmHosts, username, password, scopes, o);
+    return acquireTokenByUsernamePassword(this.ctx, username, password, scopes, o);
   }
 
   /** A token for `account` from the cache, refreshed when needed; `null` when none can be had silently. */

@@ -32,7 +32,16 @@ export function finishBrokerResult(ctx: FlowContext, authority: Authority, scope
   return cleanUp({ ...result, token_source: "broker" }, now(ctx)) as unknown as TokenResult;
 }
 
-export async function brokerSilent(ctx: FlowContext, broker: Broker, authority: Authority, scopes: readonly string[], accountId: string, claims: string | undefined): Promise<TokenResult> {
+/** A silent broker request for the account the broker knows as `accountId`. */
+export interface BrokerSilentRequest {
+  authority: Authority;
+  scopes: readonly string[];
+  accountId: string;
+  claims: string | undefined;
+}
+
+export async function brokerSilent(ctx: FlowContext, broker: Broker, r: BrokerSilentRequest): Promise<TokenResult> {
+  const { authority, scopes, accountId, claims } = r;
   const answer = await broker.acquireTokenSilently({ ...brokerRequest(ctx, authority, scopes, claims), accountId });
   return finishBrokerResult(ctx, authority, scopes, answer);
 }

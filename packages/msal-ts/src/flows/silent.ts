@@ -32,7 +32,11 @@ export interface SilentOptions {
   data?: Record<string, string>;
 }
 
+/** One silent request, as each authority (the configured one, then its aliases) is tried with it. */
 interface SilentAttemptOptions {
+  scopes: string[];
+  homeAccountId: string;
+  correlationId: string;
   forceRefresh: boolean;
   claims: string | undefined;
   cloudShell: boolean;
@@ -44,14 +48,8 @@ function isTransportFailure(e: unknown): boolean {
   return e instanceof NetworkError || e instanceof ServerError;
 }
 
-async function attempt(
-  ctx: FlowContext,
-  authority: Authority,
-  scopes: string[],
-  homeAccountId: string,
-  o: SilentAttemptOptions,
-  correlationId: string,
-): Promise<TokenResult | null> {
+async function attempt(ctx: FlowContext, authority: Authority, o: SilentAttemptOptions): Promise<TokenResult | null> {
+  const { scopes, homeAccountId, correlationId } = o;
   let reason: number = RefreshReason.FORCE_REFRESH;
   let aging: TokenSuccess | undefined;
   if (!o.forceRefresh && o.claims === undefined) {
@@ -71,7 +69,7 @@ async function attempt(
       const broker = await ctx.broker?.get();
       const source = o.account.account_source;
       if (broker && (source === "broker" || source === undefined) && typeof o.account.local_account_id === "string") {
-        const viaBroker = await brokerSilent(ctx, broker, authority, scopes, o.account.local_account_id, o.claims);
+        const viaBroker = await brokerSilent(ctx, broker, { authority, scopes, accountId: o.account.local_account_id, claims: o.claims });
         if (source === "broker" || !("error" in viaBroker)) return viaBroker;
       }
       result = await refreshSilently(ctx, {
@@ -103,31 +101,33 @@ export async function acquireTokenSilentWithError(ctx: FlowContext, scopes: unkn
   if (account.authority_type === "CLOUDSHELL" && (o.authScheme !== undefined || o.data !== undefined)) {
     throw new InvalidArgumentError("Cloud Shell accounts cannot get key-bound (PoP or SSH) tokens.");
   }
-  const opts = { forceRefresh: o.forceRefresh === true, claims, cloudShell: account.authority_type === "CLOUDSHELL", account, binding };
   const homeAccountId = account.home_account_id;
   const correlationId = randomUUID();
+  const opts: SilentAttemptOptions = {
+    scopes: list,
+    homeAccountId,
+    correlationId,
+    forceRefresh: o.forceRefresh === true,
+    claims,
+    cloudShell: account.authority_type === "CLOUDSHELL",
+    account,
+    binding,
+  };
   const authority = await ctx.authorities.resolve(o.authority);
   ctx.log.pii("verbose", `Silent token request for account ${homeAccountId}`, "Silent token request");
   // A cache kept elsewhere (Redis) loads and saves this user's partition around the call.
   const partition = ctx.cache.beforeAccess ? ({ kind: "user", homeAccountId } as const) : null;
-  const result = await withPartition(ctx, partition, () => silentIn(ctx, authority, list, homeAccountId, opts, correlationId));
+  const result = await withPartition(ctx, partition, () => silentIn(ctx, authority, opts));
   return result ? binding.finish(result, now(ctx)) : null;
 }
 
-async function silentIn(
-  ctx: FlowContext,
-  authority: Authority,
-  list: string[],
-  homeAccountId: string,
-  opts: SilentAttemptOptions,
-  correlationId: string,
-): Promise<TokenResult | null> {
-  let result = await attempt(ctx, authority, list, homeAccountId, opts, correlationId);
+async function silentIn(ctx: FlowContext, authority: Authority, opts: SilentAttemptOptions): Promise<TokenResult | null> {
+  let result = await attempt(ctx, authority, opts);
   if (!result || "error" in result) {
     // Alias retry (2.7): for each alias that holds at least one refresh token.
     for (const alias of await aliasesWithRefreshTokens(ctx, authority)) {
       const aliasAuthority = await ctx.authorities.resolve(`https://${alias}/${authority.tenant}`, { instanceDiscovery: false });
-      const r = await attempt(ctx, aliasAuthority, list, homeAccountId, opts, correlationId);
+      const r = await attempt(ctx, aliasAuthority, opts);
       if (r && !("error" in r)) return r;
       if (r) result = r;
     }

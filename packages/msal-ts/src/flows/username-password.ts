@@ -17,10 +17,8 @@ import { storeShared } from "./store.js";
 import { postToken } from "./token-request.js";
 import { bindingFor } from "./token-binding.js";
 
-/** Hosts that answered 404 for user realm discovery; per application (no module-level state). */
-export type NoUserRealmHosts = Set<string>;
-
-async function userRealm(ctx: FlowContext, authority: Authority, username: string, correlationId: string, noRealm: NoUserRealmHosts): Promise<Record<string, unknown>> {
+async function userRealm(ctx: FlowContext, authority: Authority, username: string, correlationId: string): Promise<Record<string, unknown>> {
+  const noRealm = ctx.noUserRealmHosts;
   if (authority.isAdfs || noRealm.has(authority.host)) return {};
   // The username is percent-encoded (MSAL Python inserts it raw; identical for ordinary UPNs).
   const url = `https://${authority.host}/common/userrealm/${encodeURIComponent(username).replace(/%40/g, "@")}?api-version=1.0`;
@@ -39,7 +37,6 @@ async function userRealm(ctx: FlowContext, authority: Authority, username: strin
 
 export async function acquireTokenByUsernamePassword(
   ctx: FlowContext,
-  noRealm: NoUserRealmHosts,
   username: unknown,
   password: unknown,
   scopes: unknown,
@@ -53,7 +50,7 @@ export async function acquireTokenByUsernamePassword(
   const authority = await ctx.authorities.resolve();
   const correlationId = randomUUID();
   ctx.log.pii("info", `Username/password sign-in for ${username}, correlation id ${correlationId}`, `Username/password sign-in, correlation id ${correlationId}`);
-  const realm = await userRealm(ctx, authority, username, correlationId, noRealm);
+  const realm = await userRealm(ctx, authority, username, correlationId);
   if (realm.account_type === "Federated") {
     throw new MsalError(
       "federated_ropc_unsupported",
