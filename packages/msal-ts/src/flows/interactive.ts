@@ -58,7 +58,7 @@ export async function acquireTokenInteractive(ctx: FlowContext, scopes: unknown,
   const broker = await ctx.broker?.get();
   if (broker) return viaBroker(ctx, broker, list, { ...o, prompt });
 
-  const listener = await startLoopbackListener(o.port === undefined ? {} : { port: o.port });
+  const listener = await startLoopbackListener({ clock: ctx.clock, ...(o.port === undefined ? {} : { port: o.port }) });
   ctx.log.info(`Interactive sign-in: listening on ${listener.redirectUri} (127.0.0.1)`);
   if (o.loginHint !== undefined) ctx.log.pii("verbose", `Interactive sign-in with login hint ${o.loginHint}`);
   try {

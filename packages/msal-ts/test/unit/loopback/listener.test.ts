@@ -7,6 +7,7 @@ import { describe, it } from "node:test";
 import { BrowserInteractionTimeoutError, InvalidArgumentError, MsalError } from "../../../src/errors.ts";
 import { startLoopbackListener } from "../../../src/loopback/listener.ts";
 import type { LoopbackListener } from "../../../src/loopback/listener.ts";
+import type { Clock } from "../../../src/runtime/clock.ts";
 
 interface Reply {
   status: number;
@@ -334,6 +335,33 @@ describe("LoopbackListener: waiting", () => {
       await send(l.port, { path: "/?code=c&state=s" });
       assert.equal((await wait).code, "c");
     }));
+
+  it("times timeoutMs on the clock it is given, and stops that sleep once a response came", async () => {
+    // A clock whose sleeps end only when the test says so: the timeout cannot depend on wall-clock speed.
+    const sleeps: { ms: number; signal: AbortSignal | undefined; end(): void }[] = [];
+    const clock: Clock = {
+      now: () => 0,
+      sleep: (ms, signal) =>
+        new Promise<void>((resolve, reject) => {
+          sleeps.push({ ms, signal, end: resolve });
+          signal?.addEventListener("abort", () => reject(signal.reason), { once: true });
+        }),
+    };
+    await withListener(
+      async (l) => {
+        const timedOut = l.waitForResponse({ state: "s", timeoutMs: 3_600_000 });
+        assert.deepEqual(sleeps.map((z) => z.ms), [3_600_000]);
+        sleeps[0]?.end();
+        await assert.rejects(timedOut, BrowserInteractionTimeoutError);
+        const answered = l.waitForResponse({ state: "s", timeoutMs: 60_000 });
+        await send(l.port, { path: "/?code=c&state=s" });
+        assert.equal((await answered).code, "c");
+        assert.equal(sleeps.length, 2);
+        assert.equal(sleeps[1]?.signal?.aborted, true, "the sleep of a settled wait is stopped");
+      },
+      { clock },
+    );
+  });
 
   it("leaves no timer, server or socket behind once settled and closed", async () => {
     const count = (kind: string): number => process.getActiveResourcesInfo().filter((r) => r === kind).length;
