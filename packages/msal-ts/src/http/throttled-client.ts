@@ -1,6 +1,7 @@
 /**
  * The throttling layer every application puts around its HTTP client (docs/msal-python-compatibility.md §4), and
- * the managed-identity variant (§4 last paragraph, §5.8). Both wrap the given client; neither patches it.
+ * the managed-identity variant (§4 last paragraph, §5.8): one mechanism, {@link RuleThrottledHttpClient}, with
+ * two sets of rules. Both wrap the given client; neither patches it.
  */
 import { InvalidArgumentError } from "../errors.js";
 import type { Clock } from "../runtime/clock.js";
@@ -39,6 +40,50 @@ export interface ManagedIdentityThrottledHttpClientOptions {
   defaultThrottleSeconds?: number;
 }
 
+/** One throttling rule applied to one request: the key it keeps a response under, and for how long. */
+export interface BoundRule {
+  key: string;
+  /**
+   * A rule for error answers only (Retry-After, 400): a 2xx found under its key is deleted, never replayed
+   * (see {@link replayableError}).
+   */
+  errorsOnly: boolean;
+  /** Seconds to keep `response` (received at `nowMs`); 0: not kept. */
+  seconds(response: HttpResponse, nowMs: number): number;
+}
+
+/** The rules of one method for one request. */
+type MethodRules<O> = (url: string, options: O | undefined, defaultSeconds: number) => readonly BoundRule[];
+
+/**
+ * Which requests a throttling layer answers from its cache. A method without rules passes through untouched.
+ * The rules of a method nest like MSAL Python's decorators, the first outermost: before the request they are
+ * looked up first to last, after it the response is offered to them last to first.
+ */
+export interface ThrottlePolicy {
+  get?: MethodRules<HttpGetOptions>;
+  post?: MethodRules<HttpPostOptions>;
+}
+
+function retryAfterRule(key: string, defaultSeconds: number): BoundRule {
+  return { key, errorsOnly: true, seconds: (response, nowMs) => retryAfterSeconds(response, { defaultSeconds, nowMs }) };
+}
+
+/** §4: the rules of every application's client. */
+const APPLICATION_POLICY: ThrottlePolicy = {
+  post: (url, options, defaultSeconds) => {
+    const data = options?.data;
+    const badRequest: BoundRule = { key: badRequestKey(url, options?.params, data), errorsOnly: true, seconds: (r) => badRequestSeconds(r, data) };
+    return [badRequest, retryAfterRule(retryAfterKey(url, data), defaultSeconds)];
+  },
+  get: (url, options) => [{ key: getSuccessKey(url, options?.params), errorsOnly: false, seconds: getSuccessSeconds }],
+};
+
+/** §4 last paragraph, §5.8: GETs only, one Retry-After rule; no 2xx cache and no 400 cache. */
+const MANAGED_IDENTITY_POLICY: ThrottlePolicy = {
+  get: (url, options, defaultSeconds) => [retryAfterRule(managedIdentityKey(url, options?.params, undefined), defaultSeconds)],
+};
+
 function checkDefault(seconds: number, option: string): number {
   if (typeof seconds !== "number" || !Number.isFinite(seconds) || seconds < 0) {
     throw new InvalidArgumentError(`${option} must be a finite number of seconds, 0 or more.`);
@@ -48,7 +93,7 @@ function checkDefault(seconds: number, option: string): number {
 
 /** The raw client under a throttling wrapper (so that nothing is ever throttled twice), else the client itself. */
 function unwrap(http: HttpClient): HttpClient {
-  return http instanceof ThrottledHttpClient || http instanceof ManagedIdentityThrottledHttpClient ? http.inner : http;
+  return http instanceof RuleThrottledHttpClient ? http.inner : http;
 }
 
 /**
@@ -64,15 +109,66 @@ function replayableError(cache: ExpiringResponseCache, key: string): HttpRespons
 }
 
 /**
- * An {@link HttpClient} that answers from the HTTP cache where MSAL's throttling rules say so (§4):
+ * An {@link HttpClient} that answers from an HTTP cache where its {@link ThrottlePolicy} says so. A replayed
+ * response is the stored one: same status, text and headers. Given another throttling wrapper, it wraps that
+ * one's inner client (as MSAL Python's base class does).
+ */
+export class RuleThrottledHttpClient implements HttpClient {
+  /** The wrapped (never throttled) client. */
+  readonly inner: HttpClient;
+  protected readonly cache: ExpiringResponseCache;
+  readonly #clock: Clock;
+  readonly #defaultSeconds: number;
+  readonly #policy: ThrottlePolicy;
+
+  constructor(options: ManagedIdentityThrottledHttpClientOptions & { defaultThrottleSeconds: number }, policy: ThrottlePolicy) {
+    this.inner = unwrap(options.http);
+    this.#clock = options.clock;
+    this.#defaultSeconds = checkDefault(options.defaultThrottleSeconds, "defaultThrottleSeconds");
+    this.#policy = policy;
+    this.cache = new ExpiringResponseCache(options.cache === undefined ? { clock: options.clock } : { clock: options.clock, store: options.cache });
+  }
+
+  get(url: string, options?: HttpGetOptions): Promise<HttpResponse> {
+    const rules = this.#policy.get;
+    if (rules === undefined) return this.inner.get(url, options);
+    return this.#through(() => rules(url, options, this.#defaultSeconds), options?.signal, () => this.inner.get(url, options));
+  }
+
+  post(url: string, options?: HttpPostOptions): Promise<HttpResponse> {
+    const rules = this.#policy.post;
+    if (rules === undefined) return this.inner.post(url, options);
+    return this.#through(() => rules(url, options, this.#defaultSeconds), options?.signal, () => this.inner.post(url, options));
+  }
+
+  /** Closes the wrapped client, if it can be closed. */
+  async close(): Promise<void> {
+    await this.inner.close?.();
+  }
+
+  async #through(rulesOf: () => readonly BoundRule[], signal: AbortSignal | undefined, request: () => Promise<HttpResponse>): Promise<HttpResponse> {
+    signal?.throwIfAborted();
+    const rules = rulesOf();
+    for (const rule of rules) {
+      const cached = rule.errorsOnly ? replayableError(this.cache, rule.key) : this.cache.get(rule.key);
+      if (cached !== undefined) return cached;
+    }
+    const response = await request();
+    const nowMs = this.#clock.now();
+    for (const rule of [...rules].reverse()) this.cache.set(rule.key, response, rule.seconds(response, nowMs));
+    return response;
+  }
+}
+
+/**
+ * The throttling layer of every application (§4):
  *
  * - POST: the 400 cache (`POST {url} hash=... 400`, 60 s), then the Retry-After cache
  *   (`POST {url} client_id=... scope=... hash=... 429/5xx/Retry-After`), then the network; a 2xx is
  *   never kept nor replayed under these keys (their key holds no password or secret);
  * - GET: any 2xx is kept a day (`GET {url} hash=... 2xx`): discovery documents are fetched once.
  *
- * A replayed response is the stored one: same status, text and headers. Other responses pass through.
- * Given another throttling wrapper, it wraps that one's inner client (as MSAL Python's base class does).
+ * Other responses pass through.
  *
  * @example
  * ```ts
@@ -80,44 +176,9 @@ function replayableError(cache: ExpiringResponseCache, key: string): HttpRespons
  * const r = await http.post(tokenEndpoint, { data: { client_id, grant_type: "refresh_token", refresh_token, scope } });
  * ```
  */
-export class ThrottledHttpClient implements HttpClient {
-  /** The wrapped client. */
-  readonly inner: HttpClient;
-  readonly #cache: ExpiringResponseCache;
-  readonly #clock: Clock;
-  readonly #defaultSeconds: number;
-
+export class ThrottledHttpClient extends RuleThrottledHttpClient {
   constructor(options: ThrottledHttpClientOptions) {
-    this.inner = unwrap(options.http);
-    this.#clock = options.clock;
-    this.#defaultSeconds = checkDefault(options.defaultThrottleSeconds, "defaultThrottleSeconds");
-    this.#cache = new ExpiringResponseCache(
-      options.cache === undefined ? { clock: options.clock } : { clock: options.clock, store: options.cache },
-    );
-  }
-
-  async post(url: string, options?: HttpPostOptions): Promise<HttpResponse> {
-    options?.signal?.throwIfAborted();
-    const data = options?.data;
-    const keyFor400 = badRequestKey(url, options?.params, data);
-    const keyForRetryAfter = retryAfterKey(url, data);
-    const cached = replayableError(this.#cache, keyFor400) ?? replayableError(this.#cache, keyForRetryAfter);
-    if (cached !== undefined) return cached;
-    const response = await this.inner.post(url, options);
-    const nowMs = this.#clock.now();
-    this.#cache.set(keyForRetryAfter, response, retryAfterSeconds(response, { defaultSeconds: this.#defaultSeconds, nowMs }));
-    this.#cache.set(keyFor400, response, badRequestSeconds(response, data));
-    return response;
-  }
-
-  async get(url: string, options?: HttpGetOptions): Promise<HttpResponse> {
-    options?.signal?.throwIfAborted();
-    const key = getSuccessKey(url, options?.params);
-    const cached = this.#cache.get(key);
-    if (cached !== undefined) return cached;
-    const response = await this.inner.get(url, options);
-    this.#cache.set(key, response, getSuccessSeconds(response));
-    return response;
+    super(options, APPLICATION_POLICY);
   }
 
   /**
@@ -125,17 +186,12 @@ export class ThrottledHttpClient implements HttpClient {
    * next `get` would go to the network. Lets discovery vet a saved answer before it is replayed.
    */
   stored(url: string, params?: Record<string, string>): HttpResponse | undefined {
-    return this.#cache.get(getSuccessKey(url, params));
+    return this.cache.get(getSuccessKey(url, params));
   }
 
   /** Forgets a stored GET answer (a discovery document its reader found unusable). */
   forget(url: string, params?: Record<string, string>): void {
-    this.#cache.delete(getSuccessKey(url, params));
-  }
-
-  /** Closes the wrapped client, if it can be closed. */
-  async close(): Promise<void> {
-    await this.inner.close?.();
+    this.cache.delete(getSuccessKey(url, params));
   }
 }
 
@@ -151,40 +207,8 @@ export class ThrottledHttpClient implements HttpClient {
  * const r = await http.get("http://169.254.169.254/metadata/identity/oauth2/token", { params: { "api-version": "2018-02-01", resource } });
  * ```
  */
-export class ManagedIdentityThrottledHttpClient implements HttpClient {
-  /** The wrapped (never throttled) client. */
-  readonly inner: HttpClient;
-  readonly #cache: ExpiringResponseCache;
-  readonly #clock: Clock;
-  readonly #defaultSeconds: number;
-
+export class ManagedIdentityThrottledHttpClient extends RuleThrottledHttpClient {
   constructor(options: ManagedIdentityThrottledHttpClientOptions) {
-    this.inner = unwrap(options.http);
-    this.#clock = options.clock;
-    this.#defaultSeconds = checkDefault(options.defaultThrottleSeconds ?? 5, "defaultThrottleSeconds");
-    this.#cache = new ExpiringResponseCache(
-      options.cache === undefined ? { clock: options.clock } : { clock: options.clock, store: options.cache },
-    );
-  }
-
-  async get(url: string, options?: HttpGetOptions): Promise<HttpResponse> {
-    options?.signal?.throwIfAborted();
-    const key = managedIdentityKey(url, options?.params, undefined);
-    const cached = replayableError(this.#cache, key);
-    if (cached !== undefined) return cached;
-    const response = await this.inner.get(url, options);
-    const nowMs = this.#clock.now();
-    this.#cache.set(key, response, retryAfterSeconds(response, { defaultSeconds: this.#defaultSeconds, nowMs }));
-    return response;
-  }
-
-  /** Not throttled (§4: the managed-identity layer covers GETs only). */
-  post(url: string, options?: HttpPostOptions): Promise<HttpResponse> {
-    return this.inner.post(url, options);
-  }
-
-  /** Closes the wrapped client, if it can be closed. */
-  async close(): Promise<void> {
-    await this.inner.close?.();
+    super({ ...options, defaultThrottleSeconds: options.defaultThrottleSeconds ?? 5 }, MANAGED_IDENTITY_POLICY);
   }
 }
