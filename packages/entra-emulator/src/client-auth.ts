@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { NormalizedApp } from "./config.js";
 import type { EmulatorContext } from "./context.js";
-import { EntraError, missingParameter, unknownApplication } from "./errors.js";
+import { entraError, missingParameter, unknownApplication } from "./errors.js";
 import type { EmuRequest } from "./http.js";
 import { decodeJwt, verifySignature } from "./jwt.js";
 
@@ -45,7 +45,7 @@ export function requestClient(ctx: EmulatorContext, req: EmuRequest, tenantName:
   const clientId = req.form.client_id ?? basic?.id;
   if (!clientId) throw missingParameter("client_id");
   if (basic && req.form.client_id && basic.id !== req.form.client_id) {
-    throw new EntraError("invalid_request", 90023, "The client_id in the Authorization header and the request body differ.");
+    throw entraError(90023, "The client_id in the Authorization header and the request body differ.");
   }
   const app = ctx.findApp(clientId);
   if (!app) throw unknownApplication(clientId, tenantName);
@@ -83,24 +83,14 @@ function verifyAssertion(
   tenantId: string | undefined,
 ): void {
   const jwt = decodeJwt(assertion);
-  if (!jwt) throw new EntraError("invalid_client", 50027, "JWT token is invalid or malformed.", { status: 401 });
+  if (!jwt) throw entraError(50027);
   if (jwt.header.alg !== "RS256" && jwt.header.alg !== "PS256") {
-    throw new EntraError(
-      "invalid_client",
-      5002738,
-      `Invalid JWT token. '${String(jwt.header.alg)}' is not a supported signature algorithm. Supported signing algorithms are: 'RS256, PS256'.`,
-      { status: 401 },
-    );
+    throw entraError(5002738, `Invalid JWT token. '${String(jwt.header.alg)}' is not a supported signature algorithm. Supported signing algorithms are: 'RS256, PS256'.`);
   }
   const sha1 = thumbprintFromHeader(jwt.header.x5t);
   const sha256 = thumbprintFromHeader(jwt.header["x5t#S256"]);
   if (!sha1 && !sha256) {
-    throw new EntraError(
-      "invalid_client",
-      700027,
-      "Client assertion failed signature validation. The assertion header must carry the certificate thumbprint in 'x5t' or 'x5t#S256'.",
-      { status: 401 },
-    );
+    throw entraError(700027, "Client assertion failed signature validation. The assertion header must carry the certificate thumbprint in 'x5t' or 'x5t#S256'.");
   }
   const cert = app.certificateObjects.find((c) => {
     if (sha256) return createHash("sha256").update(c.raw).digest().equals(sha256);
@@ -108,46 +98,24 @@ function verifyAssertion(
   });
   if (!cert) {
     const shown = (sha256 ?? sha1 ?? Buffer.alloc(0)).toString("hex").toUpperCase();
-    throw new EntraError(
-      "invalid_client",
-      700027,
-      `The certificate with identifier used to sign the client assertion is not registered on application. [Reason - The key was not found., Thumbprint of key used by client: '${shown}', Please visit the Azure Portal, Graph Explorer or directly use MS Graph to see configured keys for app Id '${app.clientId}'.]`,
-      { status: 401 },
-    );
+    throw entraError(700027, `The certificate with identifier used to sign the client assertion is not registered on application. [Reason - The key was not found., Thumbprint of key used by client: '${shown}', Please visit the Azure Portal, Graph Explorer or directly use MS Graph to see configured keys for app Id '${app.clientId}'.]`);
   }
   if (!verifySignature(jwt, cert.publicKey)) {
-    throw new EntraError("invalid_client", 700027, "Client assertion contains an invalid signature.", { status: 401 });
+    throw entraError(700027);
   }
   const { iss, sub, aud, exp, nbf } = jwt.payload;
   if (iss !== app.clientId || sub !== app.clientId) {
-    throw new EntraError(
-      "invalid_client",
-      700021,
-      `Client assertion application identifier doesn't match 'client_id' parameter. The 'iss' and 'sub' claims must both be '${app.clientId}'.`,
-      { status: 401 },
-    );
+    throw entraError(700021, `Client assertion application identifier doesn't match 'client_id' parameter. The 'iss' and 'sub' claims must both be '${app.clientId}'.`);
   }
   if (!audienceMatches(ctx, req, aud, tenantPath, tenantId)) {
-    throw new EntraError(
-      "invalid_client",
-      700212,
-      `The audience '${String(aud)}' of the client assertion is not valid. It must be the token endpoint of the tenant, e.g. '${req.origin}/${tenantPath}/oauth2/v2.0/token'.`,
-      { status: 401 },
-    );
+    throw entraError(700212, `The audience '${String(aud)}' of the client assertion is not valid. It must be the token endpoint of the tenant, e.g. '${req.origin}/${tenantPath}/oauth2/v2.0/token'.`);
   }
   const now = ctx.clock.now();
   if (typeof exp !== "number" || (nbf !== undefined && typeof nbf !== "number")) {
-    throw new EntraError("invalid_client", 50027, "JWT token is invalid or malformed: 'exp' (and 'nbf' when present) must be numbers.", {
-      status: 401,
-    });
+    throw entraError(50027, "JWT token is invalid or malformed: 'exp' (and 'nbf' when present) must be numbers.");
   }
   if (exp < now - SKEW || (typeof nbf === "number" && nbf > now + SKEW)) {
-    throw new EntraError(
-      "invalid_client",
-      700024,
-      `Client assertion is not within its valid time range. Current time: ${new Date(now * 1000).toISOString()}, expiry time of assertion ${new Date(exp * 1000).toISOString()}.`,
-      { status: 401 },
-    );
+    throw entraError(700024, `Client assertion is not within its valid time range. Current time: ${new Date(now * 1000).toISOString()}, expiry time of assertion ${new Date(exp * 1000).toISOString()}.`);
   }
 }
 
@@ -171,43 +139,24 @@ export function authenticateClient(
 
   if (app.public) {
     if (presented) {
-      throw new EntraError(
-        "invalid_client",
-        700025,
-        "Client is public so neither 'client_assertion' nor 'client_secret' should be presented.",
-        { status: 401 },
-      );
+      throw entraError(700025);
     }
     return { app, method: "0" };
   }
   if (secret !== undefined && assertion !== undefined) {
-    throw new EntraError("invalid_request", 90023, "Only one client authentication method may be used: client_secret or client_assertion.");
+    throw entraError(90023, "Only one client authentication method may be used: client_secret or client_assertion.");
   }
   if (!presented) {
-    throw new EntraError(
-      "invalid_client",
-      7000218,
-      "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.",
-      { status: 401 },
-    );
+    throw entraError(7000218);
   }
   if (secret !== undefined) {
     if (!(app.secrets ?? []).some((s) => constantTimeEquals(s, secret))) {
-      throw new EntraError(
-        "invalid_client",
-        7000215,
-        `Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${app.clientId}'.`,
-        { status: 401 },
-      );
+      throw entraError(7000215, `Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${app.clientId}'.`);
     }
     return { app, method: "1" };
   }
   if (assertionType !== JWT_BEARER) {
-    throw new EntraError(
-      "invalid_request",
-      90023,
-      `client_assertion_type must be '${JWT_BEARER}'.`,
-    );
+    throw entraError(90023, `client_assertion_type must be '${JWT_BEARER}'.`);
   }
   verifyAssertion(ctx, req, app, assertion as string, tenantPath, tenantId);
   return { app, method: "2" };

@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
@@ -7,11 +6,8 @@ import { join } from "node:path";
 import { EmulatorClock } from "./clock.js";
 import { defaultConfig, loadConfigFile, normalizeConfig, type EmulatorConfig } from "./config.js";
 import { EmulatorContext } from "./context.js";
-import { EntraError, correlationIdFrom, renderEntraError } from "./errors.js";
-import { FaultBook, type FaultSpec } from "./faults.js";
-import { Router, json, normalizeHeaders, parseParams, readBody, type EmuRequest, type EmuResponse, type Listener } from "./http.js";
+import type { Listener } from "./http.js";
 import { registerAuthorizeRoutes, signInProgrammatically, type SignInOptions, type SignInResult } from "./routes/authorize.js";
-import { registerControlRoutes } from "./routes/control.js";
 import { approveDeviceCode, denyDeviceCode, registerDeviceRoutes } from "./routes/device.js";
 import { registerDiscoveryRoutes } from "./routes/discovery.js";
 import {
@@ -19,10 +15,17 @@ import {
   registerManagedIdentityRoutes,
   type ManagedIdentitySource,
 } from "./routes/managed-identity/index.js";
-import { isPopPath, registerPopRoutes } from "./routes/pop.js";
+import { registerPopRoutes } from "./routes/pop.js";
 import { registerTokenRoutes } from "./routes/token.js";
+import { registerControlRoutes } from "./server/control.js";
+import { FaultBook, type FaultSpec } from "./server/faults.js";
+import { createRequestHandler } from "./server/handler.js";
+import { RequestLog, type RequestLogEntry } from "./server/request-log.js";
+import { Router } from "./server/router.js";
 import { createTlsMaterial } from "./tls.js";
 import { TokenIssuer } from "./tokens.js";
+
+export type { RequestLogEntry } from "./server/request-log.js";
 
 export interface EmulatorOptions {
   /** A configuration object or the path of a JSON file; default: the bundled demo configuration. */
@@ -37,20 +40,6 @@ export interface EmulatorOptions {
   arcKeyDir?: string;
   /** Largest accepted request body in bytes (default 1 MiB); larger bodies get HTTP 413. */
   bodyLimit?: number;
-}
-
-/** One entry of the request log (`GET /_emulator/requests`). */
-export interface RequestLogEntry {
-  id: number;
-  time: string;
-  method: string;
-  path: string;
-  query: Record<string, string>;
-  headers: Record<string, string>;
-  form: Record<string, string>;
-  route: string | null;
-  status: number | null;
-  listener: Listener;
 }
 
 /** What `Emulator.clientOptions()` returns: spread it into a client application's options. */
@@ -103,8 +92,6 @@ export interface Emulator {
   close(): Promise<void>;
 }
 
-const CONTROL_PREFIX = "/_emulator/";
-
 function listen(server: Server, port: number): Promise<number> {
   return new Promise((resolve, reject) => {
     server.once("error", reject);
@@ -123,6 +110,75 @@ function closeServer(server: Server): Promise<void> {
   });
 }
 
+interface Running {
+  ctx: EmulatorContext;
+  clock: EmulatorClock;
+  caPem: string;
+  caPath: string;
+  rawConfig: EmulatorConfig;
+  faults: FaultBook;
+  log: RequestLog;
+  signIn(o: SignInOptions): Promise<SignInResult>;
+  close(): Promise<void>;
+}
+
+function resolveConfig(config: EmulatorOptions["config"]): EmulatorConfig {
+  if (config === undefined) return defaultConfig();
+  return typeof config === "string" ? loadConfigFile(config) : config;
+}
+
+function entraRouter(ctx: EmulatorContext): Router {
+  const router = new Router();
+  registerDiscoveryRoutes(router, ctx);
+  registerAuthorizeRoutes(router, ctx);
+  registerDeviceRoutes(router, ctx);
+  registerTokenRoutes(router, ctx);
+  registerManagedIdentityRoutes(router, ctx);
+  registerPopRoutes(router, ctx);
+  return router;
+}
+
+/** Binds both listeners; on failure closes what was opened and removes the temporary folder. */
+async function listenBoth(ctx: EmulatorContext, servers: [Server, Server], options: EmulatorOptions, tempDir: string): Promise<void> {
+  const [httpsServer, httpServer] = servers;
+  try {
+    ctx.httpsPort = await listen(httpsServer, options.port ?? 0);
+    ctx.httpPort = await listen(httpServer, options.httpPort ?? 0);
+  } catch (e) {
+    await Promise.all([closeServer(httpsServer), closeServer(httpServer)]);
+    rmSync(tempDir, { recursive: true, force: true });
+    throw e;
+  }
+}
+
+/** The `Emulator` handle over a running emulator. */
+function emulatorHandle(r: Running): Emulator {
+  const { ctx } = r;
+  const firstTenant = r.ctx.config.tenants[0];
+  const defaultTenant = firstTenant?.domains?.[0] ?? firstTenant?.id ?? "common";
+  return {
+    url: ctx.httpsOrigin,
+    miUrl: ctx.httpOrigin,
+    caPem: r.caPem,
+    caPath: r.caPath,
+    config: r.rawConfig,
+    authority: (tenant = defaultTenant) => `${ctx.httpsOrigin}/${tenant}`,
+    clientOptions: (tenant = defaultTenant) => ({ authority: `${ctx.httpsOrigin}/${tenant}`, verify: r.caPem, instanceDiscovery: false }),
+    requests: () => r.log.entries().map((e) => ({ ...e })),
+    clearRequests: () => r.log.clear(),
+    addFault: (spec) => {
+      r.faults.add(spec);
+    },
+    clearFaults: () => r.faults.clear(),
+    approveDevice: (userCode, username) => approveDeviceCode(ctx, userCode, username),
+    denyDevice: (userCode) => denyDeviceCode(ctx, userCode),
+    signIn: r.signIn,
+    advanceClock: (seconds) => r.clock.advance(seconds),
+    managedIdentityEnv: (source) => managedIdentityEnv(ctx, source),
+    close: r.close,
+  };
+}
+
 /**
  * Starts an Entra ID emulator on 127.0.0.1 with a fresh certificate authority.
  *
@@ -132,178 +188,21 @@ function closeServer(server: Server): Promise<void> {
  * await emulator.close();
  */
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
-  const rawConfig =
-    options.config === undefined
-      ? defaultConfig()
-      : typeof options.config === "string"
-        ? loadConfigFile(options.config)
-        : options.config;
+  const rawConfig = resolveConfig(options.config);
   const config = normalizeConfig(rawConfig);
   const clock = new EmulatorClock();
   const [tls, issuer] = await Promise.all([createTlsMaterial(), TokenIssuer.create(clock)]);
 
   const tempDir = mkdtempSync(join(tmpdir(), "entra-emulator-"));
-  const arcKeyDir = options.arcKeyDir ?? join(tempDir, "arc");
   const caPath = options.caPath ?? join(tempDir, "ca.pem");
   writeFileSync(caPath, tls.caPem, { mode: 0o644 });
 
-  const ctx = new EmulatorContext(config, clock, issuer, tls, arcKeyDir);
+  const ctx = new EmulatorContext(config, clock, issuer, tls, options.arcKeyDir ?? join(tempDir, "arc"));
   const faults = new FaultBook();
-  const log: RequestLogEntry[] = [];
-  let nextId = 1;
-  const bodyLimit = options.bodyLimit ?? 1024 * 1024;
-
-  const router = new Router();
-  registerDiscoveryRoutes(router, ctx);
-  registerAuthorizeRoutes(router, ctx);
-  registerDeviceRoutes(router, ctx);
-  registerTokenRoutes(router, ctx);
-  registerManagedIdentityRoutes(router, ctx);
-  registerPopRoutes(router, ctx);
-
-  const handle = async (raw: IncomingMessage, res: ServerResponse, listener: Listener): Promise<void> => {
-    const headers = normalizeHeaders(raw.headers);
-    const traceId = randomUUID();
-    const correlationId = correlationIdFrom(headers["client-request-id"]);
-    const host = headers.host ?? "";
-    const origin =
-      listener === "https"
-        ? ctx.ownHosts.includes(host.toLowerCase())
-          ? `https://${host.toLowerCase()}`
-          : ctx.httpsOrigin
-        : ctx.httpOrigin;
-    let url: URL;
-    try {
-      url = new URL((raw.url ?? "/").replace(/^\/+/, "/"), "http://placeholder");
-    } catch {
-      url = new URL("http://placeholder/");
-    }
-    const path = url.pathname.replace(/\/{2,}/g, "/");
-    const { values: query, duplicates: queryDuplicates } = parseParams(url.search);
-    // The PoP test resource shares the prefix but is routed (and logged, and faultable) like Entra's endpoints.
-    const isControl = path.toLowerCase().startsWith(CONTROL_PREFIX) && !isPopPath(path);
-    const entry: RequestLogEntry = {
-      id: nextId++,
-      time: new Date(clock.nowMs()).toISOString(),
-      method: raw.method ?? "GET",
-      path,
-      query,
-      headers,
-      form: {},
-      route: null,
-      status: null,
-      listener,
-    };
-    if (!isControl) log.push(entry);
-
-    const send = (response: EmuResponse): void => {
-      entry.status = response.status;
-      if (res.headersSent || res.destroyed) return;
-      const out: Record<string, string> = {
-        "cache-control": "no-store, no-cache",
-        pragma: "no-cache",
-        "x-ms-request-id": traceId,
-        "client-request-id": correlationId,
-        "x-ms-ests-server": "entra-emulator",
-        ...response.headers,
-      };
-      res.writeHead(response.status, out);
-      res.end(response.body ?? "");
-    };
-    const errorContext = { traceId, correlationId, nowMs: clock.nowMs() };
-    const fail = (e: EntraError): void => send(json(e.status, renderEntraError(e, errorContext)));
-
-    const body = await readBody(raw, bodyLimit);
-    if (body === null) {
-      fail(new EntraError("invalid_request", 90023, `The request body is larger than ${bodyLimit} bytes.`, { status: 413 }));
-      return;
-    }
-    const contentType = (headers["content-type"] ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
-    const isForm = contentType === "application/x-www-form-urlencoded";
-    const { values: form, duplicates: formDuplicates } = isForm
-      ? parseParams(body.toString("utf8"))
-      : { values: {}, duplicates: [] };
-    entry.form = form;
-    const req: EmuRequest = {
-      method: entry.method,
-      path,
-      query,
-      headers,
-      body,
-      form,
-      isForm,
-      duplicates: [...queryDuplicates, ...formDuplicates],
-      origin,
-      listener,
-      traceId,
-      correlationId,
-    };
-
-    if (isControl) {
-      try {
-        send(await controlRouter(req));
-      } catch (e) {
-        send(json(400, { error: "bad_control_request", error_description: (e as Error).message }));
-      }
-      return;
-    }
-
-    const match = router.match(req.method, path, listener);
-    if ("miss" in match) {
-      if (match.miss === "method") {
-        fail(
-          new EntraError(
-            "invalid_request",
-            900561,
-            `The endpoint only accepts ${[...new Set(match.allowed)].join(", ")} requests. Received a ${req.method} request.`,
-            { status: 405 },
-          ),
-        );
-      } else {
-        fail(new EntraError("invalid_request", 90023, `The emulator has no endpoint at ${path}.`, { status: 404 }));
-      }
-      return;
-    }
-    entry.route = match.route.id;
-
-    const fault = faults.take(match.route.id);
-    if (fault) {
-      if (fault.delayMs) await new Promise((r) => setTimeout(r, fault.delayMs));
-      if (fault.drop) {
-        entry.status = 0;
-        raw.socket.destroy();
-        return;
-      }
-      if (fault.status !== undefined || fault.body !== undefined || fault.retryAfter !== undefined || !fault.delayMs) {
-        const faultHeaders: Record<string, string> = { ...fault.headers };
-        if (fault.retryAfter !== undefined) faultHeaders["retry-after"] = String(fault.retryAfter);
-        const isText = typeof fault.body === "string";
-        faultHeaders["content-type"] =
-          fault.contentType ?? (isText ? "text/plain; charset=utf-8" : "application/json; charset=utf-8");
-        send({
-          status: fault.status ?? 500,
-          headers: faultHeaders,
-          body: fault.body === undefined ? "" : isText ? (fault.body as string) : JSON.stringify(fault.body),
-        });
-        return;
-      }
-    }
-
-    try {
-      send(await match.route.handler(req, match.params));
-    } catch (e) {
-      if (e instanceof EntraError) {
-        fail(e);
-      } else {
-        fail(
-          new EntraError("server_error", 90033, `The emulator failed to handle the request: ${(e as Error).message}`, {
-            status: 500,
-          }),
-        );
-      }
-    }
-  };
-
+  const log = new RequestLog(clock);
+  const signIn = (o: SignInOptions): Promise<SignInResult> => signInProgrammatically(ctx, o);
+  const control = registerControlRoutes({ ctx, faults, requests: () => log.entries(), clearRequests: () => log.clear(), signIn });
+  const handle = createRequestHandler({ ctx, router: entraRouter(ctx), faults, log, control, bodyLimit: options.bodyLimit ?? 1024 * 1024 });
   const onRequest = (listener: Listener) => (raw: IncomingMessage, res: ServerResponse) => {
     handle(raw, res, listener).catch(() => {
       if (!res.headersSent) {
@@ -312,62 +211,18 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       }
     });
   };
-  const httpsServer = createHttpsServer({ cert: tls.certPem, key: tls.keyPem }, onRequest("https"));
-  const httpServer = createHttpServer(onRequest("http"));
-
-  const signIn = (o: SignInOptions): Promise<SignInResult> => signInProgrammatically(ctx, o);
-  const controlRouter = registerControlRoutes({
-    ctx,
-    faults,
-    requests: () => log,
-    clearRequests: () => {
-      log.length = 0;
-    },
-    signIn,
-  });
-
-  try {
-    ctx.httpsPort = await listen(httpsServer, options.port ?? 0);
-    ctx.httpPort = await listen(httpServer, options.httpPort ?? 0);
-  } catch (e) {
-    await Promise.all([closeServer(httpsServer), closeServer(httpServer)]);
-    rmSync(tempDir, { recursive: true, force: true });
-    throw e;
-  }
+  const servers: [Server, Server] = [
+    createHttpsServer({ cert: tls.certPem, key: tls.keyPem }, onRequest("https")),
+    createHttpServer(onRequest("http")),
+  ];
+  await listenBoth(ctx, servers, options, tempDir);
 
   let closed = false;
-  const firstTenant = config.tenants[0];
-  const defaultTenant = firstTenant?.domains?.[0] ?? firstTenant?.id ?? "common";
-  return {
-    url: ctx.httpsOrigin,
-    miUrl: ctx.httpOrigin,
-    caPem: tls.caPem,
-    caPath,
-    config: rawConfig,
-    authority: (tenant = defaultTenant) => `${ctx.httpsOrigin}/${tenant}`,
-    clientOptions: (tenant = defaultTenant) => ({
-      authority: `${ctx.httpsOrigin}/${tenant}`,
-      verify: tls.caPem,
-      instanceDiscovery: false,
-    }),
-    requests: () => log.map((e) => ({ ...e })),
-    clearRequests: () => {
-      log.length = 0;
-    },
-    addFault: (spec) => {
-      faults.add(spec);
-    },
-    clearFaults: () => faults.clear(),
-    approveDevice: (userCode, username) => approveDeviceCode(ctx, userCode, username),
-    denyDevice: (userCode) => denyDeviceCode(ctx, userCode),
-    signIn,
-    advanceClock: (seconds) => clock.advance(seconds),
-    managedIdentityEnv: (source) => managedIdentityEnv(ctx, source),
-    close: async () => {
-      if (closed) return;
-      closed = true;
-      await Promise.all([closeServer(httpsServer), closeServer(httpServer)]);
-      rmSync(tempDir, { recursive: true, force: true });
-    },
+  const close = async (): Promise<void> => {
+    if (closed) return;
+    closed = true;
+    await Promise.all(servers.map(closeServer));
+    rmSync(tempDir, { recursive: true, force: true });
   };
+  return emulatorHandle({ ctx, clock, caPem: tls.caPem, caPath, rawConfig, faults, log, signIn, close });
 }

@@ -1,4 +1,7 @@
 import { randomUUID } from "node:crypto";
+import { AADSTS, type AadstsCode, type AadstsEntry } from "./aadsts.js";
+
+export { AADSTS, type AadstsCode, type AadstsEntry } from "./aadsts.js";
 
 /**
  * An error answered the way Entra ID answers it: an OAuth2 `error` code, an AADSTS number and text, HTTP status,
@@ -63,10 +66,39 @@ export function correlationIdFrom(header: string | string[] | undefined): string
   return value !== undefined && GUID.test(value) ? value.toLowerCase() : randomUUID();
 }
 
+/** What a particular error says beyond its table entry: its own text, or a different code, status or members. */
+export interface ErrorDetail {
+  /** The text after `AADSTS{n}: `; default: the table's description. */
+  description?: string;
+  /** The OAuth2 `error`, where Entra pairs this AADSTS number with another one (e.g. `slow_down` for 70000). */
+  error?: string;
+  status?: number;
+  /** Extra members of the body, e.g. `suberror` or `claims`. */
+  extra?: Record<string, unknown>;
+}
+
+/**
+ * The error for an AADSTS number, from the one table of them (`AADSTS`): its `error`, status and description,
+ * with `detail` as the request-specific text (a string) or overrides.
+ *
+ * @example
+ * throw entraError(50126); // invalid_grant: Error validating credentials due to invalid username or password.
+ * throw entraError(90023, `The response_mode '${mode}' is not supported.`);
+ */
+export function entraError(aadsts: AadstsCode, detail: string | ErrorDetail = {}): EntraError {
+  const entry: AadstsEntry = AADSTS[aadsts];
+  const d: ErrorDetail = typeof detail === "string" ? { description: detail } : detail;
+  const error = d.error ?? entry.error;
+  const status = d.status ?? (d.error === undefined ? entry.status : undefined);
+  return new EntraError(error, aadsts, d.description ?? entry.description, {
+    ...(status !== undefined && { status }),
+    ...(d.extra !== undefined && { extra: d.extra }),
+  });
+}
+
 /** AADSTS700016: no app with this client id in the directory the request named. */
 export function unknownApplication(clientId: string, directory: string): EntraError {
-  return new EntraError(
-    "unauthorized_client",
+  return entraError(
     700016,
     `Application with identifier '${clientId}' was not found in the directory '${directory}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.`,
   );
@@ -74,9 +106,5 @@ export function unknownApplication(clientId: string, directory: string): EntraEr
 
 /** Shorthand for the most common error: a missing or malformed request parameter. */
 export function missingParameter(name: string): EntraError {
-  return new EntraError(
-    "invalid_request",
-    900144,
-    `The request body must contain the following parameter: '${name}'.`,
-  );
+  return entraError(900144, `The request body must contain the following parameter: '${name}'.`);
 }

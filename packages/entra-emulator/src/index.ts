@@ -10,7 +10,7 @@ export type {
   TokenLifetimes,
   ManagedIdentityConfig,
 } from "./config.js";
-export type { FaultSpec } from "./faults.js";
+export type { FaultSpec } from "./server/faults.js";
 export type { SignInOptions, SignInResult } from "./routes/authorize.js";
 export type { ManagedIdentitySource } from "./routes/managed-identity/index.js";
 export { createTestCertificate } from "./tls.js";

@@ -1,6 +1,6 @@
 import type { NormalizedUser } from "./config.js";
 import type { EmulatorContext } from "./context.js";
-import { EntraError } from "./errors.js";
+import { entraError, EntraError } from "./errors.js";
 
 /** Microsoft accounts' tenant: `consumers` authorities sign in only its users. */
 export const MSA_TENANT = "9188040d-6c67-4c5b-b112-36a304b66dad";
@@ -21,11 +21,7 @@ export function resolveTenantPath(ctx: EmulatorContext, segment: string): Tenant
   }
   const tenantId = ctx.tenantIdOf(segment) ?? (lower === MSA_TENANT ? MSA_TENANT : undefined);
   if (!tenantId) {
-    throw new EntraError(
-      "invalid_tenant",
-      90002,
-      `Tenant '${segment}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud. Check with your subscription administrator, this may happen if there are no active subscriptions for the tenant.`,
-    );
+    throw entraError(90002, `Tenant '${segment}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud. Check with your subscription administrator, this may happen if there are no active subscriptions for the tenant.`);
   }
   return { path: segment, kind: "tenant", tenantId };
 }
@@ -45,9 +41,5 @@ export function userAllowed(tenant: TenantPath, user: NormalizedUser): boolean {
 }
 
 export function userNotInTenant(tenant: TenantPath, clientId: string): EntraError {
-  return new EntraError(
-    "invalid_grant",
-    50020,
-    `User account from identity provider does not exist in tenant '${tenant.path}' and cannot access the application '${clientId}' in that tenant. The account needs to be added as an external user in the tenant first.`,
-  );
+  return entraError(50020, `User account from identity provider does not exist in tenant '${tenant.path}' and cannot access the application '${clientId}' in that tenant. The account needs to be added as an external user in the tenant first.`);
 }

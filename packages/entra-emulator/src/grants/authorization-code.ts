@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { AuthenticatedClient } from "../client-auth.js";
 import type { EmulatorContext } from "../context.js";
-import { EntraError, missingParameter } from "../errors.js";
+import { entraError, missingParameter } from "../errors.js";
 import type { EmuRequest } from "../http.js";
 import type { TenantPath } from "../tenants.js";
 import { redirectUriMatches } from "../redirect-uris.js";
@@ -26,24 +26,16 @@ export function authorizationCodeGrant(
   if (!code) throw missingParameter("code");
   const record = ctx.codes.get(code);
   if (!record) {
-    throw new EntraError("invalid_grant", 9002313, "Invalid request. Request is malformed or invalid: the authorization code is not valid.");
+    throw entraError(9002313, "Invalid request. Request is malformed or invalid: the authorization code is not valid.");
   }
   if (record.redeemed) {
-    throw new EntraError(
-      "invalid_grant",
-      54005,
-      "OAuth2 Authorization code was already redeemed, please retry with a new valid code or use an existing refresh token.",
-    );
+    throw entraError(54005);
   }
   if (record.expiresAt <= ctx.clock.now()) {
-    throw new EntraError(
-      "invalid_grant",
-      70008,
-      "The provided authorization code or refresh token has expired due to inactivity. Send a new interactive authorization request for this user and resource.",
-    );
+    throw entraError(70008);
   }
   if (record.clientId.toLowerCase() !== client.app.clientId.toLowerCase()) {
-    throw new EntraError("invalid_grant", 70000, "The provided authorization code was issued to another client.");
+    throw entraError(70000, "The provided authorization code was issued to another client.");
   }
   // The code is spent by its client's first redemption attempt, whether or not it succeeds (RFC 6749 §4.1.2,
   // §10.5): a wrong PKCE verifier or redirect URI cannot be retried against the same code.
@@ -51,25 +43,17 @@ export function authorizationCodeGrant(
   const redirectUri = req.form.redirect_uri;
   if (!redirectUri) throw missingParameter("redirect_uri");
   if (redirectUri !== record.redirectUri && !redirectUriMatches(redirectUri, [record.redirectUri])) {
-    throw new EntraError(
-      "invalid_grant",
-      500112,
-      `The reply address '${redirectUri}' does not match the reply address '${record.redirectUri}' provided when requesting Authorization code.`,
-    );
+    throw entraError(500112, `The reply address '${redirectUri}' does not match the reply address '${record.redirectUri}' provided when requesting Authorization code.`);
   }
   if (record.codeChallenge !== undefined) {
     const verifier = req.form.code_verifier;
     if (!verifier) throw missingParameter("code_verifier");
     if (!pkceMatches(record.codeChallengeMethod, record.codeChallenge, verifier)) {
-      throw new EntraError(
-        "invalid_grant",
-        501481,
-        "The Code_Verifier does not match the code_challenge supplied in the authorization request.",
-      );
+      throw entraError(501481);
     }
   }
   const user = ctx.userByOid(record.userOid);
-  if (!user) throw new EntraError("invalid_grant", 50034, "The user account does not exist in the directory.");
+  if (!user) throw entraError(50034);
   return issueUserTokens({
     ctx,
     req,

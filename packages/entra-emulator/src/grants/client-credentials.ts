@@ -1,7 +1,7 @@
 import type { AuthenticatedClient } from "../client-auth.js";
 import { stableGuid } from "../config.js";
 import type { EmulatorContext } from "../context.js";
-import { EntraError, missingParameter, unknownApplication } from "../errors.js";
+import { entraError, missingParameter, unknownApplication } from "../errors.js";
 import type { EmuRequest } from "../http.js";
 import { parseScopes } from "../scopes.js";
 import type { TenantPath } from "../tenants.js";
@@ -16,11 +16,7 @@ export function clientCredentialsGrant(
   tenant: TenantPath,
 ): Record<string, unknown> {
   if (tenant.kind !== "tenant" || !tenant.tenantId) {
-    throw new EntraError(
-      "invalid_request",
-      50059,
-      `No tenant-identifying information found in either the request or implied by any provided credentials. Use a tenant-specific authority instead of '${tenant.path}' for client credentials.`,
-    );
+    throw entraError(50059, `No tenant-identifying information found in either the request or implied by any provided credentials. Use a tenant-specific authority instead of '${tenant.path}' for client credentials.`);
   }
   const app = client.app;
   if (app.tenantId !== tenant.tenantId) {
@@ -31,11 +27,7 @@ export function clientCredentialsGrant(
   const scopes = scope.split(/\s+/).filter(Boolean);
   const bad = scopes.find((s) => !s.endsWith("/.default"));
   if (bad !== undefined || scopes.length !== 1) {
-    throw new EntraError(
-      "invalid_scope",
-      1002012,
-      `The provided value for scope ${bad ?? scope} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).`,
-    );
+    throw entraError(1002012, `The provided value for scope ${bad ?? scope} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).`);
   }
   const parsed = parseScopes(ctx, scope, tenant.path);
   const resource = parsed.resources[0];

@@ -1,6 +1,6 @@
 import type { AuthenticatedClient } from "../client-auth.js";
 import type { EmulatorContext } from "../context.js";
-import { EntraError, missingParameter } from "../errors.js";
+import { entraError, missingParameter } from "../errors.js";
 import type { EmuRequest } from "../http.js";
 import { resolveTenantPath } from "../tenants.js";
 import { issueUserTokens } from "./user-tokens.js";
@@ -18,28 +18,28 @@ export function deviceCodeGrant(ctx: EmulatorContext, req: EmuRequest, client: A
   if (!deviceCode) throw missingParameter("device_code");
   const record = ctx.deviceCodes.get(deviceCode);
   if (!record || record.clientId.toLowerCase() !== client.app.clientId.toLowerCase()) {
-    throw new EntraError("invalid_grant", 70000, "Provided grant is invalid or malformed: unknown device_code.");
+    throw entraError(70000, "Provided grant is invalid or malformed: unknown device_code.");
   }
   const nowMs = ctx.clock.nowMs();
   if (record.status === "redeemed") {
-    throw new EntraError("invalid_grant", 70000, "Provided grant is invalid or malformed: the device_code was already redeemed.");
+    throw entraError(70000, "Provided grant is invalid or malformed: the device_code was already redeemed.");
   }
   if (nowMs >= record.expiresAt * 1000) {
-    throw new EntraError("expired_token", 70019, "Verification code expired. Have the user retry the sign-in.");
+    throw entraError(70019, "Verification code expired. Have the user retry the sign-in.");
   }
   const last = record.lastPollMs;
   record.lastPollMs = nowMs;
   if (record.status === "declined") {
-    throw new EntraError("authorization_declined", 70000, "The end user declined the authorization request.");
+    throw entraError(70000, { description: "The end user declined the authorization request.", error: "authorization_declined" });
   }
   if (record.status === "pending") {
     if (last !== undefined && nowMs - last < record.interval * 1000 - POLL_TOLERANCE_MS) {
-      throw new EntraError("slow_down", 70000, `Polling too fast: wait at least ${record.interval} seconds between polls.`);
+      throw entraError(70000, { description: `Polling too fast: wait at least ${record.interval} seconds between polls.`, error: "slow_down" });
     }
-    throw new EntraError("authorization_pending", 70016, "OAuth 2.0 device flow error. Authorization is pending. Continue polling.");
+    throw entraError(70016);
   }
   const user = record.userOid ? ctx.userByOid(record.userOid) : undefined;
-  if (!user) throw new EntraError("invalid_grant", 50034, "The user account does not exist in the directory.");
+  if (!user) throw entraError(50034);
   record.status = "redeemed";
   return issueUserTokens({
     ctx,

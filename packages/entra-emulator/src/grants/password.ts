@@ -1,6 +1,6 @@
 import type { AuthenticatedClient } from "../client-auth.js";
 import type { EmulatorContext } from "../context.js";
-import { EntraError, missingParameter } from "../errors.js";
+import { entraError, missingParameter } from "../errors.js";
 import type { EmuRequest } from "../http.js";
 import { parseScopes, singleResource } from "../scopes.js";
 import type { TenantPath } from "../tenants.js";
@@ -24,35 +24,20 @@ export function passwordGrant(
   if (!scope) throw missingParameter("scope");
   const user = ctx.findUser(username);
   if (!user) {
-    throw new EntraError(
-      "invalid_grant",
-      50034,
-      `The user account {EUII Hidden} does not exist in the ${tenant.path} directory. To sign into this application, the account must be added to the directory.`,
-    );
+    throw entraError(50034, `The user account {EUII Hidden} does not exist in the ${tenant.path} directory. To sign into this application, the account must be added to the directory.`);
   }
   if (user.federated) {
-    throw new EntraError(
-      "invalid_grant",
-      50126,
-      "Error validating credentials due to invalid username or password. The user is federated: use the identity provider's WS-Trust endpoint (see the user realm).",
-    );
+    throw entraError(50126, "Error validating credentials due to invalid username or password. The user is federated: use the identity provider's WS-Trust endpoint (see the user realm).");
   }
   if (user.password !== password) {
-    throw new EntraError("invalid_grant", 50126, "Error validating credentials due to invalid username or password.");
+    throw entraError(50126);
   }
   if (user.mfaRequired) {
     const resource = singleResource(parseScopes(ctx, scope, tenant.path), scope);
-    throw new EntraError(
-      "invalid_grant",
-      50076,
-      `Due to a configuration change made by your administrator, or because you moved to a new location, you must use multi-factor authentication to access '${resource.audience}'.`,
-      {
-        extra: {
+    throw entraError(50076, { description: `Due to a configuration change made by your administrator, or because you moved to a new location, you must use multi-factor authentication to access '${resource.audience}'.`, extra: {
           suberror: "basic_action",
           claims: JSON.stringify({ access_token: { capolids: { essential: true, values: [MFA_POLICY] } } }),
-        },
-      },
-    );
+        } });
   }
   return issueUserTokens({ ctx, req, client, user, tenant, scope, authTime: ctx.clock.now(), amr: ["pwd"] });
 }

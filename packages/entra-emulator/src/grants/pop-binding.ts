@@ -1,4 +1,4 @@
-import { EntraError, missingParameter } from "../errors.js";
+import { entraError, EntraError, missingParameter } from "../errors.js";
 import type { EmuRequest } from "../http.js";
 
 /**
@@ -18,11 +18,7 @@ export interface PopBinding {
 const BASE64URL = /^[A-Za-z0-9_-]+={0,2}$/;
 
 function malformed(detail: string): EntraError {
-  return new EntraError(
-    "invalid_request",
-    90023,
-    `The 'req_cnf' parameter is malformed: ${detail}. With token_type=pop, req_cnf must be the base64url encoding of a JSON object with a non-empty string 'kid'.`,
-  );
+  return entraError(90023, `The 'req_cnf' parameter is malformed: ${detail}. With token_type=pop, req_cnf must be the base64url encoding of a JSON object with a non-empty string 'kid'.`);
 }
 
 /**

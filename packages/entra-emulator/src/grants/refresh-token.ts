@@ -1,6 +1,6 @@
 import type { AuthenticatedClient } from "../client-auth.js";
 import type { EmulatorContext } from "../context.js";
-import { EntraError, missingParameter } from "../errors.js";
+import { entraError, missingParameter } from "../errors.js";
 import type { EmuRequest } from "../http.js";
 import type { TenantPath } from "../tenants.js";
 import { issueUserTokens } from "./user-tokens.js";
@@ -22,26 +22,17 @@ export function refreshTokenGrant(
   if (!scope) throw missingParameter("scope");
   const record = ctx.refreshTokens.get(token);
   if (!record) {
-    throw new EntraError("invalid_grant", 9002313, "Invalid request. Request is malformed or invalid: the refresh token is not valid.");
+    throw entraError(9002313, "Invalid request. Request is malformed or invalid: the refresh token is not valid.");
   }
   if (record.expiresAt <= ctx.clock.now()) {
-    throw new EntraError(
-      "invalid_grant",
-      700082,
-      `The refresh token has expired due to inactivity. The token was issued on ${new Date(record.issuedAt * 1000).toISOString()} and was inactive for ${ctx.config.lifetimes.refreshToken} seconds.`,
-    );
+    throw entraError(700082, `The refresh token has expired due to inactivity. The token was issued on ${new Date(record.issuedAt * 1000).toISOString()} and was inactive for ${ctx.config.lifetimes.refreshToken} seconds.`);
   }
   const sameClient = record.clientId.toLowerCase() === client.app.clientId.toLowerCase();
   const sameFamily = record.familyId !== undefined && record.familyId === client.app.familyId;
   if (!sameClient && !sameFamily) {
-    throw new EntraError(
-      "invalid_grant",
-      70000,
-      "Provided grant is invalid or malformed: the refresh token was issued to a different client.",
-      { extra: { suberror: "client_mismatch" } },
-    );
+    throw entraError(70000, { description: "Provided grant is invalid or malformed: the refresh token was issued to a different client.", extra: { suberror: "client_mismatch" } });
   }
   const user = ctx.userByOid(record.userOid);
-  if (!user) throw new EntraError("invalid_grant", 50034, "The user account does not exist in the directory.");
+  if (!user) throw entraError(50034);
   return issueUserTokens({ ctx, req, client, user, tenant, scope, authTime: record.authTime, amr: record.amr });
 }

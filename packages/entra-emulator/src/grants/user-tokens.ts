@@ -1,7 +1,7 @@
 import type { NormalizedUser } from "../config.js";
 import { randomToken, type EmulatorContext } from "../context.js";
 import type { AuthenticatedClient } from "../client-auth.js";
-import { EntraError } from "../errors.js";
+import { entraError } from "../errors.js";
 import type { EmuRequest } from "../http.js";
 import { parseScopes, singleResource, type ResolvedResource } from "../scopes.js";
 import { popBinding } from "./pop-binding.js";
@@ -14,10 +14,10 @@ export function claimsForAccessToken(claims: string | undefined): Record<string,
   try {
     parsed = JSON.parse(claims);
   } catch {
-    throw new EntraError("invalid_request", 90023, "The 'claims' parameter is not valid JSON.");
+    throw entraError(90023, "The 'claims' parameter is not valid JSON.");
   }
   if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
-    throw new EntraError("invalid_request", 90023, "The 'claims' parameter must be a JSON object.");
+    throw entraError(90023, "The 'claims' parameter must be a JSON object.");
   }
   const at = (parsed as Record<string, unknown>).access_token;
   const out: Record<string, unknown> = {};

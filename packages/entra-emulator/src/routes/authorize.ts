@@ -1,8 +1,9 @@
 import { randomUUID } from "node:crypto";
 import type { NormalizedApp, NormalizedUser } from "../config.js";
 import { randomToken, type EmulatorContext, type SessionRecord } from "../context.js";
-import { EntraError, renderEntraError, unknownApplication } from "../errors.js";
-import { html, json, type EmuRequest, type EmuResponse, type Router } from "../http.js";
+import { entraError, EntraError, missingParameter, renderEntraError, unknownApplication } from "../errors.js";
+import { html, json, type EmuRequest, type EmuResponse } from "../http.js";
+import type { Router } from "../server/router.js";
 import { formPostPage, messagePage } from "../pages.js";
 import { isLoopbackUri, redirectUriMatches } from "../redirect-uris.js";
 import { OIDC_SCOPES, parseScopes } from "../scopes.js";
@@ -48,18 +49,14 @@ function validate(ctx: EmulatorContext, tenantSegment: string, p: Record<string,
   const tenant = resolveTenantPath(ctx, tenantSegment);
   const clientId = p.client_id;
   if (!clientId) {
-    throw new EntraError("invalid_request", 900144, "The request body must contain the following parameter: 'client_id'.");
+    throw missingParameter("client_id");
   }
   const app = ctx.findApp(clientId);
   if (!app) throw unknownApplication(clientId, tenant.path);
   const registered = app.redirectUris ?? [];
   const redirectUri = p.redirect_uri ?? registered[0];
   if (!redirectUri || !redirectUriMatches(redirectUri, registered)) {
-    throw new EntraError(
-      "invalid_request",
-      50011,
-      `The redirect URI '${redirectUri ?? ""}' specified in the request does not match the redirect URIs configured for the application '${app.clientId}'. Make sure the redirect URI sent in the request matches one added to your application in the Azure portal. Navigate to https://aka.ms/redirectUriMismatchError to learn more about how to fix this.`,
-    );
+    throw entraError(50011, `The redirect URI '${redirectUri ?? ""}' specified in the request does not match the redirect URIs configured for the application '${app.clientId}'. Make sure the redirect URI sent in the request matches one added to your application in the Azure portal. Navigate to https://aka.ms/redirectUriMismatchError to learn more about how to fix this.`);
   }
   const modeParam = p.response_mode ?? "query";
   const responseMode: ResponseMode = (["query", "fragment", "form_post"] as const).find((m) => m === modeParam) ?? "query";
@@ -67,21 +64,17 @@ function validate(ctx: EmulatorContext, tenantSegment: string, p: Record<string,
   const fail = (error: EntraError): Validation => ({ redirectError: error, request: base });
 
   if (!["query", "fragment", "form_post"].includes(modeParam)) {
-    return fail(new EntraError("invalid_request", 90023, `The response_mode '${modeParam}' is not supported.`));
+    return fail(entraError(90023, `The response_mode '${modeParam}' is not supported.`));
   }
   const responseType = p.response_type;
-  if (!responseType) return fail(new EntraError("invalid_request", 900144, "The request body must contain the following parameter: 'response_type'."));
+  if (!responseType) return fail(missingParameter("response_type"));
   if (responseType !== "code") {
     return fail(
-      new EntraError(
-        "unsupported_response_type",
-        700054,
-        `response_type '${responseType}' is not enabled for the application. The emulator supports the authorization code flow (response_type=code).`,
-      ),
+      entraError(700054, `response_type '${responseType}' is not enabled for the application. The emulator supports the authorization code flow (response_type=code).`),
     );
   }
   const scope = p.scope;
-  if (!scope) return fail(new EntraError("invalid_request", 900144, "The request body must contain the following parameter: 'scope'."));
+  if (!scope) return fail(missingParameter("scope"));
   try {
     parseScopes(ctx, scope, tenant.path);
   } catch (e) {
@@ -90,29 +83,29 @@ function validate(ctx: EmulatorContext, tenantSegment: string, p: Record<string,
   }
   const method = p.code_challenge_method;
   if (method !== undefined && method !== "S256" && method !== "plain") {
-    return fail(new EntraError("invalid_request", 501491, `Invalid code_challenge_method '${method}': use S256 or plain.`));
+    return fail(entraError(501491, `Invalid code_challenge_method '${method}': use S256 or plain.`));
   }
   if (method !== undefined && !p.code_challenge) {
-    return fail(new EntraError("invalid_request", 900144, "The request body must contain the following parameter: 'code_challenge'."));
+    return fail(missingParameter("code_challenge"));
   }
   if (p.code_challenge !== undefined && !/^[A-Za-z0-9._~-]{43,128}$/.test(p.code_challenge)) {
-    return fail(new EntraError("invalid_request", 501491, "Invalid size of Code_Challenge parameter."));
+    return fail(entraError(501491));
   }
   const prompts = (p.prompt ?? "").split(" ").filter(Boolean);
   const badPrompt = prompts.find((x) => !PROMPTS.includes(x));
   if (badPrompt !== undefined) {
-    return fail(new EntraError("invalid_request", 90023, `Invalid prompt value '${badPrompt}'.`));
+    return fail(entraError(90023, `Invalid prompt value '${badPrompt}'.`));
   }
   let maxAge: number | undefined;
   if (p.max_age !== undefined) {
     maxAge = Number(p.max_age);
-    if (!Number.isInteger(maxAge) || maxAge < 0) return fail(new EntraError("invalid_request", 90023, "max_age must be a whole number of seconds."));
+    if (!Number.isInteger(maxAge) || maxAge < 0) return fail(entraError(90023, "max_age must be a whole number of seconds."));
   }
   if (p.claims !== undefined) {
     try {
       JSON.parse(p.claims);
     } catch {
-      return fail(new EntraError("invalid_request", 90023, "The 'claims' parameter is not valid JSON."));
+      return fail(entraError(90023, "The 'claims' parameter is not valid JSON."));
     }
   }
   return {
@@ -267,19 +260,19 @@ export async function signInProgrammatically(ctx: EmulatorContext, o: SignInOpti
     request = validation.ok;
     target = request;
     const user = ctx.findUser(o.username);
-    if (!user) throw new EntraError("invalid_grant", 50034, `The user account ${o.username} does not exist in the directory.`);
+    if (!user) throw entraError(50034, `The user account ${o.username} does not exist in the directory.`);
     if (o.password !== undefined && o.password !== user.password) {
-      throw new EntraError("invalid_grant", 50126, "Error validating credentials due to invalid username or password.");
+      throw entraError(50126);
     }
     if (!userAllowed(request.tenant, user)) {
       params = errorParams(
-        new EntraError("invalid_request", 50020, `User account does not exist in tenant '${request.tenant.path}'.`),
+        entraError(50020, { description: `User account does not exist in tenant '${request.tenant.path}'.`, error: "invalid_request" }),
         ids,
         ctx,
         request.state,
       );
     } else if (o.consent === false) {
-      params = errorParams(new EntraError("access_denied", 65004, "User declined to consent to access the app."), ids, ctx, request.state);
+      params = errorParams(entraError(65004), ids, ctx, request.state);
     } else {
       const session = { userOid: user.oid, authTime: ctx.clock.now(), amr: user.mfaRequired ? ["pwd", "mfa"] : ["pwd"] };
       params = issueCode(ctx, request, user, session);
@@ -334,7 +327,7 @@ export function registerAuthorizeRoutes(router: Router, ctx: EmulatorContext): v
         return deliver(
           r.redirectUri,
           r.responseMode,
-          errorParams(new EntraError("login_required", 50058, "A silent sign-in request was sent but no user is signed in."), req, ctx, r.state),
+          errorParams(entraError(50058), req, ctx, r.state),
         );
       }
       if (needsConsent(ctx, { ...r, prompt: "" }, sessionUser)) {
@@ -342,7 +335,7 @@ export function registerAuthorizeRoutes(router: Router, ctx: EmulatorContext): v
           r.redirectUri,
           r.responseMode,
           errorParams(
-            new EntraError("consent_required", 65001, `The user or administrator has not consented to use the application with ID '${r.app.clientId}'.`),
+            entraError(65001, `The user or administrator has not consented to use the application with ID '${r.app.clientId}'.`),
             req,
             ctx,
             r.state,
@@ -367,7 +360,7 @@ export function registerAuthorizeRoutes(router: Router, ctx: EmulatorContext): v
         deliver(
           r.redirectUri,
           r.responseMode,
-          errorParams(new EntraError("access_denied", 65004, "User declined to consent to access the app."), req, ctx, r.state),
+          errorParams(entraError(65004), req, ctx, r.state),
         ),
     });
     if (current && sessionUser && fresh && userAllowed(r.tenant, sessionUser) && !prompt.includes("login")) {

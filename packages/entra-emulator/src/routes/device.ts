@@ -1,7 +1,8 @@
 import { randomInt } from "node:crypto";
 import { randomToken, type DeviceCodeRecord, type EmulatorContext } from "../context.js";
-import { EntraError, missingParameter, unknownApplication } from "../errors.js";
-import { html, json, type EmuRequest, type Router } from "../http.js";
+import { entraError, missingParameter, unknownApplication } from "../errors.js";
+import { html, json, type EmuRequest } from "../http.js";
+import type { Router } from "../server/router.js";
 import { deviceCodeEntryPage, messagePage } from "../pages.js";
 import { parseScopes } from "../scopes.js";
 import { resolveTenantPath, userAllowed } from "../tenants.js";
@@ -23,9 +24,9 @@ function findByUserCode(ctx: EmulatorContext, userCode: string): DeviceCodeRecor
 
 function usable(ctx: EmulatorContext, userCode: string): DeviceCodeRecord {
   const record = findByUserCode(ctx, userCode);
-  if (!record) throw new EntraError("invalid_request", 70018, `Unknown user code '${userCode}'.`);
-  if (record.status !== "pending") throw new EntraError("invalid_request", 70018, `The code '${userCode}' was already used.`);
-  if (ctx.clock.now() >= record.expiresAt) throw new EntraError("expired_token", 70019, "Verification code expired.");
+  if (!record) throw entraError(70018, `Unknown user code '${userCode}'.`);
+  if (record.status !== "pending") throw entraError(70018, `The code '${userCode}' was already used.`);
+  if (ctx.clock.now() >= record.expiresAt) throw entraError(70019);
   return record;
 }
 
@@ -33,9 +34,9 @@ function usable(ctx: EmulatorContext, userCode: string): DeviceCodeRecord {
 export function approveDeviceCode(ctx: EmulatorContext, userCode: string, username: string): void {
   const record = usable(ctx, userCode);
   const user = ctx.findUser(username);
-  if (!user) throw new EntraError("invalid_grant", 50034, `The user account ${username} does not exist in the directory.`);
+  if (!user) throw entraError(50034, `The user account ${username} does not exist in the directory.`);
   if (!userAllowed(resolveTenantPath(ctx, record.tenantPath), user)) {
-    throw new EntraError("invalid_grant", 50020, `User account does not exist in tenant '${record.tenantPath}'.`);
+    throw entraError(50020, `User account does not exist in tenant '${record.tenantPath}'.`);
   }
   record.status = "approved";
   record.userOid = user.oid;

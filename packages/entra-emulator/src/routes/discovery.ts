@@ -1,6 +1,7 @@
 import type { EmulatorContext } from "../context.js";
-import { EntraError } from "../errors.js";
-import { json, type EmuRequest, type Router } from "../http.js";
+import { entraError } from "../errors.js";
+import { json, type EmuRequest } from "../http.js";
+import type { Router } from "../server/router.js";
 import { MSA_TENANT, resolveTenantPath } from "../tenants.js";
 
 /** Microsoft's public cloud host groups, as instance discovery (api-version 1.1) lists them. */
@@ -95,23 +96,23 @@ export function registerDiscoveryRoutes(router: Router, ctx: EmulatorContext): v
   const instanceDiscovery = (req: EmuRequest) => {
     const version = req.query["api-version"] ?? "1.0";
     if (version !== "1.0" && version !== "1.1") {
-      throw new EntraError("invalid_request", 90023, `The api-version '${version}' is not supported; use 1.0 or 1.1.`);
+      throw entraError(90023, `The api-version '${version}' is not supported; use 1.0 or 1.1.`);
     }
     const endpoint = req.query.authorization_endpoint;
     if (!endpoint) {
-      throw new EntraError("invalid_request", 900144, "The request must contain the following parameter: 'authorization_endpoint'.");
+      throw entraError(900144, "The request must contain the following parameter: 'authorization_endpoint'.");
     }
     let url: URL;
     try {
       url = new URL(endpoint);
     } catch {
-      throw new EntraError("invalid_instance", 50049, "Unknown or invalid instance: authorization_endpoint is not a URL.");
+      throw entraError(50049, "Unknown or invalid instance: authorization_endpoint is not a URL.");
     }
     const groups = hostGroups(ctx, req);
     const host = url.host.toLowerCase();
     const known = url.protocol === "https:" && groups.some((g) => g.aliases.includes(host));
     if (!known) {
-      throw new EntraError("invalid_instance", 50049, "Unknown or invalid instance.");
+      throw entraError(50049);
     }
     const tenant = url.pathname.split("/").filter(Boolean)[0] ?? "common";
     const body: Record<string, unknown> = {

@@ -1,5 +1,6 @@
 import type { EmulatorContext } from "../context.js";
-import { json, type EmuRequest, type EmuResponse, type Router } from "../http.js";
+import { json, type EmuRequest, type EmuResponse } from "../http.js";
+import type { Router } from "../server/router.js";
 import { issueNonce } from "../pop/nonces.js";
 import { validateShr } from "../pop/shr.js";
 

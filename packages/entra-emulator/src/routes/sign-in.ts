@@ -1,6 +1,7 @@
 import type { NormalizedUser } from "../config.js";
 import { perContext, randomToken, type EmulatorContext, type SessionRecord } from "../context.js";
-import { html, type EmuRequest, type EmuResponse, type Router } from "../http.js";
+import { html, type EmuRequest, type EmuResponse } from "../http.js";
+import type { Router } from "../server/router.js";
 import { accountPickerPage, consentPage, messagePage, mfaPage, signInPage } from "../pages.js";
 import { userAllowed, type TenantPath } from "../tenants.js";
 import type { AuthorizeRequest } from "./authorize.js";

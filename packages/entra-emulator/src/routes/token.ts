@@ -1,6 +1,6 @@
 import { authenticateClient } from "../client-auth.js";
 import type { EmulatorContext } from "../context.js";
-import { EntraError, missingParameter } from "../errors.js";
+import { entraError, missingParameter } from "../errors.js";
 import { authorizationCodeGrant } from "../grants/authorization-code.js";
 import { clientCredentialsGrant } from "../grants/client-credentials.js";
 import { deviceCodeGrant } from "../grants/device-code.js";
@@ -8,7 +8,8 @@ import { onBehalfOfGrant } from "../grants/on-behalf-of.js";
 import { passwordGrant } from "../grants/password.js";
 import { popBinding } from "../grants/pop-binding.js";
 import { refreshTokenGrant } from "../grants/refresh-token.js";
-import { json, type EmuRequest, type Router } from "../http.js";
+import { json, type EmuRequest } from "../http.js";
+import type { Router } from "../server/router.js";
 import { resolveTenantPath } from "../tenants.js";
 
 const DEVICE_CODE = "urn:ietf:params:oauth:grant-type:device_code";
@@ -21,20 +22,16 @@ export function registerTokenRoutes(router: Router, ctx: EmulatorContext): void 
   const handler = (req: EmuRequest, params: Record<string, string>) => {
     const tenant = resolveTenantPath(ctx, params.tenant ?? "");
     if (!req.isForm) {
-      throw new EntraError(
-        "invalid_request",
-        900144,
-        "The request body must contain the following parameter: 'grant_type'. The body must be application/x-www-form-urlencoded.",
-      );
+      throw entraError(900144, "The request body must contain the following parameter: 'grant_type'. The body must be application/x-www-form-urlencoded.");
     }
     if (req.duplicates.length > 0) {
-      throw new EntraError("invalid_request", 90023, `Duplicate parameters in the request: ${req.duplicates.join(", ")}.`);
+      throw entraError(90023, `Duplicate parameters in the request: ${req.duplicates.join(", ")}.`);
     }
     const grantType = req.form.grant_type;
     if (!grantType) throw missingParameter("grant_type");
     const known = ["authorization_code", "refresh_token", "client_credentials", "password", DEVICE_CODE, DEVICE_CODE_SHORT, JWT_BEARER];
     if (!known.includes(grantType)) {
-      throw new EntraError("unsupported_grant_type", 70003, `The app requested an unsupported grant type '${grantType}'.`);
+      throw entraError(70003, `The app requested an unsupported grant type '${grantType}'.`);
     }
     const client = authenticateClient(ctx, req, tenant.path, tenant.tenantId);
     // A bad PoP request (token_type=pop without a usable req_cnf) fails here, before a grant spends its

@@ -10,7 +10,7 @@
  * clients parse them per service.
  */
 import type { EmulatorContext } from "../../context.js";
-import type { Router } from "../../http.js";
+import type { Router } from "../../server/router.js";
 import { APP_SERVICE_PATH, handleAppService } from "./app-service.js";
 import { AZURE_ARC_PATH, handleAzureArc } from "./azure-arc.js";
 import { CLOUD_SHELL_PATH, handleCloudShell } from "./cloud-shell.js";

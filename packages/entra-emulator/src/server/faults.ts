@@ -1,3 +1,5 @@
+import type { EmuResponse } from "../http.js";
+
 /**
  * Scripted faults: "make the next N requests to route R fail like this". Tests use them to check retries,
  * throttling and timeouts without a flaky network.
@@ -60,4 +62,37 @@ export class FaultBook {
   clear(): void {
     this.#faults = [];
   }
+}
+
+/** What a fault may do to the request it hits: wait, answer, or drop the connection. */
+export interface FaultTarget {
+  sleep(ms: number): Promise<void>;
+  send(response: EmuResponse): void;
+  drop(): void;
+}
+
+/** The scripted response of a fault that answers (anything but a bare delay). */
+function faultResponse(fault: FaultSpec): EmuResponse {
+  const headers: Record<string, string> = { ...fault.headers };
+  if (fault.retryAfter !== undefined) headers["retry-after"] = String(fault.retryAfter);
+  const isText = typeof fault.body === "string";
+  headers["content-type"] = fault.contentType ?? (isText ? "text/plain; charset=utf-8" : "application/json; charset=utf-8");
+  const body = fault.body === undefined ? "" : isText ? (fault.body as string) : JSON.stringify(fault.body);
+  return { status: fault.status ?? 500, headers, body };
+}
+
+/**
+ * Plays a fault: waits its delay on the emulator's clock, then drops the connection or answers for the route.
+ * Returns `false` when the fault was only a delay, so the real response follows.
+ */
+export async function applyFault(fault: FaultSpec, target: FaultTarget): Promise<boolean> {
+  if (fault.delayMs) await target.sleep(fault.delayMs);
+  if (fault.drop) {
+    target.drop();
+    return true;
+  }
+  const answers = fault.status !== undefined || fault.body !== undefined || fault.retryAfter !== undefined;
+  if (!answers && fault.delayMs) return false;
+  target.send(faultResponse(fault));
+  return true;
 }

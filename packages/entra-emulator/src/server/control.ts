@@ -1,9 +1,10 @@
 import type { EmulatorContext } from "../context.js";
 import { EntraError, renderEntraError } from "../errors.js";
-import type { FaultBook, FaultSpec } from "../faults.js";
-import { Router, json, type EmuRequest, type EmuResponse } from "../http.js";
-import type { SignInOptions, SignInResult } from "./authorize.js";
-import { approveDeviceCode, denyDeviceCode } from "./device.js";
+import type { FaultBook, FaultSpec } from "./faults.js";
+import { json, type EmuRequest, type EmuResponse } from "../http.js";
+import { Router } from "./router.js";
+import type { SignInOptions, SignInResult } from "../routes/authorize.js";
+import { approveDeviceCode, denyDeviceCode } from "../routes/device.js";
 
 export interface ControlDeps {
   ctx: EmulatorContext;
@@ -31,6 +32,12 @@ function str(b: Record<string, unknown>, ...names: string[]): string {
     if (typeof v === "string" && v !== "") return v;
   }
   throw new TypeError(`missing string field ${names[0]}`);
+}
+
+/** An Entra error from a control action (an unknown user code, a wrong password) as a 400 with Entra's body. */
+function entraErrorReply(e: unknown, req: EmuRequest, ctx: EmulatorContext): EmuResponse {
+  if (!(e instanceof EntraError)) throw e;
+  return json(400, renderEntraError(e, { traceId: req.traceId, correlationId: req.correlationId, nowMs: ctx.clock.nowMs() }));
 }
 
 /**
@@ -65,10 +72,7 @@ export function registerControlRoutes(deps: ControlDeps): (req: EmuRequest) => P
       if (approve) approveDeviceCode(deps.ctx, userCode, str(b, "username"));
       else denyDeviceCode(deps.ctx, userCode);
     } catch (e) {
-      if (e instanceof EntraError) {
-        return json(400, renderEntraError(e, { traceId: req.traceId, correlationId: req.correlationId, nowMs: deps.ctx.clock.nowMs() }));
-      }
-      throw e;
+      return entraErrorReply(e, req, deps.ctx);
     }
     return json(200, { user_code: userCode, status: approve ? "approved" : "declined" });
   };
@@ -86,10 +90,7 @@ export function registerControlRoutes(deps: ControlDeps): (req: EmuRequest) => P
     try {
       return json(200, await deps.signIn(options));
     } catch (e) {
-      if (e instanceof EntraError) {
-        return json(400, renderEntraError(e, { traceId: req.traceId, correlationId: req.correlationId, nowMs: deps.ctx.clock.nowMs() }));
-      }
-      throw e;
+      return entraErrorReply(e, req, deps.ctx);
     }
   });
   add(["POST"], "/_emulator/clock", (req) => {
