@@ -19,7 +19,7 @@ export {
 } from "./errors.js";
 export type { HttpClient, HttpResponse, HttpGetOptions, HttpPostOptions, HttpCacheStore } from "./http/types.js";
 export type { Logger, LogLevel } from "./runtime/logger.js";
-export { TokenCache, type SearchOptions } from "./cache/token-cache.js";
+export { TokenCache, type SearchOptions, type TokenCacheOptions } from "./cache/token-cache.js";
 export { SerializableTokenCache } from "./cache/serializable-token-cache.js";
 export type { TokenEvent } from "./cache/derive.js";
 export type { CacheEntry, CredentialTypeName } from "./cache/schema.js";

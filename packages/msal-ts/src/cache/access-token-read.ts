@@ -6,7 +6,7 @@ import { timestampSeconds } from "./schema.js";
 import { RefreshReason } from "../oauth2/telemetry.js";
 import type { TokenSuccess } from "../types.js";
 import type { TokenCache } from "./token-cache.js";
-import type { Clock } from "../runtime/clock.js";
+import { nowSeconds, type Clock } from "../runtime/clock.js";
 
 /** Tokens with less than this many seconds left are treated as expired. */
 export const EXPIRY_MARGIN_SECONDS = 300;
@@ -31,7 +31,7 @@ export function readAccessToken(
   ctx: CacheReader,
   o: { environment: string; realm: string; homeAccountId: string | null; scopes: readonly string[]; keyId?: string },
 ): CacheRead {
-  const t = Math.floor(ctx.clock.now() / 1000);
+  const t = nowSeconds(ctx.clock);
   const query: Record<string, unknown> = { client_id: ctx.clientId, environment: o.environment, realm: o.realm, home_account_id: o.homeAccountId };
   if (o.keyId !== undefined) query.key_id = o.keyId;
   let reason: number = RefreshReason.NO_CACHED_TOKEN;

@@ -8,6 +8,7 @@ import { deriveEntries, type TokenEvent } from "./derive.js";
 import { CredentialType, isCredentialType, type CacheEntry, type CredentialTypeName } from "./schema.js";
 import { Section } from "./section.js";
 import type { CachePartition } from "./partition.js";
+import { nowSeconds, systemClock, type Clock } from "../runtime/clock.js";
 
 /** Options of {@link TokenCache.search} and {@link TokenCache.find}. */
 export interface SearchOptions {
@@ -41,6 +42,15 @@ function coversScopes(entry: CacheEntry, wanted: readonly string[]): boolean {
   return wanted.every((s) => have.has(s));
 }
 
+/** Options of the {@link TokenCache} constructor. */
+export interface TokenCacheOptions {
+  /**
+   * The clock that `add()` and `updateRefreshToken()` read when the caller passes no `now`; the system clock
+   * by default. The applications always pass the time of their own clock.
+   */
+  clock?: Clock;
+}
+
 /**
  * An in-memory token cache shared by the applications that are given it.
  *
@@ -68,11 +78,18 @@ export class TokenCache {
   beforeAccess?(partition: CachePartition): Promise<void>;
   afterAccess?(partition: CachePartition): Promise<void>;
 
+  readonly #clock: Clock;
+
+  constructor(options: TokenCacheOptions = {}) {
+    this.#clock = options.clock ?? systemClock;
+  }
+
   /**
-   * Stores what a token response yields (section 3.4). `now` is epoch seconds (default: the current time).
+   * Stores what a token response yields (section 3.4). `now` is epoch seconds; when omitted, the current
+   * time of the cache's clock (the `clock` option, by default the system clock).
    * A response carrying `error` is ignored.
    */
-  add(event: TokenEvent, now: number = Date.now() / 1000): void {
+  add(event: TokenEvent, now: number = nowSeconds(this.#clock)): void {
     if (typeof event !== "object" || event === null || typeof event.response !== "object" || event.response === null) {
       throw new InvalidArgumentError("TokenCache.add() needs an event with a response object.");
     }
@@ -171,8 +188,11 @@ export class TokenCache {
   removeRefreshToken(entry: CacheEntry): void {
     this.modify(CredentialType.REFRESH_TOKEN, entry);
   }
-  /** Replaces a refresh token's secret, keeping its key, client, target and family (section 3.4). */
-  updateRefreshToken(entry: CacheEntry, newSecret: string, now: number = Math.floor(Date.now() / 1000)): void {
+  /**
+   * Replaces a refresh token's secret, keeping its key, client, target and family (section 3.4). `now` is
+   * epoch seconds; when omitted, the current time of the cache's clock.
+   */
+  updateRefreshToken(entry: CacheEntry, newSecret: string, now: number = nowSeconds(this.#clock)): void {
     this.modify(CredentialType.REFRESH_TOKEN, entry, { secret: newSecret, last_modification_time: String(now) });
   }
   /** Removes an ID token. */

@@ -9,7 +9,7 @@ import type { TokenCache } from "../cache/token-cache.js";
 import type { HttpClient } from "../http/types.js";
 import type { ClientAuthenticator } from "../oauth2/client-auth.js";
 import type { TelemetryBuffer } from "../oauth2/telemetry.js";
-import type { Clock } from "../runtime/clock.js";
+import { nowSeconds, type Clock } from "../runtime/clock.js";
 import type { LogSink } from "../runtime/logger.js";
 import type { SingleFlight } from "../util/single-flight.js";
 import type { BrokerHandle } from "./broker.js";
@@ -45,7 +45,7 @@ export interface FlowContext {
   readonly platform: string;
 }
 
-/** Current time in epoch seconds (integer), as the token cache counts. */
+/** Current time of the flow's clock in epoch seconds (integer), as the token cache counts. */
 export function now(ctx: FlowContext): number {
-  return Math.floor(ctx.clock.now() / 1000);
+  return nowSeconds(ctx.clock);
 }

@@ -13,7 +13,7 @@ import { readAccessToken, type CacheRead } from "../cache/access-token-read.js";
 import { createDefaultHttpClient } from "../http/default-client.js";
 import { ManagedIdentityThrottledHttpClient } from "../http/throttled-client.js";
 import type { HttpCacheStore, HttpClient, HttpResponse } from "../http/types.js";
-import { systemClock, type Clock } from "../runtime/clock.js";
+import { nowSeconds, systemClock, type Clock } from "../runtime/clock.js";
 import { LogSink, type Logger } from "../runtime/logger.js";
 import type { TokenResult } from "../types.js";
 import { arcTokenFolder, challengeKeyPath, readArcKey } from "./azure-arc.js";
@@ -115,7 +115,7 @@ export class ManagedIdentityClient {
   }
 
   #now(): number {
-    return Math.floor(this.#clock.now() / 1000);
+    return nowSeconds(this.#clock);
   }
 
   #http(detection: Detection): HttpClient {

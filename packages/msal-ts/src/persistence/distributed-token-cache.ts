@@ -8,7 +8,7 @@ import { SerializableTokenCache } from "../cache/serializable-token-cache.js";
 import { inPartition, partitionKey, type CachePartition } from "../cache/partition.js";
 import { timestampSeconds, type CacheEntry } from "../cache/schema.js";
 import { InvalidArgumentError } from "../errors.js";
-import { systemClock, type Clock } from "../runtime/clock.js";
+import { nowSeconds, systemClock, type Clock } from "../runtime/clock.js";
 import { LogSink, type Logger } from "../runtime/logger.js";
 import { parseJsonObject } from "../util/json.js";
 
@@ -73,7 +73,7 @@ export class DistributedTokenCache extends SerializableTokenCache {
   readonly #inUse = new Map<string, { count: number; loaded: string }>();
 
   constructor(o: DistributedTokenCacheOptions) {
-    super();
+    super({ clock: o?.clock ?? systemClock });
     if (!o?.store || typeof o.store.get !== "function" || typeof o.store.set !== "function") {
       throw new InvalidArgumentError("DistributedTokenCache needs a store with get(key) and set(key, value, ttlSeconds), e.g. redisStore(client).");
     }
@@ -130,7 +130,7 @@ export class DistributedTokenCache extends SerializableTokenCache {
 
   /** Seconds the partition lives: until its last access token expires, or the refresh-token lifetime. */
   #ttl(partition: CachePartition): number {
-    const now = Math.floor(this.#clock.now() / 1000);
+    const now = nowSeconds(this.#clock);
     let latest = 0;
     let hasRefreshToken = false;
     const entries = this.selectEntries((type, e) => inPartition(partition, type, e));

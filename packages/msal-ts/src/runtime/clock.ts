@@ -28,7 +28,7 @@ export const systemClock: Clock = {
   },
 };
 
-/** Current time in whole epoch seconds, the unit of the token cache. */
+/** Current time in whole epoch seconds, the unit of the token cache: the one place seconds are taken from a clock. */
 export function nowSeconds(clock: Clock): number {
   return Math.floor(clock.now() / 1000);
 }
