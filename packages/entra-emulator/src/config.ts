@@ -254,17 +254,12 @@ export interface NormalizedConfig {
   managedIdentity: Required<Omit<ManagedIdentityConfig, "tenant">> & { tenantId: string };
 }
 
-/**
- * Checks a configuration (unknown keys, types, references between tenants, apps and users, certificate PEMs) and
- * fills in defaults. Throws `EmulatorConfigError` with the path of the first problem.
- */
-export function normalizeConfig(input: unknown): NormalizedConfig {
-  checkObject(input, SCHEMA, "");
-  const config = input as EmulatorConfig;
-  if (config.tenants.length === 0) throw new EmulatorConfigError("tenants: at least one tenant is required");
+type TenantOf = (ref: string, path: string) => string;
 
+/** Indexes tenants by id and domain (each name once, none reserved); returns the look-up of a reference. */
+function tenantIndex(tenants: TenantConfig[]): TenantOf {
   const tenantIdByName = new Map<string, string>();
-  config.tenants.forEach((t, i) => {
+  tenants.forEach((t, i) => {
     if (!GUID.test(t.id)) throw new EmulatorConfigError(`tenants[${i}].id: expected a GUID, got "${t.id}"`);
     for (const name of [t.id, ...(t.domains ?? [])]) {
       const key = name.toLowerCase();
@@ -275,14 +270,36 @@ export function normalizeConfig(input: unknown): NormalizedConfig {
       tenantIdByName.set(key, t.id.toLowerCase());
     }
   });
-  const tenantOf = (ref: string, path: string): string => {
+  return (ref, path) => {
     const id = tenantIdByName.get(ref.toLowerCase());
     if (id === undefined) throw new EmulatorConfigError(`${path}: unknown tenant "${ref}"`);
     return id;
   };
+}
 
+function parseCertificates(app: AppConfig, p: string): X509Certificate[] {
+  return (app.certificates ?? []).map((c, j) => {
+    try {
+      return new X509Certificate(c.pem);
+    } catch {
+      throw new EmulatorConfigError(`${p}.certificates[${j}].pem: not a PEM certificate`);
+    }
+  });
+}
+
+function checkRedirectUris(app: AppConfig, p: string): void {
+  for (const [j, uri] of (app.redirectUris ?? []).entries()) {
+    try {
+      new URL(uri);
+    } catch {
+      throw new EmulatorConfigError(`${p}.redirectUris[${j}]: not an absolute URI: "${uri}"`);
+    }
+  }
+}
+
+function normalizeApps(apps: AppConfig[], tenantOf: TenantOf): NormalizedApp[] {
   const clientIds = new Set<string>();
-  const apps = config.apps.map((app, i): NormalizedApp => {
+  return apps.map((app, i): NormalizedApp => {
     const p = `apps[${i}]`;
     if (clientIds.has(app.clientId.toLowerCase())) throw new EmulatorConfigError(`${p}.clientId: duplicate "${app.clientId}"`);
     clientIds.add(app.clientId.toLowerCase());
@@ -292,20 +309,8 @@ export function normalizeConfig(input: unknown): NormalizedConfig {
     if (app.public && ((app.secrets?.length ?? 0) > 0 || (app.certificates?.length ?? 0) > 0)) {
       throw new EmulatorConfigError(`${p}: a public app cannot have secrets or certificates`);
     }
-    const certificateObjects = (app.certificates ?? []).map((c, j) => {
-      try {
-        return new X509Certificate(c.pem);
-      } catch {
-        throw new EmulatorConfigError(`${p}.certificates[${j}].pem: not a PEM certificate`);
-      }
-    });
-    for (const [j, uri] of (app.redirectUris ?? []).entries()) {
-      try {
-        new URL(uri);
-      } catch {
-        throw new EmulatorConfigError(`${p}.redirectUris[${j}]: not an absolute URI: "${uri}"`);
-      }
-    }
+    const certificateObjects = parseCertificates(app, p);
+    checkRedirectUris(app, p);
     return {
       ...app,
       tenantId: tenantOf(app.tenant, `${p}.tenant`),
@@ -314,9 +319,11 @@ export function normalizeConfig(input: unknown): NormalizedConfig {
       roles: (app.appRoles ?? []).map((r) => (typeof r === "string" ? { value: r } : r)),
     };
   });
+}
 
+function normalizeUsers(users: UserConfig[], tenantOf: TenantOf): NormalizedUser[] {
   const usernames = new Set<string>();
-  const users = config.users.map((u, i): NormalizedUser => {
+  return users.map((u, i): NormalizedUser => {
     const p = `users[${i}]`;
     if (!u.username.includes("@")) throw new EmulatorConfigError(`${p}.username: expected a UPN such as alice@contoso.com`);
     if (usernames.has(u.username.toLowerCase())) throw new EmulatorConfigError(`${p}.username: duplicate "${u.username}"`);
@@ -329,7 +336,9 @@ export function normalizeConfig(input: unknown): NormalizedConfig {
       displayName: u.displayName ?? u.username.split("@")[0] ?? u.username,
     };
   });
+}
 
+function normalizeLifetimes(config: EmulatorConfig): Required<TokenLifetimes> {
   const lifetimes = {
     accessToken: 3599,
     idToken: 3600,
@@ -341,34 +350,51 @@ export function normalizeConfig(input: unknown): NormalizedConfig {
   for (const [k, v] of Object.entries(lifetimes)) {
     if (v <= 0) throw new EmulatorConfigError(`tokenLifetimes.${k}: must be positive`);
   }
+  return lifetimes;
+}
+
+function normalizeInterval(config: EmulatorConfig): number {
   const interval = config.deviceCodeInterval ?? 5;
   if (!Number.isInteger(interval) || interval < 1) {
     throw new EmulatorConfigError("deviceCodeInterval: must be a whole number of seconds, at least 1");
   }
+  return interval;
+}
+
+function normalizeManagedIdentity(config: EmulatorConfig, tenantOf: TenantOf): NormalizedConfig["managedIdentity"] {
   const mi = config.managedIdentity ?? {};
   if (mi.expiresOnFormat !== undefined && !["epoch", "iso", "rfc1123"].includes(mi.expiresOnFormat)) {
     throw new EmulatorConfigError('managedIdentity.expiresOnFormat: one of "epoch", "iso", "rfc1123"');
   }
   const firstTenant = config.tenants[0] as TenantConfig;
   return {
-    raw: config,
-    tenants: config.tenants,
-    apps,
-    users,
-    lifetimes,
-    deviceCodeInterval: interval,
-    managedIdentity: {
-      tenantId: mi.tenant !== undefined ? tenantOf(mi.tenant, "managedIdentity.tenant") : firstTenant.id.toLowerCase(),
-      systemAssigned: mi.systemAssigned ?? {
-        clientId: stableGuid("mi:system:client"),
-        objectId: stableGuid("mi:system:object"),
-      },
-      userAssigned: mi.userAssigned ?? [],
-      region: mi.region ?? "eastus",
-      expiresOnFormat: mi.expiresOnFormat ?? "epoch",
-      tokenLifetime: mi.tokenLifetime ?? 86399,
+    tenantId: mi.tenant !== undefined ? tenantOf(mi.tenant, "managedIdentity.tenant") : firstTenant.id.toLowerCase(),
+    systemAssigned: mi.systemAssigned ?? {
+      clientId: stableGuid("mi:system:client"),
+      objectId: stableGuid("mi:system:object"),
     },
+    userAssigned: mi.userAssigned ?? [],
+    region: mi.region ?? "eastus",
+    expiresOnFormat: mi.expiresOnFormat ?? "epoch",
+    tokenLifetime: mi.tokenLifetime ?? 86399,
   };
+}
+
+/**
+ * Checks a configuration (unknown keys, types, references between tenants, apps and users, certificate PEMs) and
+ * fills in defaults. Throws `EmulatorConfigError` with the path of the first problem.
+ */
+export function normalizeConfig(input: unknown): NormalizedConfig {
+  checkObject(input, SCHEMA, "");
+  const config = input as EmulatorConfig;
+  if (config.tenants.length === 0) throw new EmulatorConfigError("tenants: at least one tenant is required");
+  const tenantOf = tenantIndex(config.tenants);
+  const apps = normalizeApps(config.apps, tenantOf);
+  const users = normalizeUsers(config.users, tenantOf);
+  const lifetimes = normalizeLifetimes(config);
+  const deviceCodeInterval = normalizeInterval(config);
+  const managedIdentity = normalizeManagedIdentity(config, tenantOf);
+  return { raw: config, tenants: config.tenants, apps, users, lifetimes, deviceCodeInterval, managedIdentity };
 }
 
 /** Path of the default configuration shipped with the package (documented in the README). */

@@ -5,7 +5,7 @@ import { entraError, missingParameter } from "../errors.js";
 import type { EmuRequest } from "../http.js";
 import type { TenantPath } from "../tenants.js";
 import { redirectUriMatches } from "../redirect-uris.js";
-import { issueUserTokens } from "./user-tokens.js";
+import { issueForUserOid } from "./user-tokens.js";
 
 function pkceMatches(method: string | undefined, challenge: string, verifier: string): boolean {
   const computed =
@@ -52,13 +52,11 @@ export function authorizationCodeGrant(
       throw entraError(501481);
     }
   }
-  const user = ctx.userByOid(record.userOid);
-  if (!user) throw entraError(50034);
-  return issueUserTokens({
+  return issueForUserOid({
     ctx,
     req,
     client,
-    user,
+    userOid: record.userOid,
     tenant,
     scope: req.form.scope ?? record.scope,
     authTime: record.authTime,

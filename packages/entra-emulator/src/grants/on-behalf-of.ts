@@ -4,7 +4,7 @@ import { entraError, missingParameter } from "../errors.js";
 import type { EmuRequest } from "../http.js";
 import { findResourceApp } from "../scopes.js";
 import type { TenantPath } from "../tenants.js";
-import { issueUserTokens } from "./user-tokens.js";
+import { issueForUserOid } from "./user-tokens.js";
 
 /**
  * On-behalf-of (`grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer`, `requested_token_use=on_behalf_of`):
@@ -43,13 +43,12 @@ export function onBehalfOfGrant(
   if (claims.idtyp === "app" || typeof claims.oid !== "string" || typeof claims.scp !== "string") {
     throw entraError(50013, "Assertion is an app-only token: on-behalf-of needs a delegated (user) access token.");
   }
-  const user = ctx.userByOid(claims.oid);
-  if (!user) throw entraError(50034, "The user account in the assertion does not exist in the directory.");
-  return issueUserTokens({
+  return issueForUserOid({
     ctx,
     req,
     client,
-    user,
+    userOid: claims.oid,
+    missingUser: "The user account in the assertion does not exist in the directory.",
     tenant,
     scope,
     authTime: now,

@@ -3,7 +3,7 @@ import type { EmulatorContext } from "../context.js";
 import { entraError, missingParameter } from "../errors.js";
 import type { EmuRequest } from "../http.js";
 import type { TenantPath } from "../tenants.js";
-import { issueUserTokens } from "./user-tokens.js";
+import { issueForUserOid } from "./user-tokens.js";
 
 /**
  * `grant_type=refresh_token`. Refresh tokens are multi-resource and rotate (a new one in every response; the
@@ -32,7 +32,5 @@ export function refreshTokenGrant(
   if (!sameClient && !sameFamily) {
     throw entraError(70000, { description: "Provided grant is invalid or malformed: the refresh token was issued to a different client.", extra: { suberror: "client_mismatch" } });
   }
-  const user = ctx.userByOid(record.userOid);
-  if (!user) throw entraError(50034);
-  return issueUserTokens({ ctx, req, client, user, tenant, scope, authTime: record.authTime, amr: record.amr });
+  return issueForUserOid({ ctx, req, client, userOid: record.userOid, tenant, scope, authTime: record.authTime, amr: record.amr });
 }

@@ -126,3 +126,17 @@ export function issueUserTokens(g: UserTokenGrant): Record<string, unknown> {
   if (req.form.client_info === "1") body.client_info = ctx.issuer.clientInfo(subject);
   return body;
 }
+
+/** A user-token grant that names its user by object id (a code, a refresh token, an OBO assertion). */
+export interface UserOidGrant extends Omit<UserTokenGrant, "user"> {
+  userOid: string;
+  /** The AADSTS50034 text when that user no longer exists; default: Entra's generic one. */
+  missingUser?: string;
+}
+
+/** The end every redeemed grant shares: the user it names must still exist, then `issueUserTokens`. */
+export function issueForUserOid({ userOid, missingUser, ...grant }: UserOidGrant): Record<string, unknown> {
+  const user = grant.ctx.userByOid(userOid);
+  if (!user) throw entraError(50034, missingUser ?? {});
+  return issueUserTokens({ ...grant, user });
+}

@@ -1,6 +1,6 @@
 import type { EmulatorContext } from "../context.js";
 import { entraError } from "../errors.js";
-import { json, type EmuRequest } from "../http.js";
+import { json, type EmuRequest, type EmuResponse } from "../http.js";
 import type { Router } from "../server/router.js";
 import { MSA_TENANT, resolveTenantPath } from "../tenants.js";
 
@@ -39,114 +39,122 @@ function hostGroups(ctx: EmulatorContext, req: EmuRequest): typeof MICROSOFT_CLO
   return [{ preferred_network: own, preferred_cache: own, aliases }, ...MICROSOFT_CLOUDS];
 }
 
+/** OpenID Connect discovery document of a tenant (or of `common`, `organizations`, `consumers`). */
+function openidConfiguration(ctx: EmulatorContext, req: EmuRequest, params: Record<string, string>): EmuResponse {
+  const tenant = resolveTenantPath(ctx, params.tenant ?? "");
+  // Entra names a tenant by its GUID in the endpoints, whatever name the request used; the multi-tenant
+  // aliases keep their name, and their issuer carries the `{tenantid}` template.
+  const segment = tenant.kind === "tenant" ? (tenant.tenantId as string) : tenant.kind;
+  const issuerTenant = tenant.kind === "tenant" ? segment : tenant.kind === "consumers" ? MSA_TENANT : "{tenantid}";
+  const base = `${req.origin}/${segment}`;
+  return json(200, {
+    token_endpoint: `${base}/oauth2/v2.0/token`,
+    token_endpoint_auth_methods_supported: ["client_secret_post", "private_key_jwt", "client_secret_basic"],
+    jwks_uri: `${base}/discovery/v2.0/keys`,
+    response_modes_supported: ["query", "fragment", "form_post"],
+    subject_types_supported: ["pairwise"],
+    id_token_signing_alg_values_supported: ["RS256"],
+    response_types_supported: ["code", "id_token", "code id_token", "id_token token"],
+    scopes_supported: ["openid", "profile", "email", "offline_access"],
+    issuer: `${req.origin}/${issuerTenant}/v2.0`,
+    request_uri_parameter_supported: false,
+    userinfo_endpoint: "https://graph.microsoft.com/oidc/userinfo",
+    authorization_endpoint: `${base}/oauth2/v2.0/authorize`,
+    device_authorization_endpoint: `${base}/oauth2/v2.0/devicecode`,
+    http_logout_supported: true,
+    frontchannel_logout_supported: true,
+    end_session_endpoint: `${base}/oauth2/v2.0/logout`,
+    claims_supported: [
+      "sub", "iss", "cloud_instance_name", "cloud_instance_host_name", "cloud_graph_host_name", "msgraph_host",
+      "aud", "exp", "iat", "auth_time", "acr", "nonce", "preferred_username", "name", "tid", "ver", "at_hash",
+      "c_hash", "email",
+    ],
+    kerberos_endpoint: `${base}/kerberos`,
+    tenant_region_scope: "NA",
+    cloud_instance_name: "microsoftonline.com",
+    cloud_graph_host_name: "graph.windows.net",
+    msgraph_host: "graph.microsoft.com",
+    rbac_url: "https://pas.windows.net",
+  });
+}
+
+/** The signing keys (JWKS), with the issuer of the tenant named in the path. */
+function keys(ctx: EmulatorContext, req: EmuRequest, params: Record<string, string>): EmuResponse {
+  const tenant = params.tenant ? resolveTenantPath(ctx, params.tenant) : undefined;
+  const issuerTenant = tenant?.tenantId ?? "{tenantid}";
+  return json(200, ctx.issuer.jwks(`${req.origin}/${issuerTenant}/v2.0`));
+}
+
+/** Instance discovery: the aliases of a known authority host (api-version 1.1 lists them all). */
+function instanceDiscovery(ctx: EmulatorContext, req: EmuRequest): EmuResponse {
+  const version = req.query["api-version"] ?? "1.0";
+  if (version !== "1.0" && version !== "1.1") {
+    throw entraError(90023, `The api-version '${version}' is not supported; use 1.0 or 1.1.`);
+  }
+  const endpoint = req.query.authorization_endpoint;
+  if (!endpoint) {
+    throw entraError(900144, "The request must contain the following parameter: 'authorization_endpoint'.");
+  }
+  let url: URL;
+  try {
+    url = new URL(endpoint);
+  } catch {
+    throw entraError(50049, "Unknown or invalid instance: authorization_endpoint is not a URL.");
+  }
+  const groups = hostGroups(ctx, req);
+  const host = url.host.toLowerCase();
+  const known = url.protocol === "https:" && groups.some((g) => g.aliases.includes(host));
+  if (!known) {
+    throw entraError(50049);
+  }
+  const tenant = url.pathname.split("/").filter(Boolean)[0] ?? "common";
+  const body: Record<string, unknown> = {
+    tenant_discovery_endpoint: `https://${host}/${tenant}/v2.0/.well-known/openid-configuration`,
+  };
+  if (version === "1.1") {
+    body["api-version"] = "1.1";
+    body.metadata = groups;
+  }
+  return json(200, body);
+}
+
+/** User realm: whether a user's domain is managed or federated (for username/password sign-in). */
+function userRealm(ctx: EmulatorContext, req: EmuRequest, params: Record<string, string>): EmuResponse {
+  const username = params.username ?? "";
+  const domain = username.includes("@") ? (username.split("@").pop() as string) : "";
+  const tenantId = domain ? ctx.tenantIdOf(domain) : undefined;
+  if (!tenantId) {
+    return json(200, { ver: "1.0", account_type: "Unknown", cloud_instance_name: "microsoftonline.com" });
+  }
+  const user = ctx.findUser(username);
+  const body: Record<string, unknown> = {
+    ver: "1.0",
+    account_type: user?.federated ? "Federated" : "Managed",
+    domain_name: domain.toLowerCase(),
+    cloud_instance_name: "microsoftonline.com",
+    cloud_audience_urn: "urn:federation:MicrosoftOnline",
+  };
+  if (user?.federated) {
+    body.federation_protocol = "WSTrust";
+    body.federation_metadata_url = `${req.origin}/adfs/services/trust/mex`;
+    body.federation_active_auth_url = `${req.origin}/adfs/services/trust/2005/usernamemixed`;
+  }
+  return json(200, body);
+}
+
 /**
  * Discovery endpoints: OpenID configuration per tenant, signing keys, instance discovery (authority
  * validation and aliases) and user realm (managed or federated, for username/password sign-in).
  */
 export function registerDiscoveryRoutes(router: Router, ctx: EmulatorContext): void {
-  const openidConfiguration = (req: EmuRequest, params: Record<string, string>) => {
-    const tenant = resolveTenantPath(ctx, params.tenant ?? "");
-    // Entra names a tenant by its GUID in the endpoints, whatever name the request used; the multi-tenant
-    // aliases keep their name, and their issuer carries the `{tenantid}` template.
-    const segment = tenant.kind === "tenant" ? (tenant.tenantId as string) : tenant.kind;
-    const issuerTenant = tenant.kind === "tenant" ? segment : tenant.kind === "consumers" ? MSA_TENANT : "{tenantid}";
-    const base = `${req.origin}/${segment}`;
-    return json(200, {
-      token_endpoint: `${base}/oauth2/v2.0/token`,
-      token_endpoint_auth_methods_supported: ["client_secret_post", "private_key_jwt", "client_secret_basic"],
-      jwks_uri: `${base}/discovery/v2.0/keys`,
-      response_modes_supported: ["query", "fragment", "form_post"],
-      subject_types_supported: ["pairwise"],
-      id_token_signing_alg_values_supported: ["RS256"],
-      response_types_supported: ["code", "id_token", "code id_token", "id_token token"],
-      scopes_supported: ["openid", "profile", "email", "offline_access"],
-      issuer: `${req.origin}/${issuerTenant}/v2.0`,
-      request_uri_parameter_supported: false,
-      userinfo_endpoint: "https://graph.microsoft.com/oidc/userinfo",
-      authorization_endpoint: `${base}/oauth2/v2.0/authorize`,
-      device_authorization_endpoint: `${base}/oauth2/v2.0/devicecode`,
-      http_logout_supported: true,
-      frontchannel_logout_supported: true,
-      end_session_endpoint: `${base}/oauth2/v2.0/logout`,
-      claims_supported: [
-        "sub", "iss", "cloud_instance_name", "cloud_instance_host_name", "cloud_graph_host_name", "msgraph_host",
-        "aud", "exp", "iat", "auth_time", "acr", "nonce", "preferred_username", "name", "tid", "ver", "at_hash",
-        "c_hash", "email",
-      ],
-      kerberos_endpoint: `${base}/kerberos`,
-      tenant_region_scope: "NA",
-      cloud_instance_name: "microsoftonline.com",
-      cloud_graph_host_name: "graph.windows.net",
-      msgraph_host: "graph.microsoft.com",
-      rbac_url: "https://pas.windows.net",
-    });
-  };
-  router.add({ id: "discovery", methods: ["GET"], path: "/:tenant/v2.0/.well-known/openid-configuration", listener: "https", handler: openidConfiguration });
-  router.add({ id: "discovery", methods: ["GET"], path: "/:tenant/.well-known/openid-configuration", listener: "https", handler: openidConfiguration });
+  router.add({ id: "discovery", methods: ["GET"], path: "/:tenant/v2.0/.well-known/openid-configuration", listener: "https", handler: (req, params) => openidConfiguration(ctx, req, params) });
+  router.add({ id: "discovery", methods: ["GET"], path: "/:tenant/.well-known/openid-configuration", listener: "https", handler: (req, params) => openidConfiguration(ctx, req, params) });
 
-  const keys = (req: EmuRequest, params: Record<string, string>) => {
-    const tenant = params.tenant ? resolveTenantPath(ctx, params.tenant) : undefined;
-    const issuerTenant = tenant?.tenantId ?? "{tenantid}";
-    return json(200, ctx.issuer.jwks(`${req.origin}/${issuerTenant}/v2.0`));
-  };
-  router.add({ id: "keys", methods: ["GET"], path: "/:tenant/discovery/v2.0/keys", listener: "https", handler: keys });
-  router.add({ id: "keys", methods: ["GET"], path: "/:tenant/discovery/keys", listener: "https", handler: keys });
-  router.add({ id: "keys", methods: ["GET"], path: "/discovery/v2.0/keys", listener: "https", handler: keys });
+  router.add({ id: "keys", methods: ["GET"], path: "/:tenant/discovery/v2.0/keys", listener: "https", handler: (req, params) => keys(ctx, req, params) });
+  router.add({ id: "keys", methods: ["GET"], path: "/:tenant/discovery/keys", listener: "https", handler: (req, params) => keys(ctx, req, params) });
+  router.add({ id: "keys", methods: ["GET"], path: "/discovery/v2.0/keys", listener: "https", handler: (req, params) => keys(ctx, req, params) });
 
-  const instanceDiscovery = (req: EmuRequest) => {
-    const version = req.query["api-version"] ?? "1.0";
-    if (version !== "1.0" && version !== "1.1") {
-      throw entraError(90023, `The api-version '${version}' is not supported; use 1.0 or 1.1.`);
-    }
-    const endpoint = req.query.authorization_endpoint;
-    if (!endpoint) {
-      throw entraError(900144, "The request must contain the following parameter: 'authorization_endpoint'.");
-    }
-    let url: URL;
-    try {
-      url = new URL(endpoint);
-    } catch {
-      throw entraError(50049, "Unknown or invalid instance: authorization_endpoint is not a URL.");
-    }
-    const groups = hostGroups(ctx, req);
-    const host = url.host.toLowerCase();
-    const known = url.protocol === "https:" && groups.some((g) => g.aliases.includes(host));
-    if (!known) {
-      throw entraError(50049);
-    }
-    const tenant = url.pathname.split("/").filter(Boolean)[0] ?? "common";
-    const body: Record<string, unknown> = {
-      tenant_discovery_endpoint: `https://${host}/${tenant}/v2.0/.well-known/openid-configuration`,
-    };
-    if (version === "1.1") {
-      body["api-version"] = "1.1";
-      body.metadata = groups;
-    }
-    return json(200, body);
-  };
-  router.add({ id: "instance_discovery", methods: ["GET"], path: "/:tenant/discovery/instance", listener: "https", handler: instanceDiscovery });
+  router.add({ id: "instance_discovery", methods: ["GET"], path: "/:tenant/discovery/instance", listener: "https", handler: (req) => instanceDiscovery(ctx, req) });
 
-  const userRealm = (req: EmuRequest, params: Record<string, string>) => {
-    const username = params.username ?? "";
-    const domain = username.includes("@") ? (username.split("@").pop() as string) : "";
-    const tenantId = domain ? ctx.tenantIdOf(domain) : undefined;
-    if (!tenantId) {
-      return json(200, { ver: "1.0", account_type: "Unknown", cloud_instance_name: "microsoftonline.com" });
-    }
-    const user = ctx.findUser(username);
-    const body: Record<string, unknown> = {
-      ver: "1.0",
-      account_type: user?.federated ? "Federated" : "Managed",
-      domain_name: domain.toLowerCase(),
-      cloud_instance_name: "microsoftonline.com",
-      cloud_audience_urn: "urn:federation:MicrosoftOnline",
-    };
-    if (user?.federated) {
-      body.federation_protocol = "WSTrust";
-      body.federation_metadata_url = `${req.origin}/adfs/services/trust/mex`;
-      body.federation_active_auth_url = `${req.origin}/adfs/services/trust/2005/usernamemixed`;
-    }
-    return json(200, body);
-  };
-  router.add({ id: "userrealm", methods: ["GET"], path: "/:tenant/userrealm/:username", listener: "https", handler: userRealm });
+  router.add({ id: "userrealm", methods: ["GET"], path: "/:tenant/userrealm/:username", listener: "https", handler: (req, params) => userRealm(ctx, req, params) });
 }

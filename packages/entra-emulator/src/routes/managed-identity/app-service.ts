@@ -1,15 +1,7 @@
 /** App Service / Azure Functions managed-identity token endpoint (`IDENTITY_ENDPOINT` + `IDENTITY_HEADER`). */
 import type { EmulatorContext } from "../../context.js";
 import { json, type EmuRequest, type EmuResponse } from "../../http.js";
-import {
-  formatExpiresOn,
-  isProblem,
-  methodProblem,
-  mintForIdentity,
-  parseTokenRequest,
-  problem,
-  type Problem,
-} from "./common.js";
+import { formatExpiresOn, isProblem, problem, secretHeaderToken, type Problem } from "./common.js";
 
 /** App Service / Functions: the real `IDENTITY_ENDPOINT` is `http://127.0.0.1:41xxx/msi/token`. */
 export const APP_SERVICE_PATH = "/msi/token";
@@ -23,36 +15,36 @@ export const APP_SERVICE_PATH = "/msi/token";
 export function handleAppService(ctx: EmulatorContext, req: EmuRequest): EmuResponse {
   const fail = (p: Problem): EmuResponse =>
     json(p.status, { statusCode: p.status, message: p.message, correlationId: req.correlationId }, p.headers);
-  const bad = methodProblem(req, "GET");
-  if (bad) return fail(bad);
-  const header = req.headers["x-identity-header"];
-  if (header === undefined || header === "") {
-    return fail(problem(401, "unauthorized_client", "Unauthorized", "The X-IDENTITY-HEADER header is missing."));
-  }
-  if (header !== ctx.miSecrets.appService) {
-    return fail(problem(401, "unauthorized_client", "Unauthorized", "The X-IDENTITY-HEADER header is not valid."));
-  }
-  const parsed = parseTokenRequest(ctx, req, {
-    // `principal_id` is the documented alias of `object_id` for this api-version.
-    idParams: { client_id: "clientId", mi_res_id: "resourceId", object_id: "objectId", principal_id: "objectId" },
-    foreignParams: {
-      msi_res_id: "App Service names a resource id 'mi_res_id'",
-      clientid: "api-version 2019-08-01 names a client id 'client_id'",
+  const result = secretHeaderToken(
+    ctx,
+    req,
+    {
+      header: "x-identity-header",
+      expected: ctx.miSecrets.appService,
+      missing: problem(401, "unauthorized_client", "Unauthorized", "The X-IDENTITY-HEADER header is missing."),
+      invalid: problem(401, "unauthorized_client", "Unauthorized", "The X-IDENTITY-HEADER header is not valid."),
     },
-  });
-  if (isProblem(parsed)) {
+    {
+      // `principal_id` is the documented alias of `object_id` for this api-version.
+      idParams: { client_id: "clientId", mi_res_id: "resourceId", object_id: "objectId", principal_id: "objectId" },
+      foreignParams: {
+        msi_res_id: "App Service names a resource id 'mi_res_id'",
+        clientid: "api-version 2019-08-01 names a client id 'client_id'",
+      },
+    },
+  );
+  if (isProblem(result)) {
     return fail(
-      parsed.code === "ManagedIdentityNotFound"
-        ? { ...parsed, message: "Unable to load the proper Managed Identity." }
-        : parsed,
+      result.code === "ManagedIdentityNotFound"
+        ? { ...result, message: "Unable to load the proper Managed Identity." }
+        : result,
     );
   }
-  const minted = mintForIdentity(ctx, parsed.identity, parsed.resource);
   return json(200, {
-    access_token: minted.token,
-    expires_on: formatExpiresOn(ctx, minted.expiresOn),
-    resource: parsed.resource,
+    access_token: result.minted.token,
+    expires_on: formatExpiresOn(ctx, result.minted.expiresOn),
+    resource: result.resource,
     token_type: "Bearer",
-    client_id: parsed.identity.clientId,
+    client_id: result.identity.clientId,
   });
 }

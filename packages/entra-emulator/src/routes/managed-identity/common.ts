@@ -148,8 +148,8 @@ export function parseTokenRequest(
   return { resource, identity };
 }
 
-export function isProblem(x: ParsedTokenRequest | Problem): x is Problem {
-  return "status" in x;
+export function isProblem<T extends object>(x: T | Problem): x is Problem {
+  return "status" in x && "code" in x;
 }
 
 export interface MintedToken {
@@ -196,4 +196,39 @@ export function formatExpiresOn(ctx: EmulatorContext, epochSeconds: number): str
     default:
       return String(epochSeconds);
   }
+}
+
+/** How a header-secret source (App Service, Azure ML, Service Fabric) checks its secret header. */
+export interface SecretHeaderSpec {
+  /** Lower-case header name, e.g. `x-identity-header` or `secret`. */
+  header: string;
+  /** The secret this emulator handed out for the source (see `managedIdentityEnv`). */
+  expected: string;
+  missing: Problem;
+  invalid: Problem;
+}
+
+/** A token request that passed a source's checks, and the token minted for it. */
+export interface MintedForRequest extends ParsedTokenRequest {
+  minted: MintedToken;
+}
+
+/**
+ * The prologue of the sources guarded by a secret header: GET only, the header present and equal to the secret,
+ * the common parameter checks, then a token for the identity. The caller renders a `Problem` in its own body shape.
+ */
+export function secretHeaderToken(
+  ctx: EmulatorContext,
+  req: EmuRequest,
+  secret: SecretHeaderSpec,
+  spec: TokenRequestSpec,
+): MintedForRequest | Problem {
+  const bad = methodProblem(req, "GET");
+  if (bad) return bad;
+  const value = req.headers[secret.header];
+  if (value === undefined || value === "") return secret.missing;
+  if (value !== secret.expected) return secret.invalid;
+  const parsed = parseTokenRequest(ctx, req, spec);
+  if (isProblem(parsed)) return parsed;
+  return { ...parsed, minted: mintForIdentity(ctx, parsed.identity, parsed.resource) };
 }

@@ -1,15 +1,7 @@
 /** Service Fabric managed-identity token endpoint (`IDENTITY_ENDPOINT` over HTTPS + `IDENTITY_HEADER`). */
 import type { EmulatorContext } from "../../context.js";
 import { json, type EmuRequest, type EmuResponse } from "../../http.js";
-import {
-  formatExpiresOn,
-  isProblem,
-  methodProblem,
-  mintForIdentity,
-  parseTokenRequest,
-  problem,
-  type Problem,
-} from "./common.js";
+import { formatExpiresOn, isProblem, problem, secretHeaderToken, type Problem } from "./common.js";
 
 /** Service Fabric: the cluster's managed-identity token service (`IDENTITY_ENDPOINT`, HTTPS). */
 export const SERVICE_FABRIC_PATH = "/servicefabric/token";
@@ -23,32 +15,30 @@ export const SERVICE_FABRIC_PATH = "/servicefabric/token";
 export function handleServiceFabric(ctx: EmulatorContext, req: EmuRequest): EmuResponse {
   const fail = (p: Problem): EmuResponse =>
     json(p.status, { error: { correlationId: req.correlationId, code: p.code, message: p.message } }, p.headers);
-  const bad = methodProblem(req, "GET");
-  if (bad) return fail(bad);
-  const secret = req.headers.secret;
-  if (secret === undefined || secret === "") {
-    return fail(problem(401, "unauthorized_client", "SecretHeaderNotFound", "Secret is not found in the request headers."));
-  }
-  if (secret !== ctx.miSecrets.serviceFabric) {
+  const result = secretHeaderToken(
+    ctx,
+    req,
+    {
+      header: "secret",
+      expected: ctx.miSecrets.serviceFabric,
+      missing: problem(401, "unauthorized_client", "SecretHeaderNotFound", "Secret is not found in the request headers."),
+      invalid: problem(401, "unauthorized_client", "SecretHeaderNotFound", "Secret in the request headers is not valid."),
+    },
+    { idParams: {}, foreignParams: {}, ignoreIdParams: true },
+  );
+  if (isProblem(result)) {
     return fail(
-      problem(401, "unauthorized_client", "SecretHeaderNotFound", "Secret in the request headers is not valid."),
+      result.code === "ArgumentNullOrEmpty" && result.param !== undefined
+        ? { ...result, message: `Value cannot be null or empty. Parameter name: ${result.param}` }
+        : result,
     );
   }
-  const parsed = parseTokenRequest(ctx, req, { idParams: {}, foreignParams: {}, ignoreIdParams: true });
-  if (isProblem(parsed)) {
-    return fail(
-      parsed.code === "ArgumentNullOrEmpty" && parsed.param !== undefined
-        ? { ...parsed, message: `Value cannot be null or empty. Parameter name: ${parsed.param}` }
-        : parsed,
-    );
-  }
-  const minted = mintForIdentity(ctx, parsed.identity, parsed.resource);
   const format = ctx.config.managedIdentity.expiresOnFormat;
   return json(200, {
     token_type: "Bearer",
-    access_token: minted.token,
+    access_token: result.minted.token,
     // Service Fabric sends `expires_on` as a JSON number; the other formats can only be strings.
-    expires_on: format === "epoch" ? minted.expiresOn : formatExpiresOn(ctx, minted.expiresOn),
-    resource: parsed.resource,
+    expires_on: format === "epoch" ? result.minted.expiresOn : formatExpiresOn(ctx, result.minted.expiresOn),
+    resource: result.resource,
   });
 }
