@@ -6,8 +6,8 @@ import tseslint from "typescript-eslint";
  * of a layer above, or of a sibling in its own layer, is a lint error (no-restricted-imports below).
  *
  *   src/index.ts                     the package root: may import anything
- *   cli/  azure/                     on top: cli imports the package root (../index.js) only;
- *                                    azure imports application and below
+ *   cli/  azure/                     on top: cli imports the package root (../index.js) and util/
+ *                                    only (it uses the library as users do); azure imports application and below
  *   application/                     the public client classes
  *   flows/                           one module per grant, silent and broker plumbing
  *   managed-identity/  persistence/  loopback/    (siblings: none imports another)
@@ -48,7 +48,7 @@ function layerRules(layer, index) {
       regex: reach(prefix, t),
       message: `Upward import: ${name} may not import ${t} (see the layer map in eslint.config.js).`,
     }));
-    if (name === "cli") patterns.push({ regex: "^(\\.\\./)+(?!index\\.js$)", message: "cli/ imports the package root (../index.js) only." });
+    if (name === "cli") patterns.push({ regex: "^(\\.\\./)+(?!index\\.js$|util/)", message: "cli/ imports the package root (../index.js) and util/ only." });
     return { files: [isFile(name) ? `${LIBRARY}/${name}` : `${LIBRARY}/${name}/**/*.ts`], rules: { "no-restricted-imports": ["error", { patterns }] } };
   });
 }

@@ -9,6 +9,7 @@ import { readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join, dirname } from "node:path";
 import { VERSION } from "../index.js";
+import { untilAborted } from "../util/abort.js";
 import { parseCommandLine, secretInputsOf, type CommonOptions, type Invocation } from "./args.js";
 import { defaultCachePath } from "./cache-path.js";
 import { accounts, login, logout, token } from "./commands.js";
@@ -35,24 +36,6 @@ interface RunEnvironment extends OutputStreams {
   signal: AbortSignal;
 }
 
-/** Settles like `promise`, or rejects with the signal's reason as soon as it aborts. */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason);
-    signal.addEventListener("abort", onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener("abort", onAbort);
-        resolve(value);
-      },
-      (e: unknown) => {
-        signal.removeEventListener("abort", onAbort);
-        reject(e);
-      },
-    );
-  });
-}
 
 function dispatch(session: Session, inv: Command): Promise<void> {
   switch (inv.command) {
