@@ -16,6 +16,13 @@ export {
   ManagedIdentityError,
   BrokerUnavailableError,
   RedirectUriError,
+  InteractionRequiredError,
+  CredentialError,
+  isMsalError,
+  type MsalErrorCode,
+  type PlainMsalErrorCode,
+  type AnyMsalError,
+  type MsalErrorWithCode,
 } from "./errors.js";
 export type { HttpClient, HttpResponse, HttpGetOptions, HttpPostOptions, HttpCacheStore } from "./http/types.js";
 export type { Logger, LogLevel } from "./runtime/logger.js";
@@ -45,4 +52,4 @@ export { PersistentTokenCache, type PersistentTokenCacheOptions } from "./persis
 export { loadHttpCache, saveHttpCache, type HttpCacheFileOptions } from "./persistence/http-cache-file.js";
 export { DistributedTokenCache, redisStore, type DistributedStore, type DistributedTokenCacheOptions } from "./persistence/distributed-token-cache.js";
 export type { CachePartition } from "./cache/partition.js";
-export { MsalTokenCredential, CredentialError, type TokenCredential, type AccessToken, type GetTokenOptions } from "./azure/token-credential.js";
+export { MsalTokenCredential, type TokenCredential, type AccessToken, type GetTokenOptions } from "./azure/token-credential.js";

@@ -1,3 +1,4 @@
+import { InvalidArgumentError } from "../errors.js";
 import { acquireTokenByDeviceFlow, initiateDeviceFlow, type DeviceFlow } from "../flows/device-code.js";
 import { acquireTokenInteractive, type InteractiveOptions } from "../flows/interactive.js";
 import type { Broker } from "../flows/broker.js";
@@ -33,7 +34,7 @@ export class PublicClientApplication extends ClientApplication {
 
   constructor(clientId: string, options: PublicClientApplicationOptions = {}) {
     if (options && "clientCredential" in options) {
-      throw new TypeError("A PublicClientApplication has no clientCredential; use ConfidentialClientApplication for apps that keep a secret.");
+      throw new InvalidArgumentError("A PublicClientApplication has no clientCredential; use ConfidentialClientApplication for apps that keep a secret.");
     }
     super(clientId, options, "public");
   }

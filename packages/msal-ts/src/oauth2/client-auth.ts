@@ -94,7 +94,8 @@ export class ClientAuthenticator {
   constructor(clientId: string, credential: unknown, clientClaims: Record<string, unknown> | undefined) {
     this.#clientId = clientId;
     this.#claims = clientClaims ?? {};
-    this.#signer = () => Promise.reject(new MsalError("internal", "no signer"));
+    // Replaced below for a certificate; a credential that is no certificate never signs.
+    this.#signer = () => Promise.reject(new InvalidArgumentError(FORMAT_HELP));
     if (typeof credential === "string") {
       if (credential === "") throw new InvalidArgumentError("clientCredential is an empty string: pass the client secret.");
       this.kind = "secret";

@@ -56,7 +56,7 @@ export function assertMsalError(e: unknown, ...allowed: MsalErrorClass[]): asser
     assert.fail(`unexpected ${e.name} (allowed: ${allowed.map((c) => c.name).join(", ")}): ${describeThrown(e)}`);
   }
   assert.equal(typeof e.code, "string");
-  assert.ok(e.code !== "", "an MsalError has a code");
+  assert.ok(e.code.length > 0, "an MsalError has a code");
   assert.ok(e.message.length > 0, "an MsalError has a message");
 }
 
