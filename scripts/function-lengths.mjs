@@ -8,6 +8,7 @@
 // --warn W      also count functions over W lines (default 50)
 // --file-max M  files over M lines are listed (default 300)
 // --fail        exit 1 when any function is over N lines (the lint step runs it this way)
+// --quiet       print only the functions over N lines, if any
 //
 // A function's length is the count of lines from its first line to its last line, both included.
 import { readdirSync, readFileSync, statSync } from "node:fs";
@@ -15,7 +16,7 @@ import { join, relative } from "node:path";
 import ts from "typescript";
 
 function parseArgs(argv) {
-  const opts = { max: 80, warn: 50, fileMax: 300, fail: false, roots: [] };
+  const opts = { max: 80, warn: 50, fileMax: 300, fail: false, quiet: false, roots: [] };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const next = () => {
@@ -27,6 +28,7 @@ function parseArgs(argv) {
     else if (arg === "--warn") opts.warn = next();
     else if (arg === "--file-max") opts.fileMax = next();
     else if (arg === "--fail") opts.fail = true;
+    else if (arg === "--quiet") opts.quiet = true;
     else opts.roots.push(arg);
   }
   if (opts.roots.length === 0) opts.roots = ["packages/msal-ts/src", "packages/entra-emulator/src"];
@@ -96,12 +98,16 @@ const overWarn = functions.filter((f) => f.lines > opts.warn);
 const overMax = functions.filter((f) => f.lines > opts.max).sort((a, b) => b.lines - a.lines);
 const where = (f) => `${relative(process.cwd(), f.file)}:${f.line}`;
 
-console.log(`files over ${opts.fileMax} lines: ${longFiles.length}`);
-for (const f of longFiles) console.log(`  ${f.lines}\t${relative(process.cwd(), f.file)}`);
-console.log(`functions over ${opts.warn} lines: ${overWarn.length}`);
-for (const f of [...overWarn].sort((a, b) => b.lines - a.lines)) console.log(`  ${f.lines}\t${f.name}\t${where(f)}`);
-console.log(`functions over ${opts.max} lines: ${overMax.length}`);
-for (const f of overMax) console.log(`  ${f.lines}\t${f.name}\t${where(f)}`);
+if (!opts.quiet) {
+  console.log(`files over ${opts.fileMax} lines: ${longFiles.length}`);
+  for (const f of longFiles) console.log(`  ${f.lines}\t${relative(process.cwd(), f.file)}`);
+  console.log(`functions over ${opts.warn} lines: ${overWarn.length}`);
+  for (const f of [...overWarn].sort((a, b) => b.lines - a.lines)) console.log(`  ${f.lines}\t${f.name}\t${where(f)}`);
+}
+if (!opts.quiet || overMax.length > 0) {
+  console.log(`functions over ${opts.max} lines: ${overMax.length}`);
+  for (const f of overMax) console.log(`  ${f.lines}\t${f.name}\t${where(f)}`);
+}
 
 if (opts.fail && overMax.length > 0) {
   console.error(`${overMax.length} function(s) over ${opts.max} lines: split them`);

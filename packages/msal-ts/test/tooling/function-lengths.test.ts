@@ -43,6 +43,9 @@ describe("scripts/function-lengths.mjs", () => {
     assert.match(bad.stderr, /1 function\(s\) over 80 lines/);
     // Without --fail it only reports.
     assert.equal(run(["--max", "80", over]).status, 0);
+    // --quiet (the lint step) prints nothing when all is well, and the offenders otherwise.
+    assert.equal(run(["--max", "80", "--fail", "--quiet", atLimit]).stdout, "");
+    assert.match(run(["--max", "80", "--fail", "--quiet", over]).stdout, /^functions over 80 lines: 1\n {2}81\teightyOne\t/);
   });
 
   it("counts methods, constructors and arrow functions, and a nested function apart from its parent", () => {
