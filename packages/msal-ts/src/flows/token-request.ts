@@ -7,6 +7,7 @@
 import type { Authority } from "../authority/authority.js";
 import { ServerError } from "../errors.js";
 import { safeCode } from "../http/server-text.js";
+import type { HttpResponse } from "../http/types.js";
 import { parseJsonObject } from "../util/json.js";
 import { tokenRequestHeaders } from "../oauth2/headers.js";
 import { checkIdTokenIssuer, decodeIdTokenFor } from "../oauth2/id-token.js";
@@ -31,25 +32,7 @@ export interface TokenPost {
 }
 
 export async function postToken(ctx: FlowContext, p: TokenPost): Promise<TokenResult> {
-  const data: Record<string, string> = { client_id: ctx.clientId, grant_type: p.grantType };
-  let authHeaders: Record<string, string> = {};
-  if (ctx.clientAuth && p.authenticate !== false) {
-    const auth = await ctx.clientAuth.authenticate({
-      audience: p.authority.tokenEndpoint,
-      now: now(ctx),
-      adfs: p.authority.isAdfs,
-      secretMethod: secretMethodOf(p.authority),
-    });
-    if (auth.fields.client_assertion !== undefined) data.client_assertion = auth.fields.client_assertion;
-    data.client_info = "1";
-    if (auth.fields.client_assertion_type !== undefined) data.client_assertion_type = auth.fields.client_assertion_type;
-    if (auth.fields.client_secret !== undefined) data.client_secret = auth.fields.client_secret;
-    authHeaders = auth.headers;
-  } else {
-    data.client_info = "1";
-  }
-  for (const [k, v] of Object.entries(p.fields)) if (v !== undefined && v !== "") data[k] = v;
-
+  const { data, authHeaders } = await tokenRequestBody(ctx, p);
   const headers = tokenRequestHeaders({
     library: ctx.libraryHeaders,
     correlationId: p.correlationId,
@@ -62,20 +45,7 @@ export async function postToken(ctx: FlowContext, p: TokenPost): Promise<TokenRe
   const url = p.endpoint ?? p.authority.tokenEndpoint;
   ctx.log.verbose(`Token request: grant ${p.grantType}, api ${p.apiId}, correlation id ${p.correlationId}`);
   const response = await ctx.http.post(url, { data, headers });
-  if (response.status_code >= 500) {
-    const body = parseJsonObject(response.text);
-    const code = typeof body?.error === "string" ? ` (${safeCode(body.error)})` : "";
-    throw new ServerError(`The token endpoint answered HTTP ${response.status_code}${code}; try again later. Correlation id ${p.correlationId}.`, {
-      status: response.status_code,
-    });
-  }
-  const result = parseJsonObject(response.text);
-  if (!result) {
-    throw new ServerError(`The token endpoint answered HTTP ${response.status_code} with a body that is not a JSON object. Correlation id ${p.correlationId}.`, {
-      status: response.status_code,
-      code: "invalid_response",
-    });
-  }
+  const result = tokenResponseBody(p, response);
   if ("error" in result) {
     ctx.log.info(`Token request failed: ${safeCode(result.error)} (HTTP ${response.status_code}), correlation id ${p.correlationId}`);
   } else {
@@ -94,6 +64,48 @@ export async function postToken(ctx: FlowContext, p: TokenPost): Promise<TokenRe
   }
   ctx.telemetry.record(p.apiId, p.correlationId, result);
   return result as unknown as TokenResult;
+}
+
+/** The form fields of a token request, in MSAL Python's order, and the headers client authentication adds. */
+async function tokenRequestBody(ctx: FlowContext, p: TokenPost): Promise<{ data: Record<string, string>; authHeaders: Record<string, string> }> {
+  const data: Record<string, string> = { client_id: ctx.clientId, grant_type: p.grantType };
+  let authHeaders: Record<string, string> = {};
+  if (ctx.clientAuth && p.authenticate !== false) {
+    const auth = await ctx.clientAuth.authenticate({
+      audience: p.authority.tokenEndpoint,
+      now: now(ctx),
+      adfs: p.authority.isAdfs,
+      secretMethod: secretMethodOf(p.authority),
+    });
+    if (auth.fields.client_assertion !== undefined) data.client_assertion = auth.fields.client_assertion;
+    data.client_info = "1";
+    if (auth.fields.client_assertion_type !== undefined) data.client_assertion_type = auth.fields.client_assertion_type;
+    if (auth.fields.client_secret !== undefined) data.client_secret = auth.fields.client_secret;
+    authHeaders = auth.headers;
+  } else {
+    data.client_info = "1";
+  }
+  for (const [k, v] of Object.entries(p.fields)) if (v !== undefined && v !== "") data[k] = v;
+  return { data, authHeaders };
+}
+
+/** The token endpoint's JSON object; thrown: a 5xx, or a body that is not a JSON object. */
+function tokenResponseBody(p: TokenPost, response: HttpResponse): Record<string, unknown> {
+  if (response.status_code >= 500) {
+    const body = parseJsonObject(response.text);
+    const code = typeof body?.error === "string" ? ` (${safeCode(body.error)})` : "";
+    throw new ServerError(`The token endpoint answered HTTP ${response.status_code}${code}; try again later. Correlation id ${p.correlationId}.`, {
+      status: response.status_code,
+    });
+  }
+  const result = parseJsonObject(response.text);
+  if (!result) {
+    throw new ServerError(`The token endpoint answered HTTP ${response.status_code} with a body that is not a JSON object. Correlation id ${p.correlationId}.`, {
+      status: response.status_code,
+      code: "invalid_response",
+    });
+  }
+  return result;
 }
 
 /**
