@@ -6,7 +6,6 @@
 import { readFileSync } from "node:fs";
 import { defaultConfig, startEmulator } from "entra-emulator";
 import {
-  ClientApplication,
   ConfidentialClientApplication,
   ManagedIdentityClient,
   PublicClientApplication,
@@ -83,7 +82,7 @@ try {
   console.log(`  cache: ${cache.serialize().length} bytes of MSAL-compatible JSON (readable by MSAL Python)\n`);
 
   console.log("3. The Orders API calls Graph on Alice's behalf (OBO)");
-  const cli = new ClientApplication(CLI_APP, common, "public");
+  const cli = new PublicClientApplication(CLI_APP, common);
   const cliFlow = await cli.initiateAuthCodeFlow(["api://contoso-orders/access_as_user"], { redirectUri: "http://localhost:8400" });
   const cliSignIn = await emulator.signIn({ authUri: cliFlow.auth_uri, username: "alice@contoso.com", password: "alice-password" });
   const userToken = await cli.acquireTokenByAuthCodeFlow(cliFlow, cliSignIn.params);

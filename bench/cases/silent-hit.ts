@@ -20,11 +20,11 @@ const target = userOf(0);
 const counter = { unexpected: 0 };
 
 async function msalTs(): Promise<() => unknown> {
-  const { ClientApplication, SerializableTokenCache } = await import("msal-ts");
+  const { PublicClientApplication, SerializableTokenCache } = await import("msal-ts");
   const cache = new SerializableTokenCache();
   cache.deserialize(pythonFormatUserCache(n, now));
   const http = new OfflineHttpClient();
-  const app = new ClientApplication(PUBLIC_CLIENT_ID, { authority, tokenCache: cache, httpClient: http }, "public");
+  const app = new PublicClientApplication(PUBLIC_CLIENT_ID, { authority, tokenCache: cache, httpClient: http });
   const account = (await app.getAccounts({ username: target.username }))[0];
   if (!account) throw new Error("account not found");
   const scopes = [USER_SCOPE];

@@ -37,6 +37,21 @@ export { ConfidentialClientApplication } from "./application/confidential-client
 export { PublicClientApplication, type PublicClientApplicationOptions } from "./application/public-client-application.js";
 export type { DeviceFlow } from "./flows/device-code.js";
 export type { InteractiveOptions } from "./flows/interactive.js";
+export type { InitiateAuthCodeFlowOptions } from "./flows/auth-code.js";
+export type { SilentOptions } from "./flows/silent.js";
+export type {
+  AuthCodeFlowOptions,
+  AuthorizationCodeOptions,
+  AuthorizationRequestUrlOptions,
+  ClaimsChallengeOptions,
+  ClientCredentialsOptions,
+  DeviceFlowOptions,
+  DeviceFlowPollOptions,
+  GetAccountsOptions,
+  OnBehalfOfOptions,
+  TokenBindingOptions,
+  UsernamePasswordOptions,
+} from "./application/request-options.js";
 export type { Broker, BrokerRequest } from "./flows/broker.js";
 export { Prompt } from "./application/prompt.js";
 export { PopAuthScheme, type PopHttpMethod } from "./crypto/pop-auth-scheme.js";

@@ -8,7 +8,7 @@ import { AuthorityResolver } from "../authority/resolver.js";
 import { TokenCache } from "../cache/token-cache.js";
 import { InvalidArgumentError } from "../errors.js";
 import { acquireTokenByUsernamePassword } from "../flows/username-password.js";
-import { acquireTokenByAuthorizationCode, acquireTokenByAuthCodeFlow, getAuthorizationRequestUrl, initiateAuthCodeFlow, type InitiateOptions } from "../flows/auth-code.js";
+import { acquireTokenByAuthorizationCode, acquireTokenByAuthCodeFlow, getAuthorizationRequestUrl, initiateAuthCodeFlow, type InitiateAuthCodeFlowOptions } from "../flows/auth-code.js";
 import { getAccounts, removeAccount } from "../flows/accounts.js";
 import type { FlowContext } from "../flows/context.js";
 import { acquireTokenByRefreshToken } from "../flows/refresh-token.js";
@@ -22,15 +22,88 @@ import { ClientAuthenticator } from "../oauth2/client-auth.js";
 import { libraryHeaders } from "../oauth2/headers.js";
 import { checkExcludeScopes } from "../oauth2/scopes.js";
 import { TelemetryBuffer } from "../oauth2/telemetry.js";
-import { systemClock } from "../runtime/clock.js";
+import { systemClock, type Clock } from "../runtime/clock.js";
 import { LogSink } from "../runtime/logger.js";
 import { checkOptions, type ClientApplicationOptions } from "./options.js";
 import type { Account, AuthCodeFlow, TokenResult, TokenSuccess } from "../types.js";
-import type { PopAuthScheme } from "../crypto/pop-auth-scheme.js";
+import type { HttpClient } from "../http/types.js";
+import type { AuthCodeFlowOptions, AuthorizationCodeOptions, AuthorizationRequestUrlOptions, GetAccountsOptions, UsernamePasswordOptions } from "./request-options.js";
 
 /** Seconds a 429/5xx without Retry-After blocks identical requests (docs/msal-python-compatibility.md 4). */
 const THROTTLE_PUBLIC = 60;
 const THROTTLE_CONFIDENTIAL = 5;
+
+/** Which kind of application a constructor builds: it decides broker support and the throttling default. */
+type ApplicationKind = "public" | "confidential";
+
+/** The options only a PublicClientApplication takes. */
+function refuseBrokerOptions(kind: ApplicationKind, o: ClientApplicationOptions): void {
+  if (kind === "confidential" && (o.allowBroker || "enableBrokerOnWindows" in o || "enableBrokerOnMac" in o || "broker" in o)) {
+    throw new InvalidArgumentError("Brokers are only supported in PublicClientApplication (allowBroker, enableBrokerOnWindows, enableBrokerOnMac, broker).");
+  }
+}
+
+/** `{ [key]: value }` when the value is set, else `{}`: the options below are spread without `undefined` (exactOptionalPropertyTypes). */
+function given<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
+}
+
+/** The caller's HTTP client, or the default one, wrapped in the throttling and HTTP-cache layer. */
+function httpFor(kind: ApplicationKind, o: ClientApplicationOptions, clock: Clock): ThrottledHttpClient {
+  const raw = o.httpClient ?? createDefaultHttpClient({ ...given("verify", o.verify), ...given("proxies", o.proxies), ...given("timeout", o.timeout) });
+  const defaultThrottleSeconds = kind === "public" ? THROTTLE_PUBLIC : THROTTLE_CONFIDENTIAL;
+  return new ThrottledHttpClient({ http: raw, ...(o.httpCache ? { cache: o.httpCache } : {}), clock, defaultThrottleSeconds });
+}
+
+function authoritiesFor(o: ClientApplicationOptions, http: HttpClient, log: LogSink): AuthorityResolver {
+  return new AuthorityResolver({
+    http,
+    log,
+    ...given("authority", o.authority),
+    ...given("oidcAuthority", o.oidcAuthority),
+    ...given("validateAuthority", o.validateAuthority),
+    ...given("instanceDiscovery", o.instanceDiscovery),
+  });
+}
+
+function tokenCacheOf(o: ClientApplicationOptions): TokenCache {
+  const cache = o.tokenCache ?? new TokenCache();
+  if (!(cache instanceof TokenCache)) throw new InvalidArgumentError("tokenCache must be a TokenCache or SerializableTokenCache.");
+  return cache;
+}
+
+/** The per-application context every flow works with, built once from the checked options. */
+function buildContext(clientId: string, o: ClientApplicationOptions, kind: ApplicationKind): FlowContext {
+  const clock = o.clock ?? systemClock;
+  const env = o.env ?? process.env;
+  const log = new LogSink(o.logger, o.enablePiiLog === true);
+  const platform = o.platform ?? process.platform;
+  const http = httpFor(kind, o, clock);
+  const authorities = authoritiesFor(o, http, log);
+  const clientAuth = o.clientCredential !== undefined ? new ClientAuthenticator(clientId, o.clientCredential, o.clientClaims) : undefined;
+  const cache = tokenCacheOf(o); // checked after the authority and credential, as it always was
+  return {
+    clientId,
+    http,
+    clock,
+    env,
+    log,
+    cache,
+    authorities,
+    aliases: new AliasResolver({ http, knownToDeveloper: authorities.configured.knownToDeveloper, ...given("instanceDiscovery", o.instanceDiscovery) }),
+    regions: clientAuth && o.azureRegion !== undefined ? new RegionResolver(o.azureRegion, { http, env, log, authorities }) : undefined,
+    telemetry: new TelemetryBuffer(),
+    libraryHeaders: libraryHeaders({ appName: o.appName, appVersion: o.appVersion, platform }),
+    capabilities: o.clientCapabilities,
+    excludeScopes: checkExcludeScopes(o.excludeScopes),
+    clientAuth,
+    flights: new SingleFlight(),
+    noUserRealmHosts: new Set(),
+    popKey: new PopKey(),
+    broker: kind === "public" ? BrokerHandle.create(o as BrokerOptions, platform, authorities.configured, log) : undefined,
+    platform,
+  };
+}
 
 /**
  * The base of {@link PublicClientApplication} and {@link ConfidentialClientApplication}.
@@ -46,64 +119,33 @@ export class ClientApplication {
   readonly clientId: string;
   /** The token cache this application reads and writes. */
   readonly tokenCache: TokenCache;
-  /** @internal */
+  /** @internal The per-application state the flows work with. */
   protected readonly ctx: FlowContext;
 
   /**
+   * @param clientId - the application (client) id registered with the identity provider.
+   * @param options - see {@link ClientApplicationOptions}.
    * @throws InvalidArgumentError for options that cannot work (named in the message).
    * @throws AuthorityError for a malformed authority (no network is used here).
    */
-  constructor(clientId: string, options: ClientApplicationOptions = {}, kind: "public" | "confidential" = "confidential") {
+  constructor(clientId: string, options?: ClientApplicationOptions);
+  /** @internal The subclasses say which kind of application they are. */
+  constructor(clientId: string, options: ClientApplicationOptions | undefined, kind: ApplicationKind);
+  constructor(clientId: string, options: ClientApplicationOptions = {}, kind: ApplicationKind = "confidential") {
     checkOptions(clientId, options);
-    const o = options;
-    if (kind === "confidential" && (o.allowBroker || "enableBrokerOnWindows" in o || "enableBrokerOnMac" in o || "broker" in o)) {
-      throw new InvalidArgumentError("Brokers are only supported in PublicClientApplication (allowBroker, enableBrokerOnWindows, enableBrokerOnMac, broker).");
-    }
+    refuseBrokerOptions(kind, options);
     this.clientId = clientId;
-    const clock = o.clock ?? systemClock;
-    const env = o.env ?? process.env;
-    const log = new LogSink(o.logger, o.enablePiiLog === true);
-    const raw = o.httpClient ?? createDefaultHttpClient({ ...(o.verify !== undefined ? { verify: o.verify } : {}), ...(o.proxies !== undefined ? { proxies: o.proxies } : {}), ...(o.timeout !== undefined ? { timeout: o.timeout } : {}) });
-    const http = new ThrottledHttpClient({ http: raw, ...(o.httpCache ? { cache: o.httpCache } : {}), clock, defaultThrottleSeconds: kind === "public" ? THROTTLE_PUBLIC : THROTTLE_CONFIDENTIAL });
-    const authorities = new AuthorityResolver({
-      http,
-      log,
-      ...(o.authority !== undefined ? { authority: o.authority } : {}),
-      ...(o.oidcAuthority !== undefined ? { oidcAuthority: o.oidcAuthority } : {}),
-      ...(o.validateAuthority !== undefined ? { validateAuthority: o.validateAuthority } : {}),
-      ...(o.instanceDiscovery !== undefined ? { instanceDiscovery: o.instanceDiscovery } : {}),
-    });
-    const clientAuth = o.clientCredential !== undefined ? new ClientAuthenticator(clientId, o.clientCredential, o.clientClaims) : undefined;
-    this.tokenCache = o.tokenCache ?? new TokenCache();
-    if (!(this.tokenCache instanceof TokenCache)) throw new InvalidArgumentError("tokenCache must be a TokenCache or SerializableTokenCache.");
-    this.ctx = {
-      clientId,
-      http,
-      clock,
-      env,
-      log,
-      cache: this.tokenCache,
-      authorities,
-      aliases: new AliasResolver({ http, knownToDeveloper: authorities.configured.knownToDeveloper, ...(o.instanceDiscovery !== undefined ? { instanceDiscovery: o.instanceDiscovery } : {}) }),
-      regions: clientAuth && o.azureRegion !== undefined ? new RegionResolver(o.azureRegion, { http, env, log, authorities }) : undefined,
-      telemetry: new TelemetryBuffer(),
-      libraryHeaders: libraryHeaders({ appName: o.appName, appVersion: o.appVersion, platform: o.platform ?? process.platform }),
-      capabilities: o.clientCapabilities,
-      excludeScopes: checkExcludeScopes(o.excludeScopes),
-      clientAuth,
-      flights: new SingleFlight(),
-      noUserRealmHosts: new Set(),
-      popKey: new PopKey(),
-      broker: kind === "public" ? BrokerHandle.create(o as BrokerOptions, o.platform ?? process.platform, authorities.configured, log) : undefined,
-      platform: o.platform ?? process.platform,
-    };
+    this.ctx = buildContext(clientId, options, kind);
+    this.tokenCache = this.ctx.cache;
   }
 
-  /** The URL to send the user to for signing in (legacy: prefer {@link initiateAuthCodeFlow}). */
-  getAuthorizationRequestUrl(
-    scopes: string[],
-    o: { loginHint?: string; state?: string; redirectUri?: string; responseType?: string; prompt?: string; nonce?: string; domainHint?: string; claimsChallenge?: string; [extra: string]: unknown } = {},
-  ): Promise<string> {
+  /**
+   * The URL to send the user to for signing in (legacy: prefer {@link initiateAuthCodeFlow}).
+   *
+   * @param scopes - the scopes to ask consent for.
+   * @param o - see {@link AuthorizationRequestUrlOptions}.
+   */
+  getAuthorizationRequestUrl(scopes: string[], o: AuthorizationRequestUrlOptions = {}): Promise<string> {
     return getAuthorizationRequestUrl(this.ctx, scopes, o);
   }
 
@@ -116,25 +158,31 @@ export class ClientApplication {
    * const flow = await app.initiateAuthCodeFlow(["User.Read"], { redirectUri: "https://app.example.com/callback" });
    * session.flow = flow; res.redirect(flow.auth_uri);
    * ```
+   * @param o - see {@link InitiateAuthCodeFlowOptions}.
+   * @see {@link https://datatracker.ietf.org/doc/html/rfc7636 | RFC 7636 (PKCE)}
    */
-  initiateAuthCodeFlow(scopes: string[], o?: InitiateOptions): Promise<AuthCodeFlow> {
+  initiateAuthCodeFlow(scopes: string[], o?: InitiateAuthCodeFlowOptions): Promise<AuthCodeFlow> {
     return initiateAuthCodeFlow(this.ctx, scopes, o);
   }
 
   /**
    * Completes an auth code flow with the parameters the redirect URI received. Errors from the identity
    * provider are returned; a state mismatch throws StateMismatchError, a nonce mismatch IdTokenError.
+   *
+   * @param authCodeFlow - the object {@link initiateAuthCodeFlow} returned.
+   * @param authResponse - the parameters the redirect URI received (query or form_post body).
+   * @param o - see {@link AuthCodeFlowOptions}.
    */
-  acquireTokenByAuthCodeFlow(
-    authCodeFlow: AuthCodeFlow,
-    authResponse: Record<string, string>,
-    o?: { scopes?: string[]; authScheme?: PopAuthScheme; data?: Record<string, string> },
-  ): Promise<TokenResult> {
+  acquireTokenByAuthCodeFlow(authCodeFlow: AuthCodeFlow, authResponse: Record<string, string>, o?: AuthCodeFlowOptions): Promise<TokenResult> {
     return acquireTokenByAuthCodeFlow(this.ctx, authCodeFlow, authResponse, o);
   }
 
-  /** Redeems an authorization code (legacy: prefer the auth code flow). */
-  acquireTokenByAuthorizationCode(code: string, scopes: string[], o?: { redirectUri?: string; nonce?: string; claimsChallenge?: string }): Promise<TokenResult> {
+  /**
+   * Redeems an authorization code (legacy: prefer the auth code flow).
+   *
+   * @param o - see {@link AuthorizationCodeOptions}.
+   */
+  acquireTokenByAuthorizationCode(code: string, scopes: string[], o?: AuthorizationCodeOptions): Promise<TokenResult> {
     return acquireTokenByAuthorizationCode(this.ctx, code, scopes, o);
   }
 
@@ -146,17 +194,18 @@ export class ClientApplication {
   /**
    * Username/password sign-in (ROPC) for managed users. Not recommended (no MFA, no consent prompt); a
    * federated user gets an MsalError (`federated_ropc_unsupported`).
+   *
+   * @param o - see {@link UsernamePasswordOptions}.
    */
-  acquireTokenByUsernamePassword(
-    username: string,
-    password: string,
-    scopes: string[],
-    o?: { claimsChallenge?: string; authScheme?: PopAuthScheme; data?: Record<string, string> },
-  ): Promise<TokenResult> {
+  acquireTokenByUsernamePassword(username: string, password: string, scopes: string[], o?: UsernamePasswordOptions): Promise<TokenResult> {
     return acquireTokenByUsernamePassword(this.ctx, username, password, scopes, o);
   }
 
-  /** A token for `account` from the cache, refreshed when needed; `null` when none can be had silently. */
+  /**
+   * A token for `account` from the cache, refreshed when needed; `null` when none can be had silently.
+   *
+   * @param o - see {@link SilentOptions}.
+   */
   acquireTokenSilent(scopes: string[], account: Account | null, o?: SilentOptions): Promise<TokenSuccess | null> {
     return acquireTokenSilent(this.ctx, scopes, account, o);
   }
@@ -167,7 +216,7 @@ export class ClientApplication {
   }
 
   /** The accounts signed in to this app's authority (grouped by home account). */
-  getAccounts(o?: { username?: string }): Promise<Account[]> {
+  getAccounts(o?: GetAccountsOptions): Promise<Account[]> {
     return getAccounts(this.ctx, o);
   }
 

@@ -5,7 +5,7 @@ import { acquireTokenOnBehalfOf } from "../flows/on-behalf-of.js";
 import { ClientApplication } from "./client-application.js";
 import type { ClientApplicationOptions } from "./options.js";
 import type { TokenResult } from "../types.js";
-import type { PopAuthScheme } from "../crypto/pop-auth-scheme.js";
+import type { ClientCredentialsOptions, OnBehalfOfOptions } from "./request-options.js";
 
 /**
  * An application that can keep a secret: daemons, web apps, web APIs.
@@ -32,13 +32,20 @@ export class ConfidentialClientApplication extends ClientApplication {
   /**
    * A token for the app itself (client credentials), from the cache when it has a valid one. Concurrent
    * identical calls share one request. Scopes are `{resource}/.default`.
+   *
+   * @param o - see {@link ClientCredentialsOptions}.
    */
-  acquireTokenForClient(scopes: string[], o?: { claimsChallenge?: string; authScheme?: PopAuthScheme; data?: Record<string, string> }): Promise<TokenResult> {
+  acquireTokenForClient(scopes: string[], o?: ClientCredentialsOptions): Promise<TokenResult> {
     return acquireTokenForClient(this.ctx, scopes, o);
   }
 
-  /** A token for a downstream API on behalf of the user whose token `userAssertion` is. */
-  acquireTokenOnBehalfOf(userAssertion: string, scopes: string[], o?: { claimsChallenge?: string }): Promise<TokenResult> {
+  /**
+   * A token for a downstream API on behalf of the user whose token `userAssertion` is.
+   *
+   * @param userAssertion - the access token the web API received.
+   * @param o - see {@link OnBehalfOfOptions}.
+   */
+  acquireTokenOnBehalfOf(userAssertion: string, scopes: string[], o?: OnBehalfOfOptions): Promise<TokenResult> {
     return acquireTokenOnBehalfOf(this.ctx, userAssertion, scopes, o);
   }
 

@@ -52,7 +52,10 @@ export interface ClientApplicationOptions {
   /** Map-like store for discovery documents and throttling decisions. Default in-memory. */
   httpCache?: HttpCacheStore;
   enablePiiLog?: boolean;
-  /** Deprecated (as in the spec): use `enableBrokerOnWindows`/`enableBrokerOnMac` of PublicClientApplication. */
+  /**
+   * Whether to use a broker.
+   * @deprecated As in MSAL Python 1.31: use `enableBrokerOnWindows` / `enableBrokerOnMac` of PublicClientApplication.
+   */
   allowBroker?: boolean;
   logger?: Logger;
   /** Seam for tests and simulations: the clock the library reads. Default: the system clock. */

@@ -5,6 +5,7 @@ import type { Broker } from "../flows/broker.js";
 import { ClientApplication } from "./client-application.js";
 import type { ClientApplicationOptions } from "./options.js";
 import type { TokenError, TokenResult } from "../types.js";
+import type { DeviceFlowOptions, DeviceFlowPollOptions } from "./request-options.js";
 
 /** Options of {@link PublicClientApplication}. */
 export interface PublicClientApplicationOptions extends Omit<ClientApplicationOptions, "clientCredential"> {
@@ -32,6 +33,11 @@ export class PublicClientApplication extends ClientApplication {
   /** Pass as `parentWindowHandle` from a console application when a broker is used. */
   static readonly CONSOLE_WINDOW_HANDLE: unique symbol = Symbol("CONSOLE_WINDOW_HANDLE");
 
+  /**
+   * @param clientId - the application (client) id.
+   * @param options - see {@link PublicClientApplicationOptions}.
+   * @throws InvalidArgumentError for a `clientCredential` (use ConfidentialClientApplication) or options that cannot work.
+   */
   constructor(clientId: string, options: PublicClientApplicationOptions = {}) {
     if (options && "clientCredential" in options) {
       throw new InvalidArgumentError("A PublicClientApplication has no clientCredential; use ConfidentialClientApplication for apps that keep a secret.");
@@ -42,16 +48,22 @@ export class PublicClientApplication extends ClientApplication {
   /**
    * Starts a device code flow: show `flow.message` to the user, then call {@link acquireTokenByDeviceFlow}.
    * An error from the identity provider is returned as a {@link TokenError} (narrow with `"error" in flow`).
+   *
+   * @param o - see {@link DeviceFlowOptions}.
+   * @see {@link https://datatracker.ietf.org/doc/html/rfc8628 | RFC 8628}
    */
-  initiateDeviceFlow(scopes?: string[], o?: { claimsChallenge?: string }): Promise<DeviceFlow | TokenError> {
+  initiateDeviceFlow(scopes?: string[], o?: DeviceFlowOptions): Promise<DeviceFlow | TokenError> {
     return initiateDeviceFlow(this.ctx, scopes ?? [], o);
   }
 
   /**
    * Polls until the user has signed in, declined, or the code expired. Set `flow.expires_at = 0` or abort
    * `signal` to stop early.
+   *
+   * @param flow - the object {@link initiateDeviceFlow} returned.
+   * @param o - see {@link DeviceFlowPollOptions}.
    */
-  acquireTokenByDeviceFlow(flow: DeviceFlow, o?: { claimsChallenge?: string; signal?: AbortSignal }): Promise<TokenResult> {
+  acquireTokenByDeviceFlow(flow: DeviceFlow, o?: DeviceFlowPollOptions): Promise<TokenResult> {
     return acquireTokenByDeviceFlow(this.ctx, flow, o);
   }
 

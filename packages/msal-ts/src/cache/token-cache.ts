@@ -120,7 +120,10 @@ export class TokenCache {
     return [...this.search(credentialType, options)];
   }
 
-  /** Like {@link search} but yields the stored objects themselves; for the library's own read-only use. */
+  /**
+   * @internal Like {@link search} but yields the stored objects themselves; for the library's own read-only
+   * use, so it is left out of the published declarations.
+   */
   *lookup(credentialType: string, options: SearchOptions = {}): IterableIterator<CacheEntry> {
     const section = this.#section(credentialType, false);
     if (!section) return;

@@ -23,14 +23,31 @@ const AUTH_CODE = "authorization_code";
 /** Allowed clock skew for `auth_time` checks (docs/msal-python-compatibility.md 6.3). */
 const SKEW = 120;
 
-export interface InitiateOptions {
+/**
+ * Options of `initiateAuthCodeFlow`: what the authorization request carries besides the generated state,
+ * PKCE challenge and nonce.
+ *
+ * @example
+ * ```ts
+ * const flow = await app.initiateAuthCodeFlow(["User.Read"], { redirectUri: "https://app.example.com/callback", prompt: "select_account" });
+ * ```
+ * @see {@link https://datatracker.ietf.org/doc/html/rfc6749#section-4.1.1 | RFC 6749 4.1.1}
+ * @see {@link https://datatracker.ietf.org/doc/html/rfc7636 | RFC 7636 (PKCE)}
+ */
+export interface InitiateAuthCodeFlowOptions {
+  /** The redirect URI registered for the app (https, or loopback http). */
   redirectUri?: string;
+  /** A state of your own; default: a random one. */
   state?: string;
+  /** `login`, `consent`, `select_account` or `none` (see `Prompt`). */
   prompt?: string;
   loginHint?: string;
   domainHint?: string;
+  /** A claims challenge (Conditional Access, CAE), merged with the app's `clientCapabilities`. */
   claimsChallenge?: string;
+  /** Seconds since the user last signed in beyond which they must sign in again (OpenID Connect Core 3.1.2.1). */
   maxAge?: number;
+  /** How the response comes back: `query` (default), `fragment` or `form_post`. */
   responseMode?: string;
 }
 
@@ -64,7 +81,7 @@ function withQuery(endpoint: string, params: Record<string, string | undefined>)
   return `${endpoint}${endpoint.includes("?") ? "&" : "?"}${encodeForm(fields)}`;
 }
 
-export async function initiateAuthCodeFlow(ctx: FlowContext, scopes: unknown, o: InitiateOptions = {}): Promise<AuthCodeFlow> {
+export async function initiateAuthCodeFlow(ctx: FlowContext, scopes: unknown, o: InitiateAuthCodeFlowOptions = {}): Promise<AuthCodeFlow> {
   const decorated = decorateScopes(scopes, ctx.excludeScopes);
   if (!decorated.includes("openid")) decorated.push("openid");
   const redirectUri = checkRedirectUri(o.redirectUri);

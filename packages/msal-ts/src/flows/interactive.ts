@@ -4,6 +4,7 @@
  * and the listener closed whatever happens. With a broker, MSAL Python's broker order (7.2) instead.
  */
 import { InvalidArgumentError, MsalError } from "../errors.js";
+import type { PopAuthScheme } from "../crypto/pop-auth-scheme.js";
 import { checkScopes } from "../oauth2/scopes.js";
 import { startLoopbackListener } from "../loopback/listener.js";
 import { ApiId } from "../oauth2/telemetry.js";
@@ -14,6 +15,15 @@ import { brokerRequest, finishBrokerResult } from "./broker-calls.js";
 import { acquireTokenFromCloudShell, inCloudShell } from "./cloud-shell.js";
 import type { FlowContext } from "./context.js";
 
+/**
+ * Options of `acquireTokenInteractive`.
+ *
+ * @example
+ * ```ts
+ * const result = await app.acquireTokenInteractive(["User.Read"], { loginHint: "alice@contoso.com", timeout: 300 });
+ * ```
+ * @see {@link https://datatracker.ietf.org/doc/html/rfc8252 | RFC 8252 (OAuth 2.0 for native apps)}
+ */
 export interface InteractiveOptions {
   prompt?: string | string[];
   loginHint?: string;
@@ -27,8 +37,8 @@ export interface InteractiveOptions {
   maxAge?: number;
   parentWindowHandle?: unknown;
   onBeforeLaunchingUi?: (e: { ui: "browser" | "broker" }) => void;
-  /** A PopAuthScheme: the result is a Signed HTTP Request over a PoP token. */
-  authScheme?: unknown;
+  /** The result is a Signed HTTP Request over a PoP token. */
+  authScheme?: PopAuthScheme;
   /** External-key request data (`token_type` `pop`/`ssh-cert`, `req_cnf`, `key_id`). */
   data?: Record<string, string>;
   /** Opens the sign-in page; default: the system browser (the `open` package). */

@@ -13,6 +13,7 @@ import { checkScopes, decorateScopes } from "../oauth2/scopes.js";
 import { RefreshReason } from "../oauth2/telemetry.js";
 import type { TokenResult, TokenSuccess } from "../types.js";
 import type { AuthorityBuilder } from "../authority/builder.js";
+import type { PopAuthScheme } from "../crypto/pop-auth-scheme.js";
 import { now, type FlowContext } from "./context.js";
 import { refreshSilently } from "./refresh-token.js";
 import { classify, cleanUp } from "./result.js";
@@ -22,12 +23,23 @@ import { readAccessToken } from "../cache/access-token-read.js";
 import { withPartition } from "./store.js";
 import { bindingFor, type Binding } from "./token-binding.js";
 
+/**
+ * Options of `acquireTokenSilent` and `acquireTokenSilentWithError`.
+ *
+ * @example
+ * ```ts
+ * const result = await app.acquireTokenSilent(["User.Read"], account, { forceRefresh: true });
+ * ```
+ */
 export interface SilentOptions {
+  /** Another authority (tenant) of the same cloud for this request; default: the app's. */
   authority?: string | AuthorityBuilder;
+  /** Skip the cached access token and refresh (the refresh token is still used). */
   forceRefresh?: boolean;
+  /** A claims challenge (Conditional Access, CAE): bypasses the cached access token. */
   claimsChallenge?: string;
-  /** A PopAuthScheme: the result is a Signed HTTP Request over a PoP token (signed afresh per call). */
-  authScheme?: unknown;
+  /** The result is a Signed HTTP Request over a PoP token (signed afresh per call). */
+  authScheme?: PopAuthScheme;
   /** External-key request data (`token_type` `pop`/`ssh-cert`, `req_cnf`, `key_id`). */
   data?: Record<string, string>;
 }

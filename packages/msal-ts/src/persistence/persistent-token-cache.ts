@@ -121,6 +121,7 @@ export class PersistentTokenCache extends SerializableTokenCache {
     });
   }
 
+  /** @internal Reads the file first when it changed. */
   override *lookup(credentialType: string, options: SearchOptions = {}): IterableIterator<CacheEntry> {
     this.#refresh();
     yield* super.lookup(credentialType, options);
