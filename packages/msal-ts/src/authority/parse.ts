@@ -82,35 +82,13 @@ export function parseAuthority(input: string | AuthorityBuilder, o: ParseAuthori
     throw new AuthorityError(`Invalid ${what} "${redact(given)}": ${problem}. ${advice}`);
   };
 
-  // WHATWG URL parsing would silently fix some of these (spaces, backslashes); we refuse them instead.
-  if (given === "") fail("it is empty");
-  // eslint-disable-next-line no-control-regex
-  if (/[\s\\\u0000-\u001f\u007f]/.test(given)) fail("it contains spaces, control characters or backslashes");
-  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(given)?.[1]?.toLowerCase();
-  if (scheme === undefined) fail("it is not an absolute URL");
-  if (scheme !== "https") fail(`it uses "${scheme}:", but an authority must be an https URL`);
-  if (!/^https:\/\/[^/]/i.test(given)) fail("it has no host");
-
-  let url: URL;
-  try {
-    url = new URL(given);
-  } catch {
-    return fail("it is not a valid URL");
-  }
-  if (url.username !== "" || url.password !== "") fail("it must not contain a user name or password");
-  if (url.hostname === "") fail("it has no host");
-
+  const url = checkedUrl(given, fail);
   const host = url.host.toLowerCase();
   const hostname = url.hostname.toLowerCase();
   const isCiam = hostname.endsWith(CIAM_SUFFIX);
-  let pathSegments = stripTrailingSlashes(url.pathname).split("/").slice(1);
-  if (pathSegments.length === 1 && pathSegments[0] === "") pathSegments = [];
-  if (pathSegments.some((s) => s === "")) fail("its path has an empty segment (two slashes in a row)");
-  if (pathSegments.length === 0) {
-    // §2.2 CIAM exception: https://contoso.ciamlogin.com means tenant contoso.onmicrosoft.com.
-    if (isCiam && !oidc) pathSegments = [`${hostname.slice(0, -CIAM_SUFFIX.length)}.onmicrosoft.com`];
-    else fail("it has no tenant (the first path segment)");
-  }
+  // §2.2 CIAM exception: https://contoso.ciamlogin.com means tenant contoso.onmicrosoft.com.
+  const ciamTenant = isCiam && !oidc ? `${hostname.slice(0, -CIAM_SUFFIX.length)}.onmicrosoft.com` : undefined;
+  const pathSegments = pathSegmentsOf(url, ciamTenant, fail);
   const tenant = pathSegments[0] as string;
 
   const isAdfs = tenant.toLowerCase() === "adfs" && !isCiam;
@@ -136,6 +114,42 @@ export function parseAuthority(input: string | AuthorityBuilder, o: ParseAuthori
     knownToDeveloper,
     isOidc: oidc,
   });
+}
+
+/**
+ * `given` as a URL, after the checks WHATWG URL parsing would not make: it silently fixes some inputs (spaces,
+ * backslashes), which are refused here instead.
+ */
+function checkedUrl(given: string, fail: (problem: string) => never): URL {
+  if (given === "") fail("it is empty");
+  // eslint-disable-next-line no-control-regex
+  if (/[\s\\\u0000-\u001f\u007f]/.test(given)) fail("it contains spaces, control characters or backslashes");
+  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(given)?.[1]?.toLowerCase();
+  if (scheme === undefined) fail("it is not an absolute URL");
+  if (scheme !== "https") fail(`it uses "${scheme}:", but an authority must be an https URL`);
+  if (!/^https:\/\/[^/]/i.test(given)) fail("it has no host");
+
+  let url: URL;
+  try {
+    url = new URL(given);
+  } catch {
+    return fail("it is not a valid URL");
+  }
+  if (url.username !== "" || url.password !== "") fail("it must not contain a user name or password");
+  if (url.hostname === "") fail("it has no host");
+  return url;
+}
+
+/** The path's segments; a bare CIAM host gets `ciamTenant`, any other URL must name a tenant. */
+function pathSegmentsOf(url: URL, ciamTenant: string | undefined, fail: (problem: string) => never): string[] {
+  let pathSegments = stripTrailingSlashes(url.pathname).split("/").slice(1);
+  if (pathSegments.length === 1 && pathSegments[0] === "") pathSegments = [];
+  if (pathSegments.some((s) => s === "")) fail("its path has an empty segment (two slashes in a row)");
+  if (pathSegments.length === 0) {
+    if (ciamTenant !== undefined) pathSegments = [ciamTenant];
+    else fail("it has no tenant (the first path segment)");
+  }
+  return pathSegments;
 }
 
 /**
