@@ -61,7 +61,7 @@ export { isTokenError, isTokenSuccess } from "./application/result-guards.js";
 export { readExtra } from "./util/read-extra.js";
 export type { AssertionCredential, CertificateCredential, ClientCredential, PfxCredential } from "./oauth2/client-auth.js";
 export type { Clock } from "./runtime/clock.js";
-export { ManagedIdentityClient, type ManagedIdentityClientOptions } from "./managed-identity/client.js";
+export { ManagedIdentityClient, type ManagedIdentityClientOptions, type ManagedIdentityTokenOptions } from "./managed-identity/client.js";
 export { SystemAssignedManagedIdentity, UserAssignedManagedIdentity, type ManagedIdentityConfig, type ManagedIdentityIdType } from "./managed-identity/identity.js";
 export { PersistentTokenCache, type PersistentTokenCacheOptions } from "./persistence/persistent-token-cache.js";
 export { loadHttpCache, saveHttpCache, type HttpCacheFileOptions } from "./persistence/http-cache-file.js";

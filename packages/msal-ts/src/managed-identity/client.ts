@@ -22,6 +22,21 @@ import { normalizeIdentity, type ManagedIdentityConfig, type NormalizedIdentity,
 import { ImdsRetryingHttpClient } from "./imds-retry.js";
 import { detectSource, type Detection } from "./sources.js";
 
+/**
+ * Options of {@link ManagedIdentityClient.acquireTokenForClient}.
+ *
+ * @example
+ * ```ts
+ * const result = await client.acquireTokenForClient({ resource: "https://vault.azure.net" });
+ * ```
+ */
+export interface ManagedIdentityTokenOptions {
+  /** The resource to get a token for, without `/.default`. */
+  resource: string;
+  /** A claims challenge (CAE): bypasses the cached token; the endpoints themselves take no claims. */
+  claimsChallenge?: string;
+}
+
 export interface ManagedIdentityClientOptions {
   /** Default: the built-in client (one retry on connection errors). */
   httpClient?: HttpClient;
@@ -84,8 +99,11 @@ export class ManagedIdentityClient {
   /**
    * A token for `resource` (e.g. `https://management.azure.com`), from the cache when valid. A
    * `claimsChallenge` bypasses the cache (the managed-identity endpoints take no claims parameter).
+   * An endpoint's error is returned, not thrown (docs/api.md "Thrown or returned").
+   *
+   * @param o - see {@link ManagedIdentityTokenOptions}.
    */
-  async acquireTokenForClient(o: { resource: string; claimsChallenge?: string }): Promise<TokenResult> {
+  async acquireTokenForClient(o: ManagedIdentityTokenOptions): Promise<TokenResult> {
     const resource = o?.resource;
     if (typeof resource !== "string" || resource.trim() === "") throw new InvalidArgumentError('acquireTokenForClient needs { resource }, e.g. { resource: "https://management.azure.com" }.');
     const claims = o.claimsChallenge;

@@ -15,6 +15,8 @@ import type {
   GetAccountsOptions,
   InitiateAuthCodeFlowOptions,
   InteractiveOptions,
+  ManagedIdentityClient,
+  ManagedIdentityTokenOptions,
   OnBehalfOfOptions,
   PopAuthScheme,
   PublicClientApplication,
@@ -39,6 +41,7 @@ expect<Equal<OptionsOf<PublicClientApplication["acquireTokenByDeviceFlow"], 1>, 
 expect<Equal<OptionsOf<PublicClientApplication["acquireTokenInteractive"], 1>, InteractiveOptions>>();
 expect<Equal<OptionsOf<ConfidentialClientApplication["acquireTokenForClient"], 1>, ClientCredentialsOptions>>();
 expect<Equal<OptionsOf<ConfidentialClientApplication["acquireTokenOnBehalfOf"], 2>, OnBehalfOfOptions>>();
+expect<Equal<OptionsOf<ManagedIdentityClient["acquireTokenForClient"], 0>, ManagedIdentityTokenOptions>>();
 
 // authScheme is a PopAuthScheme wherever it is taken, not `unknown`.
 expect<Equal<SilentOptions["authScheme"], PopAuthScheme | undefined>>();
@@ -51,7 +54,9 @@ export const silent: SilentOptions = { forceRefresh: true, claimsChallenge: "{}"
 export const client: ClientCredentialsOptions = { claimsChallenge: "{}", data: { token_type: "pop" } };
 export const poll: DeviceFlowPollOptions = { signal: new AbortController().signal };
 
-export async function misspeltOptionsDoNotCompile(cca: ConfidentialClientApplication, pca: PublicClientApplication): Promise<void> {
+export async function misspeltOptionsDoNotCompile(cca: ConfidentialClientApplication, pca: PublicClientApplication, mi: ManagedIdentityClient): Promise<void> {
+  // @ts-expect-error: managed identity needs a resource, not scopes.
+  await mi.acquireTokenForClient({ scopes: ["https://vault.azure.net/.default"] });
   // @ts-expect-error: forceRefresh misspelt.
   const a: SilentOptions = { forceRefesh: true };
   // @ts-expect-error: claimsChallenge misspelt, in a call.
