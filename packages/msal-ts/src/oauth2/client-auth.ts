@@ -76,6 +76,49 @@ interface Signer {
 }
 
 /**
+ * Signs with the key of a PFX file, loaded on first use (and again after a failed load): PS256 with
+ * x5t#S256, except on ADFS which only knows RS256 with x5t.
+ */
+function pfxSigner(path: string, publicCertificate: unknown, passphrase: string | undefined): (adfs: boolean) => Promise<Signer> {
+  if (publicCertificate !== undefined && publicCertificate !== true) {
+    throw new InvalidArgumentError("With privateKeyPfxPath, publicCertificate can only be true (send the PFX's certificate as x5c).");
+  }
+  const sendX5c = publicCertificate === true;
+  let loading: Promise<{ key: KeyObject; sha1: string; sha256: string; x5c: string[] }> | undefined;
+  const load = () =>
+    (loading ??= loadPfx(path, passphrase).then(
+      (pfx) => ({ key: loadPrivateKey(pfx.privateKeyPem), ...certificateThumbprints(pfx.certificatePem), x5c: extractCertificates(pfx.certificatePem) }),
+      (e: unknown) => {
+        loading = undefined;
+        throw e;
+      },
+    ));
+  return async (adfs) => {
+    const pfx = await load();
+    const header: Record<string, unknown> = adfs ? { x5t: thumbprintHeader(pfx.sha1) } : { "x5t#S256": thumbprintHeader(pfx.sha256) };
+    if (sendX5c) header.x5c = pfx.x5c;
+    return { key: pfx.key, alg: adfs ? "RS256" : "PS256", header };
+  };
+}
+
+/**
+ * Signs RS256 with a PEM private key, naming its certificate by SHA-1 thumbprint (given, or taken from the
+ * certificate).
+ */
+function keySigner(credential: Record<string, unknown>, privateKey: string, passphrase: string | undefined): Signer {
+  const key = loadPrivateKey(privateKey, passphrase);
+  const certificate = optionalString(credential.publicCertificate, "publicCertificate");
+  let thumbprint = optionalString(credential.thumbprint, "thumbprint");
+  if (thumbprint === undefined) {
+    if (certificate === undefined) throw new InvalidArgumentError(`${FORMAT_HELP} A privateKey needs its certificate's thumbprint or the certificate itself.`);
+    thumbprint = certificateThumbprints(certificate).sha1;
+  }
+  const header: Record<string, unknown> = { x5t: thumbprintHeader(thumbprint) };
+  if (certificate !== undefined) header.x5c = extractCertificates(certificate);
+  return { key, alg: "RS256", header };
+}
+
+/**
  * The client authentication of one application. A certificate assertion is signed for every token request
  * with a new `jti`: OpenID Connect Core 9 and RFC 7523 3 let a provider take each assertion only once, and
  * a silent refresh that re-sent the assertion of the preceding request is refused by such providers
@@ -113,40 +156,11 @@ export class ClientAuthenticator {
     this.kind = "certificate";
     const passphrase = optionalString(credential.passphrase, "passphrase");
     if (typeof credential.privateKeyPfxPath === "string" && credential.privateKeyPfxPath !== "") {
-      if (credential.publicCertificate !== undefined && credential.publicCertificate !== true) {
-        throw new InvalidArgumentError("With privateKeyPfxPath, publicCertificate can only be true (send the PFX's certificate as x5c).");
-      }
-      const path = credential.privateKeyPfxPath;
-      const sendX5c = credential.publicCertificate === true;
-      let loading: Promise<{ key: KeyObject; sha1: string; sha256: string; x5c: string[] }> | undefined;
-      const load = () =>
-        (loading ??= loadPfx(path, passphrase).then(
-          (pfx) => ({ key: loadPrivateKey(pfx.privateKeyPem), ...certificateThumbprints(pfx.certificatePem), x5c: extractCertificates(pfx.certificatePem) }),
-          (e: unknown) => {
-            loading = undefined;
-            throw e;
-          },
-        ));
-      // PS256 with x5t#S256, except on ADFS which only knows RS256 with x5t.
-      this.#signer = async (adfs) => {
-        const pfx = await load();
-        const header: Record<string, unknown> = adfs ? { x5t: thumbprintHeader(pfx.sha1) } : { "x5t#S256": thumbprintHeader(pfx.sha256) };
-        if (sendX5c) header.x5c = pfx.x5c;
-        return { key: pfx.key, alg: adfs ? "RS256" : "PS256", header };
-      };
+      this.#signer = pfxSigner(credential.privateKeyPfxPath, credential.publicCertificate, passphrase);
       return;
     }
     if (typeof credential.privateKey === "string" && credential.privateKey !== "") {
-      const key = loadPrivateKey(credential.privateKey, passphrase);
-      const certificate = optionalString(credential.publicCertificate, "publicCertificate");
-      let thumbprint = optionalString(credential.thumbprint, "thumbprint");
-      if (thumbprint === undefined) {
-        if (certificate === undefined) throw new InvalidArgumentError(`${FORMAT_HELP} A privateKey needs its certificate's thumbprint or the certificate itself.`);
-        thumbprint = certificateThumbprints(certificate).sha1;
-      }
-      const header: Record<string, unknown> = { x5t: thumbprintHeader(thumbprint) };
-      if (certificate !== undefined) header.x5c = extractCertificates(certificate);
-      const signer: Signer = { key, alg: "RS256", header };
+      const signer = keySigner(credential, credential.privateKey, passphrase);
       this.#signer = () => Promise.resolve(signer);
       return;
     }
