@@ -75,15 +75,19 @@ async function forClient(ctx: FlowContext, authority: Authority, list: string[],
     }
     if (!("error" in result)) {
       store(ctx, result, { authority, scopes: list, grantType: "client_credentials", ...(binding.keyId !== undefined ? { data: { key_id: binding.keyId } } : {}) });
-      // The new token replaces copies of the same credential under alias hosts (no duplicates).
-      for (const environment of aliases) {
-        const query = { client_id: ctx.clientId, home_account_id: null, environment, realm: authority.tenant, ...(binding.keyId !== undefined ? { key_id: binding.keyId } : {}) };
-        for (const old of [...ctx.cache.lookup("AccessToken", { target: list, query })]) {
-          if (targetOf(String(old.target).split(" ")).toLowerCase() === targetOf(list).toLowerCase()) ctx.cache.removeAccessToken(old);
-        }
-      }
+      removeAliasCopies(ctx, aliases, coords);
       return cleanUp(result, now(ctx));
     }
     return aging ?? result;
   });
+}
+
+/** The new token replaces copies of the same credential under alias hosts (no duplicates). */
+function removeAliasCopies(ctx: FlowContext, aliases: readonly string[], c: { realm: string; scopes: string[]; keyId?: string }): void {
+  for (const environment of aliases) {
+    const query = { client_id: ctx.clientId, home_account_id: null, environment, realm: c.realm, ...(c.keyId !== undefined ? { key_id: c.keyId } : {}) };
+    for (const old of [...ctx.cache.lookup("AccessToken", { target: c.scopes, query })]) {
+      if (targetOf(String(old.target).split(" ")).toLowerCase() === targetOf(c.scopes).toLowerCase()) ctx.cache.removeAccessToken(old);
+    }
+  }
 }
