@@ -6,17 +6,8 @@
  * with an `error` field (`TokenError`); a client-side problem (a bad argument or configuration, malformed
  * data from outside, a transport failure) or an answer no flow can use is *thrown* as one of these classes.
  *
- * Every message says what was wrong and what to do, and never contains a secret or a token.
- *
- * @example
- * ```ts
- * try { await app.acquireTokenByAuthCodeFlow(flow, response); }
- * catch (e) {
- *   if (isMsalError(e, "state_mismatch")) showLoginAgain();
- *   else if (isMsalError(e) && e.code === "timeout") retryLater();
- *   else throw e;
- * }
- * ```
+ * Every message says what was wrong and what to do, and never contains a secret or a token. Narrow a caught
+ * error with {@link isMsalError}.
  */
 
 /**
