@@ -140,13 +140,7 @@ export async function acquireTokenByAuthCodeFlow(
     // The values are not echoed: a mismatch may be an attack and the state is a session secret.
     throw new StateMismatchError("state mismatch: the authorization response does not belong to this flow (possible CSRF). Start the sign-in again.");
   }
-  const flowScopes = Array.isArray(flow.scope) ? (flow.scope as string[]) : [];
-  let scopes = flowScopes;
-  if (o.scopes !== undefined) {
-    const decorated = decorateScopes(o.scopes, ctx.excludeScopes);
-    if (!decorated.every((s) => flowScopes.includes(s))) throw new InvalidArgumentError("scopes must be undefined or a subset of the scopes the flow was started with.");
-    scopes = decorated;
-  }
+  const scopes = redeemedScopes(ctx, flow.scope, o.scopes);
   const authority = await ctx.authorities.resolve();
   checkResponseIssuer(authResponse.iss, authority);
   if (typeof authResponse.code === "string" && authResponse.code !== "") {
@@ -174,14 +168,25 @@ export async function acquireTokenByAuthCodeFlow(
     await storeShared(ctx, result, { authority, scopes, grantType: AUTH_CODE, ...(binding.keyId !== undefined ? { data: { key_id: binding.keyId } } : {}) });
     return binding.finish(cleanUp(result, now(ctx)), now(ctx));
   }
-  if (typeof authResponse.error === "string") {
-    // Only the error fields: anything else in a redirect (e.g. an injected access_token) is dropped.
-    const out: TokenError = { error: authResponse.error };
-    if (typeof authResponse.error_description === "string") out.error_description = authResponse.error_description;
-    if (typeof authResponse.error_uri === "string") out.error_uri = authResponse.error_uri;
-    return out;
-  }
+  if (typeof authResponse.error === "string") return redirectError(authResponse.error, authResponse);
   throw new InvalidArgumentError('authResponse must contain either "code" or "error".');
+}
+
+/** The flow's scopes, or the subset of them the caller asks for. */
+function redeemedScopes(ctx: FlowContext, flowScope: unknown, requested: string[] | undefined): string[] {
+  const flowScopes = Array.isArray(flowScope) ? (flowScope as string[]) : [];
+  if (requested === undefined) return flowScopes;
+  const decorated = decorateScopes(requested, ctx.excludeScopes);
+  if (!decorated.every((s) => flowScopes.includes(s))) throw new InvalidArgumentError("scopes must be undefined or a subset of the scopes the flow was started with.");
+  return decorated;
+}
+
+/** Only the error fields of a redirect: anything else in it (e.g. an injected access_token) is dropped. */
+function redirectError(error: string, authResponse: Record<string, unknown>): TokenError {
+  const out: TokenError = { error };
+  if (typeof authResponse.error_description === "string") out.error_description = authResponse.error_description;
+  if (typeof authResponse.error_uri === "string") out.error_uri = authResponse.error_uri;
+  return out;
 }
 
 /**
