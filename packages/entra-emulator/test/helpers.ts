@@ -50,19 +50,7 @@ export function pkcePair(): { verifier: string; challenge: string } {
 }
 
 /** The ids of the bundled demo configuration. */
-export const DEMO = {
-  tenant: "contoso.onmicrosoft.com",
-  tenantId: "7f3c1e2a-5b6d-4c8e-9f01-23456789abcd",
-  confidential: "11111111-1111-4111-8111-111111111111",
-  secret: "demo-client-secret",
-  cli: "22222222-2222-4222-8222-222222222222",
-  familyA: "33333333-3333-4333-8333-333333333333",
-  familyB: "44444444-4444-4444-8444-444444444444",
-  api: "55555555-5555-4555-8555-555555555555",
-  apiSecret: "demo-api-secret",
-  alice: { username: "alice@contoso.com", password: "alice-password" },
-  bob: { username: "bob@contoso.com", password: "bob-password" },
-} as const;
+export { DEMO } from "../src/index.js";
 
 /** Asserts the shape of an Entra error body; returns it for further checks. */
 export function entraError(reply: Reply, error: string, aadsts: number, status?: number): Record<string, unknown> {

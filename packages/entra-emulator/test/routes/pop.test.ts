@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { constants, createHash, generateKeyPairSync, sign, type KeyObject } from "node:crypto";
 import { after, before, describe, test } from "node:test";
-import { startEmulator, type Emulator } from "../src/index.js";
-import { DEMO, call, decodePayload, entraError, pkcePair, type Reply } from "./helpers.js";
+import { startEmulator, type Emulator } from "../../src/index.js";
+import { DEMO, call, decodePayload, entraError, pkcePair, type Reply } from "../helpers.js";
 
 const TOKEN = `/${DEMO.tenant}/oauth2/v2.0/token`;
 const RESOURCE = "/_emulator/pop/resource";

@@ -7,39 +7,8 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { after, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { EmulatorConfigError, defaultConfig, normalizeConfig } from "../src/index.js";
 
 const CLI = fileURLToPath(new URL("../src/cli.ts", import.meta.url));
-
-describe("configuration", () => {
-  test("the default configuration has a demo tenant, confidential, public, family and API apps, and two users", () => {
-    const c = normalizeConfig(defaultConfig());
-    assert.equal(c.tenants.length, 1);
-    assert.ok(c.apps.some((a) => !a.public && (a.secrets?.length ?? 0) > 0));
-    assert.ok(c.apps.some((a) => a.public && !a.familyId));
-    assert.equal(c.apps.filter((a) => a.familyId === "1").length, 2);
-    assert.ok(c.apps.some((a) => (a.exposedScopes ?? []).length > 0));
-    assert.equal(c.users.length, 2);
-    assert.equal(c.users.filter((u) => u.mfaRequired).length, 1);
-  });
-
-  const cases: [string, unknown, RegExp][] = [
-    ["unknown top-level key", { ...defaultConfig(), tenant: [] }, /^tenant: unknown key \(did you mean "tenants"\?\)/],
-    ["unknown app key", { ...defaultConfig(), apps: [{ clientId: "x", tenant: "contoso.com", secret: "s" }] }, /^apps\[0\]\.secret: unknown key \(did you mean "secrets"\?\)/],
-    ["wrong type", { ...defaultConfig(), users: [{ username: "a@contoso.com", password: 1, tenant: "contoso.com" }] }, /^users\[0\]\.password: expected a string/],
-    ["unknown tenant reference", { ...defaultConfig(), users: [{ username: "a@x.com", password: "p", tenant: "nowhere" }] }, /^users\[0\]\.tenant: unknown tenant "nowhere"/],
-    ["missing required", { tenants: [{ id: "7f3c1e2a-5b6d-4c8e-9f01-23456789abcd" }], apps: [] }, /^users: required/],
-    ["tenant id not a GUID", { tenants: [{ id: "contoso" }], apps: [], users: [] }, /^tenants\[0\]\.id: expected a GUID/],
-    ["bad certificate", { ...defaultConfig(), apps: [{ clientId: "x", tenant: "contoso.com", certificates: [{ pem: "nope" }] }] }, /certificates\[0\]\.pem: not a PEM certificate/],
-    ["public app with a secret", { ...defaultConfig(), apps: [{ clientId: "x", tenant: "contoso.com", public: true, secrets: ["s"] }] }, /public app cannot have secrets/],
-    ["unknown lifetime key", { ...defaultConfig(), tokenLifetimes: { access: 5 } }, /^tokenLifetimes\.access: unknown key/],
-  ];
-  for (const [name, config, message] of cases) {
-    test(`rejects ${name} with a message naming the path`, () => {
-      assert.throws(() => normalizeConfig(config), (e: unknown) => e instanceof EmulatorConfigError && message.test(e.message));
-    });
-  }
-});
 
 describe("entra-emulator command", () => {
   const dir = mkdtempSync(join(tmpdir(), "emulator-cli-test-"));

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { createTestCertificate, defaultConfig, startEmulator, type Emulator, type TestCertificate } from "../src/index.js";
-import { DEMO, call, clientAssertion, entraError, pkcePair } from "./helpers.js";
+import { createTestCertificate, defaultConfig, startEmulator, type Emulator, type TestCertificate } from "../../src/index.js";
+import { DEMO, call, clientAssertion, entraError, pkcePair } from "../helpers.js";
 
 const TOKEN = `/${DEMO.tenant}/oauth2/v2.0/token`;
 

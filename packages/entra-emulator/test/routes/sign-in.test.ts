@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 import { createServer, type Server } from "node:http";
 import { after, before, describe, test } from "node:test";
 import { chromium, type Browser } from "playwright-core";
-import { startEmulator, type Emulator } from "../src/index.js";
-import { DEMO, call, decodePayload, pkcePair } from "./helpers.js";
+import { startEmulator, type Emulator } from "../../src/index.js";
+import { DEMO, call, decodePayload, pkcePair } from "../helpers.js";
 
 /** A loopback "app" that records what arrives at its redirect URI (GET query or form_post body). */
 async function redirectTarget(): Promise<{ url: string; server: Server; next: () => Promise<Record<string, string>> }> {
