@@ -4,7 +4,7 @@
  * few lines each, and stops everything. Tokens are never printed, only what they say.
  */
 import { readFileSync } from "node:fs";
-import { defaultConfig, startEmulator } from "entra-emulator";
+import { DEMO, defaultConfig, startEmulator } from "entra-emulator";
 import {
   ConfidentialClientApplication,
   ManagedIdentityClient,
@@ -14,11 +14,8 @@ import {
   type TokenResult,
 } from "msal-ts";
 
-const WEB_APP = "11111111-1111-4111-8111-111111111111";
-const WEB_SECRET = "demo-client-secret"; // the bundled demo configuration's secret, not a real one
-const CLI_APP = "22222222-2222-4222-8222-222222222222";
-const ORDERS_API = "55555555-5555-4555-8555-555555555555";
-const ORDERS_SECRET = "demo-api-secret";
+// The bundled demo configuration's identities (offline test values, not real credentials).
+const { confidential: WEB_APP, secret: WEB_SECRET, cli: CLI_APP, api: ORDERS_API, apiSecret: ORDERS_SECRET } = DEMO;
 const certs = new URL("../packages/msal-ts/test/fixtures/certs/", import.meta.url);
 
 function claimsOf(token: unknown): Record<string, unknown> {
@@ -44,21 +41,21 @@ const certificate = readFileSync(new URL("cert.pem", certs), "utf8");
 config.apps.find((a) => a.clientId === WEB_APP)!.certificates = [{ pem: certificate }];
 const emulator = await startEmulator({ config });
 try {
-  const common = { authority: emulator.authority("contoso.onmicrosoft.com"), verify: emulator.caPem, instanceDiscovery: false };
-  console.log(`Entra ID emulator at ${emulator.url} (tenant contoso.onmicrosoft.com)\n`);
+  const common = { authority: emulator.authority(DEMO.tenant), verify: emulator.caPem, instanceDiscovery: false };
+  console.log(`Entra ID emulator at ${emulator.url} (tenant ${DEMO.tenant})\n`);
 
   console.log("1. A daemon gets an app token (client credentials), then again from the cache");
   const daemon = new ConfidentialClientApplication(WEB_APP, { clientCredential: WEB_SECRET, ...common });
   let t = performance.now();
-  show("secret     ", await daemon.acquireTokenForClient(["api://contoso-orders/.default"]), t);
+  show("secret     ", await daemon.acquireTokenForClient([DEMO.apiDefault]), t);
   t = performance.now();
-  show("again      ", await daemon.acquireTokenForClient(["api://contoso-orders/.default"]), t);
+  show("again      ", await daemon.acquireTokenForClient([DEMO.apiDefault]), t);
   const withCert = new ConfidentialClientApplication(WEB_APP, {
     clientCredential: { privateKeyPfxPath: new URL("modern.pfx", certs).pathname, passphrase: "password" },
     ...common,
   });
   t = performance.now();
-  show("certificate", await withCert.acquireTokenForClient(["api://contoso-orders/.default"]), t);
+  show("certificate", await withCert.acquireTokenForClient([DEMO.apiDefault]), t);
   const burst = performance.now();
   emulator.clearRequests();
   const fresh = new ConfidentialClientApplication(WEB_APP, { clientCredential: WEB_SECRET, ...common });
@@ -70,7 +67,7 @@ try {
   const cache = new SerializableTokenCache();
   const web = new ConfidentialClientApplication(WEB_APP, { clientCredential: WEB_SECRET, tokenCache: cache, ...common });
   const flow = await web.initiateAuthCodeFlow(["https://graph.microsoft.com/User.Read"], { redirectUri: "https://localhost/auth/callback" });
-  const signIn = await emulator.signIn({ authUri: flow.auth_uri, username: "alice@contoso.com", password: "alice-password" });
+  const signIn = await emulator.signIn({ authUri: flow.auth_uri, ...DEMO.alice });
   t = performance.now();
   show("sign-in    ", await web.acquireTokenByAuthCodeFlow(flow, signIn.params), t);
   const [alice] = await web.getAccounts();
@@ -83,8 +80,8 @@ try {
 
   console.log("3. The Orders API calls Graph on Alice's behalf (OBO)");
   const cli = new PublicClientApplication(CLI_APP, common);
-  const cliFlow = await cli.initiateAuthCodeFlow(["api://contoso-orders/access_as_user"], { redirectUri: "http://localhost:8400" });
-  const cliSignIn = await emulator.signIn({ authUri: cliFlow.auth_uri, username: "alice@contoso.com", password: "alice-password" });
+  const cliFlow = await cli.initiateAuthCodeFlow([DEMO.apiScope], { redirectUri: "http://localhost:8400" });
+  const cliSignIn = await emulator.signIn({ authUri: cliFlow.auth_uri, ...DEMO.alice });
   const userToken = await cli.acquireTokenByAuthCodeFlow(cliFlow, cliSignIn.params);
   if ("error" in userToken) throw new Error(`Alice's sign-in failed: ${userToken.error}`);
   const api = new ConfidentialClientApplication(ORDERS_API, { clientCredential: ORDERS_SECRET, ...common });
@@ -96,7 +93,7 @@ try {
   const device = await cliApp.initiateDeviceFlow(["User.Read"]);
   if ("error" in device) throw new Error(`The device flow did not start: ${device.error}`);
   console.log(`  ${device.message}`);
-  emulator.approveDevice(device.user_code, "bob@contoso.com");
+  emulator.approveDevice(device.user_code, DEMO.bob.username);
   t = performance.now();
   show("device code", await cliApp.acquireTokenByDeviceFlow(device), t);
 
@@ -109,7 +106,7 @@ try {
 
   console.log("\n6. Errors come back as objects, with Entra's codes");
   const wrong = new ConfidentialClientApplication(WEB_APP, { clientCredential: "not-the-secret", ...common });
-  const error = await wrong.acquireTokenForClient(["api://contoso-orders/.default"]);
+  const error = await wrong.acquireTokenForClient([DEMO.apiDefault]);
   if ("error" in error) console.log(`  wrong secret: ${error.error} ${JSON.stringify(error.error_codes)}`);
   else throw new Error("A wrong secret got a token");
 } finally {

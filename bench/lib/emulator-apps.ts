@@ -2,10 +2,10 @@
  * Confidential client applications of both libraries pointed at a running emulator (the demo daemon app),
  * for the benchmarks that reach the network.
  */
-import type { Emulator } from "entra-emulator";
+import { DEMO, type Emulator } from "entra-emulator";
 import { msalNodeNetwork } from "../../packages/msal-ts/test/helpers/msal-node-network.ts";
 
-export const DAEMON = { clientId: "11111111-1111-4111-8111-111111111111", secret: "demo-client-secret", scope: "api://contoso-orders/.default" };
+export const DAEMON = { clientId: DEMO.confidential, secret: DEMO.secret, scope: DEMO.apiDefault };
 
 export async function msalTsDaemon(emulator: Emulator) {
   const { ConfidentialClientApplication } = await import("msal-ts");

@@ -16,7 +16,7 @@ import {
 } from "../index.js";
 import { AZURE_CLI_CLIENT_ID, DEFAULT_AUTHORITY, type CommonOptions } from "./args.js";
 import { effectiveAuthority, type Defaults } from "./config.js";
-import { EMULATOR_DEMO, type EmulatorSession } from "./emulator.js";
+import type { EmulatorSession } from "./emulator.js";
 import { UsageError } from "./exit-codes.js";
 import type { Output } from "./output.js";
 
@@ -94,7 +94,7 @@ export function userAuthority(s: Session): string {
 
 /** The client id of user sign-in: as configured, else the emulator's demo app or the Azure CLI's. */
 export function userClientId(s: Session): string {
-  return s.settings.clientId?.value ?? (s.emulator ? EMULATOR_DEMO.publicClientId : AZURE_CLI_CLIENT_ID);
+  return s.settings.clientId?.value ?? (s.emulator ? s.emulator.demo.cli : AZURE_CLI_CLIENT_ID);
 }
 
 /** The public client for user sign-in: the Azure CLI's client id and `organizations` by default. */
@@ -104,7 +104,7 @@ export function publicApp(s: Session): PublicClientApplication {
 
 /** The confidential client of `token --client-credentials`; client id and a tenant are required. */
 export function confidentialApp(s: Session, credential: ClientCredential): ConfidentialClientApplication {
-  const clientId = s.settings.clientId?.value ?? (s.emulator ? EMULATOR_DEMO.confidentialClientId : undefined);
+  const clientId = s.settings.clientId?.value ?? (s.emulator ? s.emulator.demo.confidential : undefined);
   if (clientId === undefined) throw new UsageError("--client-credentials needs --client-id", "token");
   if (s.settings.authority === undefined && s.settings.tenant === undefined && s.emulator === undefined) {
     throw new UsageError("--client-credentials needs --tenant <tenant> or --authority https://login.microsoftonline.com/<tenant>", "token");

@@ -1,19 +1,20 @@
 /** Emulator setup shared by the end-to-end tests. */
 import { readFileSync } from "node:fs";
-import { defaultConfig, startEmulator, type Emulator } from "entra-emulator";
+import { DEMO, defaultConfig, startEmulator, type Emulator } from "entra-emulator";
 import { leakLogger } from "./leak-logger.ts";
 
+/** The emulator's demo identities (`DEMO` from entra-emulator) under the names these tests use. */
 export const IDS = {
-  tenantId: "7f3c1e2a-5b6d-4c8e-9f01-23456789abcd",
-  confidential: "11111111-1111-4111-8111-111111111111",
-  confidentialSecret: "demo-client-secret",
-  cli: "22222222-2222-4222-8222-222222222222",
-  familyMail: "33333333-3333-4333-8333-333333333333",
-  familyCalendar: "44444444-4444-4444-8444-444444444444",
-  api: "55555555-5555-4555-8555-555555555555",
-  apiSecret: "demo-api-secret",
-  apiScope: "api://contoso-orders/access_as_user",
-  apiDefault: "api://contoso-orders/.default",
+  tenantId: DEMO.tenantId,
+  confidential: DEMO.confidential,
+  confidentialSecret: DEMO.secret,
+  cli: DEMO.cli,
+  familyMail: DEMO.familyA,
+  familyCalendar: DEMO.familyB,
+  api: DEMO.api,
+  apiSecret: DEMO.apiSecret,
+  apiScope: DEMO.apiScope,
+  apiDefault: DEMO.apiDefault,
 } as const;
 
 const certs = new URL("../fixtures/certs/", import.meta.url);

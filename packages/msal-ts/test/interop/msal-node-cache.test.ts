@@ -5,12 +5,12 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import * as msalNode from "@azure/msal-node";
-import { startEmulator, type Emulator } from "entra-emulator";
+import { DEMO, startEmulator, type Emulator } from "entra-emulator";
 import { SerializableTokenCache } from "../../src/index.ts";
 import { msalNodeNetwork } from "../helpers/msal-node-network.ts";
 
-const CONFIDENTIAL = "11111111-1111-4111-8111-111111111111";
-const PUBLIC = "22222222-2222-4222-8222-222222222222";
+const CONFIDENTIAL = DEMO.confidential;
+const PUBLIC = DEMO.cli;
 
 describe("msal-node cache interop", () => {
   let emulator: Emulator;
@@ -24,11 +24,11 @@ describe("msal-node cache interop", () => {
     environment = new URL(emulator.url).host;
     const system = { networkClient: msalNodeNetwork(emulator.caPem) };
     const auth = { authority: emulator.authority(), knownAuthorities: [environment] };
-    const cca = new msalNode.ConfidentialClientApplication({ auth: { ...auth, clientId: CONFIDENTIAL, clientSecret: "demo-client-secret" }, system });
+    const cca = new msalNode.ConfidentialClientApplication({ auth: { ...auth, clientId: CONFIDENTIAL, clientSecret: DEMO.secret }, system });
     await cca.acquireTokenByClientCredential({ scopes: ["api://contoso-orders/.default"] });
     appCache = cca.getTokenCache().serialize();
     const pca = new msalNode.PublicClientApplication({ auth: { ...auth, clientId: PUBLIC }, system });
-    const result = await pca.acquireTokenByUsernamePassword({ scopes: ["User.Read"], username: "alice@contoso.com", password: "alice-password" });
+    const result = await pca.acquireTokenByUsernamePassword({ scopes: ["User.Read"], ...DEMO.alice });
     tenantId = result?.tenantId ?? "";
     userCache = pca.getTokenCache().serialize();
   });
