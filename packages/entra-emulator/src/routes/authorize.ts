@@ -45,8 +45,8 @@ type Validation =
 
 const PROMPTS = ["login", "none", "consent", "select_account", "create"];
 
-function validate(ctx: EmulatorContext, tenantSegment: string, p: Record<string, string>): Validation {
-  const tenant = resolveTenantPath(ctx, tenantSegment);
+/** The client and its redirect URI: errors here are shown on a page, never sent to an unchecked redirect URI. */
+function checkClient(ctx: EmulatorContext, tenant: TenantPath, p: Record<string, string>): { app: NormalizedApp; redirectUri: string } {
   const clientId = p.client_id;
   if (!clientId) {
     throw missingParameter("client_id");
@@ -58,67 +58,81 @@ function validate(ctx: EmulatorContext, tenantSegment: string, p: Record<string,
   if (!redirectUri || !redirectUriMatches(redirectUri, registered)) {
     throw entraError(50011, `The redirect URI '${redirectUri ?? ""}' specified in the request does not match the redirect URIs configured for the application '${app.clientId}'. Make sure the redirect URI sent in the request matches one added to your application in the Azure portal. Navigate to https://aka.ms/redirectUriMismatchError to learn more about how to fix this.`);
   }
-  const modeParam = p.response_mode ?? "query";
-  const responseMode: ResponseMode = (["query", "fragment", "form_post"] as const).find((m) => m === modeParam) ?? "query";
-  const base = { redirectUri, responseMode, ...(p.state !== undefined ? { state: p.state } : {}) };
-  const fail = (error: EntraError): Validation => ({ redirectError: error, request: base });
+  return { app, redirectUri };
+}
 
+/** response_mode, response_type and scope (RFC 6749 §4.1.1; OAuth 2.0 Form Post Response Mode). */
+function responseProblem(ctx: EmulatorContext, tenant: TenantPath, p: Record<string, string>): EntraError | undefined {
+  const modeParam = p.response_mode ?? "query";
   if (!["query", "fragment", "form_post"].includes(modeParam)) {
-    return fail(entraError(90023, `The response_mode '${modeParam}' is not supported.`));
+    return entraError(90023, `The response_mode '${modeParam}' is not supported.`);
   }
   const responseType = p.response_type;
-  if (!responseType) return fail(missingParameter("response_type"));
+  if (!responseType) return missingParameter("response_type");
   if (responseType !== "code") {
-    return fail(
-      entraError(700054, `response_type '${responseType}' is not enabled for the application. The emulator supports the authorization code flow (response_type=code).`),
-    );
+    return entraError(700054, `response_type '${responseType}' is not enabled for the application. The emulator supports the authorization code flow (response_type=code).`);
   }
-  const scope = p.scope;
-  if (!scope) return fail(missingParameter("scope"));
+  if (!p.scope) return missingParameter("scope");
   try {
-    parseScopes(ctx, scope, tenant.path);
+    parseScopes(ctx, p.scope, tenant.path);
   } catch (e) {
-    if (e instanceof EntraError) return fail(e);
+    if (e instanceof EntraError) return e;
     throw e;
   }
+  return undefined;
+}
+
+/** The PKCE challenge (RFC 7636 §4.2-4.3): a known method, and a challenge of 43-128 unreserved characters. */
+function pkceProblem(p: Record<string, string>): EntraError | undefined {
   const method = p.code_challenge_method;
   if (method !== undefined && method !== "S256" && method !== "plain") {
-    return fail(entraError(501491, `Invalid code_challenge_method '${method}': use S256 or plain.`));
+    return entraError(501491, `Invalid code_challenge_method '${method}': use S256 or plain.`);
   }
-  if (method !== undefined && !p.code_challenge) {
-    return fail(missingParameter("code_challenge"));
-  }
-  if (p.code_challenge !== undefined && !/^[A-Za-z0-9._~-]{43,128}$/.test(p.code_challenge)) {
-    return fail(entraError(501491));
-  }
-  const prompts = (p.prompt ?? "").split(" ").filter(Boolean);
-  const badPrompt = prompts.find((x) => !PROMPTS.includes(x));
-  if (badPrompt !== undefined) {
-    return fail(entraError(90023, `Invalid prompt value '${badPrompt}'.`));
-  }
-  let maxAge: number | undefined;
+  if (method !== undefined && !p.code_challenge) return missingParameter("code_challenge");
+  if (p.code_challenge !== undefined && !/^[A-Za-z0-9._~-]{43,128}$/.test(p.code_challenge)) return entraError(501491);
+  return undefined;
+}
+
+/** prompt, max_age and claims (OpenID Connect Core §3.1.2.1, §5.5). */
+function optionsProblem(p: Record<string, string>): EntraError | undefined {
+  const badPrompt = (p.prompt ?? "").split(" ").filter(Boolean).find((x) => !PROMPTS.includes(x));
+  if (badPrompt !== undefined) return entraError(90023, `Invalid prompt value '${badPrompt}'.`);
   if (p.max_age !== undefined) {
-    maxAge = Number(p.max_age);
-    if (!Number.isInteger(maxAge) || maxAge < 0) return fail(entraError(90023, "max_age must be a whole number of seconds."));
+    const maxAge = Number(p.max_age);
+    if (!Number.isInteger(maxAge) || maxAge < 0) return entraError(90023, "max_age must be a whole number of seconds.");
   }
   if (p.claims !== undefined) {
     try {
       JSON.parse(p.claims);
     } catch {
-      return fail(entraError(90023, "The 'claims' parameter is not valid JSON."));
+      return entraError(90023, "The 'claims' parameter is not valid JSON.");
     }
   }
+  return undefined;
+}
+
+function validate(ctx: EmulatorContext, tenantSegment: string, p: Record<string, string>): Validation {
+  const tenant = resolveTenantPath(ctx, tenantSegment);
+  const { app, redirectUri } = checkClient(ctx, tenant, p);
+  const modeParam = p.response_mode ?? "query";
+  const responseMode: ResponseMode = (["query", "fragment", "form_post"] as const).find((m) => m === modeParam) ?? "query";
+  const base = { redirectUri, responseMode, ...(p.state !== undefined ? { state: p.state } : {}) };
+  const problem = responseProblem(ctx, tenant, p) ?? pkceProblem(p) ?? optionsProblem(p);
+  if (problem) return { redirectError: problem, request: base };
+  const prompts = (p.prompt ?? "").split(" ").filter(Boolean);
   return {
     ok: {
       ...base,
       tenant,
       app,
-      scope,
+      scope: p.scope as string,
       ...(p.nonce !== undefined ? { nonce: p.nonce } : {}),
-      ...(p.code_challenge !== undefined ? { codeChallenge: p.code_challenge, codeChallengeMethod: method ?? "plain" } : {}),
+      ...(p.code_challenge !== undefined
+        ? { codeChallenge: p.code_challenge, codeChallengeMethod: p.code_challenge_method ?? "plain" }
+        : {}),
       ...(prompts.length > 0 ? { prompt: prompts.join(" ") } : {}),
       ...(p.login_hint !== undefined ? { loginHint: p.login_hint } : {}),
-      ...(maxAge !== undefined ? { maxAge } : {}),
+      ...(p.max_age !== undefined ? { maxAge: Number(p.max_age) } : {}),
       ...(p.claims !== undefined ? { claims: p.claims } : {}),
       clientInfo: p.client_info === "1",
     },
@@ -225,11 +239,8 @@ export interface SignInResult {
   delivered?: { status: number };
 }
 
-/** Completes an authorization request for a user without a browser (test-control API `/_emulator/signin`). */
-export async function signInProgrammatically(ctx: EmulatorContext, o: SignInOptions): Promise<SignInResult> {
-  if (typeof o.username !== "string" || o.username === "") throw new TypeError("signIn needs a username");
-  let request: AuthorizeRequest | undefined;
-  let validation: Validation | undefined;
+/** The authorization request a programmatic sign-in completes: from `authUri`, or a sign-in a browser started. */
+function pendingValidation(ctx: EmulatorContext, o: SignInOptions): Validation {
   if (o.authUri !== undefined) {
     let url: URL;
     try {
@@ -238,136 +249,150 @@ export async function signInProgrammatically(ctx: EmulatorContext, o: SignInOpti
       throw new TypeError("authUri is not a URL");
     }
     const segment = url.pathname.split("/").filter(Boolean)[0] ?? "";
-    validation = validate(ctx, segment, Object.fromEntries(url.searchParams));
-  } else {
-    const transactions = transactionsOf(ctx);
-    const pending = [...transactions.values()].filter((t) => t.authorizeRequest !== undefined);
-    const found = o.txn !== undefined ? pending.find((t) => t.id === o.txn) : pending[pending.length - 1];
-    if (!found?.authorizeRequest) {
-      throw new TypeError("no pending authorization request: pass authUri, or open the authorize URL first");
-    }
-    transactions.delete(found.id);
-    validation = { ok: found.authorizeRequest };
+    return validate(ctx, segment, Object.fromEntries(url.searchParams));
   }
+  const transactions = transactionsOf(ctx);
+  const pending = [...transactions.values()].filter((t) => t.authorizeRequest !== undefined);
+  const found = o.txn !== undefined ? pending.find((t) => t.id === o.txn) : pending[pending.length - 1];
+  if (!found?.authorizeRequest) {
+    throw new TypeError("no pending authorization request: pass authUri, or open the authorize URL first");
+  }
+  transactions.delete(found.id);
+  return { ok: found.authorizeRequest };
+}
+
+/** The ids an error body carries: the request's, or made-up ones when no request carries the sign-in. */
+type ErrorIds = Pick<EmuRequest, "traceId" | "correlationId">;
+
+/** The authorization response for `o.username` signing in to a valid request: a code, or the error Entra sends. */
+function signInResponse(ctx: EmulatorContext, o: SignInOptions, request: AuthorizeRequest, ids: ErrorIds): Record<string, string> {
+  const user = ctx.findUser(o.username);
+  if (!user) throw entraError(50034, `The user account ${o.username} does not exist in the directory.`);
+  if (o.password !== undefined && o.password !== user.password) {
+    throw entraError(50126);
+  }
+  if (!userAllowed(request.tenant, user)) {
+    const description = `User account does not exist in tenant '${request.tenant.path}'.`;
+    return errorParams(entraError(50020, { description, error: "invalid_request" }), ids, ctx, request.state);
+  }
+  if (o.consent === false) return errorParams(entraError(65004), ids, ctx, request.state);
+  const session = { userOid: user.oid, authTime: ctx.clock.now(), amr: user.mfaRequired ? ["pwd", "mfa"] : ["pwd"] };
+  return issueCode(ctx, request, user, session);
+}
+
+/** Sends an authorization response to a loopback redirect URI as the browser would; returns the status it got. */
+async function deliverToLoopback(result: SignInResult): Promise<{ status: number }> {
+  if (!isLoopbackUri(result.redirectUri)) throw new TypeError("deliver is allowed only for loopback (http://localhost) redirect URIs");
+  const response =
+    result.responseMode === "form_post"
+      ? await fetch(result.redirectUri, {
+          method: "POST",
+          headers: { "content-type": "application/x-www-form-urlencoded" },
+          body: new URLSearchParams(result.params).toString(),
+          redirect: "manual",
+        })
+      : await fetch(result.url as string, { redirect: "manual" });
+  await response.arrayBuffer();
+  return { status: response.status };
+}
+
+/** Completes an authorization request for a user without a browser (test-control API `/_emulator/signin`). */
+export async function signInProgrammatically(ctx: EmulatorContext, o: SignInOptions): Promise<SignInResult> {
+  if (typeof o.username !== "string" || o.username === "") throw new TypeError("signIn needs a username");
+  const validation = pendingValidation(ctx, o);
   // No HTTP request carries this sign-in: its error ids are made up, as Entra makes up ids it was not given.
   const ids = { traceId: randomUUID(), correlationId: randomUUID() };
-  let params: Record<string, string>;
-  let target: Pick<AuthorizeRequest, "redirectUri" | "responseMode">;
-  if ("redirectError" in validation) {
-    target = validation.request;
-    params = errorParams(validation.redirectError, ids, ctx, validation.request.state);
-  } else {
-    request = validation.ok;
-    target = request;
-    const user = ctx.findUser(o.username);
-    if (!user) throw entraError(50034, `The user account ${o.username} does not exist in the directory.`);
-    if (o.password !== undefined && o.password !== user.password) {
-      throw entraError(50126);
-    }
-    if (!userAllowed(request.tenant, user)) {
-      params = errorParams(
-        entraError(50020, { description: `User account does not exist in tenant '${request.tenant.path}'.`, error: "invalid_request" }),
-        ids,
-        ctx,
-        request.state,
-      );
-    } else if (o.consent === false) {
-      params = errorParams(entraError(65004), ids, ctx, request.state);
-    } else {
-      const session = { userOid: user.oid, authTime: ctx.clock.now(), amr: user.mfaRequired ? ["pwd", "mfa"] : ["pwd"] };
-      params = issueCode(ctx, request, user, session);
-    }
-  }
+  const target = "redirectError" in validation ? validation.request : validation.ok;
+  const params =
+    "redirectError" in validation
+      ? errorParams(validation.redirectError, ids, ctx, validation.request.state)
+      : signInResponse(ctx, o, validation.ok, ids);
   const result: SignInResult = { redirectUri: target.redirectUri, responseMode: target.responseMode, params };
   if (target.responseMode !== "form_post") result.url = responseUrl(target.redirectUri, target.responseMode, params);
-  if (o.deliver) {
-    if (!isLoopbackUri(target.redirectUri)) throw new TypeError("deliver is allowed only for loopback (http://localhost) redirect URIs");
-    const response =
-      target.responseMode === "form_post"
-        ? await fetch(target.redirectUri, {
-            method: "POST",
-            headers: { "content-type": "application/x-www-form-urlencoded" },
-            body: new URLSearchParams(params).toString(),
-            redirect: "manual",
-          })
-        : await fetch(result.url as string, { redirect: "manual" });
-    await response.arrayBuffer();
-    result.delivered = { status: response.status };
-  }
+  if (o.deliver) result.delivered = await deliverToLoopback(result);
   return result;
+}
+
+/** An error that cannot go to the redirect URI (unknown client or redirect URI): Entra shows it on its own page. */
+function shownError(ctx: EmulatorContext, req: EmuRequest, e: EntraError): EmuResponse {
+  const body = renderEntraError(e, { traceId: req.traceId, correlationId: req.correlationId, nowMs: ctx.clock.nowMs() });
+  if ((req.headers.accept ?? "").includes("application/json")) return json(e.status, body);
+  return html(e.status, messagePage("Sorry, but we're having trouble signing you in.", String(body.error_description), true));
+}
+
+/** A user's current sign-in session, if any, and whether it satisfies the request's `max_age`. */
+interface CurrentSession {
+  current: ReturnType<typeof sessionOf>;
+  user: NormalizedUser | undefined;
+  fresh: boolean;
+}
+
+function currentSession(ctx: EmulatorContext, req: EmuRequest, r: AuthorizeRequest): CurrentSession {
+  const current = sessionOf(ctx, req);
+  const user = current ? ctx.userByOid(current.session.userOid) : undefined;
+  const fresh = current !== undefined && (r.maxAge === undefined || ctx.clock.now() - current.session.authTime <= r.maxAge);
+  return { current, user, fresh };
+}
+
+/** `prompt=none` (OpenID Connect Core §3.1.2.1): a code from the session, or login_required / consent_required. */
+function silentAuthorize(ctx: EmulatorContext, req: EmuRequest, r: AuthorizeRequest, s: CurrentSession): EmuResponse {
+  const { current, user, fresh } = s;
+  if (!current || !user || !fresh || !userAllowed(r.tenant, user)) {
+    return deliver(r.redirectUri, r.responseMode, errorParams(entraError(50058), req, ctx, r.state));
+  }
+  if (needsConsent(ctx, { ...r, prompt: "" }, user)) {
+    const description = `The user or administrator has not consented to use the application with ID '${r.app.clientId}'.`;
+    return deliver(r.redirectUri, r.responseMode, errorParams(entraError(65001, description), req, ctx, r.state));
+  }
+  return deliver(r.redirectUri, r.responseMode, issueCode(ctx, r, user, current.session));
+}
+
+/** The interactive sign-in of an authorization request: pages for sign-in, account picking and consent. */
+function interactiveAuthorize(ctx: EmulatorContext, req: EmuRequest, r: AuthorizeRequest, s: CurrentSession): EmuResponse | Promise<EmuResponse> {
+  const prompt = r.prompt ?? "";
+  const txn = beginTransaction(ctx, {
+    kind: "authorize",
+    tenant: r.tenant,
+    appName: r.app.displayName,
+    ...(r.loginHint !== undefined ? { loginHint: r.loginHint } : {}),
+    scopes: r.scope.split(/\s+/).filter((x) => x && !RESERVED_CONSENT.has(x.toLowerCase())),
+    needsConfirmation: (user) => needsConsent(ctx, r, user),
+    confirmTitle: "Permissions requested",
+    confirmQuestion: "This app would like to:",
+    authorizeRequest: r,
+    complete: (user, session) => deliver(r.redirectUri, r.responseMode, issueCode(ctx, r, user, session)),
+    decline: () => deliver(r.redirectUri, r.responseMode, errorParams(entraError(65004), req, ctx, r.state)),
+  });
+  const { current, user, fresh } = s;
+  if (current && user && fresh && userAllowed(r.tenant, user) && !prompt.includes("login")) {
+    if (prompt.includes("select_account")) return showAccountPicker(txn, user.username);
+    return proceed(ctx, txn, user, current.session);
+  }
+  return showSignIn(txn);
+}
+
+/** `GET|POST /{tenant}/oauth2/v2.0/authorize`. */
+async function authorize(ctx: EmulatorContext, req: EmuRequest, params: Record<string, string>): Promise<EmuResponse> {
+  let validation: Validation;
+  try {
+    validation = validate(ctx, params.tenant ?? "", readParams(req));
+  } catch (e) {
+    if (!(e instanceof EntraError)) throw e;
+    return shownError(ctx, req, e);
+  }
+  if ("redirectError" in validation) {
+    const { redirectUri, responseMode, state } = validation.request;
+    return deliver(redirectUri, responseMode, errorParams(validation.redirectError, req, ctx, state));
+  }
+  const r = validation.ok;
+  const session = currentSession(ctx, req, r);
+  if ((r.prompt ?? "").includes("none")) return silentAuthorize(ctx, req, r, session);
+  return interactiveAuthorize(ctx, req, r, session);
 }
 
 /** `GET|POST /{tenant}/oauth2/v2.0/authorize`, the HTML sign-in it leads to, and the sign-in form posts. */
 export function registerAuthorizeRoutes(router: Router, ctx: EmulatorContext): void {
   registerSignInRoutes(router, ctx);
-  const handler = async (req: EmuRequest, params: Record<string, string>): Promise<EmuResponse> => {
-    let validation: Validation;
-    try {
-      validation = validate(ctx, params.tenant ?? "", readParams(req));
-    } catch (e) {
-      if (!(e instanceof EntraError)) throw e;
-      // Not redirectable (unknown client or redirect URI): Entra shows the error on its own page.
-      const body = renderEntraError(e, { traceId: req.traceId, correlationId: req.correlationId, nowMs: ctx.clock.nowMs() });
-      if ((req.headers.accept ?? "").includes("application/json")) return json(e.status, body);
-      return html(e.status, messagePage("Sorry, but we're having trouble signing you in.", String(body.error_description), true));
-    }
-    if ("redirectError" in validation) {
-      const { redirectUri, responseMode, state } = validation.request;
-      return deliver(redirectUri, responseMode, errorParams(validation.redirectError, req, ctx, state));
-    }
-    const r = validation.ok;
-    const current = sessionOf(ctx, req);
-    const sessionUser = current ? ctx.userByOid(current.session.userOid) : undefined;
-    const fresh =
-      current !== undefined && (r.maxAge === undefined || ctx.clock.now() - current.session.authTime <= r.maxAge);
-    const prompt = r.prompt ?? "";
-
-    if (prompt.includes("none")) {
-      if (!current || !sessionUser || !fresh || !userAllowed(r.tenant, sessionUser)) {
-        return deliver(
-          r.redirectUri,
-          r.responseMode,
-          errorParams(entraError(50058), req, ctx, r.state),
-        );
-      }
-      if (needsConsent(ctx, { ...r, prompt: "" }, sessionUser)) {
-        return deliver(
-          r.redirectUri,
-          r.responseMode,
-          errorParams(
-            entraError(65001, `The user or administrator has not consented to use the application with ID '${r.app.clientId}'.`),
-            req,
-            ctx,
-            r.state,
-          ),
-        );
-      }
-      return deliver(r.redirectUri, r.responseMode, issueCode(ctx, r, sessionUser, current.session));
-    }
-
-    const txn = beginTransaction(ctx, {
-      kind: "authorize",
-      tenant: r.tenant,
-      appName: r.app.displayName,
-      ...(r.loginHint !== undefined ? { loginHint: r.loginHint } : {}),
-      scopes: r.scope.split(/\s+/).filter((s) => s && !RESERVED_CONSENT.has(s.toLowerCase())),
-      needsConfirmation: (user) => needsConsent(ctx, r, user),
-      confirmTitle: "Permissions requested",
-      confirmQuestion: "This app would like to:",
-      authorizeRequest: r,
-      complete: (user, session) => deliver(r.redirectUri, r.responseMode, issueCode(ctx, r, user, session)),
-      decline: () =>
-        deliver(
-          r.redirectUri,
-          r.responseMode,
-          errorParams(entraError(65004), req, ctx, r.state),
-        ),
-    });
-    if (current && sessionUser && fresh && userAllowed(r.tenant, sessionUser) && !prompt.includes("login")) {
-      if (prompt.includes("select_account")) return showAccountPicker(txn, sessionUser.username);
-      return proceed(ctx, txn, sessionUser, current.session);
-    }
-    return showSignIn(txn);
-  };
+  const handler = (req: EmuRequest, params: Record<string, string>): Promise<EmuResponse> => authorize(ctx, req, params);
   router.add({ id: "authorize", methods: ["GET", "POST"], path: "/:tenant/oauth2/v2.0/authorize", listener: "https", handler });
 }
