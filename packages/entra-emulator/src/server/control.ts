@@ -40,6 +40,36 @@ function entraErrorReply(e: unknown, req: EmuRequest, ctx: EmulatorContext): Emu
   return json(400, renderEntraError(e, { traceId: req.traceId, correlationId: req.correlationId, nowMs: ctx.clock.nowMs() }));
 }
 
+/** `POST /_emulator/device/approve|deny`: `{ user_code, username }` approves as that user; `{ user_code }` denies. */
+function deviceDecision(deps: ControlDeps, req: EmuRequest, approve: boolean): EmuResponse {
+  const b = body(req);
+  const userCode = str(b, "user_code", "userCode");
+  try {
+    if (approve) approveDeviceCode(deps.ctx, userCode, str(b, "username"));
+    else denyDeviceCode(deps.ctx, userCode);
+  } catch (e) {
+    return entraErrorReply(e, req, deps.ctx);
+  }
+  return json(200, { user_code: userCode, status: approve ? "approved" : "declined" });
+}
+
+/** `POST /_emulator/signin`: the `SignInOptions` as JSON (`auth_uri` is accepted for `authUri`). */
+async function signIn(deps: ControlDeps, req: EmuRequest): Promise<EmuResponse> {
+  const b = body(req);
+  const options: SignInOptions = { username: str(b, "username") };
+  for (const k of ["authUri", "txn", "password"] as const) {
+    const v = b[k] ?? (k === "authUri" ? b.auth_uri : undefined);
+    if (typeof v === "string") options[k] = v;
+  }
+  if (typeof b.consent === "boolean") options.consent = b.consent;
+  if (typeof b.deliver === "boolean") options.deliver = b.deliver;
+  try {
+    return json(200, await deps.signIn(options));
+  } catch (e) {
+    return entraErrorReply(e, req, deps.ctx);
+  }
+}
+
 /**
  * The test-control API under `/_emulator/` (documented in the README). Returns the dispatcher the server uses
  * for those paths. Errors are answered as `{ error, error_description }` with status 400.
@@ -65,34 +95,9 @@ export function registerControlRoutes(deps: ControlDeps): (req: EmuRequest) => P
     deps.faults.clear();
     return { status: 204 };
   });
-  const device = (approve: boolean) => (req: EmuRequest) => {
-    const b = body(req);
-    const userCode = str(b, "user_code", "userCode");
-    try {
-      if (approve) approveDeviceCode(deps.ctx, userCode, str(b, "username"));
-      else denyDeviceCode(deps.ctx, userCode);
-    } catch (e) {
-      return entraErrorReply(e, req, deps.ctx);
-    }
-    return json(200, { user_code: userCode, status: approve ? "approved" : "declined" });
-  };
-  add(["POST"], "/_emulator/device/approve", device(true));
-  add(["POST"], "/_emulator/device/deny", device(false));
-  add(["POST"], "/_emulator/signin", async (req) => {
-    const b = body(req);
-    const options: SignInOptions = { username: str(b, "username") };
-    for (const k of ["authUri", "txn", "password"] as const) {
-      const v = b[k] ?? (k === "authUri" ? b.auth_uri : undefined);
-      if (typeof v === "string") options[k] = v;
-    }
-    if (typeof b.consent === "boolean") options.consent = b.consent;
-    if (typeof b.deliver === "boolean") options.deliver = b.deliver;
-    try {
-      return json(200, await deps.signIn(options));
-    } catch (e) {
-      return entraErrorReply(e, req, deps.ctx);
-    }
-  });
+  add(["POST"], "/_emulator/device/approve", (req) => deviceDecision(deps, req, true));
+  add(["POST"], "/_emulator/device/deny", (req) => deviceDecision(deps, req, false));
+  add(["POST"], "/_emulator/signin", (req) => signIn(deps, req));
   add(["POST"], "/_emulator/clock", (req) => {
     const b = body(req);
     if (typeof b.advance !== "number") throw new TypeError("missing number field advance (seconds)");
