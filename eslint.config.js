@@ -48,8 +48,15 @@ function layerRules(layer, index) {
       regex: reach(prefix, t),
       message: `Upward import: ${name} may not import ${t} (see the layer map in eslint.config.js).`,
     }));
-    if (name === "cli") patterns.push({ regex: "^(\\.\\./)+(?!index\\.js$|util/)", message: "cli/ imports the package root (../index.js) and util/ only." });
-    return { files: [isFile(name) ? `${LIBRARY}/${name}` : `${LIBRARY}/${name}/**/*.ts`], rules: { "no-restricted-imports": ["error", { patterns }] } };
+    if (name === "cli")
+      patterns.push({
+        regex: "^(\\.\\./)+(?!index\\.js$|util/)",
+        message: "cli/ imports the package root (../index.js) and util/ only.",
+      });
+    return {
+      files: [isFile(name) ? `${LIBRARY}/${name}` : `${LIBRARY}/${name}/**/*.ts`],
+      rules: { "no-restricted-imports": ["error", { patterns }] },
+    };
   });
 }
 const importLayers = LAYERS.flatMap(layerRules);
@@ -60,7 +67,18 @@ export default tseslint.config(
   ...tseslint.configs.recommended,
   {
     languageOptions: {
-      globals: { process: "readonly", console: "readonly", Buffer: "readonly", URL: "readonly", fetch: "readonly", setTimeout: "readonly", clearTimeout: "readonly", AbortController: "readonly", AbortSignal: "readonly", URLSearchParams: "readonly" },
+      globals: {
+        process: "readonly",
+        console: "readonly",
+        Buffer: "readonly",
+        URL: "readonly",
+        fetch: "readonly",
+        setTimeout: "readonly",
+        clearTimeout: "readonly",
+        AbortController: "readonly",
+        AbortSignal: "readonly",
+        URLSearchParams: "readonly",
+      },
     },
     rules: {
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],

@@ -20,7 +20,11 @@ function runCase(script: string, args: string[]): Result[] {
     stdio: ["ignore", "pipe", "inherit"],
     maxBuffer: 16 * 1024 * 1024,
   });
-  return out.trim().split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l) as Result);
+  return out
+    .trim()
+    .split("\n")
+    .filter((l) => l.startsWith("{"))
+    .map((l) => JSON.parse(l) as Result);
 }
 const one = (script: string, lib: string, arg: number): Result => runCase(script, [lib, String(arg)])[0] as Result;
 const log = (line: string): void => void process.stdout.write(`${line}\n`);
@@ -28,8 +32,14 @@ const ratio = (a: number, b: number): string => `${(a / b).toFixed(a / b >= 10 ?
 
 // 1 and 2: cache hits.
 const hitSizes = [1, 1_000, 10_000, 100_000];
-const hits = hitSizes.map((n) => ({ n, ts: Number(one("cache-hit.ts", "msal-ts", n).medianUs), node: Number(one("cache-hit.ts", "msal-node", n).medianUs) }));
-hits.forEach((h) => log(`acquireTokenForClient hit, N=${h.n}: msal-ts ${formatUs(h.ts)}, msal-node ${formatUs(h.node)}`));
+const hits = hitSizes.map((n) => ({
+  n,
+  ts: Number(one("cache-hit.ts", "msal-ts", n).medianUs),
+  node: Number(one("cache-hit.ts", "msal-node", n).medianUs),
+}));
+hits.forEach((h) =>
+  log(`acquireTokenForClient hit, N=${h.n}: msal-ts ${formatUs(h.ts)}, msal-node ${formatUs(h.node)}`),
+);
 const silentSizes = [1, 1_000, 10_000];
 const silent = silentSizes.map((n) => {
   const py = one("silent-hit.ts", "msal-python", n);
@@ -41,7 +51,11 @@ const silent = silentSizes.map((n) => {
     pyVersion: String(py.msal ?? ""),
   };
 });
-silent.forEach((h) => log(`acquireTokenSilent hit, N=${h.n}: msal-ts ${formatUs(h.ts)}, msal-node ${formatUs(h.node)}, MSAL Python ${h.py === undefined ? "n/a" : formatUs(h.py)}`));
+silent.forEach((h) =>
+  log(
+    `acquireTokenSilent hit, N=${h.n}: msal-ts ${formatUs(h.ts)}, msal-node ${formatUs(h.node)}, MSAL Python ${h.py === undefined ? "n/a" : formatUs(h.py)}`,
+  ),
+);
 const pyVersion = silent.find((h) => h.pyVersion)?.pyVersion ?? "not installed";
 
 // 3. Cold start under concurrency; 4 and 7. serialize/deserialize and memory; 5. throughput; 6. package.
@@ -52,27 +66,86 @@ const pkg = Object.fromEntries(runCase("package.ts", []).map((r) => [r.lib, r]))
 log("cold start, serialize, throughput and package measured");
 // 8. The msal-ts command: a token from the cache, as a subprocess (wall time, requests sent).
 const cliToken = runCase("cli-token.ts", ["20"])[0] as unknown as CliTokenResult;
-log(`msal-ts token from the cache: median ${cliToken.medianMs.toFixed(0)} ms, p90 ${cliToken.p90Ms.toFixed(0)} ms, ${cliToken.requests} requests`);
+log(
+  `msal-ts token from the cache: median ${cliToken.medianMs.toFixed(0)} ms, p90 ${cliToken.p90Ms.toFixed(0)} ms, ${cliToken.requests} requests`,
+);
 
 const fmtMs = (ms: number): string => `${ms.toFixed(0)} ms`;
 const n = (r: Result | undefined, k: string): number => Number(r?.[k]);
 const tables = {
-  hits: markdownTable(["cached app tokens (N)", "msal-ts", "@azure/msal-node", "msal-ts speed-up"], hits.map((h) => [h.n.toLocaleString("en-US"), formatUs(h.ts), formatUs(h.node), ratio(h.node, h.ts)])),
+  hits: markdownTable(
+    ["cached app tokens (N)", "msal-ts", "@azure/msal-node", "msal-ts speed-up"],
+    hits.map((h) => [h.n.toLocaleString("en-US"), formatUs(h.ts), formatUs(h.node), ratio(h.node, h.ts)]),
+  ),
   silent: markdownTable(
-    ["signed-in accounts (N)", "msal-ts", "@azure/msal-node", "speed-up vs msal-node", `MSAL Python ${pyVersion}`, "speed-up vs MSAL Python"],
-    silent.map((h) => [h.n.toLocaleString("en-US"), formatUs(h.ts), formatUs(h.node), ratio(h.node, h.ts), h.py === undefined ? "n/a" : formatUs(h.py), h.py === undefined ? "" : ratio(h.py, h.ts)]),
+    [
+      "signed-in accounts (N)",
+      "msal-ts",
+      "@azure/msal-node",
+      "speed-up vs msal-node",
+      `MSAL Python ${pyVersion}`,
+      "speed-up vs MSAL Python",
+    ],
+    silent.map((h) => [
+      h.n.toLocaleString("en-US"),
+      formatUs(h.ts),
+      formatUs(h.node),
+      ratio(h.node, h.ts),
+      h.py === undefined ? "n/a" : formatUs(h.py),
+      h.py === undefined ? "" : ratio(h.py, h.ts),
+    ]),
   ),
   other: markdownTable(
     ["scenario", "msal-ts", "@azure/msal-node", "msal-ts / msal-node"],
     [
-      ["1,000 concurrent cold acquireTokenForClient: token requests", String(cold["msal-ts"]?.tokenRequests), String(cold["msal-node"]?.tokenRequests), ""],
-      ["1,000 concurrent cold acquireTokenForClient: time to all results", fmtMs(n(cold["msal-ts"], "ms")), fmtMs(n(cold["msal-node"], "ms")), ratio(n(cold["msal-ts"], "ms"), n(cold["msal-node"], "ms"))],
-      ["deserialize 100,000 access tokens", fmtMs(n(ser["msal-ts"], "deserializeMs")), fmtMs(n(ser["msal-node"], "deserializeMs")), ratio(n(ser["msal-ts"], "deserializeMs"), n(ser["msal-node"], "deserializeMs"))],
-      ["serialize 100,000 access tokens", fmtMs(n(ser["msal-ts"], "serializeMs")), fmtMs(n(ser["msal-node"], "serializeMs")), ratio(n(ser["msal-ts"], "serializeMs"), n(ser["msal-node"], "serializeMs"))],
-      ["retained heap per cached access token (100,000)", `${n(ser["msal-ts"], "bytesPerToken").toFixed(0)} B`, `${n(ser["msal-node"], "bytesPerToken").toFixed(0)} B`, ratio(n(ser["msal-ts"], "bytesPerToken"), n(ser["msal-node"], "bytesPerToken"))],
-      ["cache-miss throughput, 16 in flight (tokens/s)", n(tput["msal-ts"], "perSecond").toFixed(0), n(tput["msal-node"], "perSecond").toFixed(0), ratio(n(tput["msal-ts"], "perSecond"), n(tput["msal-node"], "perSecond"))],
-      ["cold import of the package", fmtMs(n(pkg["msal-ts"], "importMs")), fmtMs(n(pkg["msal-node"], "importMs")), ratio(n(pkg["msal-ts"], "importMs"), n(pkg["msal-node"], "importMs"))],
-      ["install size (node_modules, bytes)", n(pkg["msal-ts"], "installBytes").toLocaleString("en-US"), n(pkg["msal-node"], "installBytes").toLocaleString("en-US"), ratio(n(pkg["msal-ts"], "installBytes"), n(pkg["msal-node"], "installBytes"))],
+      [
+        "1,000 concurrent cold acquireTokenForClient: token requests",
+        String(cold["msal-ts"]?.tokenRequests),
+        String(cold["msal-node"]?.tokenRequests),
+        "",
+      ],
+      [
+        "1,000 concurrent cold acquireTokenForClient: time to all results",
+        fmtMs(n(cold["msal-ts"], "ms")),
+        fmtMs(n(cold["msal-node"], "ms")),
+        ratio(n(cold["msal-ts"], "ms"), n(cold["msal-node"], "ms")),
+      ],
+      [
+        "deserialize 100,000 access tokens",
+        fmtMs(n(ser["msal-ts"], "deserializeMs")),
+        fmtMs(n(ser["msal-node"], "deserializeMs")),
+        ratio(n(ser["msal-ts"], "deserializeMs"), n(ser["msal-node"], "deserializeMs")),
+      ],
+      [
+        "serialize 100,000 access tokens",
+        fmtMs(n(ser["msal-ts"], "serializeMs")),
+        fmtMs(n(ser["msal-node"], "serializeMs")),
+        ratio(n(ser["msal-ts"], "serializeMs"), n(ser["msal-node"], "serializeMs")),
+      ],
+      [
+        "retained heap per cached access token (100,000)",
+        `${n(ser["msal-ts"], "bytesPerToken").toFixed(0)} B`,
+        `${n(ser["msal-node"], "bytesPerToken").toFixed(0)} B`,
+        ratio(n(ser["msal-ts"], "bytesPerToken"), n(ser["msal-node"], "bytesPerToken")),
+      ],
+      [
+        "cache-miss throughput, 16 in flight (tokens/s)",
+        n(tput["msal-ts"], "perSecond").toFixed(0),
+        n(tput["msal-node"], "perSecond").toFixed(0),
+        ratio(n(tput["msal-ts"], "perSecond"), n(tput["msal-node"], "perSecond")),
+      ],
+      [
+        "cold import of the package",
+        fmtMs(n(pkg["msal-ts"], "importMs")),
+        fmtMs(n(pkg["msal-node"], "importMs")),
+        ratio(n(pkg["msal-ts"], "importMs"), n(pkg["msal-node"], "importMs")),
+      ],
+      [
+        "install size (node_modules, bytes)",
+        n(pkg["msal-ts"], "installBytes").toLocaleString("en-US"),
+        n(pkg["msal-node"], "installBytes").toLocaleString("en-US"),
+        ratio(n(pkg["msal-ts"], "installBytes"), n(pkg["msal-node"], "installBytes")),
+      ],
       ["runtime packages installed", String(pkg["msal-ts"]?.packages), String(pkg["msal-node"]?.packages), ""],
     ],
   ),

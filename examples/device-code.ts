@@ -10,13 +10,16 @@ const useEmulator = process.argv.includes("--emulator");
 const emulator = useEmulator ? await (await import("entra-emulator")).startEmulator() : undefined;
 try {
   const app = new PublicClientApplication(process.env.CLIENT_ID ?? "22222222-2222-4222-8222-222222222222", {
-    authority: emulator ? emulator.authority() : (process.env.AUTHORITY ?? "https://login.microsoftonline.com/organizations"),
+    authority: emulator
+      ? emulator.authority()
+      : (process.env.AUTHORITY ?? "https://login.microsoftonline.com/organizations"),
     ...(emulator ? { verify: emulator.caPem, instanceDiscovery: false } : {}),
   });
   const scopes = ["User.Read"];
 
   const flow = await app.initiateDeviceFlow(scopes);
-  if (!("user_code" in flow) || "error" in flow) throw new Error(`Could not start the device flow: ${String(flow.error)}`);
+  if (!("user_code" in flow) || "error" in flow)
+    throw new Error(`Could not start the device flow: ${String(flow.error)}`);
   console.log(flow.message);
   // With the emulator, play the user: approve the code as alice after a moment.
   if (emulator) setTimeout(() => emulator.approveDevice(flow.user_code, "alice@contoso.com"), 500);

@@ -12,7 +12,9 @@ const useEmulator = process.argv.includes("--emulator");
 const emulator = useEmulator ? await (await import("entra-emulator")).startEmulator() : undefined;
 try {
   const app = new PublicClientApplication(process.env.CLIENT_ID ?? "22222222-2222-4222-8222-222222222222", {
-    authority: emulator ? emulator.authority() : (process.env.AUTHORITY ?? "https://login.microsoftonline.com/organizations"),
+    authority: emulator
+      ? emulator.authority()
+      : (process.env.AUTHORITY ?? "https://login.microsoftonline.com/organizations"),
     ...(emulator ? { verify: emulator.caPem, instanceDiscovery: false } : {}),
   });
   const result = await app.acquireTokenInteractive(["User.Read"], {
@@ -22,7 +24,15 @@ try {
     // Without an emulator, the system browser opens (the default). With it, sign alice in programmatically:
     // the emulator sends the response to the loopback redirect URI like a browser would.
     ...(emulator
-      ? { openBrowser: async (url: string) => void (await emulator.signIn({ authUri: url, username: "alice@contoso.com", password: "alice-password", deliver: true })) }
+      ? {
+          openBrowser: async (url: string) =>
+            void (await emulator.signIn({
+              authUri: url,
+              username: "alice@contoso.com",
+              password: "alice-password",
+              deliver: true,
+            })),
+        }
       : {}),
   });
   if (!("access_token" in result)) {

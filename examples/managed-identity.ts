@@ -8,7 +8,13 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ManagedIdentityClient, MsalError, SystemAssignedManagedIdentity, UserAssignedManagedIdentity, type ManagedIdentityClientOptions } from "msal-ts";
+import {
+  ManagedIdentityClient,
+  MsalError,
+  SystemAssignedManagedIdentity,
+  UserAssignedManagedIdentity,
+  type ManagedIdentityClientOptions,
+} from "msal-ts";
 
 const SOURCES = ["imds", "app_service", "machine_learning", "service_fabric", "azure_arc", "cloud_shell"] as const;
 type Source = (typeof SOURCES)[number];
@@ -23,9 +29,12 @@ if (!SOURCES.includes(source)) {
 // (/var/opt/azcmagent/tokens on Linux). The emulator writes its key files into a folder of our choosing,
 // and the client is told to expect them there instead.
 const arcFolder = at >= 0 && source === "azure_arc" ? mkdtempSync(join(tmpdir(), "msal-ts-example-arc-")) : undefined;
-const emulator = at >= 0 ? await (await import("entra-emulator")).startEmulator(arcFolder ? { arcKeyDir: arcFolder } : {}) : undefined;
+const emulator =
+  at >= 0 ? await (await import("entra-emulator")).startEmulator(arcFolder ? { arcKeyDir: arcFolder } : {}) : undefined;
 try {
-  const identity = process.env.MI_CLIENT_ID ? new UserAssignedManagedIdentity({ clientId: process.env.MI_CLIENT_ID }) : new SystemAssignedManagedIdentity();
+  const identity = process.env.MI_CLIENT_ID
+    ? new UserAssignedManagedIdentity({ clientId: process.env.MI_CLIENT_ID })
+    : new SystemAssignedManagedIdentity();
   const options: ManagedIdentityClientOptions = emulator ? { env: emulator.managedIdentityEnv(source) } : {};
   if (arcFolder) options.arcTokenFolder = arcFolder;
   const client = new ManagedIdentityClient(identity, options);

@@ -23,12 +23,22 @@ const libraryAsSibling = {
 };
 
 await build({ ...common, entryPoints: [libraryEntry], outfile: "dist/msal-ts.js", sourcemap: true });
-const cli = await build({ ...common, entryPoints: ["src/cli/main.ts"], outfile: "dist/cli.js", plugins: [libraryAsSibling], metafile: true });
+const cli = await build({
+  ...common,
+  entryPoints: ["src/cli/main.ts"],
+  outfile: "dist/cli.js",
+  plugins: [libraryAsSibling],
+  metafile: true,
+});
 // The command must reach the library only through its entry module: a CLI file importing another library
 // module directly would put a second copy of that module (and of its classes) into dist/cli.js. The small
 // stateless helpers of src/util/ are the exception the lint layer map also allows (cli may import util/).
-const copied = Object.keys(cli.metafile.inputs).filter((path) => !path.startsWith("src/cli/") && !path.startsWith("src/util/"));
+const copied = Object.keys(cli.metafile.inputs).filter(
+  (path) => !path.startsWith("src/cli/") && !path.startsWith("src/util/"),
+);
 if (copied.length > 0) {
-  console.error(`dist/cli.js would carry its own copy of ${copied.join(", ")}; import them from "../index.js" instead.`);
+  console.error(
+    `dist/cli.js would carry its own copy of ${copied.join(", ")}; import them from "../index.js" instead.`,
+  );
   process.exit(1);
 }

@@ -31,7 +31,9 @@ function show(label: string, result: TokenResult, startedAt: number): void {
   }
   const c = claimsOf(result.access_token);
   const who = c.preferred_username ?? (c.roles ? `roles ${JSON.stringify(c.roles)}` : c.azp);
-  console.log(`  ${label}: ${result.token_source} in ${ms} ms, aud ${String(c.aud)}, ${String(who)}, expires in ${result.expires_in} s`);
+  console.log(
+    `  ${label}: ${result.token_source} in ${ms} ms, aud ${String(c.aud)}, ${String(who)}, expires in ${result.expires_in} s`,
+  );
 }
 
 const started = Date.now();
@@ -59,14 +61,22 @@ try {
   const burst = performance.now();
   emulator.clearRequests();
   const fresh = new ConfidentialClientApplication(WEB_APP, { clientCredential: WEB_SECRET, ...common });
-  await Promise.all(Array.from({ length: 100 }, () => fresh.acquireTokenForClient(["https://graph.microsoft.com/.default"])));
+  await Promise.all(
+    Array.from({ length: 100 }, () => fresh.acquireTokenForClient(["https://graph.microsoft.com/.default"])),
+  );
   const posts = emulator.requests().filter((r) => r.method === "POST").length;
   console.log(`  100 concurrent cold calls: ${posts} token request, ${(performance.now() - burst).toFixed(0)} ms\n`);
 
   console.log("2. A web app signs Alice in (auth code flow with PKCE; the emulator plays the browser)");
   const cache = new SerializableTokenCache();
-  const web = new ConfidentialClientApplication(WEB_APP, { clientCredential: WEB_SECRET, tokenCache: cache, ...common });
-  const flow = await web.initiateAuthCodeFlow(["https://graph.microsoft.com/User.Read"], { redirectUri: "https://localhost/auth/callback" });
+  const web = new ConfidentialClientApplication(WEB_APP, {
+    clientCredential: WEB_SECRET,
+    tokenCache: cache,
+    ...common,
+  });
+  const flow = await web.initiateAuthCodeFlow(["https://graph.microsoft.com/User.Read"], {
+    redirectUri: "https://localhost/auth/callback",
+  });
   const signIn = await emulator.signIn({ authUri: flow.auth_uri, ...DEMO.alice });
   t = performance.now();
   show("sign-in    ", await web.acquireTokenByAuthCodeFlow(flow, signIn.params), t);
@@ -75,7 +85,11 @@ try {
   t = performance.now();
   show("silent     ", (await web.acquireTokenSilent(["https://graph.microsoft.com/User.Read"], alice!))!, t);
   t = performance.now();
-  show("refreshed  ", (await web.acquireTokenSilent(["https://graph.microsoft.com/User.Read"], alice!, { forceRefresh: true }))!, t);
+  show(
+    "refreshed  ",
+    (await web.acquireTokenSilent(["https://graph.microsoft.com/User.Read"], alice!, { forceRefresh: true }))!,
+    t,
+  );
   console.log(`  cache: ${cache.serialize().length} bytes of MSAL-compatible JSON (readable by MSAL Python)\n`);
 
   console.log("3. The Orders API calls Graph on Alice's behalf (OBO)");
@@ -86,7 +100,11 @@ try {
   if ("error" in userToken) throw new Error(`Alice's sign-in failed: ${userToken.error}`);
   const api = new ConfidentialClientApplication(ORDERS_API, { clientCredential: ORDERS_SECRET, ...common });
   t = performance.now();
-  show("on behalf  ", await api.acquireTokenOnBehalfOf(userToken.access_token, ["https://graph.microsoft.com/User.Read"]), t);
+  show(
+    "on behalf  ",
+    await api.acquireTokenOnBehalfOf(userToken.access_token, ["https://graph.microsoft.com/User.Read"]),
+    t,
+  );
 
   console.log("\n4. A CLI signs Bob in with the device code flow (the emulator approves the code)");
   const cliApp = new PublicClientApplication(CLI_APP, common);
@@ -98,7 +116,9 @@ try {
   show("device code", await cliApp.acquireTokenByDeviceFlow(device), t);
 
   console.log("\n5. A service on an Azure VM uses its managed identity (the emulator plays IMDS)");
-  const mi = new ManagedIdentityClient(new SystemAssignedManagedIdentity(), { env: emulator.managedIdentityEnv("imds") });
+  const mi = new ManagedIdentityClient(new SystemAssignedManagedIdentity(), {
+    env: emulator.managedIdentityEnv("imds"),
+  });
   t = performance.now();
   show("IMDS       ", await mi.acquireTokenForClient({ resource: "https://management.azure.com" }), t);
   t = performance.now();

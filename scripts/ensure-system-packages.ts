@@ -24,9 +24,21 @@ export interface SystemPackage {
 
 /** The one list of system packages the tests use: add a package here when a test starts needing one. */
 export const SYSTEM_PACKAGES: readonly SystemPackage[] = [
-  { name: "chromium", usedBy: "browser sign-in tests (playwright-core drives /usr/bin/chromium)", probe: { file: "/usr/bin/chromium" } },
-  { name: "redis-server", usedBy: "distributed token cache tests (they start their own redis-server)", probe: { command: "redis-server" } },
-  { name: "python3-msal", usedBy: "MSAL Python peer and cache interop tests (/usr/bin/python3)", probe: { run: ["/usr/bin/python3", "-c", "import msal"] } },
+  {
+    name: "chromium",
+    usedBy: "browser sign-in tests (playwright-core drives /usr/bin/chromium)",
+    probe: { file: "/usr/bin/chromium" },
+  },
+  {
+    name: "redis-server",
+    usedBy: "distributed token cache tests (they start their own redis-server)",
+    probe: { command: "redis-server" },
+  },
+  {
+    name: "python3-msal",
+    usedBy: "MSAL Python peer and cache interop tests (/usr/bin/python3)",
+    probe: { run: ["/usr/bin/python3", "-c", "import msal"] },
+  },
 ];
 
 /** What the script needs from the machine; the tests pass a fake one. */
@@ -74,13 +86,20 @@ export function ensureSystemPackages(system: System, packages: readonly SystemPa
   const names = missing.map((p) => p.name);
   explainMissing(system, missing);
   if (!system.isRoot || !system.onPath("apt-get")) {
-    system.log(system.isRoot ? "There is no apt-get here; install them with the system's package manager, or on Debian run:" : "Install them (this needs root), then run the tests again:");
+    system.log(
+      system.isRoot
+        ? "There is no apt-get here; install them with the system's package manager, or on Debian run:"
+        : "Install them (this needs root), then run the tests again:",
+    );
     system.log(`  ${installCommand(names)}`);
     return 1;
   }
   system.log(`Installing ${names.join(" ")} with apt-get...`);
   const env = { DEBIAN_FRONTEND: "noninteractive" };
-  if (system.run("apt-get", ["update", "-qq"], env) !== 0 || system.run("apt-get", [...APT_INSTALL, ...names], env) !== 0) {
+  if (
+    system.run("apt-get", ["update", "-qq"], env) !== 0 ||
+    system.run("apt-get", [...APT_INSTALL, ...names], env) !== 0
+  ) {
     system.log(`apt-get could not install ${names.join(" ")}; the output above says why.`);
     return 1;
   }
@@ -107,7 +126,10 @@ export function realSystem(): System {
   return {
     isRoot: process.getuid?.() === 0,
     dpkgInstalled(name) {
-      const r = spawnSync("dpkg-query", ["-W", "-f=${Status}", name], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
+      const r = spawnSync("dpkg-query", ["-W", "-f=${Status}", name], {
+        encoding: "utf8",
+        stdio: ["ignore", "pipe", "ignore"],
+      });
       if (r.error) return undefined;
       return r.status === 0 && /\binstall ok installed\b/.test(r.stdout);
     },
@@ -115,7 +137,10 @@ export function realSystem(): System {
     onPath: (name) => (env.PATH ?? "").split(delimiter).some((dir) => dir !== "" && isExecutable(join(dir, name))),
     run(command, args, extra = {}) {
       const quiet = command !== "apt-get";
-      const r = spawnSync(command, args, { env: { ...env, ...extra }, stdio: quiet ? "ignore" : ["ignore", "inherit", "inherit"] });
+      const r = spawnSync(command, args, {
+        env: { ...env, ...extra },
+        stdio: quiet ? "ignore" : ["ignore", "inherit", "inherit"],
+      });
       return r.error ? null : r.status;
     },
     log: (line) => console.error(line),

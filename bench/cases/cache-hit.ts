@@ -21,11 +21,17 @@ async function msalTs(): Promise<() => unknown> {
   const cache = new SerializableTokenCache();
   cache.deserialize(pythonFormatCache(n, now));
   const http = new OfflineHttpClient();
-  const app = new ConfidentialClientApplication(CLIENT_ID, { clientCredential: "benchmark-secret", authority, tokenCache: cache, httpClient: http });
+  const app = new ConfidentialClientApplication(CLIENT_ID, {
+    clientCredential: "benchmark-secret",
+    authority,
+    tokenCache: cache,
+    httpClient: http,
+  });
   const scopes = [HIT.scope];
   return async () => {
     const result = await app.acquireTokenForClient(scopes);
-    if (!("access_token" in result) || result.token_source !== "cache" || http.unexpected > 0) throw new Error("benchmark expected a cache hit and no request");
+    if (!("access_token" in result) || result.token_source !== "cache" || http.unexpected > 0)
+      throw new Error("benchmark expected a cache hit and no request");
     return result;
   };
 }

@@ -78,12 +78,25 @@ function run(args: readonly string[], env: NodeJS.ProcessEnv, onStderr?: (stderr
 export async function cliToken(runs: number): Promise<CliTokenResult> {
   const bin = commandPath();
   const dir = mkdtempSync(join(tmpdir(), "msal-ts-bench-cli-"));
-  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: dir, XDG_CACHE_HOME: join(dir, "cache"), XDG_CONFIG_HOME: join(dir, "config") };
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: dir,
+    XDG_CACHE_HOME: join(dir, "cache"),
+    XDG_CONFIG_HOME: join(dir, "config"),
+  };
   const emulator = await startEmulator({ config: { ...defaultConfig(), deviceCodeInterval: 1 } });
   try {
     const ca = join(dir, "ca.pem");
     writeFileSync(ca, emulator.caPem);
-    const target = ["--authority", emulator.authority(), "--ca", ca, "--no-instance-discovery", "--client-id", PUBLIC_CLIENT];
+    const target = [
+      "--authority",
+      emulator.authority(),
+      "--ca",
+      ca,
+      "--no-instance-discovery",
+      "--client-id",
+      PUBLIC_CLIENT,
+    ];
     let approved = false;
     const login = await run([bin, "login", "--device-code", ...target], env, (stderr) => {
       const code = /enter the code (\S+)/.exec(stderr)?.[1];
@@ -99,7 +112,8 @@ export async function cliToken(runs: number): Promise<CliTokenResult> {
     const times: number[] = [];
     for (let i = 0; i < runs; i++) {
       const r = await run(token, env);
-      if (r.code !== 0 || !/^eyJ[\w-]+\.[\w-]+\.[\w-]+\n$/.test(r.stdout)) throw new Error(`token failed (exit ${r.code}): ${r.stderr}`);
+      if (r.code !== 0 || !/^eyJ[\w-]+\.[\w-]+\.[\w-]+\n$/.test(r.stdout))
+        throw new Error(`token failed (exit ${r.code}): ${r.stderr}`);
       times.push(r.ms);
     }
     const requests = emulator.requests().length;

@@ -38,7 +38,10 @@ function packages(nodeModules: string): number {
 function install(spec: string): string {
   const dir = mkdtempSync(join(tmpdir(), "msal-bench-pkg-"));
   writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "bench-install", private: true, type: "module" }));
-  execFileSync(npm, ["install", "--omit=dev", "--no-audit", "--no-fund", "--ignore-scripts", spec], { cwd: dir, stdio: "ignore" });
+  execFileSync(npm, ["install", "--omit=dev", "--no-audit", "--no-fund", "--ignore-scripts", spec], {
+    cwd: dir,
+    stdio: "ignore",
+  });
   return dir;
 }
 
@@ -58,7 +61,12 @@ const packDir = mkdtempSync(join(tmpdir(), "msal-bench-pack-"));
 try {
   execFileSync(npm, ["pack", "-w", "packages/msal-ts", "--pack-destination", packDir], { cwd: root, stdio: "ignore" });
   const tarball = join(packDir, readdirSync(packDir).find((f) => f.endsWith(".tgz")) ?? "");
-  const msalNodeVersion = JSON.parse(execFileSync(process.execPath, ["-p", "JSON.stringify(require('@azure/msal-node/package.json').version)"], { cwd: root, encoding: "utf8" })) as string;
+  const msalNodeVersion = JSON.parse(
+    execFileSync(process.execPath, ["-p", "JSON.stringify(require('@azure/msal-node/package.json').version)"], {
+      cwd: root,
+      encoding: "utf8",
+    }),
+  ) as string;
   for (const [lib, spec, name] of [
     ["msal-ts", tarball, "msal-ts"],
     ["msal-node", `@azure/msal-node@${msalNodeVersion}`, "@azure/msal-node"],
@@ -67,7 +75,9 @@ try {
     try {
       const nm = join(dir, "node_modules");
       if (!existsSync(nm)) throw new Error("nothing installed");
-      process.stdout.write(`${JSON.stringify({ lib, installBytes: du(nm), packages: packages(nm), importMs: importMs(dir, name) })}\n`);
+      process.stdout.write(
+        `${JSON.stringify({ lib, installBytes: du(nm), packages: packages(nm), importMs: importMs(dir, name) })}\n`,
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

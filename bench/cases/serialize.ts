@@ -58,4 +58,6 @@ gc();
 gc();
 const bytesPerToken = (process.memoryUsage().heapUsed - before) / n;
 if (held.serialize().length === 0 || text.length === 0) throw new Error("cache emptied");
-process.stdout.write(`${JSON.stringify({ lib, n, deserializeMs: median(deserializeMs), serializeMs: median(serializeMs), bytesPerToken })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ lib, n, deserializeMs: median(deserializeMs), serializeMs: median(serializeMs), bytesPerToken })}\n`,
+);

@@ -10,7 +10,15 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { measure } from "../lib/measure.ts";
 import { msalNodeOfflineAuth, OfflineHttpClient, refusingNetwork } from "../lib/offline.ts";
-import { ENVIRONMENT, PUBLIC_CLIENT_ID, TENANT_ID, USER_SCOPE, msalNodeFormatUserCache, pythonFormatUserCache, userOf } from "../lib/populate.ts";
+import {
+  ENVIRONMENT,
+  PUBLIC_CLIENT_ID,
+  TENANT_ID,
+  USER_SCOPE,
+  msalNodeFormatUserCache,
+  pythonFormatUserCache,
+  userOf,
+} from "../lib/populate.ts";
 
 const [lib, nText] = process.argv.slice(2);
 const n = Number(nText);
@@ -30,7 +38,8 @@ async function msalTs(): Promise<() => unknown> {
   const scopes = [USER_SCOPE];
   return async () => {
     const result = await app.acquireTokenSilent(scopes, account);
-    if (result?.token_source !== "cache" || http.unexpected > 0) throw new Error("benchmark expected a cache hit and no request");
+    if (result?.token_source !== "cache" || http.unexpected > 0)
+      throw new Error("benchmark expected a cache hit and no request");
     return result;
   };
 }
@@ -59,9 +68,16 @@ function msalPython(): Record<string, unknown> | null {
     const cachePath = join(dir, "cache.json");
     writeFileSync(cachePath, pythonFormatUserCache(n, now));
     const env: NodeJS.ProcessEnv = { ...process.env };
-    for (const k of ["PYTHONPATH", "PYTHONHOME", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE"]) delete env[k];
+    for (const k of ["PYTHONPATH", "PYTHONHOME", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE"])
+      delete env[k];
     const out = spawnSync("/usr/bin/python3", [fileURLToPath(new URL("./python/silent_hit.py", import.meta.url))], {
-      input: JSON.stringify({ cache_path: cachePath, client_id: PUBLIC_CLIENT_ID, authority, username: target.username, scope: USER_SCOPE }),
+      input: JSON.stringify({
+        cache_path: cachePath,
+        client_id: PUBLIC_CLIENT_ID,
+        authority,
+        username: target.username,
+        scope: USER_SCOPE,
+      }),
       encoding: "utf8",
       env,
     });

@@ -22,7 +22,8 @@ try {
     const app = await msalTsDaemon(emulator);
     call = async () => {
       const r = await app.acquireTokenForClient([SCOPE], { claimsChallenge: claims(counter++) });
-      if (!("access_token" in r) || r.token_source !== "identity_provider") throw new Error("expected a token from the emulator");
+      if (!("access_token" in r) || r.token_source !== "identity_provider")
+        throw new Error("expected a token from the emulator");
     };
   } else {
     const app = await msalNodeDaemon(emulator);

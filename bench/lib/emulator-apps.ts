@@ -9,13 +9,23 @@ export const DAEMON = { clientId: DEMO.confidential, secret: DEMO.secret, scope:
 
 export async function msalTsDaemon(emulator: Emulator) {
   const { ConfidentialClientApplication } = await import("msal-ts");
-  return new ConfidentialClientApplication(DAEMON.clientId, { clientCredential: DAEMON.secret, authority: emulator.authority(), verify: emulator.caPem, instanceDiscovery: false });
+  return new ConfidentialClientApplication(DAEMON.clientId, {
+    clientCredential: DAEMON.secret,
+    authority: emulator.authority(),
+    verify: emulator.caPem,
+    instanceDiscovery: false,
+  });
 }
 
 export async function msalNodeDaemon(emulator: Emulator) {
   const msal = await import("@azure/msal-node");
   return new msal.ConfidentialClientApplication({
-    auth: { clientId: DAEMON.clientId, clientSecret: DAEMON.secret, authority: emulator.authority(), knownAuthorities: [new URL(emulator.url).host] },
+    auth: {
+      clientId: DAEMON.clientId,
+      clientSecret: DAEMON.secret,
+      authority: emulator.authority(),
+      knownAuthorities: [new URL(emulator.url).host],
+    },
     system: { networkClient: msalNodeNetwork(emulator.caPem) },
   });
 }

@@ -20,7 +20,10 @@ export function median(values: readonly number[]): number {
 }
 
 /** Times `fn` (sync or async): `rounds` rounds of at least `minCalls` calls and about `roundMs` each. */
-export async function measure(fn: () => unknown, o: { rounds?: number; roundMs?: number; minCalls?: number; warmupMs?: number } = {}): Promise<Measurement> {
+export async function measure(
+  fn: () => unknown,
+  o: { rounds?: number; roundMs?: number; minCalls?: number; warmupMs?: number } = {},
+): Promise<Measurement> {
   const rounds = o.rounds ?? 7;
   const roundMs = o.roundMs ?? 200;
   const minCalls = o.minCalls ?? 3;

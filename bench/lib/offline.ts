@@ -16,7 +16,12 @@ export class OfflineHttpClient implements HttpClient {
       return { status_code: 404, text: "{}", headers: {} };
     }
     const base = `https://login.microsoftonline.com/${m[1]}`;
-    const doc = { authorization_endpoint: `${base}/oauth2/v2.0/authorize`, token_endpoint: `${base}/oauth2/v2.0/token`, device_authorization_endpoint: `${base}/oauth2/v2.0/devicecode`, issuer: `${base}/v2.0` };
+    const doc = {
+      authorization_endpoint: `${base}/oauth2/v2.0/authorize`,
+      token_endpoint: `${base}/oauth2/v2.0/token`,
+      device_authorization_endpoint: `${base}/oauth2/v2.0/devicecode`,
+      issuer: `${base}/v2.0`,
+    };
     return { status_code: 200, text: JSON.stringify(doc), headers: { "content-type": "application/json" } };
   }
 

@@ -17,7 +17,8 @@ Starts an emulated Microsoft Entra ID on https://localhost (127.0.0.1 only) and 
 function port(value: string | undefined, name: string): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new EmulatorConfigError(`${name} must be a port number (0-65535)`);
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    throw new EmulatorConfigError(`${name} must be a port number (0-65535)`);
   return n;
 }
 

@@ -53,10 +53,19 @@ export function requestClient(ctx: EmulatorContext, req: EmuRequest, tenantName:
 }
 
 /** Validates the audience of a client assertion: a token endpoint (v1 or v2) or issuer of the tenant. */
-function audienceMatches(ctx: EmulatorContext, req: EmuRequest, aud: unknown, tenantPath: string, tenantId: string | undefined): boolean {
+function audienceMatches(
+  ctx: EmulatorContext,
+  req: EmuRequest,
+  aud: unknown,
+  tenantPath: string,
+  tenantId: string | undefined,
+): boolean {
   const auds = Array.isArray(aud) ? aud : [aud];
   const origins = new Set([req.origin, ...ctx.ownHosts.map((h) => `https://${h}`)]);
-  const tenants = new Set([tenantPath.toLowerCase(), ...(tenantId ? ctx.tenantNames(tenantId).map((t) => t.toLowerCase()) : [])]);
+  const tenants = new Set([
+    tenantPath.toLowerCase(),
+    ...(tenantId ? ctx.tenantNames(tenantId).map((t) => t.toLowerCase()) : []),
+  ]);
   const accepted = new Set<string>();
   for (const o of origins) {
     for (const t of tenants) {
@@ -85,37 +94,58 @@ function verifyAssertion(
   const jwt = decodeJwt(assertion);
   if (!jwt) throw entraError(50027);
   if (jwt.header.alg !== "RS256" && jwt.header.alg !== "PS256") {
-    throw entraError(5002738, `Invalid JWT token. '${String(jwt.header.alg)}' is not a supported signature algorithm. Supported signing algorithms are: 'RS256, PS256'.`);
+    throw entraError(
+      5002738,
+      `Invalid JWT token. '${String(jwt.header.alg)}' is not a supported signature algorithm. Supported signing algorithms are: 'RS256, PS256'.`,
+    );
   }
   const sha1 = thumbprintFromHeader(jwt.header.x5t);
   const sha256 = thumbprintFromHeader(jwt.header["x5t#S256"]);
   if (!sha1 && !sha256) {
-    throw entraError(700027, "Client assertion failed signature validation. The assertion header must carry the certificate thumbprint in 'x5t' or 'x5t#S256'.");
+    throw entraError(
+      700027,
+      "Client assertion failed signature validation. The assertion header must carry the certificate thumbprint in 'x5t' or 'x5t#S256'.",
+    );
   }
   const cert = app.certificateObjects.find((c) => {
     if (sha256) return createHash("sha256").update(c.raw).digest().equals(sha256);
-    return createHash("sha1").update(c.raw).digest().equals(sha1 as Buffer);
+    return createHash("sha1")
+      .update(c.raw)
+      .digest()
+      .equals(sha1 as Buffer);
   });
   if (!cert) {
     const shown = (sha256 ?? sha1 ?? Buffer.alloc(0)).toString("hex").toUpperCase();
-    throw entraError(700027, `The certificate with identifier used to sign the client assertion is not registered on application. [Reason - The key was not found., Thumbprint of key used by client: '${shown}', Please visit the Azure Portal, Graph Explorer or directly use MS Graph to see configured keys for app Id '${app.clientId}'.]`);
+    throw entraError(
+      700027,
+      `The certificate with identifier used to sign the client assertion is not registered on application. [Reason - The key was not found., Thumbprint of key used by client: '${shown}', Please visit the Azure Portal, Graph Explorer or directly use MS Graph to see configured keys for app Id '${app.clientId}'.]`,
+    );
   }
   if (!verifySignature(jwt, cert.publicKey)) {
     throw entraError(700027);
   }
   const { iss, sub, aud, exp, nbf } = jwt.payload;
   if (iss !== app.clientId || sub !== app.clientId) {
-    throw entraError(700021, `Client assertion application identifier doesn't match 'client_id' parameter. The 'iss' and 'sub' claims must both be '${app.clientId}'.`);
+    throw entraError(
+      700021,
+      `Client assertion application identifier doesn't match 'client_id' parameter. The 'iss' and 'sub' claims must both be '${app.clientId}'.`,
+    );
   }
   if (!audienceMatches(ctx, req, aud, tenantPath, tenantId)) {
-    throw entraError(700212, `The audience '${String(aud)}' of the client assertion is not valid. It must be the token endpoint of the tenant, e.g. '${req.origin}/${tenantPath}/oauth2/v2.0/token'.`);
+    throw entraError(
+      700212,
+      `The audience '${String(aud)}' of the client assertion is not valid. It must be the token endpoint of the tenant, e.g. '${req.origin}/${tenantPath}/oauth2/v2.0/token'.`,
+    );
   }
   const now = ctx.clock.now();
   if (typeof exp !== "number" || (nbf !== undefined && typeof nbf !== "number")) {
     throw entraError(50027, "JWT token is invalid or malformed: 'exp' (and 'nbf' when present) must be numbers.");
   }
   if (exp < now - SKEW || (typeof nbf === "number" && nbf > now + SKEW)) {
-    throw entraError(700024, `Client assertion is not within its valid time range. Current time: ${new Date(now * 1000).toISOString()}, expiry time of assertion ${new Date(exp * 1000).toISOString()}.`);
+    throw entraError(
+      700024,
+      `Client assertion is not within its valid time range. Current time: ${new Date(now * 1000).toISOString()}, expiry time of assertion ${new Date(exp * 1000).toISOString()}.`,
+    );
   }
 }
 
@@ -151,7 +181,10 @@ export function authenticateClient(
   }
   if (secret !== undefined) {
     if (!(app.secrets ?? []).some((s) => constantTimeEquals(s, secret))) {
-      throw entraError(7000215, `Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${app.clientId}'.`);
+      throw entraError(
+        7000215,
+        `Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${app.clientId}'.`,
+      );
     }
     return { app, method: "1" };
   }

@@ -87,7 +87,8 @@ export class EmulatorConfigError extends Error {
   }
 }
 
-type Shape = "string" | "boolean" | "number" | "string[]" | { object: Fields } | { array: Fields } | "role[]" | "cert[]";
+type Shape =
+  "string" | "boolean" | "number" | "string[]" | { object: Fields } | { array: Fields } | "role[]" | "cert[]";
 type Fields = Record<string, { shape: Shape; required?: boolean }>;
 
 const ROLE: Fields = { value: { shape: "string", required: true }, grantedTo: { shape: "string[]" } };
@@ -152,7 +153,9 @@ const SCHEMA: Fields = {
       object: {
         tenant: { shape: "string" },
         systemAssigned: {
-          shape: { object: { clientId: { shape: "string", required: true }, objectId: { shape: "string", required: true } } },
+          shape: {
+            object: { clientId: { shape: "string", required: true }, objectId: { shape: "string", required: true } },
+          },
         },
         userAssigned: {
           shape: {
@@ -177,7 +180,9 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 
 function suggest(key: string, known: string[]): string {
   const k = key.toLowerCase();
-  const hit = known.find((n) => n.toLowerCase() === k || n.toLowerCase().startsWith(k) || k.startsWith(n.toLowerCase()));
+  const hit = known.find(
+    (n) => n.toLowerCase() === k || n.toLowerCase().startsWith(k) || k.startsWith(n.toLowerCase()),
+  );
   return hit ? ` (did you mean "${hit}"?)` : ` (known keys: ${known.join(", ")})`;
 }
 
@@ -301,7 +306,8 @@ function normalizeApps(apps: AppConfig[], tenantOf: TenantOf): NormalizedApp[] {
   const clientIds = new Set<string>();
   return apps.map((app, i): NormalizedApp => {
     const p = `apps[${i}]`;
-    if (clientIds.has(app.clientId.toLowerCase())) throw new EmulatorConfigError(`${p}.clientId: duplicate "${app.clientId}"`);
+    if (clientIds.has(app.clientId.toLowerCase()))
+      throw new EmulatorConfigError(`${p}.clientId: duplicate "${app.clientId}"`);
     clientIds.add(app.clientId.toLowerCase());
     if (app.familyId !== undefined && app.familyId !== "1") {
       throw new EmulatorConfigError(`${p}.familyId: only "1" is supported (Entra's single family)`);
@@ -325,8 +331,10 @@ function normalizeUsers(users: UserConfig[], tenantOf: TenantOf): NormalizedUser
   const usernames = new Set<string>();
   return users.map((u, i): NormalizedUser => {
     const p = `users[${i}]`;
-    if (!u.username.includes("@")) throw new EmulatorConfigError(`${p}.username: expected a UPN such as alice@contoso.com`);
-    if (usernames.has(u.username.toLowerCase())) throw new EmulatorConfigError(`${p}.username: duplicate "${u.username}"`);
+    if (!u.username.includes("@"))
+      throw new EmulatorConfigError(`${p}.username: expected a UPN such as alice@contoso.com`);
+    if (usernames.has(u.username.toLowerCase()))
+      throw new EmulatorConfigError(`${p}.username: duplicate "${u.username}"`);
     usernames.add(u.username.toLowerCase());
     if (u.oid !== undefined && !GUID.test(u.oid)) throw new EmulatorConfigError(`${p}.oid: expected a GUID`);
     return {

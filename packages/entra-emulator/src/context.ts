@@ -91,7 +91,9 @@ export class EmulatorContext {
   /** Host names (with port) under which clients reach this emulator over HTTPS. */
   get ownHosts(): string[] {
     const p = this.httpsPort;
-    return p === 443 ? ["localhost", "127.0.0.1", `localhost:${p}`, `127.0.0.1:${p}`] : [`localhost:${p}`, `127.0.0.1:${p}`];
+    return p === 443
+      ? ["localhost", "127.0.0.1", `localhost:${p}`, `127.0.0.1:${p}`]
+      : [`localhost:${p}`, `127.0.0.1:${p}`];
   }
 
   findApp(clientId: string): NormalizedApp | undefined {

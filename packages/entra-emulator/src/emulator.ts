@@ -7,7 +7,12 @@ import { EmulatorClock } from "./clock.js";
 import { defaultConfig, loadConfigFile, normalizeConfig, type EmulatorConfig } from "./config.js";
 import { EmulatorContext } from "./context.js";
 import type { Listener } from "./http.js";
-import { registerAuthorizeRoutes, signInProgrammatically, type SignInOptions, type SignInResult } from "./routes/authorize.js";
+import {
+  registerAuthorizeRoutes,
+  signInProgrammatically,
+  type SignInOptions,
+  type SignInResult,
+} from "./routes/authorize.js";
 import { approveDeviceCode, denyDeviceCode, registerDeviceRoutes } from "./routes/device.js";
 import { registerDiscoveryRoutes } from "./routes/discovery.js";
 import {
@@ -139,7 +144,12 @@ function entraRouter(ctx: EmulatorContext): Router {
 }
 
 /** Binds both listeners; on failure closes what was opened and removes the temporary folder. */
-async function listenBoth(ctx: EmulatorContext, servers: [Server, Server], options: EmulatorOptions, tempDir: string): Promise<void> {
+async function listenBoth(
+  ctx: EmulatorContext,
+  servers: [Server, Server],
+  options: EmulatorOptions,
+  tempDir: string,
+): Promise<void> {
   const [httpsServer, httpServer] = servers;
   try {
     ctx.httpsPort = await listen(httpsServer, options.port ?? 0);
@@ -163,7 +173,11 @@ function emulatorHandle(r: Running): Emulator {
     caPath: r.caPath,
     config: r.rawConfig,
     authority: (tenant = defaultTenant) => `${ctx.httpsOrigin}/${tenant}`,
-    clientOptions: (tenant = defaultTenant) => ({ authority: `${ctx.httpsOrigin}/${tenant}`, verify: r.caPem, instanceDiscovery: false }),
+    clientOptions: (tenant = defaultTenant) => ({
+      authority: `${ctx.httpsOrigin}/${tenant}`,
+      verify: r.caPem,
+      instanceDiscovery: false,
+    }),
     requests: () => r.log.entries().map((e) => ({ ...e })),
     clearRequests: () => r.log.clear(),
     addFault: (spec) => {
@@ -201,8 +215,21 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const faults = new FaultBook();
   const log = new RequestLog(clock);
   const signIn = (o: SignInOptions): Promise<SignInResult> => signInProgrammatically(ctx, o);
-  const control = registerControlRoutes({ ctx, faults, requests: () => log.entries(), clearRequests: () => log.clear(), signIn });
-  const handle = createRequestHandler({ ctx, router: entraRouter(ctx), faults, log, control, bodyLimit: options.bodyLimit ?? 1024 * 1024 });
+  const control = registerControlRoutes({
+    ctx,
+    faults,
+    requests: () => log.entries(),
+    clearRequests: () => log.clear(),
+    signIn,
+  });
+  const handle = createRequestHandler({
+    ctx,
+    router: entraRouter(ctx),
+    faults,
+    log,
+    control,
+    bodyLimit: options.bodyLimit ?? 1024 * 1024,
+  });
   const onRequest = (listener: Listener) => (raw: IncomingMessage, res: ServerResponse) => {
     handle(raw, res, listener).catch(() => {
       if (!res.headersSent) {

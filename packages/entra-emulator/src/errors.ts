@@ -31,7 +31,10 @@ export class EntraError extends Error {
 
 /** `2024-01-31 12:34:56Z`: the timestamp format of Entra's error bodies. */
 export function entraTimestamp(ms: number): string {
-  return new Date(ms).toISOString().replace("T", " ").replace(/\.\d{3}Z$/, "Z");
+  return new Date(ms)
+    .toISOString()
+    .replace("T", " ")
+    .replace(/\.\d{3}Z$/, "Z");
 }
 
 export interface ErrorContext {

@@ -21,7 +21,13 @@ function hidden(fields: Record<string, string>): string {
     .join("");
 }
 
-export function signInPage(o: { action: string; txn: string; appName: string; username?: string; error?: string }): string {
+export function signInPage(o: {
+  action: string;
+  txn: string;
+  appName: string;
+  username?: string;
+  error?: string;
+}): string {
   return page(
     "Sign in to your account",
     `<h1>Sign in</h1><p>to continue to <b>${e(o.appName)}</b></p>
@@ -53,7 +59,14 @@ export function mfaPage(o: { action: string; txn: string; username: string }): s
   );
 }
 
-export function consentPage(o: { action: string; txn: string; appName: string; scopes: string[]; title: string; question: string }): string {
+export function consentPage(o: {
+  action: string;
+  txn: string;
+  appName: string;
+  scopes: string[];
+  title: string;
+  question: string;
+}): string {
   const list = o.scopes.map((s) => `<li>${e(s)}</li>`).join("");
   return page(
     o.title,

@@ -39,9 +39,7 @@ export function findResourceApp(ctx: EmulatorContext, resource: string): Normali
   return ctx.config.apps.find((a) => {
     const id = a.clientId.toLowerCase();
     return (
-      r === id ||
-      r === `api://${id}` ||
-      (a.identifierUris ?? []).some((u) => u.toLowerCase().replace(/\/+$/, "") === r)
+      r === id || r === `api://${id}` || (a.identifierUris ?? []).some((u) => u.toLowerCase().replace(/\/+$/, "") === r)
     );
   });
 }
@@ -71,10 +69,16 @@ export function parseScopes(ctx: EmulatorContext, scopeParam: string, tenantName
     }
     const external = /^https?:\/\//i.test(resource);
     if (!app && !external) {
-      throw entraError(500011, `The resource principal named ${resource} was not found in the tenant named ${tenantName}. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You might have sent your authentication request to the wrong tenant.`);
+      throw entraError(
+        500011,
+        `The resource principal named ${resource} was not found in the tenant named ${tenantName}. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You might have sent your authentication request to the wrong tenant.`,
+      );
     }
     if (app && name !== ".default" && !(app.exposedScopes ?? []).includes(name)) {
-      throw entraError(65005, `The application asked for scope '${name}' that doesn't exist on the resource '${app.clientId}'. Contact the app vendor.`);
+      throw entraError(
+        65005,
+        `The application asked for scope '${name}' that doesn't exist on the resource '${app.clientId}'. Contact the app vendor.`,
+      );
     }
     const key = app ? `app:${app.clientId.toLowerCase()}` : resource.toLowerCase();
     const entry = byResource.get(key) ?? {
@@ -97,7 +101,10 @@ export function parseScopes(ctx: EmulatorContext, scopeParam: string, tenantName
  */
 export function singleResource(parsed: ParsedScopes, scopeParam: string): ResolvedResource {
   if (parsed.resources.length > 1) {
-    throw entraError(28000, `Provided value for the input parameter scope is not valid because it contains more than one resource. Scope ${scopeParam} is not valid.`);
+    throw entraError(
+      28000,
+      `Provided value for the input parameter scope is not valid because it contains more than one resource. Scope ${scopeParam} is not valid.`,
+    );
   }
   return parsed.resources[0] ?? { resource: GRAPH, audience: GRAPH, names: [], full: [] };
 }

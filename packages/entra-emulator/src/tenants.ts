@@ -21,7 +21,10 @@ export function resolveTenantPath(ctx: EmulatorContext, segment: string): Tenant
   }
   const tenantId = ctx.tenantIdOf(segment) ?? (lower === MSA_TENANT ? MSA_TENANT : undefined);
   if (!tenantId) {
-    throw entraError(90002, `Tenant '${segment}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud. Check with your subscription administrator, this may happen if there are no active subscriptions for the tenant.`);
+    throw entraError(
+      90002,
+      `Tenant '${segment}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud. Check with your subscription administrator, this may happen if there are no active subscriptions for the tenant.`,
+    );
   }
   return { path: segment, kind: "tenant", tenantId };
 }
@@ -41,5 +44,8 @@ export function userAllowed(tenant: TenantPath, user: NormalizedUser): boolean {
 }
 
 export function userNotInTenant(tenant: TenantPath, clientId: string): EntraError {
-  return entraError(50020, `User account from identity provider does not exist in tenant '${tenant.path}' and cannot access the application '${clientId}' in that tenant. The account needs to be added as an external user in the tenant first.`);
+  return entraError(
+    50020,
+    `User account from identity provider does not exist in tenant '${tenant.path}' and cannot access the application '${clientId}' in that tenant. The account needs to be added as an external user in the tenant first.`,
+  );
 }

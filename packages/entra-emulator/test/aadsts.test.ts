@@ -7,12 +7,10 @@ const ids = { traceId: "t", correlationId: "c", nowMs: Date.UTC(2024, 0, 31, 12,
 describe("the AADSTS table and entraError", () => {
   test("an entry gives the error, the status and the default description", () => {
     const e = entraError(50126);
-    assert.deepEqual([e.error, e.aadsts, e.status, e.message], [
-      "invalid_grant",
-      50126,
-      400,
-      "Error validating credentials due to invalid username or password.",
-    ]);
+    assert.deepEqual(
+      [e.error, e.aadsts, e.status, e.message],
+      ["invalid_grant", 50126, 400, "Error validating credentials due to invalid username or password."],
+    );
     const body = renderEntraError(e, ids);
     assert.equal(
       body.error_description,
@@ -39,11 +37,10 @@ describe("the AADSTS table and entraError", () => {
 
   test("missingParameter is AADSTS900144 naming the parameter", () => {
     const e = missingParameter("scope");
-    assert.deepEqual([e.error, e.aadsts, e.message], [
-      "invalid_request",
-      900144,
-      "The request body must contain the following parameter: 'scope'.",
-    ]);
+    assert.deepEqual(
+      [e.error, e.aadsts, e.message],
+      ["invalid_request", 900144, "The request body must contain the following parameter: 'scope'."],
+    );
   });
 
   test("every entry has an OAuth2 error code and a description", () => {

@@ -16,18 +16,49 @@ describe("configuration", () => {
 
   const cases: [string, unknown, RegExp][] = [
     ["unknown top-level key", { ...defaultConfig(), tenant: [] }, /^tenant: unknown key \(did you mean "tenants"\?\)/],
-    ["unknown app key", { ...defaultConfig(), apps: [{ clientId: "x", tenant: "contoso.com", secret: "s" }] }, /^apps\[0\]\.secret: unknown key \(did you mean "secrets"\?\)/],
-    ["wrong type", { ...defaultConfig(), users: [{ username: "a@contoso.com", password: 1, tenant: "contoso.com" }] }, /^users\[0\]\.password: expected a string/],
-    ["unknown tenant reference", { ...defaultConfig(), users: [{ username: "a@x.com", password: "p", tenant: "nowhere" }] }, /^users\[0\]\.tenant: unknown tenant "nowhere"/],
+    [
+      "unknown app key",
+      { ...defaultConfig(), apps: [{ clientId: "x", tenant: "contoso.com", secret: "s" }] },
+      /^apps\[0\]\.secret: unknown key \(did you mean "secrets"\?\)/,
+    ],
+    [
+      "wrong type",
+      { ...defaultConfig(), users: [{ username: "a@contoso.com", password: 1, tenant: "contoso.com" }] },
+      /^users\[0\]\.password: expected a string/,
+    ],
+    [
+      "unknown tenant reference",
+      { ...defaultConfig(), users: [{ username: "a@x.com", password: "p", tenant: "nowhere" }] },
+      /^users\[0\]\.tenant: unknown tenant "nowhere"/,
+    ],
     ["missing required", { tenants: [{ id: "7f3c1e2a-5b6d-4c8e-9f01-23456789abcd" }], apps: [] }, /^users: required/],
-    ["tenant id not a GUID", { tenants: [{ id: "contoso" }], apps: [], users: [] }, /^tenants\[0\]\.id: expected a GUID/],
-    ["bad certificate", { ...defaultConfig(), apps: [{ clientId: "x", tenant: "contoso.com", certificates: [{ pem: "nope" }] }] }, /certificates\[0\]\.pem: not a PEM certificate/],
-    ["public app with a secret", { ...defaultConfig(), apps: [{ clientId: "x", tenant: "contoso.com", public: true, secrets: ["s"] }] }, /public app cannot have secrets/],
-    ["unknown lifetime key", { ...defaultConfig(), tokenLifetimes: { access: 5 } }, /^tokenLifetimes\.access: unknown key/],
+    [
+      "tenant id not a GUID",
+      { tenants: [{ id: "contoso" }], apps: [], users: [] },
+      /^tenants\[0\]\.id: expected a GUID/,
+    ],
+    [
+      "bad certificate",
+      { ...defaultConfig(), apps: [{ clientId: "x", tenant: "contoso.com", certificates: [{ pem: "nope" }] }] },
+      /certificates\[0\]\.pem: not a PEM certificate/,
+    ],
+    [
+      "public app with a secret",
+      { ...defaultConfig(), apps: [{ clientId: "x", tenant: "contoso.com", public: true, secrets: ["s"] }] },
+      /public app cannot have secrets/,
+    ],
+    [
+      "unknown lifetime key",
+      { ...defaultConfig(), tokenLifetimes: { access: 5 } },
+      /^tokenLifetimes\.access: unknown key/,
+    ],
   ];
   for (const [name, config, message] of cases) {
     test(`rejects ${name} with a message naming the path`, () => {
-      assert.throws(() => normalizeConfig(config), (e: unknown) => e instanceof EmulatorConfigError && message.test(e.message));
+      assert.throws(
+        () => normalizeConfig(config),
+        (e: unknown) => e instanceof EmulatorConfigError && message.test(e.message),
+      );
     });
   }
 });

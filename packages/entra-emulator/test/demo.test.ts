@@ -28,7 +28,11 @@ describe("DEMO", () => {
   });
 
   test("names its users and their passwords", () => {
-    const users = config.users.map((u) => ({ username: u.username, password: u.password, mfa: u.mfaRequired === true }));
+    const users = config.users.map((u) => ({
+      username: u.username,
+      password: u.password,
+      mfa: u.mfaRequired === true,
+    }));
     assert.deepEqual(users, [
       { ...DEMO.alice, mfa: false },
       { ...DEMO.bob, mfa: true },

@@ -18,14 +18,22 @@ export function call(
 ): Promise<Reply> {
   const url = path.startsWith("https://") ? path : `${emulator.url}${path}`;
   const body = o.form ? new URLSearchParams(o.form).toString() : o.raw;
-  const headers: Record<string, string> = { ...(o.form ? { "content-type": "application/x-www-form-urlencoded" } : {}), ...o.headers };
+  const headers: Record<string, string> = {
+    ...(o.form ? { "content-type": "application/x-www-form-urlencoded" } : {}),
+    ...o.headers,
+  };
   return new Promise((resolve, reject) => {
     const r = request(url, { method, ca: emulator.caPem, headers }, (res) => {
       const chunks: Buffer[] = [];
       res.on("data", (c: Buffer) => chunks.push(c));
       res.on("end", () => {
         const text = Buffer.concat(chunks).toString("utf8");
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json: () => JSON.parse(text) as Record<string, unknown> });
+        resolve({
+          status: res.statusCode ?? 0,
+          headers: res.headers,
+          text,
+          json: () => JSON.parse(text) as Record<string, unknown>,
+        });
       });
     });
     r.on("error", reject);
@@ -60,9 +68,12 @@ export function entraError(reply: Reply, error: string, aadsts: number, status?:
   if (body.error !== error) problems.push(`error ${String(body.error)} != ${error}`);
   const d = String(body.error_description);
   if (!d.startsWith(`AADSTS${aadsts}: `)) problems.push(`description does not start with AADSTS${aadsts}: ${d}`);
-  for (const line of ["\r\nTrace ID: ", "\r\nCorrelation ID: ", "\r\nTimestamp: "]) if (!d.includes(line)) problems.push(`no ${line.trim()}`);
-  if (JSON.stringify(body.error_codes) !== JSON.stringify([aadsts])) problems.push(`error_codes ${JSON.stringify(body.error_codes)}`);
-  for (const k of ["timestamp", "trace_id", "correlation_id", "error_uri"]) if (typeof body[k] !== "string") problems.push(`no ${k}`);
+  for (const line of ["\r\nTrace ID: ", "\r\nCorrelation ID: ", "\r\nTimestamp: "])
+    if (!d.includes(line)) problems.push(`no ${line.trim()}`);
+  if (JSON.stringify(body.error_codes) !== JSON.stringify([aadsts]))
+    problems.push(`error_codes ${JSON.stringify(body.error_codes)}`);
+  for (const k of ["timestamp", "trace_id", "correlation_id", "error_uri"])
+    if (typeof body[k] !== "string") problems.push(`no ${k}`);
   if (problems.length > 0) throw new Error(`not the expected Entra error: ${problems.join("; ")}\n${reply.text}`);
   return body;
 }
@@ -79,7 +90,14 @@ export function clientAssertion(o: {
 }): string {
   const now = Math.floor(Date.now() / 1000);
   const header = { alg: o.alg ?? "RS256", typ: "JWT", x5t: Buffer.from(o.thumbprintSha1, "hex").toString("base64url") };
-  const payload = { aud: o.aud, iss: o.iss ?? o.clientId, sub: o.clientId, jti: randomBytes(8).toString("hex"), iat: now, exp: o.exp ?? now + 600 };
+  const payload = {
+    aud: o.aud,
+    iss: o.iss ?? o.clientId,
+    sub: o.clientId,
+    jti: randomBytes(8).toString("hex"),
+    iat: now,
+    exp: o.exp ?? now + 600,
+  };
   const input = `${Buffer.from(JSON.stringify(header)).toString("base64url")}.${Buffer.from(JSON.stringify(payload)).toString("base64url")}`;
   const key = createPrivateKey(o.keyPem);
   const signature =

@@ -17,7 +17,13 @@ describe("issued tokens", () => {
 
   test("tokens are RS256 JWTs signed by the key in the JWKS, with Entra's claims", async () => {
     const r = await call(emulator, "POST", TOKEN, {
-      form: { grant_type: "client_credentials", client_id: DEMO.confidential, client_secret: DEMO.secret, scope: "api://contoso-orders/.default", claims: '{"access_token":{"xms_cc":{"values":["CP1"]}}}' },
+      form: {
+        grant_type: "client_credentials",
+        client_id: DEMO.confidential,
+        client_secret: DEMO.secret,
+        scope: "api://contoso-orders/.default",
+        claims: '{"access_token":{"xms_cc":{"values":["CP1"]}}}',
+      },
     });
     const body = r.json();
     assert.deepEqual(Object.keys(body), ["token_type", "expires_in", "ext_expires_in", "access_token"]);
@@ -30,7 +36,9 @@ describe("issued tokens", () => {
     assert.equal(claims.idtyp, "app");
     assert.deepEqual(claims.roles, ["Orders.Read.All"]);
     assert.deepEqual(claims.xms_cc, ["CP1"]);
-    const jwks = (await call(emulator, "GET", `/${DEMO.tenant}/discovery/v2.0/keys`)).json() as { keys: Record<string, string>[] };
+    const jwks = (await call(emulator, "GET", `/${DEMO.tenant}/discovery/v2.0/keys`)).json() as {
+      keys: Record<string, string>[];
+    };
     const [h, p, s] = token.split(".") as [string, string, string];
     const kid = JSON.parse(Buffer.from(h, "base64url").toString()).kid;
     const jwk = jwks.keys.find((k) => k.kid === kid);

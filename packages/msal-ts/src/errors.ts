@@ -122,7 +122,10 @@ export class ServerError extends MsalError {
   /** The HTTP status, when there was one. */
   readonly status: number | undefined;
 
-  constructor(message: string, options?: { status?: number; code?: "server_error" | "invalid_response" | "response_too_large"; cause?: unknown }) {
+  constructor(
+    message: string,
+    options?: { status?: number; code?: "server_error" | "invalid_response" | "response_too_large"; cause?: unknown },
+  ) {
     super(options?.code ?? "server_error", message, options);
     this.status = options?.status;
   }

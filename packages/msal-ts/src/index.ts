@@ -34,7 +34,10 @@ export { AuthorityBuilder } from "./authority/builder.js";
 export { AZURE_PUBLIC, AZURE_CHINA, AZURE_US_GOVERNMENT } from "./authority/constants.js";
 export { ClientApplication } from "./application/client-application.js";
 export { ConfidentialClientApplication } from "./application/confidential-client-application.js";
-export { PublicClientApplication, type PublicClientApplicationOptions } from "./application/public-client-application.js";
+export {
+  PublicClientApplication,
+  type PublicClientApplicationOptions,
+} from "./application/public-client-application.js";
 export type { DeviceFlow } from "./flows/device-code.js";
 export type { InteractiveOptions } from "./flows/interactive.js";
 export type { InitiateAuthCodeFlowOptions } from "./flows/auth-code.js";
@@ -59,12 +62,36 @@ export type { ClientApplicationOptions } from "./application/options.js";
 export type { Account, AuthCodeFlow, IdTokenClaims, TokenError, TokenResult, TokenSuccess } from "./types.js";
 export { isTokenError, isTokenSuccess } from "./application/result-guards.js";
 export { readExtra } from "./util/read-extra.js";
-export type { AssertionCredential, CertificateCredential, ClientCredential, PfxCredential } from "./oauth2/client-auth.js";
+export type {
+  AssertionCredential,
+  CertificateCredential,
+  ClientCredential,
+  PfxCredential,
+} from "./oauth2/client-auth.js";
 export type { Clock } from "./runtime/clock.js";
-export { ManagedIdentityClient, type ManagedIdentityClientOptions, type ManagedIdentityTokenOptions } from "./managed-identity/client.js";
-export { SystemAssignedManagedIdentity, UserAssignedManagedIdentity, type ManagedIdentityConfig, type ManagedIdentityIdType } from "./managed-identity/identity.js";
+export {
+  ManagedIdentityClient,
+  type ManagedIdentityClientOptions,
+  type ManagedIdentityTokenOptions,
+} from "./managed-identity/client.js";
+export {
+  SystemAssignedManagedIdentity,
+  UserAssignedManagedIdentity,
+  type ManagedIdentityConfig,
+  type ManagedIdentityIdType,
+} from "./managed-identity/identity.js";
 export { PersistentTokenCache, type PersistentTokenCacheOptions } from "./persistence/persistent-token-cache.js";
 export { loadHttpCache, saveHttpCache, type HttpCacheFileOptions } from "./persistence/http-cache-file.js";
-export { DistributedTokenCache, redisStore, type DistributedStore, type DistributedTokenCacheOptions } from "./persistence/distributed-token-cache.js";
+export {
+  DistributedTokenCache,
+  redisStore,
+  type DistributedStore,
+  type DistributedTokenCacheOptions,
+} from "./persistence/distributed-token-cache.js";
 export type { CachePartition } from "./cache/partition.js";
-export { MsalTokenCredential, type TokenCredential, type AccessToken, type GetTokenOptions } from "./azure/token-credential.js";
+export {
+  MsalTokenCredential,
+  type TokenCredential,
+  type AccessToken,
+  type GetTokenOptions,
+} from "./azure/token-credential.js";

@@ -8,8 +8,7 @@ import { redirectUriMatches } from "../redirect-uris.js";
 import { issueForUserOid } from "./user-tokens.js";
 
 function pkceMatches(method: string | undefined, challenge: string, verifier: string): boolean {
-  const computed =
-    method === "plain" ? verifier : createHash("sha256").update(verifier, "ascii").digest("base64url");
+  const computed = method === "plain" ? verifier : createHash("sha256").update(verifier, "ascii").digest("base64url");
   const a = Buffer.from(computed);
   const b = Buffer.from(challenge);
   return a.length === b.length && timingSafeEqual(a, b);
@@ -43,7 +42,10 @@ export function authorizationCodeGrant(
   const redirectUri = req.form.redirect_uri;
   if (!redirectUri) throw missingParameter("redirect_uri");
   if (redirectUri !== record.redirectUri && !redirectUriMatches(redirectUri, [record.redirectUri])) {
-    throw entraError(500112, `The reply address '${redirectUri}' does not match the reply address '${record.redirectUri}' provided when requesting Authorization code.`);
+    throw entraError(
+      500112,
+      `The reply address '${redirectUri}' does not match the reply address '${record.redirectUri}' provided when requesting Authorization code.`,
+    );
   }
   if (record.codeChallenge !== undefined) {
     const verifier = req.form.code_verifier;

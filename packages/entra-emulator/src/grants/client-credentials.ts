@@ -16,7 +16,10 @@ export function clientCredentialsGrant(
   tenant: TenantPath,
 ): Record<string, unknown> {
   if (tenant.kind !== "tenant" || !tenant.tenantId) {
-    throw entraError(50059, `No tenant-identifying information found in either the request or implied by any provided credentials. Use a tenant-specific authority instead of '${tenant.path}' for client credentials.`);
+    throw entraError(
+      50059,
+      `No tenant-identifying information found in either the request or implied by any provided credentials. Use a tenant-specific authority instead of '${tenant.path}' for client credentials.`,
+    );
   }
   const app = client.app;
   if (app.tenantId !== tenant.tenantId) {
@@ -27,13 +30,18 @@ export function clientCredentialsGrant(
   const scopes = scope.split(/\s+/).filter(Boolean);
   const bad = scopes.find((s) => !s.endsWith("/.default"));
   if (bad !== undefined || scopes.length !== 1) {
-    throw entraError(1002012, `The provided value for scope ${bad ?? scope} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).`);
+    throw entraError(
+      1002012,
+      `The provided value for scope ${bad ?? scope} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).`,
+    );
   }
   const parsed = parseScopes(ctx, scope, tenant.path);
   const resource = parsed.resources[0];
   if (!resource) throw missingParameter("scope");
   const roles = (resource.app?.roles ?? [])
-    .filter((r) => r.grantedTo === undefined || r.grantedTo.some((id) => id.toLowerCase() === app.clientId.toLowerCase()))
+    .filter(
+      (r) => r.grantedTo === undefined || r.grantedTo.some((id) => id.toLowerCase() === app.clientId.toLowerCase()),
+    )
     .map((r) => r.value);
   const pop = popBinding(req);
   const at = ctx.issuer.accessToken({

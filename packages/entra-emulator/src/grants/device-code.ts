@@ -13,7 +13,11 @@ const POLL_TOLERANCE_MS = 250;
  * the user acts, `slow_down` for polls closer together than `interval`, then the tokens once, or
  * `authorization_declined` / `expired_token`.
  */
-export function deviceCodeGrant(ctx: EmulatorContext, req: EmuRequest, client: AuthenticatedClient): Record<string, unknown> {
+export function deviceCodeGrant(
+  ctx: EmulatorContext,
+  req: EmuRequest,
+  client: AuthenticatedClient,
+): Record<string, unknown> {
   const deviceCode = req.form.device_code;
   if (!deviceCode) throw missingParameter("device_code");
   const record = ctx.deviceCodes.get(deviceCode);
@@ -30,11 +34,17 @@ export function deviceCodeGrant(ctx: EmulatorContext, req: EmuRequest, client: A
   const last = record.lastPollMs;
   record.lastPollMs = nowMs;
   if (record.status === "declined") {
-    throw entraError(70000, { description: "The end user declined the authorization request.", error: "authorization_declined" });
+    throw entraError(70000, {
+      description: "The end user declined the authorization request.",
+      error: "authorization_declined",
+    });
   }
   if (record.status === "pending") {
     if (last !== undefined && nowMs - last < record.interval * 1000 - POLL_TOLERANCE_MS) {
-      throw entraError(70000, { description: `Polling too fast: wait at least ${record.interval} seconds between polls.`, error: "slow_down" });
+      throw entraError(70000, {
+        description: `Polling too fast: wait at least ${record.interval} seconds between polls.`,
+        error: "slow_down",
+      });
     }
     throw entraError(70016);
   }

@@ -17,7 +17,10 @@ export function onBehalfOfGrant(
   tenant: TenantPath,
 ): Record<string, unknown> {
   if (req.form.requested_token_use !== "on_behalf_of") {
-    throw entraError(900144, "The request body must contain the following parameter: 'requested_token_use' with the value 'on_behalf_of'.");
+    throw entraError(
+      900144,
+      "The request body must contain the following parameter: 'requested_token_use' with the value 'on_behalf_of'.",
+    );
   }
   const assertion = req.form.assertion;
   if (!assertion) throw missingParameter("assertion");
@@ -33,12 +36,18 @@ export function onBehalfOfGrant(
   const claims = jwt.payload;
   const now = ctx.clock.now();
   if (typeof claims.exp !== "number" || claims.exp <= now) {
-    throw entraError(500133, `Assertion is not within its valid time range. Ensure that the access token is not expired before using it for user assertion, or request a new token. Current time: ${new Date(now * 1000).toISOString()}.`);
+    throw entraError(
+      500133,
+      `Assertion is not within its valid time range. Ensure that the access token is not expired before using it for user assertion, or request a new token. Current time: ${new Date(now * 1000).toISOString()}.`,
+    );
   }
   const aud = typeof claims.aud === "string" ? claims.aud : "";
   const audApp = findResourceApp(ctx, aud);
   if (!audApp || audApp.clientId.toLowerCase() !== client.app.clientId.toLowerCase()) {
-    throw entraError(50013, `Assertion audience does not match the Client app presenting the assertion. The audience in the assertion was '${aud}' and the expected audience is '${client.app.clientId}' or one of the Application Id URIs of this application.`);
+    throw entraError(
+      50013,
+      `Assertion audience does not match the Client app presenting the assertion. The audience in the assertion was '${aud}' and the expected audience is '${client.app.clientId}' or one of the Application Id URIs of this application.`,
+    );
   }
   if (claims.idtyp === "app" || typeof claims.oid !== "string" || typeof claims.scp !== "string") {
     throw entraError(50013, "Assertion is an app-only token: on-behalf-of needs a delegated (user) access token.");

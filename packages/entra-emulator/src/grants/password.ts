@@ -24,20 +24,29 @@ export function passwordGrant(
   if (!scope) throw missingParameter("scope");
   const user = ctx.findUser(username);
   if (!user) {
-    throw entraError(50034, `The user account {EUII Hidden} does not exist in the ${tenant.path} directory. To sign into this application, the account must be added to the directory.`);
+    throw entraError(
+      50034,
+      `The user account {EUII Hidden} does not exist in the ${tenant.path} directory. To sign into this application, the account must be added to the directory.`,
+    );
   }
   if (user.federated) {
-    throw entraError(50126, "Error validating credentials due to invalid username or password. The user is federated: use the identity provider's WS-Trust endpoint (see the user realm).");
+    throw entraError(
+      50126,
+      "Error validating credentials due to invalid username or password. The user is federated: use the identity provider's WS-Trust endpoint (see the user realm).",
+    );
   }
   if (user.password !== password) {
     throw entraError(50126);
   }
   if (user.mfaRequired) {
     const resource = singleResource(parseScopes(ctx, scope, tenant.path), scope);
-    throw entraError(50076, { description: `Due to a configuration change made by your administrator, or because you moved to a new location, you must use multi-factor authentication to access '${resource.audience}'.`, extra: {
-          suberror: "basic_action",
-          claims: JSON.stringify({ access_token: { capolids: { essential: true, values: [MFA_POLICY] } } }),
-        } });
+    throw entraError(50076, {
+      description: `Due to a configuration change made by your administrator, or because you moved to a new location, you must use multi-factor authentication to access '${resource.audience}'.`,
+      extra: {
+        suberror: "basic_action",
+        claims: JSON.stringify({ access_token: { capolids: { essential: true, values: [MFA_POLICY] } } }),
+      },
+    });
   }
   return issueUserTokens({ ctx, req, client, user, tenant, scope, authTime: ctx.clock.now(), amr: ["pwd"] });
 }

@@ -18,7 +18,10 @@ export interface PopBinding {
 const BASE64URL = /^[A-Za-z0-9_-]+={0,2}$/;
 
 function malformed(detail: string): EntraError {
-  return entraError(90023, `The 'req_cnf' parameter is malformed: ${detail}. With token_type=pop, req_cnf must be the base64url encoding of a JSON object with a non-empty string 'kid'.`);
+  return entraError(
+    90023,
+    `The 'req_cnf' parameter is malformed: ${detail}. With token_type=pop, req_cnf must be the base64url encoding of a JSON object with a non-empty string 'kid'.`,
+  );
 }
 
 /**
@@ -38,7 +41,8 @@ export function popBinding(req: EmuRequest): PopBinding | undefined {
   } catch {
     throw malformed("it does not decode to JSON");
   }
-  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw malformed("it is not a JSON object");
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed))
+    throw malformed("it is not a JSON object");
   const kid = (parsed as Record<string, unknown>).kid;
   if (typeof kid !== "string" || kid === "") throw malformed("it has no 'kid' string");
   return { claims: { cnf: { kid } }, tokenType: "pop" };

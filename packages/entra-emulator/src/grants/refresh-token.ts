@@ -25,12 +25,27 @@ export function refreshTokenGrant(
     throw entraError(9002313, "Invalid request. Request is malformed or invalid: the refresh token is not valid.");
   }
   if (record.expiresAt <= ctx.clock.now()) {
-    throw entraError(700082, `The refresh token has expired due to inactivity. The token was issued on ${new Date(record.issuedAt * 1000).toISOString()} and was inactive for ${ctx.config.lifetimes.refreshToken} seconds.`);
+    throw entraError(
+      700082,
+      `The refresh token has expired due to inactivity. The token was issued on ${new Date(record.issuedAt * 1000).toISOString()} and was inactive for ${ctx.config.lifetimes.refreshToken} seconds.`,
+    );
   }
   const sameClient = record.clientId.toLowerCase() === client.app.clientId.toLowerCase();
   const sameFamily = record.familyId !== undefined && record.familyId === client.app.familyId;
   if (!sameClient && !sameFamily) {
-    throw entraError(70000, { description: "Provided grant is invalid or malformed: the refresh token was issued to a different client.", extra: { suberror: "client_mismatch" } });
+    throw entraError(70000, {
+      description: "Provided grant is invalid or malformed: the refresh token was issued to a different client.",
+      extra: { suberror: "client_mismatch" },
+    });
   }
-  return issueForUserOid({ ctx, req, client, userOid: record.userOid, tenant, scope, authTime: record.authTime, amr: record.amr });
+  return issueForUserOid({
+    ctx,
+    req,
+    client,
+    userOid: record.userOid,
+    tenant,
+    scope,
+    authTime: record.authTime,
+    amr: record.amr,
+  });
 }

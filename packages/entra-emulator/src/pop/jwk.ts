@@ -24,7 +24,8 @@ function str(v: unknown): v is string {
  */
 function requiredMembers(jwk: Record<string, unknown>): JsonWebKey | undefined {
   if (jwk.kty === "RSA" && str(jwk.e) && str(jwk.n)) return { e: jwk.e, kty: "RSA", n: jwk.n };
-  if (jwk.kty === "EC" && str(jwk.crv) && str(jwk.x) && str(jwk.y)) return { crv: jwk.crv, kty: "EC", x: jwk.x, y: jwk.y };
+  if (jwk.kty === "EC" && str(jwk.crv) && str(jwk.x) && str(jwk.y))
+    return { crv: jwk.crv, kty: "EC", x: jwk.x, y: jwk.y };
   return undefined;
 }
 

@@ -60,7 +60,8 @@ export function validateShr(ctx: EmulatorContext, shr: string, target: ShrTarget
   }
 
   // c. Possession: whoever signed the SHR holds the key the token was issued for.
-  if (jwkThumbprint(jwk) !== boundKid) return fail("the SHR key (cnf.jwk) is not the key the access token is bound to (cnf.kid)");
+  if (jwkThumbprint(jwk) !== boundKid)
+    return fail("the SHR key (cnf.jwk) is not the key the access token is bound to (cnf.kid)");
 
   // d. The SHR was made for this request. Host names are case-insensitive (RFC 9110 §4.2.3); method and path are not.
   if (claims.m !== target.method) return fail(`m does not match the request method ${target.method}`);

@@ -46,7 +46,11 @@ type Validation =
 const PROMPTS = ["login", "none", "consent", "select_account", "create"];
 
 /** The client and its redirect URI: errors here are shown on a page, never sent to an unchecked redirect URI. */
-function checkClient(ctx: EmulatorContext, tenant: TenantPath, p: Record<string, string>): { app: NormalizedApp; redirectUri: string } {
+function checkClient(
+  ctx: EmulatorContext,
+  tenant: TenantPath,
+  p: Record<string, string>,
+): { app: NormalizedApp; redirectUri: string } {
   const clientId = p.client_id;
   if (!clientId) {
     throw missingParameter("client_id");
@@ -56,7 +60,10 @@ function checkClient(ctx: EmulatorContext, tenant: TenantPath, p: Record<string,
   const registered = app.redirectUris ?? [];
   const redirectUri = p.redirect_uri ?? registered[0];
   if (!redirectUri || !redirectUriMatches(redirectUri, registered)) {
-    throw entraError(50011, `The redirect URI '${redirectUri ?? ""}' specified in the request does not match the redirect URIs configured for the application '${app.clientId}'. Make sure the redirect URI sent in the request matches one added to your application in the Azure portal. Navigate to https://aka.ms/redirectUriMismatchError to learn more about how to fix this.`);
+    throw entraError(
+      50011,
+      `The redirect URI '${redirectUri ?? ""}' specified in the request does not match the redirect URIs configured for the application '${app.clientId}'. Make sure the redirect URI sent in the request matches one added to your application in the Azure portal. Navigate to https://aka.ms/redirectUriMismatchError to learn more about how to fix this.`,
+    );
   }
   return { app, redirectUri };
 }
@@ -70,7 +77,10 @@ function responseProblem(ctx: EmulatorContext, tenant: TenantPath, p: Record<str
   const responseType = p.response_type;
   if (!responseType) return missingParameter("response_type");
   if (responseType !== "code") {
-    return entraError(700054, `response_type '${responseType}' is not enabled for the application. The emulator supports the authorization code flow (response_type=code).`);
+    return entraError(
+      700054,
+      `response_type '${responseType}' is not enabled for the application. The emulator supports the authorization code flow (response_type=code).`,
+    );
   }
   if (!p.scope) return missingParameter("scope");
   try {
@@ -95,7 +105,10 @@ function pkceProblem(p: Record<string, string>): EntraError | undefined {
 
 /** prompt, max_age and claims (OpenID Connect Core §3.1.2.1, §5.5). */
 function optionsProblem(p: Record<string, string>): EntraError | undefined {
-  const badPrompt = (p.prompt ?? "").split(" ").filter(Boolean).find((x) => !PROMPTS.includes(x));
+  const badPrompt = (p.prompt ?? "")
+    .split(" ")
+    .filter(Boolean)
+    .find((x) => !PROMPTS.includes(x));
   if (badPrompt !== undefined) return entraError(90023, `Invalid prompt value '${badPrompt}'.`);
   if (p.max_age !== undefined) {
     const maxAge = Number(p.max_age);
@@ -115,7 +128,8 @@ function validate(ctx: EmulatorContext, tenantSegment: string, p: Record<string,
   const tenant = resolveTenantPath(ctx, tenantSegment);
   const { app, redirectUri } = checkClient(ctx, tenant, p);
   const modeParam = p.response_mode ?? "query";
-  const responseMode: ResponseMode = (["query", "fragment", "form_post"] as const).find((m) => m === modeParam) ?? "query";
+  const responseMode: ResponseMode =
+    (["query", "fragment", "form_post"] as const).find((m) => m === modeParam) ?? "query";
   const base = { redirectUri, responseMode, ...(p.state !== undefined ? { state: p.state } : {}) };
   const problem = responseProblem(ctx, tenant, p) ?? pkceProblem(p) ?? optionsProblem(p);
   if (problem) return { redirectError: problem, request: base };
@@ -146,7 +160,11 @@ function errorParams(
   ctx: EmulatorContext,
   state: string | undefined,
 ): Record<string, string> {
-  const body = renderEntraError(e, { traceId: req.traceId, correlationId: req.correlationId, nowMs: ctx.clock.nowMs() });
+  const body = renderEntraError(e, {
+    traceId: req.traceId,
+    correlationId: req.correlationId,
+    nowMs: ctx.clock.nowMs(),
+  });
   const params: Record<string, string> = {
     error: e.error,
     error_description: String(body.error_description),
@@ -163,7 +181,12 @@ function responseUrl(redirectUri: string, mode: ResponseMode, params: Record<str
   return `${redirectUri}${redirectUri.includes("?") ? "&" : "?"}${encoded}`;
 }
 
-function deliver(redirectUri: string, mode: ResponseMode, params: Record<string, string>, headers: Record<string, string> = {}): EmuResponse {
+function deliver(
+  redirectUri: string,
+  mode: ResponseMode,
+  params: Record<string, string>,
+  headers: Record<string, string> = {},
+): EmuResponse {
   if (mode === "form_post") return html(200, formPostPage(redirectUri, params), headers);
   return { status: 302, headers: { location: responseUrl(redirectUri, mode, params), ...headers }, body: "" };
 }
@@ -182,7 +205,12 @@ function needsConsent(ctx: EmulatorContext, r: AuthorizeRequest, user: Normalize
 }
 
 /** Issues the authorization code for a signed-in user and returns the response parameters. */
-function issueCode(ctx: EmulatorContext, r: AuthorizeRequest, user: NormalizedUser, session: SessionRecord): Record<string, string> {
+function issueCode(
+  ctx: EmulatorContext,
+  r: AuthorizeRequest,
+  user: NormalizedUser,
+  session: SessionRecord,
+): Record<string, string> {
   const granted = ctx.consents.get(consentKey(user, r.app)) ?? new Set<string>();
   for (const s of r.scope.split(/\s+/)) if (s) granted.add(s);
   ctx.consents.set(consentKey(user, r.app), granted);
@@ -203,7 +231,12 @@ function issueCode(ctx: EmulatorContext, r: AuthorizeRequest, user: NormalizedUs
   });
   const params: Record<string, string> = { code };
   if (r.clientInfo) {
-    params.client_info = ctx.issuer.clientInfo({ oid: user.oid, tenantId: user.tenantId, username: user.username, displayName: user.displayName });
+    params.client_info = ctx.issuer.clientInfo({
+      oid: user.oid,
+      tenantId: user.tenantId,
+      username: user.username,
+      displayName: user.displayName,
+    });
   }
   if (r.state !== undefined) params.state = r.state;
   params.session_state = session.authTime.toString(16);
@@ -265,7 +298,12 @@ function pendingValidation(ctx: EmulatorContext, o: SignInOptions): Validation {
 type ErrorIds = Pick<EmuRequest, "traceId" | "correlationId">;
 
 /** The authorization response for `o.username` signing in to a valid request: a code, or the error Entra sends. */
-function signInResponse(ctx: EmulatorContext, o: SignInOptions, request: AuthorizeRequest, ids: ErrorIds): Record<string, string> {
+function signInResponse(
+  ctx: EmulatorContext,
+  o: SignInOptions,
+  request: AuthorizeRequest,
+  ids: ErrorIds,
+): Record<string, string> {
   const user = ctx.findUser(o.username);
   if (!user) throw entraError(50034, `The user account ${o.username} does not exist in the directory.`);
   if (o.password !== undefined && o.password !== user.password) {
@@ -282,7 +320,8 @@ function signInResponse(ctx: EmulatorContext, o: SignInOptions, request: Authori
 
 /** Sends an authorization response to a loopback redirect URI as the browser would; returns the status it got. */
 async function deliverToLoopback(result: SignInResult): Promise<{ status: number }> {
-  if (!isLoopbackUri(result.redirectUri)) throw new TypeError("deliver is allowed only for loopback (http://localhost) redirect URIs");
+  if (!isLoopbackUri(result.redirectUri))
+    throw new TypeError("deliver is allowed only for loopback (http://localhost) redirect URIs");
   const response =
     result.responseMode === "form_post"
       ? await fetch(result.redirectUri, {
@@ -315,9 +354,16 @@ export async function signInProgrammatically(ctx: EmulatorContext, o: SignInOpti
 
 /** An error that cannot go to the redirect URI (unknown client or redirect URI): Entra shows it on its own page. */
 function shownError(ctx: EmulatorContext, req: EmuRequest, e: EntraError): EmuResponse {
-  const body = renderEntraError(e, { traceId: req.traceId, correlationId: req.correlationId, nowMs: ctx.clock.nowMs() });
+  const body = renderEntraError(e, {
+    traceId: req.traceId,
+    correlationId: req.correlationId,
+    nowMs: ctx.clock.nowMs(),
+  });
   if ((req.headers.accept ?? "").includes("application/json")) return json(e.status, body);
-  return html(e.status, messagePage("Sorry, but we're having trouble signing you in.", String(body.error_description), true));
+  return html(
+    e.status,
+    messagePage("Sorry, but we're having trouble signing you in.", String(body.error_description), true),
+  );
 }
 
 /** A user's current sign-in session, if any, and whether it satisfies the request's `max_age`. */
@@ -330,7 +376,8 @@ interface CurrentSession {
 function currentSession(ctx: EmulatorContext, req: EmuRequest, r: AuthorizeRequest): CurrentSession {
   const current = sessionOf(ctx, req);
   const user = current ? ctx.userByOid(current.session.userOid) : undefined;
-  const fresh = current !== undefined && (r.maxAge === undefined || ctx.clock.now() - current.session.authTime <= r.maxAge);
+  const fresh =
+    current !== undefined && (r.maxAge === undefined || ctx.clock.now() - current.session.authTime <= r.maxAge);
   return { current, user, fresh };
 }
 
@@ -348,7 +395,12 @@ function silentAuthorize(ctx: EmulatorContext, req: EmuRequest, r: AuthorizeRequ
 }
 
 /** The interactive sign-in of an authorization request: pages for sign-in, account picking and consent. */
-function interactiveAuthorize(ctx: EmulatorContext, req: EmuRequest, r: AuthorizeRequest, s: CurrentSession): EmuResponse | Promise<EmuResponse> {
+function interactiveAuthorize(
+  ctx: EmulatorContext,
+  req: EmuRequest,
+  r: AuthorizeRequest,
+  s: CurrentSession,
+): EmuResponse | Promise<EmuResponse> {
   const prompt = r.prompt ?? "";
   const txn = beginTransaction(ctx, {
     kind: "authorize",
@@ -393,6 +445,13 @@ async function authorize(ctx: EmulatorContext, req: EmuRequest, params: Record<s
 /** `GET|POST /{tenant}/oauth2/v2.0/authorize`, the HTML sign-in it leads to, and the sign-in form posts. */
 export function registerAuthorizeRoutes(router: Router, ctx: EmulatorContext): void {
   registerSignInRoutes(router, ctx);
-  const handler = (req: EmuRequest, params: Record<string, string>): Promise<EmuResponse> => authorize(ctx, req, params);
-  router.add({ id: "authorize", methods: ["GET", "POST"], path: "/:tenant/oauth2/v2.0/authorize", listener: "https", handler });
+  const handler = (req: EmuRequest, params: Record<string, string>): Promise<EmuResponse> =>
+    authorize(ctx, req, params);
+  router.add({
+    id: "authorize",
+    methods: ["GET", "POST"],
+    path: "/:tenant/oauth2/v2.0/authorize",
+    listener: "https",
+    handler,
+  });
 }

@@ -94,7 +94,10 @@ function deviceLogin(ctx: EmulatorContext, req: EmuRequest): EmuResponse | Promi
   if (!record || record.status !== "pending" || ctx.clock.now() >= record.expiresAt) {
     return html(
       200,
-      deviceCodeEntryPage({ action: "/devicelogin", error: "That code didn't work. Check the code and try again. (AADSTS70018)" }),
+      deviceCodeEntryPage({
+        action: "/devicelogin",
+        error: "That code didn't work. Check the code and try again. (AADSTS70018)",
+      }),
     );
   }
   const app = ctx.findApp(record.clientId);
@@ -107,16 +110,26 @@ function deviceLogin(ctx: EmulatorContext, req: EmuRequest): EmuResponse | Promi
     scopes: [],
     needsConfirmation: () => true,
     confirmTitle: "Are you trying to sign in?",
-    confirmQuestion: "Only continue if you downloaded the app from a store or website that you trust, and you started this sign-in on your device:",
+    confirmQuestion:
+      "Only continue if you downloaded the app from a store or website that you trust, and you started this sign-in on your device:",
     complete: (user, session) => {
       if (record.status !== "pending" || ctx.clock.now() >= record.expiresAt) {
-        return html(400, messagePage("Code expired", "This code is no longer valid. Start again on your device.", true));
+        return html(
+          400,
+          messagePage("Code expired", "This code is no longer valid. Start again on your device.", true),
+        );
       }
       record.status = "approved";
       record.userOid = user.oid;
       record.authTime = session.authTime;
       record.amr = session.amr;
-      return html(200, messagePage(appName, `You have signed in to the ${appName} application on your device. You may now close this window.`));
+      return html(
+        200,
+        messagePage(
+          appName,
+          `You have signed in to the ${appName} application on your device. You may now close this window.`,
+        ),
+      );
     },
     decline: () => {
       if (record.status === "pending") record.status = "declined";
@@ -142,5 +155,11 @@ export function registerDeviceRoutes(router: Router, ctx: EmulatorContext): void
     handler: (req, params) => deviceAuthorization(ctx, req, params),
   });
 
-  router.add({ id: "devicelogin", methods: ["GET", "POST"], path: "/devicelogin", listener: "https", handler: (req) => deviceLogin(ctx, req) });
+  router.add({
+    id: "devicelogin",
+    methods: ["GET", "POST"],
+    path: "/devicelogin",
+    listener: "https",
+    handler: (req) => deviceLogin(ctx, req),
+  });
 }

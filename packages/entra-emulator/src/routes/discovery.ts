@@ -65,9 +65,25 @@ function openidConfiguration(ctx: EmulatorContext, req: EmuRequest, params: Reco
     frontchannel_logout_supported: true,
     end_session_endpoint: `${base}/oauth2/v2.0/logout`,
     claims_supported: [
-      "sub", "iss", "cloud_instance_name", "cloud_instance_host_name", "cloud_graph_host_name", "msgraph_host",
-      "aud", "exp", "iat", "auth_time", "acr", "nonce", "preferred_username", "name", "tid", "ver", "at_hash",
-      "c_hash", "email",
+      "sub",
+      "iss",
+      "cloud_instance_name",
+      "cloud_instance_host_name",
+      "cloud_graph_host_name",
+      "msgraph_host",
+      "aud",
+      "exp",
+      "iat",
+      "auth_time",
+      "acr",
+      "nonce",
+      "preferred_username",
+      "name",
+      "tid",
+      "ver",
+      "at_hash",
+      "c_hash",
+      "email",
     ],
     kerberos_endpoint: `${base}/kerberos`,
     tenant_region_scope: "NA",
@@ -147,14 +163,56 @@ function userRealm(ctx: EmulatorContext, req: EmuRequest, params: Record<string,
  * validation and aliases) and user realm (managed or federated, for username/password sign-in).
  */
 export function registerDiscoveryRoutes(router: Router, ctx: EmulatorContext): void {
-  router.add({ id: "discovery", methods: ["GET"], path: "/:tenant/v2.0/.well-known/openid-configuration", listener: "https", handler: (req, params) => openidConfiguration(ctx, req, params) });
-  router.add({ id: "discovery", methods: ["GET"], path: "/:tenant/.well-known/openid-configuration", listener: "https", handler: (req, params) => openidConfiguration(ctx, req, params) });
+  router.add({
+    id: "discovery",
+    methods: ["GET"],
+    path: "/:tenant/v2.0/.well-known/openid-configuration",
+    listener: "https",
+    handler: (req, params) => openidConfiguration(ctx, req, params),
+  });
+  router.add({
+    id: "discovery",
+    methods: ["GET"],
+    path: "/:tenant/.well-known/openid-configuration",
+    listener: "https",
+    handler: (req, params) => openidConfiguration(ctx, req, params),
+  });
 
-  router.add({ id: "keys", methods: ["GET"], path: "/:tenant/discovery/v2.0/keys", listener: "https", handler: (req, params) => keys(ctx, req, params) });
-  router.add({ id: "keys", methods: ["GET"], path: "/:tenant/discovery/keys", listener: "https", handler: (req, params) => keys(ctx, req, params) });
-  router.add({ id: "keys", methods: ["GET"], path: "/discovery/v2.0/keys", listener: "https", handler: (req, params) => keys(ctx, req, params) });
+  router.add({
+    id: "keys",
+    methods: ["GET"],
+    path: "/:tenant/discovery/v2.0/keys",
+    listener: "https",
+    handler: (req, params) => keys(ctx, req, params),
+  });
+  router.add({
+    id: "keys",
+    methods: ["GET"],
+    path: "/:tenant/discovery/keys",
+    listener: "https",
+    handler: (req, params) => keys(ctx, req, params),
+  });
+  router.add({
+    id: "keys",
+    methods: ["GET"],
+    path: "/discovery/v2.0/keys",
+    listener: "https",
+    handler: (req, params) => keys(ctx, req, params),
+  });
 
-  router.add({ id: "instance_discovery", methods: ["GET"], path: "/:tenant/discovery/instance", listener: "https", handler: (req) => instanceDiscovery(ctx, req) });
+  router.add({
+    id: "instance_discovery",
+    methods: ["GET"],
+    path: "/:tenant/discovery/instance",
+    listener: "https",
+    handler: (req) => instanceDiscovery(ctx, req),
+  });
 
-  router.add({ id: "userrealm", methods: ["GET"], path: "/:tenant/userrealm/:username", listener: "https", handler: (req, params) => userRealm(ctx, req, params) });
+  router.add({
+    id: "userrealm",
+    methods: ["GET"],
+    path: "/:tenant/userrealm/:username",
+    listener: "https",
+    handler: (req, params) => userRealm(ctx, req, params),
+  });
 }

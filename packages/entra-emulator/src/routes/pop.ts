@@ -38,9 +38,16 @@ function resource(ctx: EmulatorContext, req: EmuRequest): EmuResponse {
   const auth = parseAuthorization(req.headers.authorization);
   if (!auth) return unauthorized(ctx, "PoP required: send Authorization: PoP <signed HTTP request>");
   if (auth.scheme !== "pop") {
-    return unauthorized(ctx, `PoP required: the ${auth.scheme} scheme is not accepted, send Authorization: PoP <signed HTTP request>`);
+    return unauthorized(
+      ctx,
+      `PoP required: the ${auth.scheme} scheme is not accepted, send Authorization: PoP <signed HTTP request>`,
+    );
   }
-  const result = validateShr(ctx, auth.credentials, { method: req.method, host: req.headers.host ?? "", path: req.path });
+  const result = validateShr(ctx, auth.credentials, {
+    method: req.method,
+    host: req.headers.host ?? "",
+    path: req.path,
+  });
   if (!result.ok) return unauthorized(ctx, result.reason);
   const at = result.accessToken;
   const body: Record<string, unknown> = { ok: true, sub: at.sub, oid: at.oid, aud: at.aud };

@@ -92,7 +92,12 @@ export function beginTransaction(ctx: EmulatorContext, t: Omit<Transaction, "id"
 }
 
 /** After the user is known (password checked, or an existing session): MFA, confirmation, then completion. */
-export async function proceed(ctx: EmulatorContext, t: Transaction, user: NormalizedUser, session: SessionRecord): Promise<EmuResponse> {
+export async function proceed(
+  ctx: EmulatorContext,
+  t: Transaction,
+  user: NormalizedUser,
+  session: SessionRecord,
+): Promise<EmuResponse> {
   t.user = user;
   t.session = session;
   if (user.mfaRequired && !session.amr.includes("mfa")) {
@@ -130,7 +135,10 @@ function decline(ctx: EmulatorContext, t: Transaction): EmuResponse {
 }
 
 function expired(): EmuResponse {
-  return html(400, messagePage("Sign-in expired", "This sign-in request is no longer valid. Start again from the app.", true));
+  return html(
+    400,
+    messagePage("Sign-in expired", "This sign-in request is no longer valid. Start again from the app.", true),
+  );
 }
 
 /** The form posts of the sign-in pages: credentials, account picker, MFA approval and consent. */

@@ -22,14 +22,25 @@ export function registerTokenRoutes(router: Router, ctx: EmulatorContext): void 
   const handler = (req: EmuRequest, params: Record<string, string>) => {
     const tenant = resolveTenantPath(ctx, params.tenant ?? "");
     if (!req.isForm) {
-      throw entraError(900144, "The request body must contain the following parameter: 'grant_type'. The body must be application/x-www-form-urlencoded.");
+      throw entraError(
+        900144,
+        "The request body must contain the following parameter: 'grant_type'. The body must be application/x-www-form-urlencoded.",
+      );
     }
     if (req.duplicates.length > 0) {
       throw entraError(90023, `Duplicate parameters in the request: ${req.duplicates.join(", ")}.`);
     }
     const grantType = req.form.grant_type;
     if (!grantType) throw missingParameter("grant_type");
-    const known = ["authorization_code", "refresh_token", "client_credentials", "password", DEVICE_CODE, DEVICE_CODE_SHORT, JWT_BEARER];
+    const known = [
+      "authorization_code",
+      "refresh_token",
+      "client_credentials",
+      "password",
+      DEVICE_CODE,
+      DEVICE_CODE_SHORT,
+      JWT_BEARER,
+    ];
     if (!known.includes(grantType)) {
       throw entraError(70003, `The app requested an unsupported grant type '${grantType}'.`);
     }

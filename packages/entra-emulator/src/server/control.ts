@@ -22,7 +22,8 @@ function body(req: EmuRequest): Record<string, unknown> {
   } catch {
     throw new TypeError("the body must be JSON");
   }
-  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw new TypeError("the body must be a JSON object");
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed))
+    throw new TypeError("the body must be a JSON object");
   return parsed as Record<string, unknown>;
 }
 
@@ -37,7 +38,10 @@ function str(b: Record<string, unknown>, ...names: string[]): string {
 /** An Entra error from a control action (an unknown user code, a wrong password) as a 400 with Entra's body. */
 function entraErrorReply(e: unknown, req: EmuRequest, ctx: EmulatorContext): EmuResponse {
   if (!(e instanceof EntraError)) throw e;
-  return json(400, renderEntraError(e, { traceId: req.traceId, correlationId: req.correlationId, nowMs: ctx.clock.nowMs() }));
+  return json(
+    400,
+    renderEntraError(e, { traceId: req.traceId, correlationId: req.correlationId, nowMs: ctx.clock.nowMs() }),
+  );
 }
 
 /** `POST /_emulator/device/approve|deny`: `{ user_code, username }` approves as that user; `{ user_code }` denies. */
@@ -108,7 +112,10 @@ export function registerControlRoutes(deps: ControlDeps): (req: EmuRequest) => P
   return async (req) => {
     const m = router.match(req.method, req.path, req.listener);
     if ("miss" in m) {
-      return json(m.miss === "method" ? 405 : 404, { error: "not_found", error_description: `no control endpoint ${req.method} ${req.path}` });
+      return json(m.miss === "method" ? 405 : 404, {
+        error: "not_found",
+        error_description: `no control endpoint ${req.method} ${req.path}`,
+      });
     }
     return m.route.handler(req, m.params);
   };

@@ -76,7 +76,8 @@ function faultResponse(fault: FaultSpec): EmuResponse {
   const headers: Record<string, string> = { ...fault.headers };
   if (fault.retryAfter !== undefined) headers["retry-after"] = String(fault.retryAfter);
   const isText = typeof fault.body === "string";
-  headers["content-type"] = fault.contentType ?? (isText ? "text/plain; charset=utf-8" : "application/json; charset=utf-8");
+  headers["content-type"] =
+    fault.contentType ?? (isText ? "text/plain; charset=utf-8" : "application/json; charset=utf-8");
   const body = fault.body === undefined ? "" : isText ? (fault.body as string) : JSON.stringify(fault.body);
   return { status: fault.status ?? 500, headers, body };
 }

@@ -26,7 +26,13 @@ function isControlPath(path: string): boolean {
 }
 
 /** Answers with Entra's headers (its request id, the echoed correlation id, no caching) and records the status. */
-function replyTo(raw: IncomingMessage, res: ServerResponse, head: RequestHead, entry: RequestLogEntry, ctx: EmulatorContext): Reply {
+function replyTo(
+  raw: IncomingMessage,
+  res: ServerResponse,
+  head: RequestHead,
+  entry: RequestLogEntry,
+  ctx: EmulatorContext,
+): Reply {
   const send = (response: EmuResponse): void => {
     entry.status = response.status;
     if (res.headersSent || res.destroyed) return;
@@ -60,7 +66,9 @@ async function answerControl(control: ServerDeps["control"], req: EmuRequest, re
 }
 
 /** The emulator's request handler: parse, log, read the body, then the control API or an Entra route. */
-export function createRequestHandler(deps: ServerDeps): (raw: IncomingMessage, res: ServerResponse, listener: Listener) => Promise<void> {
+export function createRequestHandler(
+  deps: ServerDeps,
+): (raw: IncomingMessage, res: ServerResponse, listener: Listener) => Promise<void> {
   const { ctx, bodyLimit } = deps;
   return async (raw, res, listener) => {
     const head = parseHead(raw, listener, ctx);
@@ -69,7 +77,9 @@ export function createRequestHandler(deps: ServerDeps): (raw: IncomingMessage, r
     const reply = replyTo(raw, res, head, entry, ctx);
     const body = await readBody(raw, bodyLimit);
     if (body === null) {
-      return reply.fail(entraError(90023, { description: `The request body is larger than ${bodyLimit} bytes.`, status: 413 }));
+      return reply.fail(
+        entraError(90023, { description: `The request body is larger than ${bodyLimit} bytes.`, status: 413 }),
+      );
     }
     const req = withBody(head, body);
     entry.form = req.form;

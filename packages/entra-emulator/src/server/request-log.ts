@@ -27,7 +27,18 @@ export class RequestLog {
   start(head: RequestHead, logged: boolean): RequestLogEntry {
     const { method, path, query, headers, listener } = head;
     const time = new Date(this.clock.nowMs()).toISOString();
-    const entry: RequestLogEntry = { id: this.#nextId++, time, method, path, query, headers, form: {}, route: null, status: null, listener };
+    const entry: RequestLogEntry = {
+      id: this.#nextId++,
+      time,
+      method,
+      path,
+      query,
+      headers,
+      form: {},
+      route: null,
+      status: null,
+      listener,
+    };
     if (logged) this.#entries.push(entry);
     return entry;
   }

@@ -85,7 +85,6 @@ function safeDecode(s: string): string {
   }
 }
 
-
 /** The error for a path no route answers: 405 with the methods it takes, or 404. */
 export function missError(miss: { miss: "not_found" | "method"; allowed: string[] }, req: EmuRequest): EntraError {
   if (miss.miss === "method") {
@@ -112,15 +111,25 @@ export interface RoutingDeps {
  * Routes an Entra request: the route's scripted fault first (its delay on the emulator's clock), then its handler.
  * A handler's `EntraError` is answered as Entra would; anything else as AADSTS90033 with status 500.
  */
-export async function routeRequest(deps: RoutingDeps, req: EmuRequest, entry: RequestLogEntry, reply: Reply): Promise<void> {
+export async function routeRequest(
+  deps: RoutingDeps,
+  req: EmuRequest,
+  entry: RequestLogEntry,
+  reply: Reply,
+): Promise<void> {
   const match = deps.router.match(req.method, req.path, req.listener);
   if ("miss" in match) return reply.fail(missError(match, req));
   entry.route = match.route.id;
   const fault = deps.faults.take(match.route.id);
-  if (fault && (await applyFault(fault, { sleep: (ms) => deps.clock.sleep(ms), send: reply.send, drop: reply.drop }))) return;
+  if (fault && (await applyFault(fault, { sleep: (ms) => deps.clock.sleep(ms), send: reply.send, drop: reply.drop })))
+    return;
   try {
     reply.send(await match.route.handler(req, match.params));
   } catch (e) {
-    reply.fail(e instanceof EntraError ? e : entraError(90033, `The emulator failed to handle the request: ${(e as Error).message}`));
+    reply.fail(
+      e instanceof EntraError
+        ? e
+        : entraError(90033, `The emulator failed to handle the request: ${(e as Error).message}`),
+    );
   }
 }

@@ -16,13 +16,22 @@ describe("device code grant", () => {
   after(() => emulator.close());
 
   test("device code: pending, slow_down, approval on the device-login pages, tokens once", async () => {
-    const init = (await call(emulator, "POST", `/${DEMO.tenant}/oauth2/v2.0/devicecode`, { form: { client_id: DEMO.cli, scope: "openid profile offline_access User.Read" } })).json();
+    const init = (
+      await call(emulator, "POST", `/${DEMO.tenant}/oauth2/v2.0/devicecode`, {
+        form: { client_id: DEMO.cli, scope: "openid profile offline_access User.Read" },
+      })
+    ).json();
     assert.equal(init.interval, 30);
     assert.equal(init.verification_uri, `${emulator.url}/devicelogin`);
     assert.match(String(init.message), new RegExp(String(init.user_code)));
     const poll = () =>
       call(emulator, "POST", TOKEN, {
-        form: { grant_type: "urn:ietf:params:oauth:grant-type:device_code", client_id: DEMO.cli, device_code: String(init.device_code), client_info: "1" },
+        form: {
+          grant_type: "urn:ietf:params:oauth:grant-type:device_code",
+          client_id: DEMO.cli,
+          device_code: String(init.device_code),
+          client_info: "1",
+        },
       });
     entraError(await poll(), "authorization_pending", 70016);
     entraError(await poll(), "slow_down", 70000);
@@ -45,9 +54,19 @@ describe("device code grant", () => {
   });
   test("device code: declined and expired", async () => {
     const start = async () =>
-      (await call(emulator, "POST", `/${DEMO.tenant}/oauth2/v2.0/devicecode`, { form: { client_id: DEMO.cli, scope: "User.Read" } })).json();
+      (
+        await call(emulator, "POST", `/${DEMO.tenant}/oauth2/v2.0/devicecode`, {
+          form: { client_id: DEMO.cli, scope: "User.Read" },
+        })
+      ).json();
     const poll = (dc: unknown) =>
-      call(emulator, "POST", TOKEN, { form: { grant_type: "urn:ietf:params:oauth:grant-type:device_code", client_id: DEMO.cli, device_code: String(dc) } });
+      call(emulator, "POST", TOKEN, {
+        form: {
+          grant_type: "urn:ietf:params:oauth:grant-type:device_code",
+          client_id: DEMO.cli,
+          device_code: String(dc),
+        },
+      });
     const declined = await start();
     emulator.denyDevice(String(declined.user_code));
     entraError(await poll(declined.device_code), "authorization_declined", 70000);

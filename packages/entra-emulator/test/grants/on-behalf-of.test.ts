@@ -17,7 +17,13 @@ describe("on-behalf-of grant", () => {
   test("on-behalf-of: the API exchanges a user's token for a Graph token; other apps' tokens are refused", async () => {
     const user = (
       await call(emulator, "POST", TOKEN, {
-        form: { grant_type: "password", client_id: DEMO.cli, username: DEMO.alice.username, password: DEMO.alice.password, scope: "api://contoso-orders/access_as_user" },
+        form: {
+          grant_type: "password",
+          client_id: DEMO.cli,
+          username: DEMO.alice.username,
+          password: DEMO.alice.password,
+          scope: "api://contoso-orders/access_as_user",
+        },
       })
     ).json();
     assert.equal(decodePayload(user.access_token).scp, "access_as_user");

@@ -16,7 +16,13 @@ describe("password grant (ROPC)", () => {
 
   test("ROPC for an MFA user: AADSTS50076 with suberror and a claims challenge", async () => {
     const r = await call(emulator, "POST", TOKEN, {
-      form: { grant_type: "password", client_id: DEMO.cli, username: DEMO.bob.username, password: DEMO.bob.password, scope: "User.Read" },
+      form: {
+        grant_type: "password",
+        client_id: DEMO.cli,
+        username: DEMO.bob.username,
+        password: DEMO.bob.password,
+        scope: "User.Read",
+      },
     });
     const body = entraError(r, "invalid_grant", 50076, 400);
     assert.equal(body.suberror, "basic_action");

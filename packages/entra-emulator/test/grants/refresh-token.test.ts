@@ -17,12 +17,25 @@ describe("refresh token grant", () => {
   test("refresh tokens rotate, and a family refresh token works for the other family app only", async () => {
     const login = (clientId: string) =>
       call(emulator, "POST", TOKEN, {
-        form: { grant_type: "password", client_id: clientId, username: DEMO.alice.username, password: DEMO.alice.password, scope: "openid profile offline_access User.Read" },
+        form: {
+          grant_type: "password",
+          client_id: clientId,
+          username: DEMO.alice.username,
+          password: DEMO.alice.password,
+          scope: "openid profile offline_access User.Read",
+        },
       });
     const a = (await login(DEMO.familyA)).json();
     assert.equal(a.foci, "1");
     const refresh = (clientId: string, rt: unknown) =>
-      call(emulator, "POST", TOKEN, { form: { grant_type: "refresh_token", client_id: clientId, refresh_token: String(rt), scope: "openid offline_access User.Read" } });
+      call(emulator, "POST", TOKEN, {
+        form: {
+          grant_type: "refresh_token",
+          client_id: clientId,
+          refresh_token: String(rt),
+          scope: "openid offline_access User.Read",
+        },
+      });
     const b = await refresh(DEMO.familyB, a.refresh_token);
     assert.equal(b.status, 200, b.text);
     assert.notEqual(b.json().refresh_token, a.refresh_token, "a new refresh token each time");

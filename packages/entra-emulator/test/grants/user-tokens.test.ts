@@ -21,7 +21,12 @@ describe("user token responses", () => {
     try {
       const body = (
         await call(long, "POST", TOKEN, {
-          form: { grant_type: "client_credentials", client_id: DEMO.confidential, client_secret: DEMO.secret, scope: "https://graph.microsoft.com/.default" },
+          form: {
+            grant_type: "client_credentials",
+            client_id: DEMO.confidential,
+            client_secret: DEMO.secret,
+            scope: "https://graph.microsoft.com/.default",
+          },
         })
       ).json();
       assert.equal(body.expires_in, 86400);

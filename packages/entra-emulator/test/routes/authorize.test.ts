@@ -83,7 +83,14 @@ describe("authorization endpoint and sign-in pages", () => {
   });
   test("response_mode=form_post answers with an auto-submitting form; declined consent gives access_denied", async () => {
     const browser = new Browser(emulator);
-    const q = { client_id: DEMO.confidential, response_type: "code", redirect_uri: "http://localhost:8400", scope: "openid User.Read", state: "fp", response_mode: "form_post" };
+    const q = {
+      client_id: DEMO.confidential,
+      response_type: "code",
+      redirect_uri: "http://localhost:8400",
+      scope: "openid User.Read",
+      state: "fp",
+      response_mode: "form_post",
+    };
     const page = await browser.get(authorizePath(q));
     const consent = await browser.submit(page, { login: DEMO.alice.username, passwd: DEMO.alice.password });
     const posted = await browser.submit(consent, {}, { accept: "yes" });
@@ -102,7 +109,13 @@ describe("authorization endpoint and sign-in pages", () => {
   });
   test("signIn() without authUri completes the sign-in a browser opened, once", async () => {
     const opened = await new Browser(emulator).get(
-      authorizePath({ client_id: DEMO.cli, response_type: "code", redirect_uri: "http://localhost:4321", scope: "openid User.Read", state: "opened" }),
+      authorizePath({
+        client_id: DEMO.cli,
+        response_type: "code",
+        redirect_uri: "http://localhost:4321",
+        scope: "openid User.Read",
+        state: "opened",
+      }),
     );
     assert.match(opened.text, /Sign in/);
     const done = await emulator.signIn({ username: DEMO.alice.username });

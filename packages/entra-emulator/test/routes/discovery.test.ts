@@ -31,13 +31,22 @@ describe("discovery: OpenID configuration, instance discovery, user realm", () =
     const q = (v: string, endpoint: string) =>
       `/common/discovery/instance?${new URLSearchParams({ "api-version": v, authorization_endpoint: endpoint })}`;
     const v10 = (await call(emulator, "GET", q("1.0", `${emulator.url}/${DEMO.tenant}/oauth2/v2.0/authorize`))).json();
-    assert.deepEqual(v10, { tenant_discovery_endpoint: `https://${host}/${DEMO.tenant}/v2.0/.well-known/openid-configuration` });
-    const v11 = (await call(emulator, "GET", q("1.1", "https://login.microsoftonline.com/common/oauth2/authorize"))).json();
+    assert.deepEqual(v10, {
+      tenant_discovery_endpoint: `https://${host}/${DEMO.tenant}/v2.0/.well-known/openid-configuration`,
+    });
+    const v11 = (
+      await call(emulator, "GET", q("1.1", "https://login.microsoftonline.com/common/oauth2/authorize"))
+    ).json();
     assert.equal(v11["api-version"], "1.1");
     const groups = v11.metadata as { aliases: string[] }[];
     assert.ok(groups.some((g) => g.aliases.includes(host)));
     assert.ok(groups.some((g) => g.aliases.includes("login.windows.net")));
-    entraError(await call(emulator, "GET", q("1.1", "https://evil.example/common/oauth2/authorize")), "invalid_instance", 50049, 400);
+    entraError(
+      await call(emulator, "GET", q("1.1", "https://evil.example/common/oauth2/authorize")),
+      "invalid_instance",
+      50049,
+      400,
+    );
   });
   test("user realm: managed, unknown, any path case", async () => {
     const managed = (await call(emulator, "GET", `/common/UserRealm/${DEMO.alice.username}?api-version=1.0`)).json();

@@ -20,7 +20,10 @@ class PopKey {
 
   constructor(kind: "RS256" | "PS256" | "ES256" = "RS256") {
     this.alg = kind;
-    const pair = kind === "ES256" ? generateKeyPairSync("ec", { namedCurve: "P-256" }) : generateKeyPairSync("rsa", { modulusLength: 2048 });
+    const pair =
+      kind === "ES256"
+        ? generateKeyPairSync("ec", { namedCurve: "P-256" })
+        : generateKeyPairSync("rsa", { modulusLength: 2048 });
     this.privateKey = pair.privateKey;
     const full = pair.publicKey.export({ format: "jwk" });
     // RFC 7638: the required members, lexicographic order, no whitespace.
@@ -62,7 +65,13 @@ describe("Proof-of-Possession: issuance and the SHR-validating resource", () => 
 
   const clientCredentials = (extra: Record<string, string> = {}) =>
     call(emulator, "POST", TOKEN, {
-      form: { grant_type: "client_credentials", client_id: DEMO.confidential, client_secret: DEMO.secret, scope: "api://contoso-orders/.default", ...extra },
+      form: {
+        grant_type: "client_credentials",
+        client_id: DEMO.confidential,
+        client_secret: DEMO.secret,
+        scope: "api://contoso-orders/.default",
+        ...extra,
+      },
     });
   const popForm = (k: PopKey = key) => ({ token_type: "pop", req_cnf: k.reqCnf() });
   const popToken = async (k: PopKey = key): Promise<string> => {
@@ -78,7 +87,11 @@ describe("Proof-of-Possession: issuance and the SHR-validating resource", () => 
     return n;
   };
   /** An SHR for `method path` with overridable payload members; signed by `signer` (default: the payload's key). */
-  const shr = (at: string, n: string, o: { m?: string; p?: string; u?: string; ts?: number; jwkOf?: PopKey; signer?: PopKey; typ?: string } = {}) => {
+  const shr = (
+    at: string,
+    n: string,
+    o: { m?: string; p?: string; u?: string; ts?: number; jwkOf?: PopKey; signer?: PopKey; typ?: string } = {},
+  ) => {
     const jwkOf = o.jwkOf ?? key;
     const signer = o.signer ?? jwkOf;
     const payload = {
@@ -126,7 +139,14 @@ describe("Proof-of-Possession: issuance and the SHR-validating resource", () => 
 
   test("user grants: ROPC, refresh token, authorization code, device code and OBO bind only the access token", async () => {
     const ropc = await call(emulator, "POST", TOKEN, {
-      form: { grant_type: "password", client_id: DEMO.cli, username: DEMO.alice.username, password: DEMO.alice.password, scope: "openid profile offline_access api://contoso-orders/access_as_user", ...popForm() },
+      form: {
+        grant_type: "password",
+        client_id: DEMO.cli,
+        username: DEMO.alice.username,
+        password: DEMO.alice.password,
+        scope: "openid profile offline_access api://contoso-orders/access_as_user",
+        ...popForm(),
+      },
     });
     assert.equal(ropc.status, 200, ropc.text);
     const tokens = ropc.json();
@@ -136,36 +156,85 @@ describe("Proof-of-Possession: issuance and the SHR-validating resource", () => 
     assert.equal(typeof tokens.refresh_token, "string");
 
     const refresh = (extra: Record<string, string>) =>
-      call(emulator, "POST", TOKEN, { form: { grant_type: "refresh_token", client_id: DEMO.cli, refresh_token: String(tokens.refresh_token), scope: "api://contoso-orders/access_as_user offline_access", ...extra } });
+      call(emulator, "POST", TOKEN, {
+        form: {
+          grant_type: "refresh_token",
+          client_id: DEMO.cli,
+          refresh_token: String(tokens.refresh_token),
+          scope: "api://contoso-orders/access_as_user offline_access",
+          ...extra,
+        },
+      });
     const rtPop = (await refresh(popForm(otherKey))).json();
     assert.equal(rtPop.token_type, "pop");
-    assert.deepEqual(decodePayload(rtPop.access_token).cnf, { kid: otherKey.kid }, "the refresh token is not bound: any key");
+    assert.deepEqual(
+      decodePayload(rtPop.access_token).cnf,
+      { kid: otherKey.kid },
+      "the refresh token is not bound: any key",
+    );
     const rtBearer = (await refresh({})).json();
     assert.equal(rtBearer.token_type, "Bearer");
     assert.equal(decodePayload(rtBearer.access_token).cnf, undefined);
 
     const { verifier, challenge } = pkcePair();
-    const q = new URLSearchParams({ client_id: DEMO.cli, response_type: "code", redirect_uri: "http://localhost:8400", scope: "openid User.Read", code_challenge: challenge, code_challenge_method: "S256" });
-    const signedIn = await emulator.signIn({ authUri: `${emulator.authority()}/oauth2/v2.0/authorize?${q}`, username: DEMO.alice.username });
-    const codeForm = { grant_type: "authorization_code", client_id: DEMO.cli, code: String(signedIn.params.code), redirect_uri: "http://localhost:8400", code_verifier: verifier };
+    const q = new URLSearchParams({
+      client_id: DEMO.cli,
+      response_type: "code",
+      redirect_uri: "http://localhost:8400",
+      scope: "openid User.Read",
+      code_challenge: challenge,
+      code_challenge_method: "S256",
+    });
+    const signedIn = await emulator.signIn({
+      authUri: `${emulator.authority()}/oauth2/v2.0/authorize?${q}`,
+      username: DEMO.alice.username,
+    });
+    const codeForm = {
+      grant_type: "authorization_code",
+      client_id: DEMO.cli,
+      code: String(signedIn.params.code),
+      redirect_uri: "http://localhost:8400",
+      code_verifier: verifier,
+    };
     // A bad PoP request is refused before the code is spent: the same code still redeems.
-    entraError(await call(emulator, "POST", TOKEN, { form: { ...codeForm, token_type: "pop", req_cnf: "e30" } }), "invalid_request", 90023, 400);
+    entraError(
+      await call(emulator, "POST", TOKEN, { form: { ...codeForm, token_type: "pop", req_cnf: "e30" } }),
+      "invalid_request",
+      90023,
+      400,
+    );
     const code = await call(emulator, "POST", TOKEN, { form: { ...codeForm, ...popForm() } });
     assert.equal(code.status, 200, code.text);
     assert.equal(code.json().token_type, "pop");
     assert.deepEqual(decodePayload(code.json().access_token).cnf, { kid: key.kid });
 
-    const init = (await call(emulator, "POST", `/${DEMO.tenant}/oauth2/v2.0/devicecode`, { form: { client_id: DEMO.cli, scope: "User.Read" } })).json();
+    const init = (
+      await call(emulator, "POST", `/${DEMO.tenant}/oauth2/v2.0/devicecode`, {
+        form: { client_id: DEMO.cli, scope: "User.Read" },
+      })
+    ).json();
     emulator.approveDevice(String(init.user_code), DEMO.alice.username);
-    const device = await call(emulator, "POST", TOKEN, { form: { grant_type: "urn:ietf:params:oauth:grant-type:device_code", client_id: DEMO.cli, device_code: String(init.device_code), ...popForm() } });
+    const device = await call(emulator, "POST", TOKEN, {
+      form: {
+        grant_type: "urn:ietf:params:oauth:grant-type:device_code",
+        client_id: DEMO.cli,
+        device_code: String(init.device_code),
+        ...popForm(),
+      },
+    });
     assert.equal(device.status, 200, device.text);
     assert.equal(device.json().token_type, "pop");
     assert.deepEqual(decodePayload(device.json().access_token).cnf, { kid: key.kid });
 
     const obo = await call(emulator, "POST", TOKEN, {
       form: {
-        grant_type: "urn:ietf:params:oauth:grant-type:jwt-bearer", requested_token_use: "on_behalf_of", client_id: DEMO.api, client_secret: DEMO.apiSecret,
-        assertion: String(rtBearer.access_token), scope: "https://graph.microsoft.com/User.Read", ...popForm(),
+        grant_type: "urn:ietf:params:oauth:grant-type:jwt-bearer",
+        requested_token_use: "on_behalf_of",
+        client_id: DEMO.api,
+        client_secret: DEMO.apiSecret,
+        assertion: String(rtBearer.access_token),
+        scope: "https://graph.microsoft.com/User.Read",
+        ...popForm(),
       },
     });
     assert.equal(obo.status, 200, obo.text);
@@ -176,9 +245,22 @@ describe("Proof-of-Possession: issuance and the SHR-validating resource", () => 
   test("token_type=pop without req_cnf, or with a malformed one, is invalid_request", async () => {
     entraError(await clientCredentials({ token_type: "pop" }), "invalid_request", 900144, 400);
     entraError(await clientCredentials({ token_type: "pop", req_cnf: "" }), "invalid_request", 900144, 400);
-    const bad = ["not base64url!", Buffer.from("not json").toString("base64url"), b64(["kid"]), b64("kid"), b64({}), b64({ kid: "" }), b64({ kid: 42 })];
+    const bad = [
+      "not base64url!",
+      Buffer.from("not json").toString("base64url"),
+      b64(["kid"]),
+      b64("kid"),
+      b64({}),
+      b64({ kid: "" }),
+      b64({ kid: 42 }),
+    ];
     for (const reqCnf of bad) {
-      const body = entraError(await clientCredentials({ token_type: "pop", req_cnf: reqCnf }), "invalid_request", 90023, 400);
+      const body = entraError(
+        await clientCredentials({ token_type: "pop", req_cnf: reqCnf }),
+        "invalid_request",
+        90023,
+        400,
+      );
       assert.match(String(body.error_description), /req_cnf/);
     }
   });
@@ -191,10 +273,21 @@ describe("Proof-of-Possession: issuance and the SHR-validating resource", () => 
     assert.deepEqual(app, { ok: true, sub: app.sub, oid: app.sub, aud: DEMO.api, roles: ["Orders.Read.All"] });
 
     const user = await call(emulator, "POST", TOKEN, {
-      form: { grant_type: "password", client_id: DEMO.cli, username: DEMO.alice.username, password: DEMO.alice.password, scope: "api://contoso-orders/access_as_user", ...popForm() },
+      form: {
+        grant_type: "password",
+        client_id: DEMO.cli,
+        username: DEMO.alice.username,
+        password: DEMO.alice.password,
+        scope: "api://contoso-orders/access_as_user",
+        ...popForm(),
+      },
     });
     const path = `${RESOURCE}/orders/42`;
-    const posted = await present(shr(String(user.json().access_token), await nonce(), { m: "POST", p: path }), "POST", `${path}?x=1`);
+    const posted = await present(
+      shr(String(user.json().access_token), await nonce(), { m: "POST", p: path }),
+      "POST",
+      `${path}?x=1`,
+    );
     assert.equal(posted.status, 200, posted.text);
     assert.equal(posted.json().scp, "access_as_user");
     assert.equal(posted.json().roles, undefined);
@@ -230,8 +323,14 @@ describe("Proof-of-Possession: issuance and the SHR-validating resource", () => 
 
   test("key binding: another key, a bad signature, a bearer or foreign token are refused", async () => {
     const at = await popToken(key);
-    refused(await present(shr(at, await nonce(), { jwkOf: otherKey })), /^the SHR key \(cnf\.jwk\) is not the key the access token is bound to/);
-    refused(await present(shr(at, await nonce(), { jwkOf: key, signer: otherKey })), /^the SHR signature does not verify with cnf\.jwk$/);
+    refused(
+      await present(shr(at, await nonce(), { jwkOf: otherKey })),
+      /^the SHR key \(cnf\.jwk\) is not the key the access token is bound to/,
+    );
+    refused(
+      await present(shr(at, await nonce(), { jwkOf: key, signer: otherKey })),
+      /^the SHR signature does not verify with cnf\.jwk$/,
+    );
     const tampered = shr(at, await nonce()).split(".");
     tampered[1] = b64({ ...JSON.parse(Buffer.from(tampered[1] ?? "", "base64url").toString("utf8")), p: "/elsewhere" });
     refused(await present(tampered.join(".")), /^the SHR signature does not verify/);
@@ -246,7 +345,10 @@ describe("Proof-of-Possession: issuance and the SHR-validating resource", () => 
 
     // An access token from outside: same shape and cnf.kid, signed by a key that is not the emulator's.
     const outsider = new PopKey();
-    const foreign = outsider.signJws({ typ: "JWT", alg: "RS256", kid: "someone-else" }, { ...decodePayload(at), cnf: { kid: key.kid } });
+    const foreign = outsider.signJws(
+      { typ: "JWT", alg: "RS256", kid: "someone-else" },
+      { ...decodePayload(at), cnf: { kid: key.kid } },
+    );
     refused(await present(shr(foreign, await nonce())), /^at is not an access token issued by this emulator$/);
   });
 
@@ -258,7 +360,11 @@ describe("Proof-of-Possession: issuance and the SHR-validating resource", () => 
     assert.equal((await present(shr(at, n))).status, 503);
     assert.equal((await present(shr(at, n))).status, 200, "the fault was used up and the nonce not spent by it");
     const routes = emulator.requests().map((e) => [e.route, e.status]);
-    assert.deepEqual(routes.slice(-3), [["pop_nonce", 200], ["pop_resource", 503], ["pop_resource", 200]]);
+    assert.deepEqual(routes.slice(-3), [
+      ["pop_nonce", 200],
+      ["pop_resource", 503],
+      ["pop_resource", 200],
+    ]);
   });
 });
 
@@ -272,10 +378,30 @@ describe("Proof-of-Possession: time", () => {
   test("nonces expire after 5 minutes; expired access tokens are refused", async () => {
     const key = new PopKey();
     const host = new URL(emulator.url).host;
-    const form = { grant_type: "client_credentials", client_id: DEMO.confidential, client_secret: DEMO.secret, scope: "api://contoso-orders/.default" };
-    const at = String((await call(emulator, "POST", TOKEN, { form: { ...form, token_type: "pop", req_cnf: key.reqCnf() } })).json().access_token);
+    const form = {
+      grant_type: "client_credentials",
+      client_id: DEMO.confidential,
+      client_secret: DEMO.secret,
+      scope: "api://contoso-orders/.default",
+    };
+    const at = String(
+      (await call(emulator, "POST", TOKEN, { form: { ...form, token_type: "pop", req_cnf: key.reqCnf() } })).json()
+        .access_token,
+    );
     let offset = 0;
-    const proof = (n: string) => key.signJws({ typ: "pop", alg: "RS256" }, { at, ts: Math.floor(Date.now() / 1000) + offset, m: "GET", u: host, p: RESOURCE, nonce: n, cnf: { jwk: key.jwk } });
+    const proof = (n: string) =>
+      key.signJws(
+        { typ: "pop", alg: "RS256" },
+        {
+          at,
+          ts: Math.floor(Date.now() / 1000) + offset,
+          m: "GET",
+          u: host,
+          p: RESOURCE,
+          nonce: n,
+          cnf: { jwk: key.jwk },
+        },
+      );
     const nonce = async () => String((await call(emulator, "GET", "/_emulator/pop/nonce")).json().nonce);
     const get = (p: string) => call(emulator, "GET", RESOURCE, { headers: { authorization: `PoP ${p}` } });
 

@@ -67,10 +67,17 @@ describe("a real browser (headless Chromium) completes the emulator's pages", ()
     const params = await arrived;
     assert.equal(params.state, "browser-state");
     await page.waitForURL(`${target.url}/`);
-    assert.match(await page.textContent("body") ?? "", /Authentication completed/);
+    assert.match((await page.textContent("body")) ?? "", /Authentication completed/);
 
     const tokens = await call(emulator, "POST", `/${DEMO.tenant}/oauth2/v2.0/token`, {
-      form: { grant_type: "authorization_code", client_id: DEMO.cli, code: params.code ?? "", redirect_uri: target.url, code_verifier: verifier, scope: "openid profile offline_access User.Read" },
+      form: {
+        grant_type: "authorization_code",
+        client_id: DEMO.cli,
+        code: params.code ?? "",
+        redirect_uri: target.url,
+        code_verifier: verifier,
+        scope: "openid profile offline_access User.Read",
+      },
     });
     assert.equal(tokens.status, 200, tokens.text);
     assert.deepEqual(decodePayload(tokens.json().id_token).amr, ["pwd", "mfa"]);
@@ -85,7 +92,11 @@ describe("a real browser (headless Chromium) completes the emulator's pages", ()
   });
 
   test("device login: the user enters the code, signs in and confirms; the device then gets tokens", async () => {
-    const init = (await call(emulator, "POST", `/${DEMO.tenant}/oauth2/v2.0/devicecode`, { form: { client_id: DEMO.cli, scope: "openid User.Read" } })).json();
+    const init = (
+      await call(emulator, "POST", `/${DEMO.tenant}/oauth2/v2.0/devicecode`, {
+        form: { client_id: DEMO.cli, scope: "openid User.Read" },
+      })
+    ).json();
     const context = await browser.newContext({ ignoreHTTPSErrors: true });
     const page = await context.newPage();
     await page.goto(String(init.verification_uri));
@@ -95,9 +106,16 @@ describe("a real browser (headless Chromium) completes the emulator's pages", ()
     await page.fill("#passwd", DEMO.alice.password);
     await page.click("#idSIButton9");
     await page.click("#accept");
-    assert.match(await page.textContent("body") ?? "", /You have signed in to the Contoso CLI application on your device/);
+    assert.match(
+      (await page.textContent("body")) ?? "",
+      /You have signed in to the Contoso CLI application on your device/,
+    );
     const tokens = await call(emulator, "POST", `/${DEMO.tenant}/oauth2/v2.0/token`, {
-      form: { grant_type: "urn:ietf:params:oauth:grant-type:device_code", client_id: DEMO.cli, device_code: String(init.device_code) },
+      form: {
+        grant_type: "urn:ietf:params:oauth:grant-type:device_code",
+        client_id: DEMO.cli,
+        device_code: String(init.device_code),
+      },
     });
     assert.equal(tokens.status, 200, tokens.text);
     await context.close();

@@ -17,15 +17,26 @@ describe("the test-control API under /_emulator/", () => {
   const control = (path: string, body: unknown) =>
     call(emulator, "POST", path, { raw: JSON.stringify(body), headers: { "content-type": "application/json" } });
   const startDevice = async () =>
-    (await call(emulator, "POST", `/${DEMO.tenant}/oauth2/v2.0/devicecode`, { form: { client_id: DEMO.cli, scope: "User.Read" } })).json();
+    (
+      await call(emulator, "POST", `/${DEMO.tenant}/oauth2/v2.0/devicecode`, {
+        form: { client_id: DEMO.cli, scope: "User.Read" },
+      })
+    ).json();
   const poll = (deviceCode: unknown) =>
     call(emulator, "POST", TOKEN, {
-      form: { grant_type: "urn:ietf:params:oauth:grant-type:device_code", client_id: DEMO.cli, device_code: String(deviceCode) },
+      form: {
+        grant_type: "urn:ietf:params:oauth:grant-type:device_code",
+        client_id: DEMO.cli,
+        device_code: String(deviceCode),
+      },
     });
 
   test("device/approve and device/deny decide a device code; the device then gets tokens or authorization_declined", async () => {
     const approved = await startDevice();
-    const reply = await control("/_emulator/device/approve", { user_code: approved.user_code, username: DEMO.alice.username });
+    const reply = await control("/_emulator/device/approve", {
+      user_code: approved.user_code,
+      username: DEMO.alice.username,
+    });
     assert.equal(reply.status, 200, reply.text);
     assert.deepEqual(reply.json(), { user_code: approved.user_code, status: "approved" });
     assert.equal((await poll(approved.device_code)).status, 200);
@@ -47,7 +58,11 @@ describe("the test-control API under /_emulator/", () => {
       code_challenge: challenge,
       code_challenge_method: "S256",
     })}`;
-    const reply = await control("/_emulator/signin", { auth_uri: authUri, username: DEMO.alice.username, password: DEMO.alice.password });
+    const reply = await control("/_emulator/signin", {
+      auth_uri: authUri,
+      username: DEMO.alice.username,
+      password: DEMO.alice.password,
+    });
     assert.equal(reply.status, 200, reply.text);
     const result = reply.json() as { params: Record<string, string>; responseMode: string };
     assert.equal(result.params.state, "s1");

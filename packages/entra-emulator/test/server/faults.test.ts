@@ -18,11 +18,22 @@ describe("scripted faults and the request log", () => {
     emulator.clearRequests();
     const cc = () =>
       call(emulator, "POST", TOKEN, {
-        form: { grant_type: "client_credentials", client_id: DEMO.confidential, client_secret: DEMO.secret, scope: "https://graph.microsoft.com/.default" },
+        form: {
+          grant_type: "client_credentials",
+          client_id: DEMO.confidential,
+          client_secret: DEMO.secret,
+          scope: "https://graph.microsoft.com/.default",
+        },
         headers: { "client-request-id": "0f0e0d0c-0b0a-4909-8807-060504030201" },
       });
     const added = await call(emulator, "POST", "/_emulator/faults", {
-      raw: JSON.stringify({ route: "token", count: 2, status: 429, retryAfter: 7, body: { error: "temporarily_unavailable" } }),
+      raw: JSON.stringify({
+        route: "token",
+        count: 2,
+        status: 429,
+        retryAfter: 7,
+        body: { error: "temporarily_unavailable" },
+      }),
       headers: { "content-type": "application/json" },
     });
     assert.equal(added.status, 201);
@@ -42,9 +53,17 @@ describe("scripted faults and the request log", () => {
     const html = await call(emulator, "GET", `/${DEMO.tenant}/v2.0/.well-known/openid-configuration`);
     assert.equal(html.text, "<html>not json</html>");
 
-    const log = (await call(emulator, "GET", "/_emulator/requests")).json() as unknown as { route: string; status: number; form: Record<string, string>; headers: Record<string, string> }[];
+    const log = (await call(emulator, "GET", "/_emulator/requests")).json() as unknown as {
+      route: string;
+      status: number;
+      form: Record<string, string>;
+      headers: Record<string, string>;
+    }[];
     const tokenCalls = log.filter((e) => e.route === "token");
-    assert.deepEqual(tokenCalls.map((e) => e.status), [429, 429, 200, 0, 200]);
+    assert.deepEqual(
+      tokenCalls.map((e) => e.status),
+      [429, 429, 200, 0, 200],
+    );
     assert.equal(tokenCalls[0]?.form.grant_type, "client_credentials");
     assert.equal(tokenCalls[0]?.headers["client-request-id"], "0f0e0d0c-0b0a-4909-8807-060504030201");
     assert.ok(!log.some((e) => e.route === null && e.status === 200), "control requests are not logged");
@@ -54,13 +73,22 @@ describe("scripted faults and the request log", () => {
     emulator.clearRequests();
     emulator.addFault({ route: "token", delayMs: 600_000 });
     const reply = call(emulator, "POST", TOKEN, {
-      form: { grant_type: "client_credentials", client_id: DEMO.confidential, client_secret: DEMO.secret, scope: "https://graph.microsoft.com/.default" },
+      form: {
+        grant_type: "client_credentials",
+        client_id: DEMO.confidential,
+        client_secret: DEMO.secret,
+        scope: "https://graph.microsoft.com/.default",
+      },
     });
     // The request is waiting on the fault once the log names its route (the wait starts in the same tick).
-    while (!emulator.requests().some((e) => e.route === "token")) await new Promise((resolve) => setTimeout(resolve, 5));
+    while (!emulator.requests().some((e) => e.route === "token"))
+      await new Promise((resolve) => setTimeout(resolve, 5));
     emulator.advanceClock(600);
     const answered = await reply;
     assert.equal(answered.status, 200, answered.text);
-    assert.deepEqual(emulator.requests().map((e) => e.status), [200]);
+    assert.deepEqual(
+      emulator.requests().map((e) => e.status),
+      [200],
+    );
   });
 });

@@ -8,7 +8,13 @@ import { AuthorityResolver } from "../authority/resolver.js";
 import { TokenCache } from "../cache/token-cache.js";
 import { InvalidArgumentError } from "../errors.js";
 import { acquireTokenByUsernamePassword } from "../flows/username-password.js";
-import { acquireTokenByAuthorizationCode, acquireTokenByAuthCodeFlow, getAuthorizationRequestUrl, initiateAuthCodeFlow, type InitiateAuthCodeFlowOptions } from "../flows/auth-code.js";
+import {
+  acquireTokenByAuthorizationCode,
+  acquireTokenByAuthCodeFlow,
+  getAuthorizationRequestUrl,
+  initiateAuthCodeFlow,
+  type InitiateAuthCodeFlowOptions,
+} from "../flows/auth-code.js";
 import { getAccounts, removeAccount } from "../flows/accounts.js";
 import type { FlowContext } from "../flows/context.js";
 import { acquireTokenByRefreshToken } from "../flows/refresh-token.js";
@@ -27,7 +33,13 @@ import { LogSink } from "../runtime/logger.js";
 import { checkOptions, type ClientApplicationOptions } from "./options.js";
 import type { Account, AuthCodeFlow, TokenResult, TokenSuccess } from "../types.js";
 import type { HttpClient } from "../http/types.js";
-import type { AuthCodeFlowOptions, AuthorizationCodeOptions, AuthorizationRequestUrlOptions, GetAccountsOptions, UsernamePasswordOptions } from "./request-options.js";
+import type {
+  AuthCodeFlowOptions,
+  AuthorizationCodeOptions,
+  AuthorizationRequestUrlOptions,
+  GetAccountsOptions,
+  UsernamePasswordOptions,
+} from "./request-options.js";
 
 /** Seconds a 429/5xx without Retry-After blocks identical requests (docs/msal-python-compatibility.md 4). */
 const THROTTLE_PUBLIC = 60;
@@ -38,8 +50,13 @@ type ApplicationKind = "public" | "confidential";
 
 /** The options only a PublicClientApplication takes. */
 function refuseBrokerOptions(kind: ApplicationKind, o: ClientApplicationOptions): void {
-  if (kind === "confidential" && (o.allowBroker || "enableBrokerOnWindows" in o || "enableBrokerOnMac" in o || "broker" in o)) {
-    throw new InvalidArgumentError("Brokers are only supported in PublicClientApplication (allowBroker, enableBrokerOnWindows, enableBrokerOnMac, broker).");
+  if (
+    kind === "confidential" &&
+    (o.allowBroker || "enableBrokerOnWindows" in o || "enableBrokerOnMac" in o || "broker" in o)
+  ) {
+    throw new InvalidArgumentError(
+      "Brokers are only supported in PublicClientApplication (allowBroker, enableBrokerOnWindows, enableBrokerOnMac, broker).",
+    );
   }
 }
 
@@ -50,9 +67,20 @@ function given<K extends string, V>(key: K, value: V | undefined): { [P in K]?: 
 
 /** The caller's HTTP client, or the default one, wrapped in the throttling and HTTP-cache layer. */
 function httpFor(kind: ApplicationKind, o: ClientApplicationOptions, clock: Clock): ThrottledHttpClient {
-  const raw = o.httpClient ?? createDefaultHttpClient({ ...given("verify", o.verify), ...given("proxies", o.proxies), ...given("timeout", o.timeout) });
+  const raw =
+    o.httpClient ??
+    createDefaultHttpClient({
+      ...given("verify", o.verify),
+      ...given("proxies", o.proxies),
+      ...given("timeout", o.timeout),
+    });
   const defaultThrottleSeconds = kind === "public" ? THROTTLE_PUBLIC : THROTTLE_CONFIDENTIAL;
-  return new ThrottledHttpClient({ http: raw, ...(o.httpCache ? { cache: o.httpCache } : {}), clock, defaultThrottleSeconds });
+  return new ThrottledHttpClient({
+    http: raw,
+    ...(o.httpCache ? { cache: o.httpCache } : {}),
+    clock,
+    defaultThrottleSeconds,
+  });
 }
 
 function authoritiesFor(o: ClientApplicationOptions, http: HttpClient, log: LogSink): AuthorityResolver {
@@ -68,7 +96,8 @@ function authoritiesFor(o: ClientApplicationOptions, http: HttpClient, log: LogS
 
 function tokenCacheOf(o: ClientApplicationOptions): TokenCache {
   const cache = o.tokenCache ?? new TokenCache();
-  if (!(cache instanceof TokenCache)) throw new InvalidArgumentError("tokenCache must be a TokenCache or SerializableTokenCache.");
+  if (!(cache instanceof TokenCache))
+    throw new InvalidArgumentError("tokenCache must be a TokenCache or SerializableTokenCache.");
   return cache;
 }
 
@@ -80,7 +109,10 @@ function buildContext(clientId: string, o: ClientApplicationOptions, kind: Appli
   const platform = o.platform ?? process.platform;
   const http = httpFor(kind, o, clock);
   const authorities = authoritiesFor(o, http, log);
-  const clientAuth = o.clientCredential !== undefined ? new ClientAuthenticator(clientId, o.clientCredential, o.clientClaims) : undefined;
+  const clientAuth =
+    o.clientCredential !== undefined
+      ? new ClientAuthenticator(clientId, o.clientCredential, o.clientClaims)
+      : undefined;
   const cache = tokenCacheOf(o); // checked after the authority and credential, as it always was
   return {
     clientId,
@@ -90,8 +122,15 @@ function buildContext(clientId: string, o: ClientApplicationOptions, kind: Appli
     log,
     cache,
     authorities,
-    aliases: new AliasResolver({ http, knownToDeveloper: authorities.configured.knownToDeveloper, ...given("instanceDiscovery", o.instanceDiscovery) }),
-    regions: clientAuth && o.azureRegion !== undefined ? new RegionResolver(o.azureRegion, { http, env, log, authorities }) : undefined,
+    aliases: new AliasResolver({
+      http,
+      knownToDeveloper: authorities.configured.knownToDeveloper,
+      ...given("instanceDiscovery", o.instanceDiscovery),
+    }),
+    regions:
+      clientAuth && o.azureRegion !== undefined
+        ? new RegionResolver(o.azureRegion, { http, env, log, authorities })
+        : undefined,
     telemetry: new TelemetryBuffer(),
     libraryHeaders: libraryHeaders({ appName: o.appName, appVersion: o.appVersion, platform }),
     capabilities: o.clientCapabilities,
@@ -100,7 +139,8 @@ function buildContext(clientId: string, o: ClientApplicationOptions, kind: Appli
     flights: new SingleFlight(),
     noUserRealmHosts: new Set(),
     popKey: new PopKey(),
-    broker: kind === "public" ? BrokerHandle.create(o as BrokerOptions, platform, authorities.configured, log) : undefined,
+    broker:
+      kind === "public" ? BrokerHandle.create(o as BrokerOptions, platform, authorities.configured, log) : undefined,
     platform,
   };
 }
@@ -173,7 +213,11 @@ export class ClientApplication {
    * @param authResponse - the parameters the redirect URI received (query or form_post body).
    * @param o - see {@link AuthCodeFlowOptions}.
    */
-  acquireTokenByAuthCodeFlow(authCodeFlow: AuthCodeFlow, authResponse: Record<string, string>, o?: AuthCodeFlowOptions): Promise<TokenResult> {
+  acquireTokenByAuthCodeFlow(
+    authCodeFlow: AuthCodeFlow,
+    authResponse: Record<string, string>,
+    o?: AuthCodeFlowOptions,
+  ): Promise<TokenResult> {
     return acquireTokenByAuthCodeFlow(this.ctx, authCodeFlow, authResponse, o);
   }
 
@@ -197,7 +241,12 @@ export class ClientApplication {
    *
    * @param o - see {@link UsernamePasswordOptions}.
    */
-  acquireTokenByUsernamePassword(username: string, password: string, scopes: string[], o?: UsernamePasswordOptions): Promise<TokenResult> {
+  acquireTokenByUsernamePassword(
+    username: string,
+    password: string,
+    scopes: string[],
+    o?: UsernamePasswordOptions,
+  ): Promise<TokenResult> {
     return acquireTokenByUsernamePassword(this.ctx, username, password, scopes, o);
   }
 
@@ -211,7 +260,11 @@ export class ClientApplication {
   }
 
   /** Like {@link acquireTokenSilent}, but returns the identity provider's error instead of `null`. */
-  acquireTokenSilentWithError(scopes: string[], account: Account | null, o?: SilentOptions): Promise<TokenResult | null> {
+  acquireTokenSilentWithError(
+    scopes: string[],
+    account: Account | null,
+    o?: SilentOptions,
+  ): Promise<TokenResult | null> {
     return acquireTokenSilentWithError(this.ctx, scopes, account, o);
   }
 

@@ -24,7 +24,9 @@ export class ConfidentialClientApplication extends ClientApplication {
   /** @throws InvalidArgumentError when `clientCredential` is missing or malformed. */
   constructor(clientId: string, options: ClientApplicationOptions = {}) {
     if (options?.clientCredential === undefined || options.clientCredential === null) {
-      throw new InvalidArgumentError("A ConfidentialClientApplication needs a clientCredential: a client secret, a certificate, a PFX file or a client assertion.");
+      throw new InvalidArgumentError(
+        "A ConfidentialClientApplication needs a clientCredential: a client secret, a certificate, a PFX file or a client assertion.",
+      );
     }
     super(clientId, options, "confidential");
   }

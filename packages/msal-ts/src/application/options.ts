@@ -67,10 +67,32 @@ export interface ClientApplicationOptions {
 }
 
 const KNOWN = new Set([
-  "clientCredential", "authority", "oidcAuthority", "validateAuthority", "instanceDiscovery", "tokenCache", "httpClient",
-  "verify", "proxies", "timeout", "clientClaims", "appName", "appVersion", "clientCapabilities", "azureRegion",
-  "excludeScopes", "httpCache", "enablePiiLog", "allowBroker", "logger", "clock", "env", "platform", "broker",
-  "enableBrokerOnWindows", "enableBrokerOnMac",
+  "clientCredential",
+  "authority",
+  "oidcAuthority",
+  "validateAuthority",
+  "instanceDiscovery",
+  "tokenCache",
+  "httpClient",
+  "verify",
+  "proxies",
+  "timeout",
+  "clientClaims",
+  "appName",
+  "appVersion",
+  "clientCapabilities",
+  "azureRegion",
+  "excludeScopes",
+  "httpCache",
+  "enablePiiLog",
+  "allowBroker",
+  "logger",
+  "clock",
+  "env",
+  "platform",
+  "broker",
+  "enableBrokerOnWindows",
+  "enableBrokerOnMac",
 ]);
 
 /** Throws at construction for options that cannot work, naming the option and the fix. */
@@ -79,39 +101,69 @@ export function checkOptions(clientId: unknown, o: unknown): asserts o is Client
     throw new InvalidArgumentError("clientId must be your app's Application (client) ID, a non-empty string.");
   }
   if (o === undefined) return;
-  if (typeof o !== "object" || o === null || Array.isArray(o)) throw new InvalidArgumentError("options must be an object.");
+  if (typeof o !== "object" || o === null || Array.isArray(o))
+    throw new InvalidArgumentError("options must be an object.");
   const opts = o as Record<string, unknown>;
   for (const key of Object.keys(opts)) {
-    if (!KNOWN.has(key)) throw new InvalidArgumentError(`Unknown option "${key}". See ClientApplicationOptions for the supported options.`);
+    if (!KNOWN.has(key))
+      throw new InvalidArgumentError(
+        `Unknown option "${key}". See ClientApplicationOptions for the supported options.`,
+      );
   }
   const str = (k: string): void => {
     if (opts[k] !== undefined && typeof opts[k] !== "string") throw new InvalidArgumentError(`${k} must be a string.`);
   };
   const bool = (k: string): void => {
-    if (opts[k] !== undefined && typeof opts[k] !== "boolean") throw new InvalidArgumentError(`${k} must be true or false.`);
+    if (opts[k] !== undefined && typeof opts[k] !== "boolean")
+      throw new InvalidArgumentError(`${k} must be true or false.`);
   };
   ["appName", "appVersion", "oidcAuthority"].forEach(str);
-  ["validateAuthority", "instanceDiscovery", "enablePiiLog", "allowBroker", "enableBrokerOnWindows", "enableBrokerOnMac"].forEach(bool);
-  if (opts.clientCapabilities !== undefined && !(Array.isArray(opts.clientCapabilities) && opts.clientCapabilities.every((c) => typeof c === "string" && c !== ""))) {
+  [
+    "validateAuthority",
+    "instanceDiscovery",
+    "enablePiiLog",
+    "allowBroker",
+    "enableBrokerOnWindows",
+    "enableBrokerOnMac",
+  ].forEach(bool);
+  if (
+    opts.clientCapabilities !== undefined &&
+    !(Array.isArray(opts.clientCapabilities) && opts.clientCapabilities.every((c) => typeof c === "string" && c !== ""))
+  ) {
     throw new InvalidArgumentError('clientCapabilities must be an array of strings, e.g. ["CP1"].');
   }
-  if (opts.clientClaims !== undefined && (typeof opts.clientClaims !== "object" || opts.clientClaims === null || Array.isArray(opts.clientClaims))) {
+  if (
+    opts.clientClaims !== undefined &&
+    (typeof opts.clientClaims !== "object" || opts.clientClaims === null || Array.isArray(opts.clientClaims))
+  ) {
     throw new InvalidArgumentError("clientClaims must be an object of claims to add to the client assertion.");
   }
-  if (opts.azureRegion !== undefined && opts.azureRegion !== true && (typeof opts.azureRegion !== "string" || opts.azureRegion === "")) {
+  if (
+    opts.azureRegion !== undefined &&
+    opts.azureRegion !== true &&
+    (typeof opts.azureRegion !== "string" || opts.azureRegion === "")
+  ) {
     throw new InvalidArgumentError('azureRegion must be a region name such as "westus", or true to detect it.');
   }
   if (opts.httpClient !== undefined) {
     const h = opts.httpClient as Partial<HttpClient>;
-    if (typeof h?.get !== "function" || typeof h?.post !== "function") throw new InvalidArgumentError("httpClient must have get() and post() methods (see HttpClient).");
+    if (typeof h?.get !== "function" || typeof h?.post !== "function")
+      throw new InvalidArgumentError("httpClient must have get() and post() methods (see HttpClient).");
     for (const k of ["verify", "proxies", "timeout"]) {
-      if (opts[k] !== undefined) throw new InvalidArgumentError(`${k} configures the built-in HTTP client; configure your own httpClient instead.`);
+      if (opts[k] !== undefined)
+        throw new InvalidArgumentError(
+          `${k} configures the built-in HTTP client; configure your own httpClient instead.`,
+        );
     }
   }
   const cache = opts.httpCache as Partial<HttpCacheStore> | undefined;
-  if (cache !== undefined && ["get", "set", "delete", "keys"].some((m) => typeof (cache as Record<string, unknown>)[m] !== "function")) {
+  if (
+    cache !== undefined &&
+    ["get", "set", "delete", "keys"].some((m) => typeof (cache as Record<string, unknown>)[m] !== "function")
+  ) {
     throw new InvalidArgumentError("httpCache must be Map-like (get, set, delete, keys), e.g. a Map.");
   }
   const logger = opts.logger as Partial<Logger> | undefined;
-  if (logger !== undefined && typeof logger?.log !== "function") throw new InvalidArgumentError("logger must have a log(level, message, containsPii) method.");
+  if (logger !== undefined && typeof logger?.log !== "function")
+    throw new InvalidArgumentError("logger must have a log(level, message, containsPii) method.");
 }

@@ -40,7 +40,9 @@ export class PublicClientApplication extends ClientApplication {
    */
   constructor(clientId: string, options: PublicClientApplicationOptions = {}) {
     if (options && "clientCredential" in options) {
-      throw new InvalidArgumentError("A PublicClientApplication has no clientCredential; use ConfidentialClientApplication for apps that keep a secret.");
+      throw new InvalidArgumentError(
+        "A PublicClientApplication has no clientCredential; use ConfidentialClientApplication for apps that keep a secret.",
+      );
     }
     super(clientId, options, "public");
   }

@@ -34,5 +34,7 @@ export function isTokenError(result: TokenSuccess | TokenError | DeviceFlow | nu
  * ```
  */
 export function isTokenSuccess(result: TokenSuccess | TokenError | null | undefined): result is TokenSuccess {
-  return typeof result === "object" && result !== null && !("error" in result) && typeof result.access_token === "string";
+  return (
+    typeof result === "object" && result !== null && !("error" in result) && typeof result.access_token === "string"
+  );
 }

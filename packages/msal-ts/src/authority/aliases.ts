@@ -32,7 +32,9 @@ export function parseAliasGroups(text: string): string[][] | undefined {
     if (typeof entry !== "object" || entry === null) continue;
     const aliases = (entry as { aliases?: unknown }).aliases;
     if (!Array.isArray(aliases)) continue;
-    const hosts = (aliases as unknown[]).filter((a): a is string => typeof a === "string" && a !== "").map((a) => a.toLowerCase());
+    const hosts = (aliases as unknown[])
+      .filter((a): a is string => typeof a === "string" && a !== "")
+      .map((a) => a.toLowerCase());
     if (hosts.length > 0) groups.push([...new Set(hosts)]);
   }
   return groups;

@@ -154,8 +154,12 @@ export async function discoverAuthority(
     isOidc: parsed.isOidc,
     canonicalUrl: parsed.url,
     ...(meta.issuer === undefined ? {} : { issuer: meta.issuer }),
-    ...(meta.token_endpoint_auth_methods_supported === undefined ? {} : { tokenEndpointAuthMethods: meta.token_endpoint_auth_methods_supported }),
-    ...(meta.authorization_response_iss_parameter_supported === true ? { authorizationResponseIss: true as const } : {}),
+    ...(meta.token_endpoint_auth_methods_supported === undefined
+      ? {}
+      : { tokenEndpointAuthMethods: meta.token_endpoint_auth_methods_supported }),
+    ...(meta.authorization_response_iss_parameter_supported === true
+      ? { authorizationResponseIss: true as const }
+      : {}),
   });
 }
 

@@ -85,8 +85,12 @@ function normalizeTenant(tenant: unknown): string {
   }
   const trimmed = tenant.trim().replace(/^\/+|\/+$/g, "");
   // Control characters and percent-escapes (e.g. an encoded "..") are never part of a tenant or a B2C policy.
-  // eslint-disable-next-line no-control-regex
-  if (trimmed === "" || /[\s\\?#%\u0000-\u001f\u007f]/.test(trimmed) || trimmed.split("/").some((s) => s === "" || s === "." || s === "..")) {
+  if (
+    trimmed === "" ||
+    // eslint-disable-next-line no-control-regex
+    /[\s\\?#%\u0000-\u001f\u007f]/.test(trimmed) ||
+    trimmed.split("/").some((s) => s === "" || s === "." || s === "..")
+  ) {
     throw new InvalidArgumentError(
       `AuthorityBuilder: the tenant "${redact(tenant)}" is not a tenant id or domain. Pass e.g. "contoso.onmicrosoft.com", ` +
         `a tenant GUID, "common", "organizations" or "consumers".`,

@@ -133,9 +133,12 @@ function readInstanceDiscovery(resp: HttpResponse, authority: ParsedAuthority, e
   const found = body === undefined ? undefined : stringField(body, "tenant_discovery_endpoint");
   const tenantDiscoveryEndpoint = found !== undefined && isHttpsUrl(found) ? found : undefined;
   if (resp.status_code >= 500 && (error !== undefined || tenantDiscoveryEndpoint === undefined)) {
-    throw new ServerError(`Instance discovery at ${endpointText} failed with HTTP ${resp.status_code}; try again later.`, {
-      status: resp.status_code,
-    });
+    throw new ServerError(
+      `Instance discovery at ${endpointText} failed with HTTP ${resp.status_code}; try again later.`,
+      {
+        status: resp.status_code,
+      },
+    );
   }
   if (body === undefined) {
     throw new AuthorityError(
@@ -183,7 +186,11 @@ export interface OidcDiscoveryContext {
  * meta.token_endpoint; // "https://login.microsoftonline.com/common/oauth2/v2.0/token"
  * ```
  */
-export async function discoverOidc(http: HttpClient, url: string, context: OidcDiscoveryContext): Promise<OidcMetadata> {
+export async function discoverOidc(
+  http: HttpClient,
+  url: string,
+  context: OidcDiscoveryContext,
+): Promise<OidcMetadata> {
   const resp = await http.get(url);
   try {
     return readOidcDocument(resp, url, context);
@@ -194,7 +201,8 @@ export async function discoverOidc(http: HttpClient, url: string, context: OidcD
 }
 
 function readOidcDocument(resp: HttpResponse, url: string, context: OidcDiscoveryContext): OidcMetadata {
-  const unusable = (why: string): AuthorityError => new AuthorityError(`${friendly(context)} (OIDC discovery at ${redact(url)} ${why})`);
+  const unusable = (why: string): AuthorityError =>
+    new AuthorityError(`${friendly(context)} (OIDC discovery at ${redact(url)} ${why})`);
   if (resp.status_code >= 400 && resp.status_code < 500) {
     throw unusable(`answered HTTP ${resp.status_code}${describeBody(resp)}`);
   }
@@ -225,14 +233,18 @@ function readOidcDocument(resp: HttpResponse, url: string, context: OidcDiscover
   const issuer = doc.issuer;
   const methods = doc.token_endpoint_auth_methods_supported;
   // Non-string entries are dropped; a list that is not an array counts as absent.
-  const authMethods = Array.isArray(methods) ? Object.freeze(methods.filter((m): m is string => typeof m === "string")) : undefined;
+  const authMethods = Array.isArray(methods)
+    ? Object.freeze(methods.filter((m): m is string => typeof m === "string"))
+    : undefined;
   return Object.freeze({
     authorization_endpoint: authorizationEndpoint,
     token_endpoint: tokenEndpoint,
     ...(deviceEndpoint === undefined ? {} : { device_authorization_endpoint: deviceEndpoint }),
     ...(typeof issuer === "string" && issuer !== "" ? { issuer } : {}),
     ...(authMethods === undefined ? {} : { token_endpoint_auth_methods_supported: authMethods }),
-    ...(doc.authorization_response_iss_parameter_supported === true ? { authorization_response_iss_parameter_supported: true as const } : {}),
+    ...(doc.authorization_response_iss_parameter_supported === true
+      ? { authorization_response_iss_parameter_supported: true as const }
+      : {}),
   });
 }
 

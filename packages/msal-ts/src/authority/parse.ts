@@ -73,7 +73,9 @@ export function parseAuthority(input: string | AuthorityBuilder, o: ParseAuthori
   const oidc = o.oidc === true;
   const what = oidc ? "oidcAuthority" : "authority";
   if (typeof input !== "string" && !(input instanceof AuthorityBuilder)) {
-    throw new InvalidArgumentError(`The ${what} must be a string${oidc ? "" : " or an AuthorityBuilder"}; got ${typeof input}.`);
+    throw new InvalidArgumentError(
+      `The ${what} must be a string${oidc ? "" : " or an AuthorityBuilder"}; got ${typeof input}.`,
+    );
   }
   const given = String(input).trim();
   const advice = oidc ? OIDC_FORMAT_ADVICE : FORMAT_ADVICE;

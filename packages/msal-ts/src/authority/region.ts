@@ -115,19 +115,25 @@ export class RegionResolver {
     const fromEnv = (this.#o.env.REGION_NAME ?? "").replace(/\s+/g, "").toLowerCase();
     if (fromEnv !== "") {
       if (DETECTED_REGION.test(fromEnv)) return fromEnv;
-      this.#o.log?.warning("Region detection: REGION_NAME is not a region name (letters and digits); no region is used.");
+      this.#o.log?.warning(
+        "Region detection: REGION_NAME is not a region name (letters and digits); no region is used.",
+      );
       return null;
     }
     const fromImds = await this.#askImds();
     if (fromImds === null) {
-      this.#o.log?.info("Region detection: no region found (REGION_NAME unset, IMDS unavailable); the central endpoint is used.");
+      this.#o.log?.info(
+        "Region detection: no region found (REGION_NAME unset, IMDS unavailable); the central endpoint is used.",
+      );
     }
     return fromImds;
   }
 
   /** §2.8 with the Quirk advice: bounded in time even if the HttpClient ignores the signal. */
   async #askImds(): Promise<string | null> {
-    const signal = (this.#o.timeout ?? ((ms: number) => AbortSignal.timeout(ms)))(this.#o.timeoutMs ?? IMDS_REGION_TIMEOUT_MS);
+    const signal = (this.#o.timeout ?? ((ms: number) => AbortSignal.timeout(ms)))(
+      this.#o.timeoutMs ?? IMDS_REGION_TIMEOUT_MS,
+    );
     let onAbort: (() => void) | undefined;
     const aborted = new Promise<null>((resolve) => {
       onAbort = () => resolve(null);

@@ -5,7 +5,13 @@
  */
 import type { HttpClient } from "../http/types.js";
 import type { LogSink } from "../runtime/logger.js";
-import { discoverAuthority, configuredAuthority, instanceDiscoveryEndpoint, type Authority, type AuthorityConfig } from "./authority.js";
+import {
+  discoverAuthority,
+  configuredAuthority,
+  instanceDiscoveryEndpoint,
+  type Authority,
+  type AuthorityConfig,
+} from "./authority.js";
 import type { AuthorityBuilder } from "./builder.js";
 import { parseAuthority, type ParsedAuthority } from "./parse.js";
 
@@ -71,18 +77,26 @@ export class AuthorityResolver {
     let endpoint: string | undefined;
     const instanceDiscovery = "instanceDiscovery" in overrides ? overrides.instanceDiscovery : this.#instanceDiscovery;
     try {
-      parsed = spec === undefined ? this.configured : parseAuthority(spec, { validateAuthority: this.#validateAuthority });
+      parsed =
+        spec === undefined ? this.configured : parseAuthority(spec, { validateAuthority: this.#validateAuthority });
       endpoint = instanceDiscoveryEndpoint(instanceDiscovery);
     } catch (e) {
       return Promise.reject(e);
     }
     // Everything that changes the answer is in the key: the URL, how it was classified, the endpoint.
-    const key = [endpoint ?? "-", parsed.isOidc ? "oidc" : "entra", parsed.knownToDeveloper ? "dev" : "", parsed.url + parsed.query].join(
-      " ",
-    );
+    const key = [
+      endpoint ?? "-",
+      parsed.isOidc ? "oidc" : "entra",
+      parsed.knownToDeveloper ? "dev" : "",
+      parsed.url + parsed.query,
+    ].join(" ");
     const existing = this.#pending.get(key);
     if (existing !== undefined) return existing;
-    const promise = discoverAuthority(parsed, { http: this.#http, instanceDiscovery: endpoint ?? false, log: this.#log });
+    const promise = discoverAuthority(parsed, {
+      http: this.#http,
+      instanceDiscovery: endpoint ?? false,
+      log: this.#log,
+    });
     this.#pending.set(key, promise);
     promise.catch(() => {
       // Not memoized permanently: the next call retries (the failure still reaches every current caller).

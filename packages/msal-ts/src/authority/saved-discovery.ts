@@ -143,7 +143,8 @@ export function vetSavedDiscovery(http: HttpClient, authority: ParsedAuthority, 
       warn();
       throw e;
     }
-    if (fresh.text === answer.text) log?.verbose(`A saved discovery answer for ${redact(url)} was fetched again: ${problem}.`);
+    if (fresh.text === answer.text)
+      log?.verbose(`A saved discovery answer for ${redact(url)} was fetched again: ${problem}.`);
     else warn();
     return fresh;
   };

@@ -73,10 +73,14 @@ export class MsalTokenCredential implements TokenCredential {
 
   constructor(source: Source, o: { now?: () => number } = {}) {
     if (!source || (!("managedIdentity" in source) && !("app" in source))) {
-      throw new InvalidArgumentError("MsalTokenCredential needs { app } (a ConfidentialClientApplication), { app, account }, or { managedIdentity }.");
+      throw new InvalidArgumentError(
+        "MsalTokenCredential needs { app } (a ConfidentialClientApplication), { app, account }, or { managedIdentity }.",
+      );
     }
     if ("app" in source && source.account === undefined && !(source.app instanceof ConfidentialClientApplication)) {
-      throw new InvalidArgumentError("A public client application needs the signed-in account: new MsalTokenCredential({ app, account }).");
+      throw new InvalidArgumentError(
+        "A public client application needs the signed-in account: new MsalTokenCredential({ app, account }).",
+      );
     }
     this.#source = source;
     this.#now = o.now ?? Date.now;
@@ -94,21 +98,36 @@ export class MsalTokenCredential implements TokenCredential {
     const s = this.#source;
     let result: TokenResult | null;
     if ("managedIdentity" in s) {
-      if (list.length !== 1) throw new InvalidArgumentError("Managed identity gets a token for one resource at a time: pass one scope.");
+      if (list.length !== 1)
+        throw new InvalidArgumentError("Managed identity gets a token for one resource at a time: pass one scope.");
       const resource = (list[0] as string).replace(/\/\.default$/, "");
-      result = await untilAborted(s.managedIdentity.acquireTokenForClient({ resource, ...(claims ? { claimsChallenge: claims } : {}) }), options.abortSignal);
+      result = await untilAborted(
+        s.managedIdentity.acquireTokenForClient({ resource, ...(claims ? { claimsChallenge: claims } : {}) }),
+        options.abortSignal,
+      );
     } else if (s.account === undefined) {
       if (options.tenantId) {
-        throw new InvalidArgumentError("A per-request tenantId is not supported for client credentials: create an application for that tenant's authority.");
+        throw new InvalidArgumentError(
+          "A per-request tenantId is not supported for client credentials: create an application for that tenant's authority.",
+        );
       }
-      result = await untilAborted((s.app as ConfidentialClientApplication).acquireTokenForClient(list, claims ? { claimsChallenge: claims } : {}), options.abortSignal);
+      result = await untilAborted(
+        (s.app as ConfidentialClientApplication).acquireTokenForClient(list, claims ? { claimsChallenge: claims } : {}),
+        options.abortSignal,
+      );
     } else {
       const authority = options.tenantId ? `https://${s.account.environment}/${options.tenantId}` : undefined;
       result = await untilAborted(
-        s.app.acquireTokenSilentWithError(list, s.account, { ...(claims ? { claimsChallenge: claims } : {}), ...(authority ? { authority } : {}) }),
+        s.app.acquireTokenSilentWithError(list, s.account, {
+          ...(claims ? { claimsChallenge: claims } : {}),
+          ...(authority ? { authority } : {}),
+        }),
         options.abortSignal,
       );
-      if (result === null) throw new InteractionRequiredError("No token can be had silently for this account: sign the user in again (interactive or device code).");
+      if (result === null)
+        throw new InteractionRequiredError(
+          "No token can be had silently for this account: sign the user in again (interactive or device code).",
+        );
     }
     return toAccessToken(result, this.#now());
   }

@@ -32,7 +32,12 @@ export function readAccessToken(
   o: { environment: string; realm: string; homeAccountId: string | null; scopes: readonly string[]; keyId?: string },
 ): CacheRead {
   const t = nowSeconds(ctx.clock);
-  const query: Record<string, unknown> = { client_id: ctx.clientId, environment: o.environment, realm: o.realm, home_account_id: o.homeAccountId };
+  const query: Record<string, unknown> = {
+    client_id: ctx.clientId,
+    environment: o.environment,
+    realm: o.realm,
+    home_account_id: o.homeAccountId,
+  };
   if (o.keyId !== undefined) query.key_id = o.keyId;
   let reason: number = RefreshReason.NO_CACHED_TOKEN;
   for (const entry of ctx.cache.lookup("AccessToken", { target: o.scopes, query })) {

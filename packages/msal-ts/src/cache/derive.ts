@@ -46,7 +46,12 @@ export interface DerivedEntries {
   appMetadata: AppMetadataEntry;
 }
 
-const ACCOUNT_SOURCES = new Set(["broker", "authorization_code", "password", "urn:ietf:params:oauth:grant-type:device_code"]);
+const ACCOUNT_SOURCES = new Set([
+  "broker",
+  "authorization_code",
+  "password",
+  "urn:ietf:params:oauth:grant-type:device_code",
+]);
 
 /** Host (lower-case) and first path segment (case kept) of a token endpoint. */
 export function endpointParts(tokenEndpoint: string): { host: string; tenant: string } {
@@ -54,7 +59,9 @@ export function endpointParts(tokenEndpoint: string): { host: string; tenant: st
   try {
     url = new URL(tokenEndpoint);
   } catch {
-    throw new AuthorityError("The token endpoint of the authority is not a valid URL; check the authority's discovery document.");
+    throw new AuthorityError(
+      "The token endpoint of the authority is not a valid URL; check the authority's discovery document.",
+    );
   }
   const tenant = url.pathname.split("/").find((s) => s !== "") ?? "";
   // The hostname, without a port, as MSAL Python's canonicalize() gives it.
@@ -172,7 +179,8 @@ function accountEntry(b: Basis, homeAccountId: string): AccountEntry {
     username: firstString(claims?.preferred_username, claims?.upn, b.data.username, event.username) ?? "",
     authority_type: event.authority_type ?? (realm.toLowerCase() === "adfs" ? "ADFS" : "MSSTS"),
   };
-  if (event.grant_type !== undefined && ACCOUNT_SOURCES.has(event.grant_type)) account.account_source = event.grant_type;
+  if (event.grant_type !== undefined && ACCOUNT_SOURCES.has(event.grant_type))
+    account.account_source = event.grant_type;
   return account;
 }
 

@@ -25,7 +25,16 @@ export function splitTarget(target: unknown): string[] {
 export function storageKey(type: CredentialTypeName, e: CacheEntry): string {
   switch (type) {
     case "AccessToken": {
-      const key = [str(e.home_account_id), str(e.environment), "accesstoken", str(e.client_id), str(e.realm), str(e.target)].join("-").toLowerCase();
+      const key = [
+        str(e.home_account_id),
+        str(e.environment),
+        "accesstoken",
+        str(e.client_id),
+        str(e.realm),
+        str(e.target),
+      ]
+        .join("-")
+        .toLowerCase();
       // A key-bound token (PoP, SSH certificate) gets its key id appended, so that it lives beside the bearer
       // token of the same scopes instead of replacing it (MSAL Python's key ignores key_id: a quirk).
       return typeof e.key_id === "string" && e.key_id !== "" ? `${key}-${e.key_id}` : key;
@@ -81,7 +90,9 @@ export function identityOf(type: CredentialTypeName, e: CacheEntry): string {
       // msal-node writes no target; realm-independent (section 3.8).
       return [str(e.home_account_id), environmentKey(e.environment), str(e.client_id)].join(SEP).toLowerCase();
     case "IdToken":
-      return [str(e.home_account_id), environmentKey(e.environment), str(e.client_id), str(e.realm)].join(SEP).toLowerCase();
+      return [str(e.home_account_id), environmentKey(e.environment), str(e.client_id), str(e.realm)]
+        .join(SEP)
+        .toLowerCase();
     case "Account":
       return [str(e.home_account_id), environmentKey(e.environment), str(e.realm)].join(SEP).toLowerCase();
     case "AppMetadata":

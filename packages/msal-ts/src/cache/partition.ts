@@ -28,7 +28,12 @@ export function inPartition(p: CachePartition, type: string, e: CacheEntry): boo
   const home = typeof e.home_account_id === "string" ? e.home_account_id : "";
   switch (p.kind) {
     case "app":
-      return type === "AccessToken" && home === "" && e.client_id === p.clientId && String(e.realm).toLowerCase() === p.tenant.toLowerCase();
+      return (
+        type === "AccessToken" &&
+        home === "" &&
+        e.client_id === p.clientId &&
+        String(e.realm).toLowerCase() === p.tenant.toLowerCase()
+      );
     case "user":
       return home.toLowerCase() === p.homeAccountId.toLowerCase();
     case "obo":

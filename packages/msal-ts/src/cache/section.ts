@@ -70,7 +70,8 @@ export class Section {
     if (this.entries.has(key)) this.#unfile(key);
     this.entries.set(key, value);
     const entry = value as CacheEntry;
-    if (typeof value === "object" && value !== null && !Array.isArray(value) && isUsableEntry(this.type, entry)) this.#file(key, entry);
+    if (typeof value === "object" && value !== null && !Array.isArray(value) && isUsableEntry(this.type, entry))
+      this.#file(key, entry);
     else this.#unusable.add(key);
   }
 
@@ -88,7 +89,10 @@ export class Section {
   /** Storage keys of usable entries holding the same credential as `entry` (in any cache format). */
   keysOfCredential(entry: CacheEntry): Iterable<string> | undefined {
     if (this.type === "AccessToken") {
-      return this.keysByScopes(atPartition(entry.home_account_id, entry.environment, entry.client_id, entry.realm), atScopeKey(splitTarget(entry.target), entry.key_id));
+      return this.keysByScopes(
+        atPartition(entry.home_account_id, entry.environment, entry.client_id, entry.realm),
+        atScopeKey(splitTarget(entry.target), entry.key_id),
+      );
     }
     return keysOf(this.#byIdentity.get(identityOf(this.type, entry)));
   }

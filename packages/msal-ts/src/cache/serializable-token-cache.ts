@@ -37,7 +37,12 @@ export class SerializableTokenCache extends TokenCache {
     const out: Record<string, unknown> = {};
     for (const [name, value] of this.sections) {
       // defineProperty: a member named "__proto__" read from a file must be written back as data.
-      Object.defineProperty(out, name, { value: value instanceof Section ? Object.fromEntries(value.entries) : value, enumerable: true, writable: true, configurable: true });
+      Object.defineProperty(out, name, {
+        value: value instanceof Section ? Object.fromEntries(value.entries) : value,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
     }
     this.hasStateChanged = false;
     return escapeNonAscii(JSON.stringify(out, null, 4));
@@ -54,18 +59,24 @@ export class SerializableTokenCache extends TokenCache {
     let parsed: unknown = {};
     if (state !== null && state !== undefined && typeof state !== "string") {
       // JavaScript callers can pass anything; the check must come before any string method.
-      throw new CacheError(`The token cache state must be a string of JSON (or null), not ${typeof state}; the cache was not changed.`);
+      throw new CacheError(
+        `The token cache state must be a string of JSON (or null), not ${typeof state}; the cache was not changed.`,
+      );
     }
     if (state !== null && state !== undefined && state.trim() !== "") {
       try {
         parsed = JSON.parse(state);
       } catch (e) {
         // The text may hold secrets: the message names the problem, never the content.
-        throw new CacheError(`The token cache content is not valid JSON (${e instanceof SyntaxError ? "syntax error" : "unreadable"}); the cache was not changed. Delete or repair the cache file.`);
+        throw new CacheError(
+          `The token cache content is not valid JSON (${e instanceof SyntaxError ? "syntax error" : "unreadable"}); the cache was not changed. Delete or repair the cache file.`,
+        );
       }
     }
     if (!isRecord(parsed)) {
-      throw new CacheError("The token cache content must be a JSON object such as {\"AccessToken\": {...}}; the cache was not changed.");
+      throw new CacheError(
+        'The token cache content must be a JSON object such as {"AccessToken": {...}}; the cache was not changed.',
+      );
     }
     this.sections.clear();
     for (const [name, value] of Object.entries(parsed)) {

@@ -24,8 +24,10 @@ export interface SearchOptions {
 const ANY_SCOPE: readonly string[] = [];
 
 function fieldMatches(field: string, expected: unknown, actual: unknown): boolean {
-  if (field === "home_account_id" && (expected === null || expected === "")) return actual === null || actual === "" || actual === undefined;
-  if (field === "environment" && typeof expected === "string") return typeof actual === "string" && environmentKey(actual) === environmentKey(expected);
+  if (field === "home_account_id" && (expected === null || expected === ""))
+    return actual === null || actual === "" || actual === undefined;
+  if (field === "environment" && typeof expected === "string")
+    return typeof actual === "string" && environmentKey(actual) === environmentKey(expected);
   if (expected === null) return actual === null || actual === undefined;
   return actual === expected;
 }
@@ -135,12 +137,20 @@ export class TokenCache {
       coversScopes(entry, wanted) &&
       (keyBound || credentialType !== "AccessToken" || entry.key_id === undefined || entry.key_id === null);
 
-    if (credentialType === "AccessToken" && query && "home_account_id" in query && "environment" in query && "client_id" in query && "realm" in query) {
+    if (
+      credentialType === "AccessToken" &&
+      query &&
+      "home_account_id" in query &&
+      "environment" in query &&
+      "client_id" in query &&
+      "realm" in query
+    ) {
       const partition = atPartition(query.home_account_id, query.environment, query.client_id, query.realm);
       // Exact scope set first (MSAL Python's fast path); its scopes compare case-insensitively.
       let exactKey: string | undefined;
       if (wanted.length > 0) {
-        for (const key of section.keysByScopes(partition, atScopeKey(wanted, keyBound ? query.key_id : undefined)) ?? []) {
+        for (const key of section.keysByScopes(partition, atScopeKey(wanted, keyBound ? query.key_id : undefined)) ??
+          []) {
           const entry = section.usable(key);
           if (entry && matchesQuery(entry, query)) {
             exactKey = key;
@@ -210,14 +220,19 @@ export class TokenCache {
   /** Adds the entries of a serialized cache (or partition) to this one, replacing same-key entries. */
   protected mergeSerialized(parsed: Record<string, unknown>): void {
     for (const [name, value] of Object.entries(parsed)) {
-      const section = isCredentialType(name) && typeof value === "object" && value !== null && !Array.isArray(value) ? this.#section(name, true) : undefined;
+      const section =
+        isCredentialType(name) && typeof value === "object" && value !== null && !Array.isArray(value)
+          ? this.#section(name, true)
+          : undefined;
       if (!section) continue;
       for (const [key, entry] of Object.entries(value as Record<string, unknown>)) section.set(key, entry);
     }
   }
 
   /** The stored entries matching `predicate`, as `{section: {key: entry}}`, in insertion order. */
-  protected selectEntries(predicate: (type: string, entry: CacheEntry) => boolean): Record<string, Record<string, unknown>> {
+  protected selectEntries(
+    predicate: (type: string, entry: CacheEntry) => boolean,
+  ): Record<string, Record<string, unknown>> {
     const out: Record<string, Record<string, unknown>> = {};
     for (const [name, value] of this.sections) {
       if (!(value instanceof Section)) continue;
@@ -233,7 +248,8 @@ export class TokenCache {
   protected dropEntries(predicate: (type: string, entry: CacheEntry) => boolean): void {
     for (const [name, value] of this.sections) {
       if (!(value instanceof Section)) continue;
-      for (const key of [...value.usableKeys()]) if (predicate(name, value.usable(key) as CacheEntry)) value.delete(key);
+      for (const key of [...value.usableKeys()])
+        if (predicate(name, value.usable(key) as CacheEntry)) value.delete(key);
     }
   }
 
@@ -266,7 +282,10 @@ export class TokenCache {
 
   #section(credentialType: string, create: boolean): Section | undefined {
     if (!isCredentialType(credentialType)) {
-      if (create) throw new InvalidArgumentError(`Unknown credential type "${credentialType}". Use one of TokenCache.CredentialType.`);
+      if (create)
+        throw new InvalidArgumentError(
+          `Unknown credential type "${credentialType}". Use one of TokenCache.CredentialType.`,
+        );
       return undefined;
     }
     const existing = this.sections.get(credentialType);

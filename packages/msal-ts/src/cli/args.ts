@@ -34,29 +34,74 @@ const OUTPUT_FORMATS: readonly OutputFormat[] = ["json", "tsv", "token"];
 
 /** Options of every command. */
 export const COMMON_OPTIONS: Readonly<Record<string, OptionSpec>> = {
-  authority: { type: "string", value: "URL", help: `authority, e.g. https://login.microsoftonline.com/<tenant> (default for users: ${DEFAULT_AUTHORITY}; env MSAL_TS_AUTHORITY)` },
-  tenant: { type: "string", value: "T", help: "replace the tenant of the authority, e.g. contoso.onmicrosoft.com or a tenant id (env MSAL_TS_TENANT)" },
-  "client-id": { type: "string", value: "ID", help: `application (client) id (default for users: the Azure CLI's ${AZURE_CLI_CLIENT_ID}; env MSAL_TS_CLIENT_ID)` },
-  ca: { type: "string", value: "PEM_FILE", help: "trust the certificate authorities in this PEM file for TLS (env MSAL_TS_CA)" },
-  cache: { type: "string", value: "PATH", help: "token cache file (default: the per-user location below; env MSAL_TS_CACHE)" },
+  authority: {
+    type: "string",
+    value: "URL",
+    help: `authority, e.g. https://login.microsoftonline.com/<tenant> (default for users: ${DEFAULT_AUTHORITY}; env MSAL_TS_AUTHORITY)`,
+  },
+  tenant: {
+    type: "string",
+    value: "T",
+    help: "replace the tenant of the authority, e.g. contoso.onmicrosoft.com or a tenant id (env MSAL_TS_TENANT)",
+  },
+  "client-id": {
+    type: "string",
+    value: "ID",
+    help: `application (client) id (default for users: the Azure CLI's ${AZURE_CLI_CLIENT_ID}; env MSAL_TS_CLIENT_ID)`,
+  },
+  ca: {
+    type: "string",
+    value: "PEM_FILE",
+    help: "trust the certificate authorities in this PEM file for TLS (env MSAL_TS_CA)",
+  },
+  cache: {
+    type: "string",
+    value: "PATH",
+    help: "token cache file (default: the per-user location below; env MSAL_TS_CACHE)",
+  },
   config: { type: "string", value: "PATH", help: "config file with defaults (default: the per-user location below)" },
-  "no-instance-discovery": { type: "boolean", help: "do not validate the authority's host with Microsoft (private clouds, emulators)" },
-  output: { type: "string", short: "o", value: "FORMAT", help: "json (one JSON value), tsv (tab-separated fields, no header) or token (token: the access token alone, its default)" },
+  "no-instance-discovery": {
+    type: "boolean",
+    help: "do not validate the authority's host with Microsoft (private clouds, emulators)",
+  },
+  output: {
+    type: "string",
+    short: "o",
+    value: "FORMAT",
+    help: "json (one JSON value), tsv (tab-separated fields, no header) or token (token: the access token alone, its default)",
+  },
   json: { type: "boolean", help: "same as -o json" },
-  emulator: { type: "boolean", help: "run against a new Entra ID emulator started for this command (offline demo; needs the entra-emulator package)" },
+  emulator: {
+    type: "boolean",
+    help: "run against a new Entra ID emulator started for this command (offline demo; needs the entra-emulator package)",
+  },
   help: { type: "boolean", short: "h", help: "show help" },
   version: { type: "boolean", help: "print the version" },
 };
 
 /** Each command: a summary line and its own options. */
-export const COMMANDS: Readonly<Record<CommandName, { usage: readonly string[]; summary: string; options: Readonly<Record<string, OptionSpec>> }>> = {
+export const COMMANDS: Readonly<
+  Record<CommandName, { usage: readonly string[]; summary: string; options: Readonly<Record<string, OptionSpec>> }>
+> = {
   login: {
     usage: ["login [--device-code] [--scope S]... [--timeout SECONDS]"],
     summary: "sign a user in (browser, or --device-code) and keep the tokens in the cache",
     options: {
-      "device-code": { type: "boolean", help: "sign in on another device with a code (for terminals without a browser)" },
-      scope: { type: "string", multiple: true, value: "S", help: `scope to consent to; repeatable (default: ${DEFAULT_USER_SCOPES.join(" ")})` },
-      timeout: { type: "string", value: "SECONDS", help: "give up when the sign-in takes longer (default: wait until Ctrl+C or the code expires)" },
+      "device-code": {
+        type: "boolean",
+        help: "sign in on another device with a code (for terminals without a browser)",
+      },
+      scope: {
+        type: "string",
+        multiple: true,
+        value: "S",
+        help: `scope to consent to; repeatable (default: ${DEFAULT_USER_SCOPES.join(" ")})`,
+      },
+      timeout: {
+        type: "string",
+        value: "SECONDS",
+        help: "give up when the sign-in takes longer (default: wait until Ctrl+C or the code expires)",
+      },
     },
   },
   token: {
@@ -67,17 +112,53 @@ export const COMMANDS: Readonly<Record<CommandName, { usage: readonly string[]; 
     ],
     summary: "print an access token: the signed-in user's (from the cache), the app's, or a managed identity's",
     options: {
-      scope: { type: "string", multiple: true, value: "S", help: `scope; repeatable (default: ${DEFAULT_USER_SCOPES.join(" ")} for users, ${DEFAULT_APP_SCOPES.join(" ")} for apps)` },
+      scope: {
+        type: "string",
+        multiple: true,
+        value: "S",
+        help: `scope; repeatable (default: ${DEFAULT_USER_SCOPES.join(" ")} for users, ${DEFAULT_APP_SCOPES.join(" ")} for apps)`,
+      },
       username: { type: "string", value: "U", help: "which signed-in account (needed when several are)" },
-      "client-credentials": { type: "boolean", help: "a token for the application itself (needs --client-id and --authority with a tenant)" },
-      "secret-file": { type: "string", value: "FILE", help: `read the client secret from FILE (first line); or set ${SECRET_ENV}` },
-      secret: { type: "string", value: "-", help: "read the client secret from stdin ('-'); a value given here is visible to other local users (warned)" },
-      certificate: { type: "string", value: "FILE", help: "PEM file with the private key and its certificate, or a .pfx/.p12 file" },
-      "passphrase-file": { type: "string", value: "FILE", help: `read the certificate's passphrase from FILE; or set ${PASSPHRASE_ENV}` },
-      passphrase: { type: "string", value: "-", help: "read the certificate's passphrase from stdin ('-'); a value here is visible to other local users (warned)" },
+      "client-credentials": {
+        type: "boolean",
+        help: "a token for the application itself (needs --client-id and --authority with a tenant)",
+      },
+      "secret-file": {
+        type: "string",
+        value: "FILE",
+        help: `read the client secret from FILE (first line); or set ${SECRET_ENV}`,
+      },
+      secret: {
+        type: "string",
+        value: "-",
+        help: "read the client secret from stdin ('-'); a value given here is visible to other local users (warned)",
+      },
+      certificate: {
+        type: "string",
+        value: "FILE",
+        help: "PEM file with the private key and its certificate, or a .pfx/.p12 file",
+      },
+      "passphrase-file": {
+        type: "string",
+        value: "FILE",
+        help: `read the certificate's passphrase from FILE; or set ${PASSPHRASE_ENV}`,
+      },
+      passphrase: {
+        type: "string",
+        value: "-",
+        help: "read the certificate's passphrase from stdin ('-'); a value here is visible to other local users (warned)",
+      },
       "managed-identity": { type: "boolean", help: "a token for the Azure host's managed identity" },
-      "mi-client-id": { type: "string", value: "ID", help: "client id of a user-assigned managed identity (default: system-assigned)" },
-      resource: { type: "string", value: "R", help: "resource of the managed-identity token, e.g. https://management.azure.com" },
+      "mi-client-id": {
+        type: "string",
+        value: "ID",
+        help: "client id of a user-assigned managed identity (default: system-assigned)",
+      },
+      resource: {
+        type: "string",
+        value: "R",
+        help: "resource of the managed-identity token, e.g. https://management.azure.com",
+      },
     },
   },
   accounts: {
@@ -170,13 +251,26 @@ function usageFrom(e: unknown, command: CommandName | undefined): UsageError {
   }
 }
 
-function parse(args: readonly string[], options: Readonly<Record<string, OptionSpec>>, command: CommandName | undefined): { values: Values; positionals: string[] } {
+function parse(
+  args: readonly string[],
+  options: Readonly<Record<string, OptionSpec>>,
+  command: CommandName | undefined,
+): { values: Values; positionals: string[] } {
   const config: Record<string, { type: "string" | "boolean"; multiple?: boolean; short?: string }> = {};
   for (const [name, spec] of Object.entries(options)) {
-    config[name] = { type: spec.type, ...(spec.multiple ? { multiple: true } : {}), ...(spec.short !== undefined ? { short: spec.short } : {}) };
+    config[name] = {
+      type: spec.type,
+      ...(spec.multiple ? { multiple: true } : {}),
+      ...(spec.short !== undefined ? { short: spec.short } : {}),
+    };
   }
   try {
-    const { values, positionals } = parseArgs({ args: [...args], options: config, strict: true, allowPositionals: true });
+    const { values, positionals } = parseArgs({
+      args: [...args],
+      options: config,
+      strict: true,
+      allowPositionals: true,
+    });
     return { values: values as Values, positionals };
   } catch (e) {
     throw usageFrom(e, command);
@@ -196,7 +290,8 @@ const list = (v: Values, name: string): string[] => {
 /** A non-empty option value; `--client-id=` (empty) is a mistake, not "use the default". */
 function nonEmpty(v: Values, name: string, command: CommandName): string | undefined {
   const value = str(v, name);
-  if (value !== undefined && value.trim() === "") throw new UsageError(`option '--${name}' needs a non-empty value`, command);
+  if (value !== undefined && value.trim() === "")
+    throw new UsageError(`option '--${name}' needs a non-empty value`, command);
   return value;
 }
 
@@ -212,8 +307,10 @@ function outputFormat(v: Values, command: CommandName): OutputFormat | undefined
     throw new UsageError(`-o/--output takes ${OUTPUT_FORMATS.join(", ")}`, command);
   }
   const format = given as OutputFormat | undefined;
-  if (flag(v, "json") && format !== undefined && format !== "json") throw new UsageError("--json is -o json; give one output format", command);
-  if (format === "token" && command !== "token") throw new UsageError("-o token is for the token command; use -o json or -o tsv", command);
+  if (flag(v, "json") && format !== undefined && format !== "json")
+    throw new UsageError("--json is -o json; give one output format", command);
+  if (format === "token" && command !== "token")
+    throw new UsageError("-o token is for the token command; use -o json or -o tsv", command);
   return flag(v, "json") ? "json" : format;
 }
 
@@ -221,7 +318,14 @@ function commonOptions(v: Values, command: CommandName): CommonOptions {
   const out: CommonOptions = { instanceDiscovery: !flag(v, "no-instance-discovery"), emulator: flag(v, "emulator") };
   const output = outputFormat(v, command);
   if (output !== undefined) out.output = output;
-  for (const [option, key] of [["authority", "authority"], ["tenant", "tenant"], ["client-id", "clientId"], ["ca", "ca"], ["cache", "cache"], ["config", "config"]] as const) {
+  for (const [option, key] of [
+    ["authority", "authority"],
+    ["tenant", "tenant"],
+    ["client-id", "clientId"],
+    ["ca", "ca"],
+    ["cache", "cache"],
+    ["config", "config"],
+  ] as const) {
     const value = nonEmpty(v, option, command);
     if (value !== undefined) out[key] = value;
   }
@@ -232,10 +336,16 @@ function commonOptions(v: Values, command: CommandName): CommonOptions {
  * The secret of `--<name>` / `--<name>-file`, else of the environment variable `envName`; undefined when
  * none is given. Only `-` (stdin) is a safe value of `--<name>` itself.
  */
-function secretInput(v: Values, name: string, envName: string, env: Readonly<Record<string, string | undefined>>): SecretInput | undefined {
+function secretInput(
+  v: Values,
+  name: string,
+  envName: string,
+  env: Readonly<Record<string, string | undefined>>,
+): SecretInput | undefined {
   const given = str(v, name);
   const file = nonEmpty(v, `${name}-file`, "token");
-  if (given !== undefined && file !== undefined) throw new UsageError(`choose one of --${name} and --${name}-file`, "token");
+  if (given !== undefined && file !== undefined)
+    throw new UsageError(`choose one of --${name} and --${name}-file`, "token");
   if (file !== undefined) return { from: "file", option: `--${name}-file`, path: file };
   if (given === "-") return { from: "stdin", option: `--${name}` };
   if (given !== undefined) {
@@ -248,7 +358,8 @@ function secretInput(v: Values, name: string, envName: string, env: Readonly<Rec
 
 function scopesOf(v: Values, command: CommandName): string[] {
   const scopes = list(v, "scope");
-  if (scopes.some((s) => s.trim() === "" || /\s/.test(s))) throw new UsageError("each --scope is one scope without spaces; repeat --scope for several", command);
+  if (scopes.some((s) => s.trim() === "" || /\s/.test(s)))
+    throw new UsageError("each --scope is one scope without spaces; repeat --scope for several", command);
   return scopes;
 }
 
@@ -260,16 +371,37 @@ function tokenSource(v: Values, env: Readonly<Record<string, string | undefined>
   };
   const clientCredentials = flag(v, "client-credentials");
   const managedIdentity = flag(v, "managed-identity");
-  if (clientCredentials && managedIdentity) throw new UsageError("choose one of --client-credentials and --managed-identity", "token");
+  if (clientCredentials && managedIdentity)
+    throw new UsageError("choose one of --client-credentials and --managed-identity", "token");
 
   if (managedIdentity) {
-    only(["username", "secret", "secret-file", "certificate", "passphrase", "passphrase-file", "authority", "tenant", "client-id", "ca", "no-instance-discovery"], "--managed-identity");
+    only(
+      [
+        "username",
+        "secret",
+        "secret-file",
+        "certificate",
+        "passphrase",
+        "passphrase-file",
+        "authority",
+        "tenant",
+        "client-id",
+        "ca",
+        "no-instance-discovery",
+      ],
+      "--managed-identity",
+    );
     let resource = nonEmpty(v, "resource", "token");
     if (resource === undefined) {
       // One `{resource}/.default` scope names the resource too.
       const [single] = scopes;
-      if (scopes.length === 1 && single !== undefined && single.endsWith("/.default")) resource = single.slice(0, -"/.default".length);
-      else throw new UsageError("--managed-identity needs --resource, e.g. --resource https://management.azure.com", "token");
+      if (scopes.length === 1 && single !== undefined && single.endsWith("/.default"))
+        resource = single.slice(0, -"/.default".length);
+      else
+        throw new UsageError(
+          "--managed-identity needs --resource, e.g. --resource https://management.azure.com",
+          "token",
+        );
     } else if (scopes.length > 0) {
       throw new UsageError("give --resource or --scope with --managed-identity, not both", "token");
     }
@@ -281,17 +413,25 @@ function tokenSource(v: Values, env: Readonly<Record<string, string | undefined>
   if (clientCredentials) {
     only(["username"], "--client-credentials");
     const certificate = nonEmpty(v, "certificate", "token");
-    if (certificate !== undefined && (v.secret !== undefined || v["secret-file"] !== undefined)) throw new UsageError("choose one of --secret and --certificate", "token");
+    if (certificate !== undefined && (v.secret !== undefined || v["secret-file"] !== undefined))
+      throw new UsageError("choose one of --secret and --certificate", "token");
     if (certificate !== undefined) {
       const passphrase = secretInput(v, "passphrase", PASSPHRASE_ENV, env);
       return { kind: "client-certificate", path: certificate, ...(passphrase !== undefined ? { passphrase } : {}) };
     }
     only(["passphrase", "passphrase-file"], "--secret (it goes with --certificate)");
     const secret = secretInput(v, "secret", SECRET_ENV, env);
-    if (secret === undefined) throw new UsageError(`--client-credentials needs --secret-file, --secret - (stdin), ${SECRET_ENV} or --certificate`, "token");
+    if (secret === undefined)
+      throw new UsageError(
+        `--client-credentials needs --secret-file, --secret - (stdin), ${SECRET_ENV} or --certificate`,
+        "token",
+      );
     return { kind: "client-secret", secret };
   }
-  only(["secret", "secret-file", "certificate", "passphrase", "passphrase-file"], "a user's token (they need --client-credentials)");
+  only(
+    ["secret", "secret-file", "certificate", "passphrase", "passphrase-file"],
+    "a user's token (they need --client-credentials)",
+  );
   const username = nonEmpty(v, "username", "token");
   return { kind: "user", ...(username !== undefined ? { username } : {}) };
 }
@@ -312,7 +452,10 @@ function positiveSeconds(text: string | undefined, command: CommandName): number
  * parseCommandLine(["token", "--json"], process.env); // { command: "token", source: { kind: "user" }, ... }
  * ```
  */
-export function parseCommandLine(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): Invocation {
+export function parseCommandLine(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+): Invocation {
   // First pass with every option of every command, to find the command; the second checks its options.
   const all: Record<string, OptionSpec> = { ...COMMON_OPTIONS };
   for (const c of Object.values(COMMANDS)) Object.assign(all, c.options);
@@ -325,7 +468,9 @@ export function parseCommandLine(argv: readonly string[], env: Readonly<Record<s
   }
   if (!isCommand(name)) {
     const shown = echoable(name);
-    throw new UsageError(shown === undefined ? "unknown command" : `unknown command '${shown}': use login, token, accounts or logout`);
+    throw new UsageError(
+      shown === undefined ? "unknown command" : `unknown command '${shown}': use login, token, accounts or logout`,
+    );
   }
   const { values: v } = parse(argv, { ...COMMON_OPTIONS, ...COMMANDS[name].options }, name);
   if (flag(v, "help")) return { command: "help", topic: name };
@@ -336,7 +481,13 @@ export function parseCommandLine(argv: readonly string[], env: Readonly<Record<s
   switch (name) {
     case "login": {
       const timeout = positiveSeconds(str(v, "timeout"), name);
-      return { command: name, common, scopes: scopesOf(v, name), deviceCode: flag(v, "device-code"), ...(timeout !== undefined ? { timeout } : {}) };
+      return {
+        command: name,
+        common,
+        scopes: scopesOf(v, name),
+        deviceCode: flag(v, "device-code"),
+        ...(timeout !== undefined ? { timeout } : {}),
+      };
     }
     case "token": {
       const scopes = scopesOf(v, name);

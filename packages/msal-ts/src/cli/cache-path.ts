@@ -19,9 +19,16 @@ export const CACHE_LOCATION_HELP = [
  * defaultCachePath({ XDG_CACHE_HOME: "/tmp/c" }, "linux", "/home/a"); // "/tmp/c/msal-ts/token-cache.json"
  * ```
  */
-export function defaultCachePath(env: Readonly<Record<string, string | undefined>>, platform: string, home: string): string {
+export function defaultCachePath(
+  env: Readonly<Record<string, string | undefined>>,
+  platform: string,
+  home: string,
+): string {
   if (platform === "win32") {
-    const base = env.LOCALAPPDATA !== undefined && env.LOCALAPPDATA !== "" ? env.LOCALAPPDATA : win32.join(home, "AppData", "Local");
+    const base =
+      env.LOCALAPPDATA !== undefined && env.LOCALAPPDATA !== ""
+        ? env.LOCALAPPDATA
+        : win32.join(home, "AppData", "Local");
     return win32.join(base, "msal-ts", "token-cache.json");
   }
   const xdg = env.XDG_CACHE_HOME;

@@ -2,12 +2,27 @@
  * The commands of `msal-ts`: login, token, accounts, logout. Each writes its result through the
  * session's Output and reports failures by throwing (see failures.ts for the exit codes).
  */
-import { Prompt, type Account, type DeviceFlow, type PublicClientApplication, type TokenError, type TokenResult, type TokenSuccess } from "../index.js";
+import {
+  Prompt,
+  type Account,
+  type DeviceFlow,
+  type PublicClientApplication,
+  type TokenError,
+  type TokenResult,
+  type TokenSuccess,
+} from "../index.js";
 import { DEFAULT_APP_SCOPES, DEFAULT_USER_SCOPES, type Invocation } from "./args.js";
 import { approveDeviceCodeSoon, emulatorBrowser } from "./emulator.js";
 import { CliFailure, ExitCode, SignInTimeoutError, UsageError } from "./exit-codes.js";
 import { providerFailure } from "./failures.js";
-import { certificateCredential, confidentialApp, managedIdentityClient, publicApp, userAuthority, type Session } from "./session.js";
+import {
+  certificateCredential,
+  confidentialApp,
+  managedIdentityClient,
+  publicApp,
+  userAuthority,
+  type Session,
+} from "./session.js";
 
 type Login = Extract<Invocation, { command: "login" }>;
 type Token = Extract<Invocation, { command: "token" }>;
@@ -42,7 +57,12 @@ function minutesAndSeconds(seconds: number): string {
   return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}`;
 }
 
-async function browserSignIn(s: Session, app: PublicClientApplication, scopes: string[], signal: AbortSignal): Promise<TokenResult> {
+async function browserSignIn(
+  s: Session,
+  app: PublicClientApplication,
+  scopes: string[],
+  signal: AbortSignal,
+): Promise<TokenResult> {
   const emulator = s.emulator;
   let status: { stop(): void } | undefined;
   const openBrowser = emulator
@@ -58,7 +78,9 @@ async function browserSignIn(s: Session, app: PublicClientApplication, scopes: s
       signal,
       openBrowser,
       onBeforeLaunchingUi: () => {
-        status ??= s.out.status((elapsed) => `Waiting for the browser sign-in… ${elapsed === undefined ? "" : `${elapsed}s `}${CANCEL_HINT}`);
+        status ??= s.out.status(
+          (elapsed) => `Waiting for the browser sign-in… ${elapsed === undefined ? "" : `${elapsed}s `}${CANCEL_HINT}`,
+        );
       },
     });
   } finally {
@@ -66,7 +88,12 @@ async function browserSignIn(s: Session, app: PublicClientApplication, scopes: s
   }
 }
 
-async function deviceCodeSignIn(s: Session, app: PublicClientApplication, scopes: string[], signal: AbortSignal): Promise<TokenResult> {
+async function deviceCodeSignIn(
+  s: Session,
+  app: PublicClientApplication,
+  scopes: string[],
+  signal: AbortSignal,
+): Promise<TokenResult> {
   const started = await app.initiateDeviceFlow(scopes);
   // A flow that failed to start is the identity provider's error object.
   if ("error" in started && typeof started.error === "string") throw providerFailure(started as unknown as TokenError);
@@ -93,7 +120,9 @@ export async function login(s: Session, inv: Login): Promise<void> {
   const deadline = withDeadline(s.signal, inv.timeout);
   let result: TokenResult;
   try {
-    result = inv.deviceCode ? await deviceCodeSignIn(s, app, scopes, deadline.signal) : await browserSignIn(s, app, scopes, deadline.signal);
+    result = inv.deviceCode
+      ? await deviceCodeSignIn(s, app, scopes, deadline.signal)
+      : await browserSignIn(s, app, scopes, deadline.signal);
   } finally {
     deadline.dispose();
   }
@@ -142,10 +171,16 @@ function chooseAccount(s: Session, username: string | undefined): Account {
   const accounts = cachedAccounts(s, username);
   const [account, ...others] = accounts;
   if (account === undefined) {
-    throw new CliFailure(ExitCode.NOT_SIGNED_IN, username !== undefined ? `${username} is not signed in; run msal-ts login` : "not signed in; run msal-ts login");
+    throw new CliFailure(
+      ExitCode.NOT_SIGNED_IN,
+      username !== undefined ? `${username} is not signed in; run msal-ts login` : "not signed in; run msal-ts login",
+    );
   }
   if (others.length > 0) {
-    throw new UsageError(`several accounts are signed in (${accounts.map((a) => a.username).join(", ")}); choose one with --username`, "token");
+    throw new UsageError(
+      `several accounts are signed in (${accounts.map((a) => a.username).join(", ")}); choose one with --username`,
+      "token",
+    );
   }
   return account;
 }
@@ -161,7 +196,9 @@ function printToken(s: Session, token: TokenSuccess): void {
     return;
   }
   const expiresIn = Number(token.expires_in);
-  const expiresOn = Number.isFinite(expiresIn) ? Math.floor(Date.now() / 1000) + expiresIn : Number((token as unknown as Record<string, unknown>).expires_on);
+  const expiresOn = Number.isFinite(expiresIn)
+    ? Math.floor(Date.now() / 1000) + expiresIn
+    : Number((token as unknown as Record<string, unknown>).expires_on);
   const scope = typeof token.scope === "string" ? token.scope : undefined;
   if (format === "tsv") {
     s.out.tsv([token.access_token, token.token_type, expiresIn, expiresOn, token.token_source, scope]);
@@ -187,7 +224,10 @@ export async function token(s: Session, inv: Token): Promise<void> {
       const account = chooseAccount(s, source.username);
       const result = await app.acquireTokenSilentWithError(scopes, account);
       if (result === null) {
-        throw new CliFailure(ExitCode.NOT_SIGNED_IN, `no token for ${scopes.join(" ")} can be had without signing in; run msal-ts login${inv.scopes.map((x) => ` --scope ${x}`).join("")}`);
+        throw new CliFailure(
+          ExitCode.NOT_SIGNED_IN,
+          `no token for ${scopes.join(" ")} can be had without signing in; run msal-ts login${inv.scopes.map((x) => ` --scope ${x}`).join("")}`,
+        );
       }
       printToken(s, succeeded(result, { silent: true }));
       return;
@@ -217,7 +257,8 @@ export function accounts(s: Session): Promise<void> {
   publicApp(s); // checks the authority and client id, as every command does
   const list = cachedAccounts(s);
   if (s.common.output === "json") s.out.json(list);
-  else if (s.common.output === "tsv") for (const a of list) s.out.tsv([a.username, a.home_account_id, a.environment, a.realm]);
+  else if (s.common.output === "tsv")
+    for (const a of list) s.out.tsv([a.username, a.home_account_id, a.environment, a.realm]);
   else if (list.length === 0) s.out.notice("No account is signed in.");
   else for (const account of list) s.out.result(account.username);
   return Promise.resolve();
@@ -227,7 +268,8 @@ export function accounts(s: Session): Promise<void> {
 export async function logout(s: Session, inv: Logout): Promise<void> {
   const app = publicApp(s);
   const list = cachedAccounts(s, inv.username);
-  if (inv.username !== undefined && list.length === 0) throw new CliFailure(ExitCode.NOT_SIGNED_IN, `${inv.username} is not signed in`);
+  if (inv.username !== undefined && list.length === 0)
+    throw new CliFailure(ExitCode.NOT_SIGNED_IN, `${inv.username} is not signed in`);
   for (const account of list) await app.removeAccount(account);
   const usernames = list.map((a) => a.username);
   if (s.common.output === "json") s.out.json({ signed_out: usernames });

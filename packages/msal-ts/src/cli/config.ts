@@ -58,7 +58,11 @@ export const CONFIG_LOCATION_HELP = [
  *
  * @example defaultConfigPath({}, "linux", "/home/a") === "/home/a/.config/msal-ts/config.json"
  */
-export function defaultConfigPath(env: Readonly<Record<string, string | undefined>>, platform: string, home: string): string {
+export function defaultConfigPath(
+  env: Readonly<Record<string, string | undefined>>,
+  platform: string,
+  home: string,
+): string {
   if (platform === "win32") {
     const base = env.APPDATA !== undefined && env.APPDATA !== "" ? env.APPDATA : win32.join(home, "AppData", "Roaming");
     return win32.join(base, "msal-ts", "config.json");
@@ -110,14 +114,19 @@ export function readConfigFile(path: string, required: boolean, read: ReadText):
   const out: Defaults = {};
   const dir = pathModule(path).dirname(path);
   for (const [key, value] of Object.entries(parsed)) {
-    if (!Object.hasOwn(FILE_KEYS, key)) throw new UsageError(`the config file ${path} has an unknown key '${key.slice(0, 40)}' (known: ${Object.keys(FILE_KEYS).join(", ")})`);
+    if (!Object.hasOwn(FILE_KEYS, key))
+      throw new UsageError(
+        `the config file ${path} has an unknown key '${key.slice(0, 40)}' (known: ${Object.keys(FILE_KEYS).join(", ")})`,
+      );
     const name = FILE_KEYS[key as keyof typeof FILE_KEYS];
     if (name === "allowPlaintextCache") {
-      if (typeof value !== "boolean") throw new UsageError(`in the config file ${path}, '${key}' must be true or false`);
+      if (typeof value !== "boolean")
+        throw new UsageError(`in the config file ${path}, '${key}' must be true or false`);
       out.allowPlaintextCache = { value, source: "file" };
       continue;
     }
-    if (typeof value !== "string" || value.trim() === "") throw new UsageError(`in the config file ${path}, '${key}' must be a non-empty string`);
+    if (typeof value !== "string" || value.trim() === "")
+      throw new UsageError(`in the config file ${path}, '${key}' must be a non-empty string`);
     const resolved = name === "ca" || name === "cache" ? pathModule(path).resolve(dir, value) : value;
     out[name] = { value: resolved, source: "file" };
   }
@@ -141,7 +150,8 @@ export function envDefaults(env: Readonly<Record<string, string | undefined>>): 
     if (value !== undefined) out[key] = { value, source: "env" };
   }
   const allow = text(ENV.allowPlaintextCache);
-  if (allow !== undefined) out.allowPlaintextCache = { value: envBoolean(ENV.allowPlaintextCache, allow), source: "env" };
+  if (allow !== undefined)
+    out.allowPlaintextCache = { value: envBoolean(ENV.allowPlaintextCache, allow), source: "env" };
   return out;
 }
 
@@ -188,7 +198,13 @@ export function withTenant(authority: string, tenant: string): string {
 }
 
 /** The settings given as flags (`--authority`, `--tenant`, `--client-id`, `--ca`, `--cache`). */
-export function flagDefaults(flags: { authority?: string; tenant?: string; clientId?: string; ca?: string; cache?: string }): Defaults {
+export function flagDefaults(flags: {
+  authority?: string;
+  tenant?: string;
+  clientId?: string;
+  ca?: string;
+  cache?: string;
+}): Defaults {
   const out: Defaults = {};
   for (const key of ["authority", "tenant", "clientId", "ca", "cache"] as const) {
     const value = flags[key];

@@ -49,6 +49,9 @@ export function emulatorBrowser(emulator: EmulatorSession): (url: string) => Pro
 
 /** Approves `userCode` as the demo user after a short delay; returns a function that cancels it. */
 export function approveDeviceCodeSoon(emulator: EmulatorSession, userCode: string): () => void {
-  const timer = setTimeout(() => emulator.approveDevice(userCode, emulator.demo.alice.username), DEVICE_APPROVAL_DELAY_MS);
+  const timer = setTimeout(
+    () => emulator.approveDevice(userCode, emulator.demo.alice.username),
+    DEVICE_APPROVAL_DELAY_MS,
+  );
   return () => clearTimeout(timer);
 }

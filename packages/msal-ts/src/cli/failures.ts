@@ -2,7 +2,16 @@
  * How a failure becomes an exit code and a one-line message: errors returned by the identity provider,
  * errors thrown by msal-ts (by class), and the command's own {@link CliFailure}s.
  */
-import { AuthorityError, BrowserInteractionTimeoutError, InvalidArgumentError, ManagedIdentityError, MsalError, NetworkError, RedirectUriError, ServerError } from "../index.js";
+import {
+  AuthorityError,
+  BrowserInteractionTimeoutError,
+  InvalidArgumentError,
+  ManagedIdentityError,
+  MsalError,
+  NetworkError,
+  RedirectUriError,
+  ServerError,
+} from "../index.js";
 import type { TokenError } from "../index.js";
 import { CliFailure, ExitCode, UsageError, type ExitCodeValue } from "./exit-codes.js";
 
@@ -21,14 +30,18 @@ function firstLine(text: unknown): string {
 export function providerFailure(result: TokenError, o: { silent?: boolean } = {}): CliFailure {
   const description = firstLine(result.error_description);
   const message = `${result.error}${description !== "" ? `: ${description}` : ""}`;
-  if (o.silent === true && SIGN_IN_AGAIN.has(result.error)) return new CliFailure(ExitCode.NOT_SIGNED_IN, `${message} (run msal-ts login)`);
+  if (o.silent === true && SIGN_IN_AGAIN.has(result.error))
+    return new CliFailure(ExitCode.NOT_SIGNED_IN, `${message} (run msal-ts login)`);
   return new CliFailure(ExitCode.AUTH_FAILED, message);
 }
 
 /** The exit code and message for anything a run threw. */
 export function describeFailure(e: unknown): { exitCode: ExitCodeValue; message: string } {
   if (e instanceof UsageError) {
-    return { exitCode: e.exitCode, message: `${e.message} (see msal-ts ${e.command !== undefined ? `${e.command} ` : ""}--help)` };
+    return {
+      exitCode: e.exitCode,
+      message: `${e.message} (see msal-ts ${e.command !== undefined ? `${e.command} ` : ""}--help)`,
+    };
   }
   if (e instanceof CliFailure) return { exitCode: e.exitCode, message: e.message };
   if (e instanceof MsalError) return { exitCode: exitCodeOf(e), message: messageOf(e) };
@@ -42,7 +55,8 @@ function exitCodeOf(e: MsalError): ExitCodeValue {
     return e.cause instanceof NetworkError || e.cause instanceof ServerError ? ExitCode.UNAVAILABLE : ExitCode.USAGE;
   }
   if (e instanceof InvalidArgumentError || e instanceof RedirectUriError) return ExitCode.USAGE;
-  if (e instanceof NetworkError || e instanceof ServerError || e instanceof ManagedIdentityError) return ExitCode.UNAVAILABLE;
+  if (e instanceof NetworkError || e instanceof ServerError || e instanceof ManagedIdentityError)
+    return ExitCode.UNAVAILABLE;
   if (e instanceof BrowserInteractionTimeoutError || e.code === "browser_unavailable") return ExitCode.NOT_SIGNED_IN;
   return ExitCode.AUTH_FAILED;
 }
@@ -58,7 +72,8 @@ function withCaAdvice(message: string): string {
 }
 
 function messageOf(e: MsalError): string {
-  if (e.code === "browser_unavailable") return "browser_unavailable: no browser could be opened for the sign-in; use msal-ts login --device-code";
+  if (e.code === "browser_unavailable")
+    return "browser_unavailable: no browser could be opened for the sign-in; use msal-ts login --device-code";
   if (e instanceof NetworkError || e.cause instanceof NetworkError) return `${e.code}: ${withCaAdvice(e.message)}`;
   return `${e.code}: ${e.message}`;
 }

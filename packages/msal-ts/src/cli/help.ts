@@ -16,9 +16,9 @@ function optionLines(options: Readonly<Record<string, OptionSpec>>): string[] {
 function footer(cachePath: string): string[] {
   return [
     "Defaults (flags win over environment variables, which win over the config file):",
-    "  --authority  MSAL_TS_AUTHORITY  \"authority\"      --client-id  MSAL_TS_CLIENT_ID  \"client-id\"",
-    "  --tenant     MSAL_TS_TENANT     \"tenant\"         --ca         MSAL_TS_CA         \"ca\"",
-    "  --cache      MSAL_TS_CACHE      \"cache\"          (plaintext warning off) MSAL_TS_ALLOW_PLAINTEXT_CACHE=1  \"allow-plaintext-cache\": true",
+    '  --authority  MSAL_TS_AUTHORITY  "authority"      --client-id  MSAL_TS_CLIENT_ID  "client-id"',
+    '  --tenant     MSAL_TS_TENANT     "tenant"         --ca         MSAL_TS_CA         "ca"',
+    '  --cache      MSAL_TS_CACHE      "cache"          (plaintext warning off) MSAL_TS_ALLOW_PLAINTEXT_CACHE=1  "allow-plaintext-cache": true',
     "  The tenant replaces the authority's tenant unless the authority is set more strongly (an --authority",
     "  flag is not changed by MSAL_TS_TENANT). Relative paths in the config file are relative to it.",
     "  Secrets: MSAL_TS_CLIENT_SECRET, MSAL_TS_CERTIFICATE_PASSPHRASE (never read from the config file).",
@@ -84,7 +84,12 @@ export function helpText(topic: CommandName | undefined, version: string, cacheP
     );
   } else {
     const c = COMMANDS[topic];
-    lines.push(...c.usage.map((u, i) => `${i === 0 ? "Usage:" : "      "} msal-ts ${u} [options]`), "", `${c.summary[0]?.toUpperCase() ?? ""}${c.summary.slice(1)}.`, "");
+    lines.push(
+      ...c.usage.map((u, i) => `${i === 0 ? "Usage:" : "      "} msal-ts ${u} [options]`),
+      "",
+      `${c.summary[0]?.toUpperCase() ?? ""}${c.summary.slice(1)}.`,
+      "",
+    );
     if (Object.keys(c.options).length > 0) lines.push(`Options of ${topic}:`, ...optionLines(c.options), "");
     lines.push("Options of every command:", ...optionLines(COMMON_OPTIONS), "");
     if (topic === "login" || topic === "token") {

@@ -13,7 +13,16 @@ import { untilAborted } from "../util/abort.js";
 import { parseCommandLine, secretInputsOf, type CommonOptions, type Invocation } from "./args.js";
 import { defaultCachePath } from "./cache-path.js";
 import { accounts, login, logout, token } from "./commands.js";
-import { ENV, defaultConfigPath, envDefaults, flagDefaults, mergeDefaults, readConfigFile, type Defaults, type SettingSource } from "./config.js";
+import {
+  ENV,
+  defaultConfigPath,
+  envDefaults,
+  flagDefaults,
+  mergeDefaults,
+  readConfigFile,
+  type Defaults,
+  type SettingSource,
+} from "./config.js";
 import { startEmulatorSession, type EmulatorSession } from "./emulator.js";
 import { CancelledError, ExitCode, type ExitCodeValue } from "./exit-codes.js";
 import { describeFailure } from "./failures.js";
@@ -35,7 +44,6 @@ interface RunEnvironment extends OutputStreams {
   /** Aborted on Ctrl+C. */
   signal: AbortSignal;
 }
-
 
 function dispatch(session: Session, inv: Command): Promise<void> {
   switch (inv.command) {
@@ -66,9 +74,16 @@ function readTextOrNull(path: string): string | null {
  */
 function settingsOf(common: CommonOptions, run: RunEnvironment): Defaults {
   const configPath = common.config ?? defaultConfigPath(run.env, run.platform, run.home);
-  const weak = mergeDefaults(envDefaults(run.env), readConfigFile(configPath, common.config !== undefined, readTextOrNull));
+  const weak = mergeDefaults(
+    envDefaults(run.env),
+    readConfigFile(configPath, common.config !== undefined, readTextOrNull),
+  );
   const flags = flagDefaults(common);
-  if (common.emulator) return { ...flags, ...(weak.allowPlaintextCache !== undefined ? { allowPlaintextCache: weak.allowPlaintextCache } : {}) };
+  if (common.emulator)
+    return {
+      ...flags,
+      ...(weak.allowPlaintextCache !== undefined ? { allowPlaintextCache: weak.allowPlaintextCache } : {}),
+    };
   return mergeDefaults(flags, weak);
 }
 
@@ -84,9 +99,15 @@ async function runCommand(inv: Command, out: Output, run: RunEnvironment): Promi
   const ca = settings.ca !== undefined ? readCaFile(settings.ca.value, CA_ORIGIN[settings.ca.source]) : undefined;
   const defaultCache = defaultCachePath(run.env, run.platform, run.home);
   const cachePath = settings.cache?.value ?? (inv.common.emulator ? emulatorCachePath(defaultCache) : defaultCache);
-  if (inv.common.emulator) out.note(`--emulator: a new emulator runs for this command only and stops with it; its tokens are kept in ${cachePath}`);
+  if (inv.common.emulator)
+    out.note(
+      `--emulator: a new emulator runs for this command only and stops with it; its tokens are kept in ${cachePath}`,
+    );
   const logger = stderrLogger(out, plaintextWarningFilter(cachePath, settings.allowPlaintextCache?.value === true));
-  const secrets = await untilAborted(readSecrets(secretInputsOf(inv), { stdin: () => run.stdin, warn: (text) => out.warn(text) }), run.signal);
+  const secrets = await untilAborted(
+    readSecrets(secretInputsOf(inv), { stdin: () => run.stdin, warn: (text) => out.warn(text) }),
+    run.signal,
+  );
   out.addSecrets(secrets);
   const tokenCache = openTokenCache(cachePath, logger);
   // The emulator's discovery is not kept: its port and certificate change with every run.
@@ -98,7 +119,18 @@ async function runCommand(inv: Command, out: Output, run: RunEnvironment): Promi
       starting = startEmulatorSession();
       emulator = await untilAborted(starting, run.signal);
     }
-    const session: Session = { out, signal: run.signal, common: inv.common, settings, emulator, tokenCache, httpCache: httpCache.store, logger, secrets, ca: ca ?? emulator?.caPem };
+    const session: Session = {
+      out,
+      signal: run.signal,
+      common: inv.common,
+      settings,
+      emulator,
+      tokenCache,
+      httpCache: httpCache.store,
+      logger,
+      secrets,
+      ca: ca ?? emulator?.caPem,
+    };
     await untilAborted(dispatch(session, inv), run.signal);
   } finally {
     httpCache.save();
@@ -119,7 +151,8 @@ async function main(argv: readonly string[], run: RunEnvironment): Promise<ExitC
     const inv = parseCommandLine(argv, run.env);
     // Values typed on the command line or set in the environment are redacted from every message at once.
     out.addSecrets(secretInputsOf(inv).flatMap((input) => ("value" in input ? [input.value] : [])));
-    if (inv.command === "help") out.text(helpText(inv.topic, VERSION, defaultCachePath(run.env, run.platform, run.home)));
+    if (inv.command === "help")
+      out.text(helpText(inv.topic, VERSION, defaultCachePath(run.env, run.platform, run.home)));
     else if (inv.command === "version") out.result(VERSION);
     else await runCommand(inv, out, run);
   } catch (e) {

@@ -22,7 +22,8 @@ const CLEAR_LINE = "\r\x1b[2K";
 export function redact(text: string, secrets: readonly string[]): string {
   let out = text.replace(JWT, "[redacted token]");
   // Longest first, so that a secret containing another is replaced whole.
-  for (const secret of [...secrets].filter((s) => s.length > 0).sort((a, b) => b.length - a.length)) out = out.split(secret).join("[redacted]");
+  for (const secret of [...secrets].filter((s) => s.length > 0).sort((a, b) => b.length - a.length))
+    out = out.split(secret).join("[redacted]");
   return out.replace(/\s+/g, " ").trim();
 }
 
@@ -72,7 +73,9 @@ export class Output {
    * breaks inside a value become spaces, so that `cut -f` and `read` see exactly one field per value.
    */
   tsv(fields: ReadonlyArray<string | number | null | undefined>): void {
-    this.#streams.stdout.write(`${fields.map((f) => (f === null || f === undefined ? "" : String(f).replace(/[\t\r\n]/g, " "))).join("\t")}\n`);
+    this.#streams.stdout.write(
+      `${fields.map((f) => (f === null || f === undefined ? "" : String(f).replace(/[\t\r\n]/g, " "))).join("\t")}\n`,
+    );
   }
 
   /** Help and similar long text on stdout, as is. */
@@ -129,7 +132,8 @@ export class Output {
 
   /** Resolves once everything written so far has been handed to the operating system. */
   async flush(): Promise<void> {
-    const drained = (stream: NodeJS.WritableStream): Promise<void> => new Promise((resolve) => stream.write("", () => resolve()));
+    const drained = (stream: NodeJS.WritableStream): Promise<void> =>
+      new Promise((resolve) => stream.write("", () => resolve()));
     await Promise.all([drained(this.#streams.stdout), drained(this.#streams.stderr)]);
   }
 

@@ -43,7 +43,10 @@ function why(e: unknown): string {
  *
  * @throws UsageError for an unreadable or empty file or stdin (the message names the file, never content).
  */
-export async function readSecret(input: SecretInput, o: { stdin: () => SecretStdin; warn: (text: string) => void }): Promise<string> {
+export async function readSecret(
+  input: SecretInput,
+  o: { stdin: () => SecretStdin; warn: (text: string) => void },
+): Promise<string> {
   const what = WHAT[input.from === "env" ? "" : input.option.replace(/-file$/, "")] ?? "secret";
   switch (input.from) {
     case "argv":
@@ -64,7 +67,10 @@ export async function readSecret(input: SecretInput, o: { stdin: () => SecretStd
     }
     case "stdin": {
       const stdin = o.stdin();
-      const text = stdin.isTTY === true && stdin.readHidden ? await stdin.readHidden(`Enter the ${what}: `) : await stdin.readAll();
+      const text =
+        stdin.isTTY === true && stdin.readHidden
+          ? await stdin.readHidden(`Enter the ${what}: `)
+          : await stdin.readAll();
       const secret = firstLine(text);
       if (secret === "") throw new UsageError(`${input.option} - read an empty ${what} from stdin`, "token");
       return secret;
@@ -73,8 +79,12 @@ export async function readSecret(input: SecretInput, o: { stdin: () => SecretStd
 }
 
 /** Reads the secrets of a command line in order; stdin can serve only one of them. */
-export async function readSecrets(inputs: readonly SecretInput[], o: { stdin: () => SecretStdin; warn: (text: string) => void }): Promise<string[]> {
-  if (inputs.filter((i) => i.from === "stdin").length > 1) throw new UsageError("only one secret can be read from stdin", "token");
+export async function readSecrets(
+  inputs: readonly SecretInput[],
+  o: { stdin: () => SecretStdin; warn: (text: string) => void },
+): Promise<string[]> {
+  if (inputs.filter((i) => i.from === "stdin").length > 1)
+    throw new UsageError("only one secret can be read from stdin", "token");
   const out: string[] = [];
   for (const input of inputs) out.push(await readSecret(input, o));
   return out;

@@ -66,7 +66,8 @@ export function readCaFile(path: string, from = "--ca"): string {
   } catch (e) {
     throw new UsageError(`cannot read the ${from} file ${path} (${why(e)})`);
   }
-  if (!pem.includes("-----BEGIN CERTIFICATE-----")) throw new UsageError(`the ${from} file ${path} holds no PEM certificate`);
+  if (!pem.includes("-----BEGIN CERTIFICATE-----"))
+    throw new UsageError(`the ${from} file ${path} holds no PEM certificate`);
   return pem;
 }
 
@@ -76,7 +77,17 @@ export function openTokenCache(path: string, logger: Logger): PersistentTokenCac
 }
 
 /** Options shared by the public and confidential applications of a run. */
-function appOptions(s: Session, authority: string): { authority: string; tokenCache: PersistentTokenCache; httpCache: Map<string, unknown>; logger: Logger; verify?: string; instanceDiscovery?: false } {
+function appOptions(
+  s: Session,
+  authority: string,
+): {
+  authority: string;
+  tokenCache: PersistentTokenCache;
+  httpCache: Map<string, unknown>;
+  logger: Logger;
+  verify?: string;
+  instanceDiscovery?: false;
+} {
   return {
     authority,
     tokenCache: s.tokenCache,
@@ -107,7 +118,10 @@ export function confidentialApp(s: Session, credential: ClientCredential): Confi
   const clientId = s.settings.clientId?.value ?? (s.emulator ? s.emulator.demo.confidential : undefined);
   if (clientId === undefined) throw new UsageError("--client-credentials needs --client-id", "token");
   if (s.settings.authority === undefined && s.settings.tenant === undefined && s.emulator === undefined) {
-    throw new UsageError("--client-credentials needs --tenant <tenant> or --authority https://login.microsoftonline.com/<tenant>", "token");
+    throw new UsageError(
+      "--client-credentials needs --tenant <tenant> or --authority https://login.microsoftonline.com/<tenant>",
+      "token",
+    );
   }
   const authority = effectiveAuthority(s.settings, s.emulator?.authority() ?? DEFAULT_AUTHORITY);
   return new ConfidentialClientApplication(clientId, { ...appOptions(s, authority), clientCredential: credential });
@@ -115,7 +129,10 @@ export function confidentialApp(s: Session, credential: ClientCredential): Confi
 
 /** The managed-identity client; under `--emulator` it talks to the emulator's IMDS endpoint. */
 export function managedIdentityClient(s: Session, miClientId: string | undefined): ManagedIdentityClient {
-  const identity = miClientId !== undefined ? new UserAssignedManagedIdentity({ clientId: miClientId }) : new SystemAssignedManagedIdentity();
+  const identity =
+    miClientId !== undefined
+      ? new UserAssignedManagedIdentity({ clientId: miClientId })
+      : new SystemAssignedManagedIdentity();
   return new ManagedIdentityClient(identity, {
     tokenCache: s.tokenCache,
     logger: s.logger,
@@ -143,7 +160,10 @@ export function certificateCredential(path: string, passphrase: string | undefin
   const key = KEY_BLOCK.exec(text)?.[0];
   const certificate = CERT_BLOCK.exec(text)?.[0];
   if (key === undefined || certificate === undefined) {
-    throw new UsageError(`the --certificate file ${path} needs both the private key and the certificate (PEM), or use a .pfx file`, "token");
+    throw new UsageError(
+      `the --certificate file ${path} needs both the private key and the certificate (PEM), or use a .pfx file`,
+      "token",
+    );
   }
   let thumbprint: string;
   try {

@@ -61,7 +61,11 @@ export class PersistedHttpCache {
       (this.store as TrackedMap).changed = false;
     } catch (e) {
       const code = (e as { code?: unknown })?.code;
-      this.#logger.log("warning", `Could not save the http cache ${this.#path} (${typeof code === "string" ? code : "write failed"}); discovery will be fetched again next time.`, false);
+      this.#logger.log(
+        "warning",
+        `Could not save the http cache ${this.#path} (${typeof code === "string" ? code : "write failed"}); discovery will be fetched again next time.`,
+        false,
+      );
     }
   }
 }

@@ -13,7 +13,9 @@ import { InvalidArgumentError } from "../errors.js";
 export function thumbprintHeader(hex: string): string {
   const clean = hex.replace(/[\s:]/g, "");
   if (!/^(?:[0-9a-fA-F]{2})+$/.test(clean) || (clean.length !== 40 && clean.length !== 64)) {
-    throw new InvalidArgumentError("thumbprint must be the certificate's SHA-1 (40 hex digits) or SHA-256 (64 hex digits) thumbprint.");
+    throw new InvalidArgumentError(
+      "thumbprint must be the certificate's SHA-1 (40 hex digits) or SHA-256 (64 hex digits) thumbprint.",
+    );
   }
   return Buffer.from(clean, "hex").toString("base64").replace(/\+/g, "-").replace(/\//g, "_");
 }
@@ -30,7 +32,9 @@ export function extractCertificates(pem: string): string[] {
   const blocks = [...pem.matchAll(CERT_BLOCK)].map((m) => (m[1] ?? "").replace(/\s+/g, ""));
   if (blocks.length > 0) return blocks;
   if (pem.includes("PRIVATE KEY")) {
-    throw new InvalidArgumentError("publicCertificate holds a private key; pass the certificate (-----BEGIN CERTIFICATE-----) instead.");
+    throw new InvalidArgumentError(
+      "publicCertificate holds a private key; pass the certificate (-----BEGIN CERTIFICATE-----) instead.",
+    );
   }
   const single = pem.trim().replace(/\s+/g, "");
   if (single === "") throw new InvalidArgumentError("publicCertificate is empty; pass the certificate in PEM form.");
@@ -60,7 +64,9 @@ export function certificateThumbprints(pem: string): { sha1: string; sha256: str
 export function loadPrivateKey(pem: string, passphrase?: string): KeyObject {
   let key: KeyObject;
   try {
-    key = createPrivateKey(passphrase === undefined ? { key: pem, format: "pem" } : { key: pem, format: "pem", passphrase });
+    key = createPrivateKey(
+      passphrase === undefined ? { key: pem, format: "pem" } : { key: pem, format: "pem", passphrase },
+    );
   } catch (e) {
     const encrypted = /ENCRYPTED/.test(pem);
     throw new InvalidArgumentError(
@@ -70,7 +76,9 @@ export function loadPrivateKey(pem: string, passphrase?: string): KeyObject {
     );
   }
   if (key.asymmetricKeyType !== "rsa" && key.asymmetricKeyType !== "rsa-pss") {
-    throw new InvalidArgumentError(`clientCredential.privateKey must be an RSA key; got ${key.asymmetricKeyType ?? "an unknown key type"}.`);
+    throw new InvalidArgumentError(
+      `clientCredential.privateKey must be an RSA key; got ${key.asymmetricKeyType ?? "an unknown key type"}.`,
+    );
   }
   return key;
 }

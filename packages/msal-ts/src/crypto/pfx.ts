@@ -26,12 +26,18 @@ export async function loadPfx(path: string, passphrase: string | undefined): Pro
     bytes = await readFile(path);
   } catch (e) {
     const code = e instanceof Error && "code" in e ? String(e.code) : "unreadable";
-    throw new InvalidArgumentError(`clientCredential.privateKeyPfxPath could not be read (${code}). Check the path and the file's permissions.`);
+    throw new InvalidArgumentError(
+      `clientCredential.privateKeyPfxPath could not be read (${code}). Check the path and the file's permissions.`,
+    );
   }
   const { default: forge } = await import("node-forge");
   let p12: import("node-forge").pkcs12.Pkcs12Pfx;
   try {
-    p12 = forge.pkcs12.pkcs12FromAsn1(forge.asn1.fromDer(forge.util.createBuffer(bytes.toString("binary"))), false, passphrase ?? "");
+    p12 = forge.pkcs12.pkcs12FromAsn1(
+      forge.asn1.fromDer(forge.util.createBuffer(bytes.toString("binary"))),
+      false,
+      passphrase ?? "",
+    );
   } catch {
     throw new InvalidArgumentError(
       "The PFX file could not be opened: the passphrase is wrong or the file is not a PKCS#12 file. Check clientCredential.passphrase and privateKeyPfxPath.",
@@ -43,7 +49,8 @@ export async function loadPfx(path: string, passphrase: string | undefined): Pro
   const certBags = bags(forge.pki.oids.certBag);
   const key = keyBags.find((b) => b.key)?.key;
   const certs = certBags.flatMap((b) => (b.cert ? [b.cert] : []));
-  if (!key || certs.length === 0) throw new InvalidArgumentError("Your PFX file shall contain both private key and cert.");
+  if (!key || certs.length === 0)
+    throw new InvalidArgumentError("Your PFX file shall contain both private key and cert.");
   // The leaf is the certificate whose public key matches the private key.
   const rsaKey = key as import("node-forge").pki.rsa.PrivateKey;
   const leaf =

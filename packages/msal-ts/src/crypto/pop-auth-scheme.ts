@@ -28,11 +28,13 @@ export class PopAuthScheme {
 
   /** @throws InvalidArgumentError for a missing value, an unknown method, or a URL that is not absolute http(s). */
   constructor(o: { httpMethod: PopHttpMethod; url: string; nonce: string }) {
-    if (!o || !o.httpMethod || !o.url || !o.nonce) throw new InvalidArgumentError("All httpMethod, url and nonce are required parameters.");
+    if (!o || !o.httpMethod || !o.url || !o.nonce)
+      throw new InvalidArgumentError("All httpMethod, url and nonce are required parameters.");
     if (!(METHODS as readonly string[]).includes(o.httpMethod)) {
       throw new InvalidArgumentError(`httpMethod must be one of ${METHODS.join(", ")} (upper case).`);
     }
-    if (typeof o.nonce !== "string") throw new InvalidArgumentError("nonce must be the string the resource sent in its PoP challenge.");
+    if (typeof o.nonce !== "string")
+      throw new InvalidArgumentError("nonce must be the string the resource sent in its PoP challenge.");
     this.httpMethod = o.httpMethod;
     this.url = popUrl(o.url);
     this.nonce = o.nonce;

@@ -38,7 +38,15 @@ export class PopKey {
     const k = this.#k;
     const header = Buffer.from(JSON.stringify({ alg: "RS256", kid: k.kid, typ: "pop" })).toString("base64url");
     const payload = Buffer.from(
-      JSON.stringify({ at: o.accessToken, ts: o.now, m: o.method, u: o.url.host, p: o.url.pathname, nonce: o.nonce, cnf: { jwk: k.jwk } }),
+      JSON.stringify({
+        at: o.accessToken,
+        ts: o.now,
+        m: o.method,
+        u: o.url.host,
+        p: o.url.pathname,
+        nonce: o.nonce,
+        cnf: { jwk: k.jwk },
+      }),
     ).toString("base64url");
     const signature = sign("sha256", Buffer.from(`${header}.${payload}`), k.privateKey).toString("base64url");
     return `${header}.${payload}.${signature}`;
@@ -47,7 +55,8 @@ export class PopKey {
 
 /** @internal Validates a URL for PoP. */
 export function popUrl(url: unknown): URL {
-  if (typeof url !== "string" && !(url instanceof URL)) throw new InvalidArgumentError("All httpMethod, url and nonce are required parameters.");
+  if (typeof url !== "string" && !(url instanceof URL))
+    throw new InvalidArgumentError("All httpMethod, url and nonce are required parameters.");
   try {
     const u = new URL(String(url));
     if (u.protocol !== "https:" && u.protocol !== "http:") throw new Error("scheme");

@@ -29,7 +29,8 @@ function accountsIn(ctx: FlowContext, environment: string, cloudShell: boolean):
 }
 
 export async function getAccounts(ctx: FlowContext, o: { username?: string } = {}): Promise<Account[]> {
-  if (o?.username !== undefined && typeof o.username !== "string") throw new InvalidArgumentError("username must be a string.");
+  if (o?.username !== undefined && typeof o.username !== "string")
+    throw new InvalidArgumentError("username must be a string.");
   const authority = await ctx.authorities.resolve();
   const cloudShell = (ctx.env.AZUREPS_HOST_ENVIRONMENT ?? "").startsWith("cloud-shell");
   let accounts = accountsIn(ctx, authority.instance, cloudShell);
@@ -38,7 +39,9 @@ export async function getAccounts(ctx: FlowContext, o: { username?: string } = {
     try {
       aliases = await ctx.aliases.aliasesOf(authority.host);
     } catch (e) {
-      ctx.log.info(`Instance metadata unavailable; accounts under alias hosts not searched (${e instanceof Error ? e.message : "unknown error"}).`);
+      ctx.log.info(
+        `Instance metadata unavailable; accounts under alias hosts not searched (${e instanceof Error ? e.message : "unknown error"}).`,
+      );
     }
     for (const alias of aliases) {
       accounts = accountsIn(ctx, hostnameOf(alias), cloudShell);
@@ -69,14 +72,19 @@ export async function removeAccount(ctx: FlowContext, account: unknown): Promise
     try {
       await broker.signOutSilently(ctx.clientId, account.local_account_id);
     } catch (e) {
-      ctx.log.warning(`Broker sign-out failed (${e instanceof Error ? e.message : "unknown error"}); the cache is cleared anyway.`);
+      ctx.log.warning(
+        `Broker sign-out failed (${e instanceof Error ? e.message : "unknown error"}); the cache is cleared anyway.`,
+      );
     }
   }
   const query = { environment: account.environment, home_account_id: account.home_account_id };
-  const metadata = ctx.cache.lookup("AppMetadata", { query: { client_id: ctx.clientId, environment: account.environment } }).next().value as CacheEntry | undefined;
+  const metadata = ctx.cache
+    .lookup("AppMetadata", { query: { client_id: ctx.clientId, environment: account.environment } })
+    .next().value as CacheEntry | undefined;
   const family = typeof metadata?.family_id === "string" && metadata.family_id !== "" ? metadata.family_id : undefined;
   for (const rt of [...ctx.cache.lookup("RefreshToken", { query })]) {
-    if (rt.client_id === ctx.clientId || (family !== undefined && rt.family_id === family)) ctx.cache.removeRefreshToken(rt);
+    if (rt.client_id === ctx.clientId || (family !== undefined && rt.family_id === family))
+      ctx.cache.removeRefreshToken(rt);
   }
   for (const type of ["AccessToken", "IdToken", "Account"] as const) {
     for (const entry of [...ctx.cache.lookup(type, { query })]) ctx.cache.modify(type, entry);
@@ -94,7 +102,9 @@ export async function removeTokensForClient(ctx: FlowContext): Promise<void> {
     }
   }
   for (const environment of new Set([authority.instance, ...aliases.map(hostnameOf)])) {
-    for (const at of [...ctx.cache.lookup("AccessToken", { query: { client_id: ctx.clientId, home_account_id: null, environment } })]) {
+    for (const at of [
+      ...ctx.cache.lookup("AccessToken", { query: { client_id: ctx.clientId, home_account_id: null, environment } }),
+    ]) {
       ctx.cache.removeAccessToken(at);
     }
   }

@@ -15,7 +15,9 @@ export async function aliasEnvironments(ctx: FlowContext, authority: Authority):
     const aliases = await ctx.aliases.aliasesOf(authority.host);
     return [...new Set(aliases.map(hostnameOf))].filter((e) => e !== authority.instance);
   } catch (e) {
-    ctx.log.info(`Instance metadata unavailable; tokens under alias hosts not searched (${e instanceof Error ? e.message : "unknown error"}).`);
+    ctx.log.info(
+      `Instance metadata unavailable; tokens under alias hosts not searched (${e instanceof Error ? e.message : "unknown error"}).`,
+    );
     return [];
   }
 }

@@ -64,12 +64,16 @@ function checkRedirectUri(value: unknown): string | undefined {
   try {
     url = new URL(uri);
   } catch {
-    throw new InvalidArgumentError("redirectUri must be an absolute URL registered for your app, e.g. http://localhost:8400 or https://app.example.com/callback.");
+    throw new InvalidArgumentError(
+      "redirectUri must be an absolute URL registered for your app, e.g. http://localhost:8400 or https://app.example.com/callback.",
+    );
   }
   if (uri.includes("#")) throw new InvalidArgumentError("redirectUri must not contain a fragment (#...).");
   // Script and inline schemes are never redirect targets (RFC 6749 3.1.2; RFC 8252 7 allows private-use schemes).
   if (["javascript:", "data:", "vbscript:", "file:", "blob:", "about:"].includes(url.protocol)) {
-    throw new InvalidArgumentError(`redirectUri cannot use the ${url.protocol} scheme; use the https (or loopback http) URL registered for your app.`);
+    throw new InvalidArgumentError(
+      `redirectUri cannot use the ${url.protocol} scheme; use the https (or loopback http) URL registered for your app.`,
+    );
   }
   return uri;
 }
@@ -81,7 +85,11 @@ function withQuery(endpoint: string, params: Record<string, string | undefined>)
   return `${endpoint}${endpoint.includes("?") ? "&" : "?"}${encodeForm(fields)}`;
 }
 
-export async function initiateAuthCodeFlow(ctx: FlowContext, scopes: unknown, o: InitiateAuthCodeFlowOptions = {}): Promise<AuthCodeFlow> {
+export async function initiateAuthCodeFlow(
+  ctx: FlowContext,
+  scopes: unknown,
+  o: InitiateAuthCodeFlowOptions = {},
+): Promise<AuthCodeFlow> {
   const decorated = decorateScopes(scopes, ctx.excludeScopes);
   if (!decorated.includes("openid")) decorated.push("openid");
   const redirectUri = checkRedirectUri(o.redirectUri);
@@ -133,12 +141,21 @@ export async function acquireTokenByAuthCodeFlow(
   apiId: number = ApiId.AUTH_CODE,
 ): Promise<TokenResult> {
   const binding = bindingFor(o, ctx.popKey);
-  if (!isRecord(flow)) throw new InvalidArgumentError("authCodeFlow must be the object initiateAuthCodeFlow() returned.");
-  if (!isRecord(authResponse)) throw new InvalidArgumentError("authResponse must be the query (or form_post body) the redirect URI received, as an object.");
-  if (typeof flow.state !== "string" || flow.state === "") throw new InvalidArgumentError("state missing from auth_code_flow: pass the object initiateAuthCodeFlow() returned.");
+  if (!isRecord(flow))
+    throw new InvalidArgumentError("authCodeFlow must be the object initiateAuthCodeFlow() returned.");
+  if (!isRecord(authResponse))
+    throw new InvalidArgumentError(
+      "authResponse must be the query (or form_post body) the redirect URI received, as an object.",
+    );
+  if (typeof flow.state !== "string" || flow.state === "")
+    throw new InvalidArgumentError(
+      "state missing from auth_code_flow: pass the object initiateAuthCodeFlow() returned.",
+    );
   if (authResponse.state !== flow.state) {
     // The values are not echoed: a mismatch may be an attack and the state is a session secret.
-    throw new StateMismatchError("state mismatch: the authorization response does not belong to this flow (possible CSRF). Start the sign-in again.");
+    throw new StateMismatchError(
+      "state mismatch: the authorization response does not belong to this flow (possible CSRF). Start the sign-in again.",
+    );
   }
   const scopes = redeemedScopes(ctx, flow.scope, o.scopes);
   const authority = await ctx.authorities.resolve();
@@ -152,7 +169,10 @@ export async function acquireTokenByAuthCodeFlow(
         code: authResponse.code,
         redirect_uri: typeof flow.redirect_uri === "string" ? flow.redirect_uri : undefined,
         code_verifier: typeof flow.code_verifier === "string" ? flow.code_verifier : undefined,
-        claims: mergeClaims(typeof flow.claims_challenge === "string" ? flow.claims_challenge : undefined, ctx.capabilities),
+        claims: mergeClaims(
+          typeof flow.claims_challenge === "string" ? flow.claims_challenge : undefined,
+          ctx.capabilities,
+        ),
         scope: [...scopes].sort().join(" "),
         ...binding.fields,
       },
@@ -165,7 +185,12 @@ export async function acquireTokenByAuthCodeFlow(
       checkNonce(result.id_token_claims, typeof flow.nonce === "string" ? nonceHash(flow.nonce) : undefined);
       checkMaxAge(result.id_token_claims, flow.max_age, now(ctx));
     }
-    await storeShared(ctx, result, { authority, scopes, grantType: AUTH_CODE, ...(binding.keyId !== undefined ? { data: { key_id: binding.keyId } } : {}) });
+    await storeShared(ctx, result, {
+      authority,
+      scopes,
+      grantType: AUTH_CODE,
+      ...(binding.keyId !== undefined ? { data: { key_id: binding.keyId } } : {}),
+    });
     return binding.finish(cleanUp(result, now(ctx)), now(ctx));
   }
   if (typeof authResponse.error === "string") return redirectError(authResponse.error, authResponse);
@@ -177,7 +202,8 @@ function redeemedScopes(ctx: FlowContext, flowScope: unknown, requested: string[
   const flowScopes = Array.isArray(flowScope) ? (flowScope as string[]) : [];
   if (requested === undefined) return flowScopes;
   const decorated = decorateScopes(requested, ctx.excludeScopes);
-  if (!decorated.every((s) => flowScopes.includes(s))) throw new InvalidArgumentError("scopes must be undefined or a subset of the scopes the flow was started with.");
+  if (!decorated.every((s) => flowScopes.includes(s)))
+    throw new InvalidArgumentError("scopes must be undefined or a subset of the scopes the flow was started with.");
   return decorated;
 }
 
@@ -221,7 +247,10 @@ function checkResponseIssuer(iss: unknown, authority: Authority): void {
 /** Simple string comparison (RFC 9207 2.4), with Entra's `{tenantid}` standing for one path segment. */
 function issuerMatches(iss: string, expected: string): boolean {
   if (!expected.includes("{tenantid}")) return iss === expected;
-  const pattern = expected.split("{tenantid}").map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("[^/?#\\s]+");
+  const pattern = expected
+    .split("{tenantid}")
+    .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))
+    .join("[^/?#\\s]+");
   return new RegExp(`^${pattern}$`).test(iss);
 }
 
@@ -233,23 +262,35 @@ function oneLine(text: string): string {
 
 function checkNonce(claims: Record<string, unknown>, expected: string | undefined): void {
   if (expected !== undefined && claims.nonce !== expected) {
-    throw new IdTokenError("The nonce in the ID token does not match this flow's nonce: the response may be replayed. Start the sign-in again.");
+    throw new IdTokenError(
+      "The nonce in the ID token does not match this flow's nonce: the response may be replayed. Start the sign-in again.",
+    );
   }
 }
 
 function checkMaxAge(claims: Record<string, unknown>, maxAge: unknown, t: number): void {
   if (typeof maxAge !== "number") return;
-  if (typeof claims.auth_time !== "number") throw new IdTokenError("max_age was requested, so the ID token should contain auth_time, but it does not.");
+  if (typeof claims.auth_time !== "number")
+    throw new IdTokenError("max_age was requested, so the ID token should contain auth_time, but it does not.");
   if (t - SKEW > claims.auth_time + maxAge) {
-    throw new IdTokenError(`The user last authenticated more than max_age (${maxAge} s) ago; sign in again with prompt "login".`);
+    throw new IdTokenError(
+      `The user last authenticated more than max_age (${maxAge} s) ago; sign in again with prompt "login".`,
+    );
   }
 }
 
 /** The legacy authorize URL (no PKCE, no generated state, raw nonce). */
-export async function getAuthorizationRequestUrl(ctx: FlowContext, scopes: unknown, o: Record<string, unknown> = {}): Promise<string> {
+export async function getAuthorizationRequestUrl(
+  ctx: FlowContext,
+  scopes: unknown,
+  o: Record<string, unknown> = {},
+): Promise<string> {
   const { loginHint, state, redirectUri, responseType, prompt, nonce, domainHint, claimsChallenge, ...extra } = o;
   const type = optionalString(responseType, "responseType") ?? "code";
-  if (/\b(token|id_token)\b/.test(type)) throw new InvalidArgumentError("responseType with token or id_token (implicit grant) is not supported; use the auth code flow.");
+  if (/\b(token|id_token)\b/.test(type))
+    throw new InvalidArgumentError(
+      "responseType with token or id_token (implicit grant) is not supported; use the auth code flow.",
+    );
   const decorated = decorateScopes(scopes, ctx.excludeScopes);
   const authority = await ctx.authorities.resolve();
   const params: Record<string, string | undefined> = {
@@ -275,18 +316,29 @@ export async function acquireTokenByAuthorizationCode(
   scopes: unknown,
   o: { redirectUri?: string; nonce?: string; claimsChallenge?: string } = {},
 ): Promise<TokenResult> {
-  if (typeof code !== "string" || code === "") throw new InvalidArgumentError("code must be the authorization code (a non-empty string).");
+  if (typeof code !== "string" || code === "")
+    throw new InvalidArgumentError("code must be the authorization code (a non-empty string).");
   const decorated = decorateScopes(scopes, ctx.excludeScopes);
   const authority = await ctx.authorities.resolve();
   const result = await postToken(ctx, {
     authority,
     grantType: AUTH_CODE,
-    fields: { code, redirect_uri: checkRedirectUri(o.redirectUri), claims: mergeClaims(checkClaimsChallenge(o.claimsChallenge), ctx.capabilities), scope: decorated.join(" ") },
+    fields: {
+      code,
+      redirect_uri: checkRedirectUri(o.redirectUri),
+      claims: mergeClaims(checkClaimsChallenge(o.claimsChallenge), ctx.capabilities),
+      scope: decorated.join(" "),
+    },
     apiId: ApiId.AUTH_CODE,
     refreshReason: RefreshReason.NOT_SILENT,
     correlationId: randomUUID(),
   });
-  if (!("error" in result) && isRecord(result.id_token_claims) && o.nonce !== undefined && result.id_token_claims.nonce !== o.nonce) {
+  if (
+    !("error" in result) &&
+    isRecord(result.id_token_claims) &&
+    o.nonce !== undefined &&
+    result.id_token_claims.nonce !== o.nonce
+  ) {
     throw new IdTokenError("The nonce in the ID token does not match the nonce you passed. Start the sign-in again.");
   }
   await storeShared(ctx, result, { authority, scopes: decorated, grantType: AUTH_CODE });

@@ -9,7 +9,12 @@ import { now, type FlowContext } from "./context.js";
 import { cleanUp } from "./result.js";
 import { store } from "./store.js";
 
-export function brokerRequest(ctx: FlowContext, authority: Authority, scopes: readonly string[], claimsChallenge: string | undefined): BrokerRequest {
+export function brokerRequest(
+  ctx: FlowContext,
+  authority: Authority,
+  scopes: readonly string[],
+  claimsChallenge: string | undefined,
+): BrokerRequest {
   return {
     clientId: ctx.clientId,
     authority: `https://${authority.host}/${authority.tenant}`,
@@ -21,14 +26,33 @@ export function brokerRequest(ctx: FlowContext, authority: Authority, scopes: re
 }
 
 /** Normalizes, caches (grant "broker") and returns a broker answer. */
-export function finishBrokerResult(ctx: FlowContext, authority: Authority, scopes: readonly string[], answer: Record<string, unknown>): TokenResult {
+export function finishBrokerResult(
+  ctx: FlowContext,
+  authority: Authority,
+  scopes: readonly string[],
+  answer: Record<string, unknown>,
+): TokenResult {
   if ("error" in answer || typeof answer.access_token !== "string") {
-    return ("error" in answer ? answer : { error: "broker_error", error_description: "The broker answered without an access token." }) as unknown as TokenResult;
+    return ("error" in answer
+      ? answer
+      : {
+          error: "broker_error",
+          error_description: "The broker answered without an access token.",
+        }) as unknown as TokenResult;
   }
-  const result: Record<string, unknown> = { ...answer, token_type: typeof answer.token_type === "string" ? answer.token_type : "bearer" };
-  if (typeof result.id_token === "string" && result.id_token_claims === undefined) result.id_token_claims = decodeIdTokenFor(result.id_token, ctx.clientId);
+  const result: Record<string, unknown> = {
+    ...answer,
+    token_type: typeof answer.token_type === "string" ? answer.token_type : "bearer",
+  };
+  if (typeof result.id_token === "string" && result.id_token_claims === undefined)
+    result.id_token_claims = decodeIdTokenFor(result.id_token, ctx.clientId);
   const accountId = typeof answer._account_id === "string" ? answer._account_id : undefined;
-  store(ctx, result as unknown as TokenResult, { authority, scopes, grantType: "broker", ...(accountId !== undefined ? { accountId } : {}) });
+  store(ctx, result as unknown as TokenResult, {
+    authority,
+    scopes,
+    grantType: "broker",
+    ...(accountId !== undefined ? { accountId } : {}),
+  });
   return cleanUp({ ...result, token_source: "broker" }, now(ctx)) as unknown as TokenResult;
 }
 

@@ -32,7 +32,9 @@ export interface Broker {
   /** Called once before first use; a rejection deactivates the broker (rule 3). */
   initialize?(): Promise<void>;
   signInSilently(request: BrokerRequest & { loginHint?: string }): Promise<Record<string, unknown>>;
-  signInInteractively(request: BrokerRequest & { parentWindowHandle: unknown; prompt?: string; loginHint?: string; maxAge?: number }): Promise<Record<string, unknown>>;
+  signInInteractively(
+    request: BrokerRequest & { parentWindowHandle: unknown; prompt?: string; loginHint?: string; maxAge?: number },
+  ): Promise<Record<string, unknown>>;
   acquireTokenSilently(request: BrokerRequest & { accountId: string }): Promise<Record<string, unknown>>;
   signOutSilently(clientId: string, accountId: string): Promise<void>;
 }
@@ -61,8 +63,11 @@ export class BrokerHandle {
    * @throws BrokerUnavailableError when a broker is requested on its platform but none is given (rule 2).
    */
   static create(o: BrokerOptions, platform: string, authority: ParsedAuthority, log: LogSink): BrokerHandle {
-    if (o.allowBroker === true) log.warning("allowBroker is deprecated: use enableBrokerOnWindows (and enableBrokerOnMac) instead.");
-    const requested = (platform === "win32" && (o.enableBrokerOnWindows === true || o.allowBroker === true)) || (platform === "darwin" && o.enableBrokerOnMac === true);
+    if (o.allowBroker === true)
+      log.warning("allowBroker is deprecated: use enableBrokerOnWindows (and enableBrokerOnMac) instead.");
+    const requested =
+      (platform === "win32" && (o.enableBrokerOnWindows === true || o.allowBroker === true)) ||
+      (platform === "darwin" && o.enableBrokerOnMac === true);
     if (!requested) return new BrokerHandle(undefined, log);
     if (authority.isAdfs || authority.isB2c || authority.isCiam || authority.isOidc) {
       log.info("The broker is bypassed: it does not support this authority (ADFS, B2C, CIAM or OIDC).");
@@ -84,7 +89,9 @@ export class BrokerHandle {
     this.#ready ??= (broker.initialize ? broker.initialize() : Promise.resolve()).then(
       () => true,
       (e: unknown) => {
-        this.#log.warning(`The broker failed to initialize and is deactivated; the browser will be used (${e instanceof Error ? e.message : "unknown error"}).`);
+        this.#log.warning(
+          `The broker failed to initialize and is deactivated; the browser will be used (${e instanceof Error ? e.message : "unknown error"}).`,
+        );
         return false;
       },
     );
@@ -99,11 +106,16 @@ export class BrokerHandle {
 /** Checks the broker's interactive requirement (spec: parent_window_handle is required with a broker). */
 export function requireWindowHandle(handle: unknown): void {
   if (handle === undefined || handle === null) {
-    throw new InvalidArgumentError("With a broker, acquireTokenInteractive needs parentWindowHandle (use PublicClientApplication.CONSOLE_WINDOW_HANDLE for a console app).");
+    throw new InvalidArgumentError(
+      "With a broker, acquireTokenInteractive needs parentWindowHandle (use PublicClientApplication.CONSOLE_WINDOW_HANDLE for a console app).",
+    );
   }
 }
 
 /** Recoverable broker errors after which the interactive flow goes on (spec broker order, step b). */
 export function isRecoverableBrokerError(result: Record<string, unknown>): boolean {
-  return /AccountUnusable|InteractionRequired/i.test(String(result._broker_status ?? "")) || result.error === "interaction_required";
+  return (
+    /AccountUnusable|InteractionRequired/i.test(String(result._broker_status ?? "")) ||
+    result.error === "interaction_required"
+  );
 }

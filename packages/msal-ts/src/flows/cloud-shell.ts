@@ -38,7 +38,10 @@ function claimsOf(accessToken: string): Record<string, unknown> | undefined {
 /** Gets a token from the Cloud Shell endpoint and caches it with a CLOUDSHELL account. */
 export async function acquireTokenFromCloudShell(ctx: FlowContext, scopes: readonly string[]): Promise<TokenResult> {
   const resource = [...new Set(scopes.map(scopeToResource))].join(" ");
-  const response = await ctx.http.post(CLOUD_SHELL_TOKEN_ENDPOINT, { data: { resource }, headers: { Metadata: "true" } });
+  const response = await ctx.http.post(CLOUD_SHELL_TOKEN_ENDPOINT, {
+    data: { resource },
+    headers: { Metadata: "true" },
+  });
   const body = parseJsonObject(response.text);
   if (response.status_code >= 300) {
     const error = isRecord(body?.error) ? body.error : {};
@@ -47,16 +50,27 @@ export async function acquireTokenFromCloudShell(ctx: FlowContext, scopes: reado
     if (typeof error.message === "string" && error.message) out.error_description = error.message;
     return { error: "cloud_shell_error", ...out } as TokenResult;
   }
-  if (!body || typeof body.access_token !== "string") throw new ServerError("The Cloud Shell token endpoint answered without an access token.", { code: "invalid_response" });
+  if (!body || typeof body.access_token !== "string")
+    throw new ServerError("The Cloud Shell token endpoint answered without an access token.", {
+      code: "invalid_response",
+    });
   const tokenType = typeof body.token_type === "string" && body.token_type !== "" ? body.token_type : "Bearer";
   if (tokenType.toLowerCase() !== "bearer") {
-    return { error: "broker_error", error_description: `token_type ${tokenType} is not supported by this version of Azure Portal` };
+    return {
+      error: "broker_error",
+      error_description: `token_type ${tokenType} is not supported by this version of Azure Portal`,
+    };
   }
   const t = now(ctx);
   const at = claimsOf(body.access_token) ?? {};
   const uid = typeof at.oid === "string" ? at.oid : "user";
   const utid = typeof at.tid === "string" ? at.tid : "cloudshell";
-  const preferred = typeof at.preferred_username === "string" ? at.preferred_username : typeof at.unique_name === "string" ? at.unique_name : "currentuser@cloudshell";
+  const preferred =
+    typeof at.preferred_username === "string"
+      ? at.preferred_username
+      : typeof at.unique_name === "string"
+        ? at.unique_name
+        : "currentuser@cloudshell";
   const idTokenClaims = {
     iss: at.iss ?? "cloudshell",
     sub: at.sub ?? "user",
@@ -78,7 +92,14 @@ export async function acquireTokenFromCloudShell(ctx: FlowContext, scopes: reado
   };
   const authority = await ctx.authorities.resolve();
   ctx.cache.add(
-    { client_id: ctx.clientId, scope: [...scopes], token_endpoint: authority.tokenEndpoint, environment: authority.instance, response: result, authority_type: "CLOUDSHELL" },
+    {
+      client_id: ctx.clientId,
+      scope: [...scopes],
+      token_endpoint: authority.tokenEndpoint,
+      environment: authority.instance,
+      response: result,
+      authority_type: "CLOUDSHELL",
+    },
     t,
   );
   return { ...result, token_source: "broker" } as TokenResult;

@@ -60,12 +60,19 @@ function toInt(value: unknown, fallback: number): number {
   return Number.isFinite(n) && n >= 1 ? Math.min(Math.trunc(n), 86_400) : fallback;
 }
 
-export async function initiateDeviceFlow(ctx: FlowContext, scopes: unknown = [], o: { claimsChallenge?: string } = {}): Promise<DeviceFlow | TokenError> {
+export async function initiateDeviceFlow(
+  ctx: FlowContext,
+  scopes: unknown = [],
+  o: { claimsChallenge?: string } = {},
+): Promise<DeviceFlow | TokenError> {
   const decorated = decorateScopes(scopes ?? [], ctx.excludeScopes);
   void o;
   const authority = await ctx.authorities.resolve();
   if (!authority.deviceAuthorizationEndpoint) {
-    throw new MsalError("device_flow_unsupported", "This authority has no device authorization endpoint, so the device code flow cannot be used with it.");
+    throw new MsalError(
+      "device_flow_unsupported",
+      "This authority has no device authorization endpoint, so the device code flow cannot be used with it.",
+    );
   }
   const correlationId = randomUUID();
   // Only the identification headers and the correlation id: no telemetry, no client credential (1.3).
@@ -73,19 +80,32 @@ export async function initiateDeviceFlow(ctx: FlowContext, scopes: unknown = [],
     data: { client_id: ctx.clientId, scope: decorated.join(" ") },
     headers: { ...ctx.libraryHeaders, "client-request-id": correlationId },
   });
-  if (response.status_code >= 500) throw new ServerError(`The device authorization endpoint answered HTTP ${response.status_code}; try again later.`, { status: response.status_code });
+  if (response.status_code >= 500)
+    throw new ServerError(`The device authorization endpoint answered HTTP ${response.status_code}; try again later.`, {
+      status: response.status_code,
+    });
   const body = parseJsonObject(response.text);
-  if (!body) throw new ServerError(`The device authorization endpoint answered HTTP ${response.status_code} with a body that is not a JSON object.`, { status: response.status_code, code: "invalid_response" });
+  if (!body)
+    throw new ServerError(
+      `The device authorization endpoint answered HTTP ${response.status_code} with a body that is not a JSON object.`,
+      { status: response.status_code, code: "invalid_response" },
+    );
   if ("error" in body) return body as unknown as TokenError;
   for (const field of ["device_code", "user_code", "verification_uri"]) {
     if (typeof body[field] !== "string" || body[field] === "") {
-      throw new ServerError(`The device authorization response lacks "${field}".`, { status: response.status_code, code: "invalid_response" });
+      throw new ServerError(`The device authorization response lacks "${field}".`, {
+        status: response.status_code,
+        code: "invalid_response",
+      });
     }
   }
   const expiresIn = toInt(body.expires_in, 1800);
   return {
     ...body,
-    message: typeof body.message === "string" ? body.message : `To sign in, open ${String(body.verification_uri)} and enter the code ${String(body.user_code)}.`,
+    message:
+      typeof body.message === "string"
+        ? body.message
+        : `To sign in, open ${String(body.verification_uri)} and enter the code ${String(body.user_code)}.`,
     interval: toInt(body.interval, 5),
     expires_in: expiresIn,
     expires_at: now(ctx) + expiresIn,
@@ -93,11 +113,16 @@ export async function initiateDeviceFlow(ctx: FlowContext, scopes: unknown = [],
   } as unknown as DeviceFlow;
 }
 
-export async function acquireTokenByDeviceFlow(ctx: FlowContext, flow: unknown, o: { claimsChallenge?: string; signal?: AbortSignal } = {}): Promise<TokenResult> {
+export async function acquireTokenByDeviceFlow(
+  ctx: FlowContext,
+  flow: unknown,
+  o: { claimsChallenge?: string; signal?: AbortSignal } = {},
+): Promise<TokenResult> {
   if (!isRecord(flow) || typeof flow.device_code !== "string" || flow.device_code === "") {
     throw new InvalidArgumentError("flow must be the object initiateDeviceFlow() returned (it carries device_code).");
   }
-  if ("error" in flow) throw new InvalidArgumentError("This device flow failed to start (it carries an error); start a new one.");
+  if ("error" in flow)
+    throw new InvalidArgumentError("This device flow failed to start (it carries an error); start a new one.");
   const claims = mergeClaims(checkClaimsChallenge(o.claimsChallenge), ctx.capabilities);
   const authority = await ctx.authorities.resolve();
   const correlationId = typeof flow._correlation_id === "string" ? flow._correlation_id : randomUUID();
@@ -117,7 +142,9 @@ export async function acquireTokenByDeviceFlow(ctx: FlowContext, flow: unknown, 
     });
     flow.latest_attempt_at = now(ctx);
     const error = "error" in result ? result.error : undefined;
-    ctx.log.verbose(`Device code poll: ${error === undefined ? "signed in" : String(error)}, correlation id ${correlationId}`);
+    ctx.log.verbose(
+      `Device code poll: ${error === undefined ? "signed in" : String(error)}, correlation id ${correlationId}`,
+    );
     if (error !== "authorization_pending" && error !== "slow_down") {
       await storeShared(ctx, result, { authority, scopes, grantType: DEVICE_CODE_GRANT });
       return cleanUp(result, now(ctx));

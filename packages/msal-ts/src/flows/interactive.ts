@@ -54,10 +54,15 @@ async function systemBrowser(url: string): Promise<void> {
   await open(url);
 }
 
-export async function acquireTokenInteractive(ctx: FlowContext, scopes: unknown, o: InteractiveOptions = {}): Promise<TokenResult> {
+export async function acquireTokenInteractive(
+  ctx: FlowContext,
+  scopes: unknown,
+  o: InteractiveOptions = {},
+): Promise<TokenResult> {
   const list = scopes === undefined || scopes === null ? [] : checkScopes(scopes);
   const extra = o.extraScopesToConsent === undefined ? [] : checkScopes(o.extraScopesToConsent, "extraScopesToConsent");
-  if (o.timeout !== undefined && (typeof o.timeout !== "number" || !(o.timeout > 0))) throw new InvalidArgumentError("timeout must be a positive number of seconds.");
+  if (o.timeout !== undefined && (typeof o.timeout !== "number" || !(o.timeout > 0)))
+    throw new InvalidArgumentError("timeout must be a positive number of seconds.");
   if (o.responseMode !== undefined && o.responseMode !== "query" && o.responseMode !== "form_post") {
     throw new InvalidArgumentError('responseMode must be "query" or "form_post".');
   }
@@ -92,20 +97,40 @@ export async function acquireTokenInteractive(ctx: FlowContext, scopes: unknown,
     try {
       await (o.openBrowser ?? systemBrowser)(flow.auth_uri);
     } catch (e) {
-      ctx.log.warning(`Could not open a browser (${e instanceof Error ? e.message : "unknown error"}); open the sign-in URL yourself.`);
-      throw new MsalError("browser_unavailable", "No browser could be opened for the sign-in. Pass openBrowser, or use the device code flow on a machine without a browser.", { cause: e });
+      ctx.log.warning(
+        `Could not open a browser (${e instanceof Error ? e.message : "unknown error"}); open the sign-in URL yourself.`,
+      );
+      throw new MsalError(
+        "browser_unavailable",
+        "No browser could be opened for the sign-in. Pass openBrowser, or use the device code flow on a machine without a browser.",
+        { cause: e },
+      );
     }
     const response = await waiting;
     // Only the decorated request scopes are redeemed, not the extra ones (6.2).
-    const bound = { ...(o.authScheme !== undefined ? { authScheme: o.authScheme } : {}), ...(o.data !== undefined ? { data: o.data } : {}) };
-    return await acquireTokenByAuthCodeFlow(ctx, flow, response, list.length > 0 ? { scopes: list, ...bound } : bound, ApiId.INTERACTIVE);
+    const bound = {
+      ...(o.authScheme !== undefined ? { authScheme: o.authScheme } : {}),
+      ...(o.data !== undefined ? { data: o.data } : {}),
+    };
+    return await acquireTokenByAuthCodeFlow(
+      ctx,
+      flow,
+      response,
+      list.length > 0 ? { scopes: list, ...bound } : bound,
+      ApiId.INTERACTIVE,
+    );
   } finally {
     await listener.close();
   }
 }
 
 /** The broker order of MSAL Python (7.2): silent for a hinted cached account, silent sign-in, then interactive. */
-async function viaBroker(ctx: FlowContext, broker: Broker, scopes: string[], o: Omit<InteractiveOptions, "prompt"> & { prompt: string | undefined }): Promise<TokenResult> {
+async function viaBroker(
+  ctx: FlowContext,
+  broker: Broker,
+  scopes: string[],
+  o: Omit<InteractiveOptions, "prompt"> & { prompt: string | undefined },
+): Promise<TokenResult> {
   requireWindowHandle(o.parentWindowHandle);
   const authority = await ctx.authorities.resolve();
   const base = () => brokerRequest(ctx, authority, scopes, o.claimsChallenge);
@@ -122,10 +147,15 @@ async function viaBroker(ctx: FlowContext, broker: Broker, scopes: string[], o: 
   if (o.prompt === undefined || o.prompt === "" || o.prompt === "none") {
     const answer = await broker.signInSilently({ ...base(), ...(hint !== undefined ? { loginHint: hint } : {}) });
     const wrongAccount =
-      hint !== undefined && !("error" in answer) && String((answer.id_token_claims as Record<string, unknown> | undefined)?.preferred_username ?? "").toLowerCase() !== hint.toLowerCase();
+      hint !== undefined &&
+      !("error" in answer) &&
+      String(
+        (answer.id_token_claims as Record<string, unknown> | undefined)?.preferred_username ?? "",
+      ).toLowerCase() !== hint.toLowerCase();
     if (o.prompt === "none") return finishBrokerResult(ctx, authority, scopes, answer);
     if (!("error" in answer) && !wrongAccount) return finishBrokerResult(ctx, authority, scopes, answer);
-    if ("error" in answer && !isRecoverableBrokerError(answer)) return finishBrokerResult(ctx, authority, scopes, answer);
+    if ("error" in answer && !isRecoverableBrokerError(answer))
+      return finishBrokerResult(ctx, authority, scopes, answer);
   }
   o.onBeforeLaunchingUi?.({ ui: "broker" });
   const answer = await broker.signInInteractively({

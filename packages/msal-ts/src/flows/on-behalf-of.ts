@@ -13,7 +13,12 @@ import { cleanUp } from "./result.js";
 import { homeAccountOf, storeShared } from "./store.js";
 import { postToken } from "./token-request.js";
 
-export async function acquireTokenOnBehalfOf(ctx: FlowContext, userAssertion: unknown, scopes: unknown, o: { claimsChallenge?: string } = {}): Promise<TokenResult> {
+export async function acquireTokenOnBehalfOf(
+  ctx: FlowContext,
+  userAssertion: unknown,
+  scopes: unknown,
+  o: { claimsChallenge?: string } = {},
+): Promise<TokenResult> {
   if (typeof userAssertion !== "string" || userAssertion === "") {
     throw new InvalidArgumentError("userAssertion must be the incoming access token (a non-empty string).");
   }
@@ -27,16 +32,26 @@ export async function acquireTokenOnBehalfOf(ctx: FlowContext, userAssertion: un
     const result = await postToken(ctx, {
       authority,
       grantType: "urn:ietf:params:oauth:grant-type:jwt-bearer",
-      fields: { assertion: userAssertion, requested_token_use: "on_behalf_of", claims: mergeClaims(claims, ctx.capabilities), scope: decorated.join(" ") },
+      fields: {
+        assertion: userAssertion,
+        requested_token_use: "on_behalf_of",
+        claims: mergeClaims(claims, ctx.capabilities),
+        scope: decorated.join(" "),
+      },
       apiId: ApiId.ON_BEHALF_OF,
       refreshReason: RefreshReason.NOT_SILENT,
       correlationId: randomUUID(),
     });
-    await storeShared(ctx, result, { authority, scopes: decorated, grantType: "urn:ietf:params:oauth:grant-type:jwt-bearer" }, {
-      kind: "obo",
-      assertionHash,
-      homeAccountId: "error" in result ? null : homeAccountOf(result),
-    });
+    await storeShared(
+      ctx,
+      result,
+      { authority, scopes: decorated, grantType: "urn:ietf:params:oauth:grant-type:jwt-bearer" },
+      {
+        kind: "obo",
+        assertionHash,
+        homeAccountId: "error" in result ? null : homeAccountOf(result),
+      },
+    );
     return cleanUp(result, now(ctx));
   });
 }

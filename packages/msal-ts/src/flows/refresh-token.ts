@@ -38,7 +38,9 @@ function newestFirst(entries: CacheEntry[]): CacheEntry[] {
 }
 
 async function redeem(ctx: FlowContext, a: RefreshAttempt, rt: CacheEntry): Promise<TokenResult> {
-  ctx.log.verbose(`Silent refresh with a refresh token of client ${String(rt.client_id)}${rt.family_id ? ` (family ${String(rt.family_id)})` : ""}, correlation id ${a.correlationId}`);
+  ctx.log.verbose(
+    `Silent refresh with a refresh token of client ${String(rt.client_id)}${rt.family_id ? ` (family ${String(rt.family_id)})` : ""}, correlation id ${a.correlationId}`,
+  );
   const result = await postToken(ctx, {
     authority: a.authority,
     grantType: "refresh_token",
@@ -50,17 +52,30 @@ async function redeem(ctx: FlowContext, a: RefreshAttempt, rt: CacheEntry): Prom
   });
   // Never create the Account again: a concurrent removeAccount wins (3.8). RTs are never removed on error.
   const keyId = a.binding?.keyId;
-  store(ctx, result, { authority: a.authority, scopes: a.scopes, grantType: "refresh_token", skipAccountCreation: true, rotatedRefreshToken: rt, ...(keyId !== undefined ? { data: { key_id: keyId } } : {}) });
+  store(ctx, result, {
+    authority: a.authority,
+    scopes: a.scopes,
+    grantType: "refresh_token",
+    skipAccountCreation: true,
+    rotatedRefreshToken: rt,
+    ...(keyId !== undefined ? { data: { key_id: keyId } } : {}),
+  });
   return result;
 }
 
 /** Tries candidate RTs newest first; the first success wins, else the last response (null if none). */
-async function tryAll(ctx: FlowContext, a: RefreshAttempt, candidates: CacheEntry[], stopOnClientMismatch: boolean): Promise<TokenResult | null> {
+async function tryAll(
+  ctx: FlowContext,
+  a: RefreshAttempt,
+  candidates: CacheEntry[],
+  stopOnClientMismatch: boolean,
+): Promise<TokenResult | null> {
   let last: TokenResult | null = null;
   for (const rt of newestFirst(candidates)) {
     last = await redeem(ctx, a, rt);
     if (!("error" in last)) return last;
-    if (stopOnClientMismatch && String(readExtra(last, "error_additional_info") ?? "").includes("client_mismatch")) break;
+    if (stopOnClientMismatch && String(readExtra(last, "error_additional_info") ?? "").includes("client_mismatch"))
+      break;
   }
   return last;
 }
@@ -68,9 +83,11 @@ async function tryAll(ctx: FlowContext, a: RefreshAttempt, candidates: CacheEntr
 /** The refresh-token path of a silent call. Returns null when no RT applies. */
 export async function refreshSilently(ctx: FlowContext, a: RefreshAttempt): Promise<TokenResult | null> {
   const environment = a.authority.instance;
-  const rts = (query: Record<string, unknown>): CacheEntry[] =>
-    [...ctx.cache.lookup("RefreshToken", { query: { environment, home_account_id: a.homeAccountId, ...query } })];
-  const metadata = ctx.cache.lookup("AppMetadata", { query: { client_id: ctx.clientId, environment } }).next().value as CacheEntry | undefined;
+  const rts = (query: Record<string, unknown>): CacheEntry[] => [
+    ...ctx.cache.lookup("RefreshToken", { query: { environment, home_account_id: a.homeAccountId, ...query } }),
+  ];
+  const metadata = ctx.cache.lookup("AppMetadata", { query: { client_id: ctx.clientId, environment } }).next().value as
+    CacheEntry | undefined;
   let familyFailure: TokenResult | null = null;
   if (!metadata) {
     // Unknown app here: try the family RTs (FOCI family "1"); a failure is not remembered.
@@ -86,8 +103,14 @@ export async function refreshSilently(ctx: FlowContext, a: RefreshAttempt): Prom
 }
 
 /** acquireTokenByRefreshToken: redeems an RT from elsewhere; the new RT is added as a new entry. */
-export async function acquireTokenByRefreshToken(ctx: FlowContext, refreshToken: unknown, scopes: unknown, excludeScopes: readonly string[]): Promise<TokenResult> {
-  if (typeof refreshToken !== "string" || refreshToken === "") throw new InvalidArgumentError("refreshToken must be a non-empty string.");
+export async function acquireTokenByRefreshToken(
+  ctx: FlowContext,
+  refreshToken: unknown,
+  scopes: unknown,
+  excludeScopes: readonly string[],
+): Promise<TokenResult> {
+  if (typeof refreshToken !== "string" || refreshToken === "")
+    throw new InvalidArgumentError("refreshToken must be a non-empty string.");
   const decorated = decorateScopes(scopes, excludeScopes);
   const authority = await ctx.authorities.resolve();
   const result = await postToken(ctx, {

@@ -21,7 +21,13 @@ export function cleanUp<T extends object>(result: T, now: number): T {
   return out as T;
 }
 
-const EMPTY_CLASSIFICATION = new Set(["bad_token", "token_expired", "protection_policy_required", "client_mismatch", "device_authentication_failed"]);
+const EMPTY_CLASSIFICATION = new Set([
+  "bad_token",
+  "token_expired",
+  "protection_policy_required",
+  "client_mismatch",
+  "device_authentication_failed",
+]);
 
 /** Adds `classification` to an error with a `suberror` (docs/msal-python-compatibility.md 3.6 step 9). */
 export function classify(result: TokenResult): TokenResult {

@@ -66,12 +66,26 @@ async function attempt(ctx: FlowContext, authority: Authority, o: SilentAttemptO
   let aging: TokenSuccess | undefined;
   if (!o.forceRefresh && o.claims === undefined) {
     const keyId = o.binding.keyId;
-    const read = readAccessToken(ctx, { environment: authority.instance, realm: authority.tenant, homeAccountId, scopes, ...(keyId !== undefined ? { keyId } : {}) });
+    const read = readAccessToken(ctx, {
+      environment: authority.instance,
+      realm: authority.tenant,
+      homeAccountId,
+      scopes,
+      ...(keyId !== undefined ? { keyId } : {}),
+    });
     if (read.hit) return read.hit;
     aging = read.aging;
     reason = read.reason;
   }
-  const key = JSON.stringify(["silent", authority.tokenEndpoint, homeAccountId, targetOf(scopes), o.claims ?? null, o.forceRefresh, o.binding.flightTag]);
+  const key = JSON.stringify([
+    "silent",
+    authority.tokenEndpoint,
+    homeAccountId,
+    targetOf(scopes),
+    o.claims ?? null,
+    o.forceRefresh,
+    o.binding.flightTag,
+  ]);
   return ctx.flights.run(key, async () => {
     let result: TokenResult | null;
     try {
@@ -81,7 +95,12 @@ async function attempt(ctx: FlowContext, authority: Authority, o: SilentAttemptO
       const broker = await ctx.broker?.get();
       const source = o.account.account_source;
       if (broker && (source === "broker" || source === undefined) && typeof o.account.local_account_id === "string") {
-        const viaBroker = await brokerSilent(ctx, broker, { authority, scopes, accountId: o.account.local_account_id, claims: o.claims });
+        const viaBroker = await brokerSilent(ctx, broker, {
+          authority,
+          scopes,
+          accountId: o.account.local_account_id,
+          claims: o.claims,
+        });
         if (source === "broker" || !("error" in viaBroker)) return viaBroker;
       }
       result = await refreshSilently(ctx, {
@@ -102,11 +121,18 @@ async function attempt(ctx: FlowContext, authority: Authority, o: SilentAttemptO
   });
 }
 
-export async function acquireTokenSilentWithError(ctx: FlowContext, scopes: unknown, account: unknown, o: SilentOptions = {}): Promise<TokenResult | null> {
+export async function acquireTokenSilentWithError(
+  ctx: FlowContext,
+  scopes: unknown,
+  account: unknown,
+  o: SilentOptions = {},
+): Promise<TokenResult | null> {
   const list = checkScopes(scopes);
   if (!account) return null;
   if (!isRecord(account) || typeof account.home_account_id !== "string" || account.home_account_id === "") {
-    throw new InvalidArgumentError("account must be one of the objects getAccounts() returns (it needs a home_account_id).");
+    throw new InvalidArgumentError(
+      "account must be one of the objects getAccounts() returns (it needs a home_account_id).",
+    );
   }
   const binding = bindingFor(o, ctx.popKey);
   const claims = checkClaimsChallenge(o.claimsChallenge);
@@ -133,12 +159,18 @@ export async function acquireTokenSilentWithError(ctx: FlowContext, scopes: unkn
   return result ? binding.finish(result, now(ctx)) : null;
 }
 
-async function silentIn(ctx: FlowContext, authority: Authority, opts: SilentAttemptOptions): Promise<TokenResult | null> {
+async function silentIn(
+  ctx: FlowContext,
+  authority: Authority,
+  opts: SilentAttemptOptions,
+): Promise<TokenResult | null> {
   let result = await attempt(ctx, authority, opts);
   if (!result || "error" in result) {
     // Alias retry (2.7): for each alias that holds at least one refresh token.
     for (const alias of await aliasesWithRefreshTokens(ctx, authority)) {
-      const aliasAuthority = await ctx.authorities.resolve(`https://${alias}/${authority.tenant}`, { instanceDiscovery: false });
+      const aliasAuthority = await ctx.authorities.resolve(`https://${alias}/${authority.tenant}`, {
+        instanceDiscovery: false,
+      });
       const r = await attempt(ctx, aliasAuthority, opts);
       if (r && !("error" in r)) return r;
       if (r) result = r;
@@ -152,16 +184,25 @@ async function aliasesWithRefreshTokens(ctx: FlowContext, authority: Authority):
   try {
     aliases = await ctx.aliases.aliasesOf(authority.host);
   } catch (e) {
-    ctx.log.info(`Instance metadata unavailable; no alias retry (${e instanceof Error ? e.message : "unknown error"}).`);
+    ctx.log.info(
+      `Instance metadata unavailable; no alias retry (${e instanceof Error ? e.message : "unknown error"}).`,
+    );
     return [];
   }
   return aliases.filter((alias) => {
     const environment = hostnameOf(alias);
-    return environment !== authority.instance && !ctx.cache.lookup("RefreshToken", { query: { environment } }).next().done;
+    return (
+      environment !== authority.instance && !ctx.cache.lookup("RefreshToken", { query: { environment } }).next().done
+    );
   });
 }
 
-export async function acquireTokenSilent(ctx: FlowContext, scopes: unknown, account: unknown, o: SilentOptions = {}): Promise<TokenSuccess | null> {
+export async function acquireTokenSilent(
+  ctx: FlowContext,
+  scopes: unknown,
+  account: unknown,
+  o: SilentOptions = {},
+): Promise<TokenSuccess | null> {
   const result = await acquireTokenSilentWithError(ctx, scopes, account, o);
   return result && !("error" in result) ? (result as TokenSuccess) : null;
 }

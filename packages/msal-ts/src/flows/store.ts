@@ -58,7 +58,11 @@ export function homeAccountOf(result: TokenSuccess): string | null {
  * Runs `work` with the partition loaded (caches kept elsewhere, e.g. Redis) and saved afterwards, also
  * when `work` fails. Plain in-memory caches have no hooks: `work` just runs.
  */
-export async function withPartition<T>(ctx: FlowContext, partition: CachePartition | null, work: () => Promise<T>): Promise<T> {
+export async function withPartition<T>(
+  ctx: FlowContext,
+  partition: CachePartition | null,
+  work: () => Promise<T>,
+): Promise<T> {
   const cache = ctx.cache;
   if (partition === null || !cache.beforeAccess) return work();
   await cache.beforeAccess(partition);
@@ -73,7 +77,12 @@ export async function withPartition<T>(ctx: FlowContext, partition: CachePartiti
  * `store()` for flows that learn the account only from the response (sign-ins, OBO): the user's
  * partition (or `partition`) is loaded, the tokens added, and the partition saved.
  */
-export async function storeShared(ctx: FlowContext, result: TokenResult, o: StoreOptions, partition?: CachePartition): Promise<void> {
+export async function storeShared(
+  ctx: FlowContext,
+  result: TokenResult,
+  o: StoreOptions,
+  partition?: CachePartition,
+): Promise<void> {
   if ("error" in result) return;
   const home = homeAccountOf(result);
   const p = partition ?? (home === null ? null : ({ kind: "user", homeAccountId: home } as const));

@@ -27,7 +27,8 @@ const NONE: Binding = { fields: {}, keyId: undefined, flightTag: "bearer", finis
 export function bindingFor(o: { authScheme?: unknown; data?: unknown } | undefined, popKey: PopKey): Binding {
   const scheme = o?.authScheme;
   const data = o?.data;
-  if (scheme !== undefined && data !== undefined) throw new InvalidArgumentError("Pass either authScheme or data (an external key), not both.");
+  if (scheme !== undefined && data !== undefined)
+    throw new InvalidArgumentError("Pass either authScheme or data (an external key), not both.");
   if (scheme !== undefined) {
     if (!(scheme instanceof PopAuthScheme)) throw new InvalidArgumentError("authScheme must be a PopAuthScheme.");
     return {
@@ -36,16 +37,25 @@ export function bindingFor(o: { authScheme?: unknown; data?: unknown } | undefin
       flightTag: `pop ${popKey.kid}`,
       finish(result, now) {
         if (!("access_token" in result) || typeof result.access_token !== "string") return result;
-        const shr = popKey.signRequest({ accessToken: result.access_token, method: scheme.httpMethod, url: scheme.url, nonce: scheme.nonce, now });
+        const shr = popKey.signRequest({
+          accessToken: result.access_token,
+          method: scheme.httpMethod,
+          url: scheme.url,
+          nonce: scheme.nonce,
+          now,
+        });
         return { ...result, access_token: shr, token_type: "pop" };
       },
     };
   }
   if (data === undefined) return NONE;
-  if (!isRecord(data) || !Object.values(data).every((v) => typeof v === "string")) throw new InvalidArgumentError("data must be an object of string request parameters.");
+  if (!isRecord(data) || !Object.values(data).every((v) => typeof v === "string"))
+    throw new InvalidArgumentError("data must be an object of string request parameters.");
   const fields = data as Record<string, string>;
   if (fields.token_type === "ssh-cert" && (!fields.req_cnf || !fields.key_id)) {
-    throw new InvalidArgumentError('data with token_type "ssh-cert" needs req_cnf (the public key as a JWK) and key_id.');
+    throw new InvalidArgumentError(
+      'data with token_type "ssh-cert" needs req_cnf (the public key as a JWK) and key_id.',
+    );
   }
   const keyId = fields.key_id || undefined;
   // key_id is for the cache, not the wire (MSAL Python sends it too; keep parity).

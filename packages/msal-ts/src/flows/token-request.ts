@@ -47,17 +47,23 @@ export async function postToken(ctx: FlowContext, p: TokenPost): Promise<TokenRe
   const response = await ctx.http.post(url, { data, headers });
   const result = tokenResponseBody(p, response);
   if ("error" in result) {
-    ctx.log.info(`Token request failed: ${safeCode(result.error)} (HTTP ${response.status_code}), correlation id ${p.correlationId}`);
+    ctx.log.info(
+      `Token request failed: ${safeCode(result.error)} (HTTP ${response.status_code}), correlation id ${p.correlationId}`,
+    );
   } else {
     if (typeof result.id_token === "string" && result.id_token !== "") {
       const claims = decodeIdTokenFor(result.id_token, ctx.clientId);
       if (p.authority.issuer !== undefined) checkIdTokenIssuer(claims, p.authority.issuer);
       result.id_token_claims = claims;
     }
-    if (typeof result.access_token === "string" && result.access_token !== "") result.token_source = "identity_provider";
+    if (typeof result.access_token === "string" && result.access_token !== "")
+      result.token_source = "identity_provider";
     else {
       // A 2xx/4xx JSON body with neither `error` nor `access_token` is not a token response.
-      const fixed = { error: "invalid_response", error_description: `The token endpoint answered HTTP ${response.status_code} without an access token or an error.` };
+      const fixed = {
+        error: "invalid_response",
+        error_description: `The token endpoint answered HTTP ${response.status_code} without an access token or an error.`,
+      };
       ctx.telemetry.record(p.apiId, p.correlationId, fixed);
       return fixed;
     }
@@ -67,7 +73,10 @@ export async function postToken(ctx: FlowContext, p: TokenPost): Promise<TokenRe
 }
 
 /** The form fields of a token request, in MSAL Python's order, and the headers client authentication adds. */
-async function tokenRequestBody(ctx: FlowContext, p: TokenPost): Promise<{ data: Record<string, string>; authHeaders: Record<string, string> }> {
+async function tokenRequestBody(
+  ctx: FlowContext,
+  p: TokenPost,
+): Promise<{ data: Record<string, string>; authHeaders: Record<string, string> }> {
   const data: Record<string, string> = { client_id: ctx.clientId, grant_type: p.grantType };
   let authHeaders: Record<string, string> = {};
   if (ctx.clientAuth && p.authenticate !== false) {
@@ -94,16 +103,22 @@ function tokenResponseBody(p: TokenPost, response: HttpResponse): Record<string,
   if (response.status_code >= 500) {
     const body = parseJsonObject(response.text);
     const code = typeof body?.error === "string" ? ` (${safeCode(body.error)})` : "";
-    throw new ServerError(`The token endpoint answered HTTP ${response.status_code}${code}; try again later. Correlation id ${p.correlationId}.`, {
-      status: response.status_code,
-    });
+    throw new ServerError(
+      `The token endpoint answered HTTP ${response.status_code}${code}; try again later. Correlation id ${p.correlationId}.`,
+      {
+        status: response.status_code,
+      },
+    );
   }
   const result = parseJsonObject(response.text);
   if (!result) {
-    throw new ServerError(`The token endpoint answered HTTP ${response.status_code} with a body that is not a JSON object. Correlation id ${p.correlationId}.`, {
-      status: response.status_code,
-      code: "invalid_response",
-    });
+    throw new ServerError(
+      `The token endpoint answered HTTP ${response.status_code} with a body that is not a JSON object. Correlation id ${p.correlationId}.`,
+      {
+        status: response.status_code,
+        code: "invalid_response",
+      },
+    );
   }
   return result;
 }

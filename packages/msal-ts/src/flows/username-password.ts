@@ -17,21 +17,33 @@ import { storeShared } from "./store.js";
 import { postToken } from "./token-request.js";
 import { bindingFor } from "./token-binding.js";
 
-async function userRealm(ctx: FlowContext, authority: Authority, username: string, correlationId: string): Promise<Record<string, unknown>> {
+async function userRealm(
+  ctx: FlowContext,
+  authority: Authority,
+  username: string,
+  correlationId: string,
+): Promise<Record<string, unknown>> {
   const noRealm = ctx.noUserRealmHosts;
   if (authority.isAdfs || noRealm.has(authority.host)) return {};
   // The username is percent-encoded (MSAL Python inserts it raw; identical for ordinary UPNs).
   const url = `https://${authority.host}/common/userrealm/${encodeURIComponent(username).replace(/%40/g, "@")}?api-version=1.0`;
-  const response = await ctx.http.get(url, { headers: { Accept: "application/json", "client-request-id": correlationId } });
+  const response = await ctx.http.get(url, {
+    headers: { Accept: "application/json", "client-request-id": correlationId },
+  });
   if (response.status_code === 404) {
     noRealm.add(authority.host);
     return {};
   }
   if (response.status_code < 200 || response.status_code >= 300) {
-    throw new ServerError(`User realm discovery answered HTTP ${response.status_code}.`, { status: response.status_code });
+    throw new ServerError(`User realm discovery answered HTTP ${response.status_code}.`, {
+      status: response.status_code,
+    });
   }
   const body = parseJsonObject(response.text);
-  if (!body) throw new ServerError("User realm discovery answered with a body that is not a JSON object.", { code: "invalid_response" });
+  if (!body)
+    throw new ServerError("User realm discovery answered with a body that is not a JSON object.", {
+      code: "invalid_response",
+    });
   return body;
 }
 
@@ -42,14 +54,19 @@ export async function acquireTokenByUsernamePassword(
   scopes: unknown,
   o: { claimsChallenge?: string; authScheme?: unknown; data?: Record<string, string> } = {},
 ): Promise<TokenResult> {
-  if (typeof username !== "string" || username === "") throw new InvalidArgumentError("username must be a non-empty string.");
+  if (typeof username !== "string" || username === "")
+    throw new InvalidArgumentError("username must be a non-empty string.");
   if (typeof password !== "string") throw new InvalidArgumentError("password must be a string.");
   const binding = bindingFor(o, ctx.popKey);
   const decorated = decorateScopes(scopes, ctx.excludeScopes);
   const claims = mergeClaims(checkClaimsChallenge(o.claimsChallenge), ctx.capabilities);
   const authority = await ctx.authorities.resolve();
   const correlationId = randomUUID();
-  ctx.log.pii("info", `Username/password sign-in for ${username}, correlation id ${correlationId}`, `Username/password sign-in, correlation id ${correlationId}`);
+  ctx.log.pii(
+    "info",
+    `Username/password sign-in for ${username}, correlation id ${correlationId}`,
+    `Username/password sign-in, correlation id ${correlationId}`,
+  );
   const realm = await userRealm(ctx, authority, username, correlationId);
   if (realm.account_type === "Federated") {
     throw new MsalError(
@@ -67,6 +84,11 @@ export async function acquireTokenByUsernamePassword(
     correlationId,
     anchorMailbox: `upn:${username}`,
   });
-  await storeShared(ctx, result, { authority, scopes: decorated, grantType: "password", data: { username, ...(binding.keyId !== undefined ? { key_id: binding.keyId } : {}) } });
+  await storeShared(ctx, result, {
+    authority,
+    scopes: decorated,
+    grantType: "password",
+    data: { username, ...(binding.keyId !== undefined ? { key_id: binding.keyId } : {}) },
+  });
   return binding.finish(cleanUp(result, now(ctx)), now(ctx));
 }

@@ -87,7 +87,7 @@ export function proxySettings(proxies: unknown): ProxySettings {
     return { http: url, https: url };
   }
   if (typeof proxies !== "object" || proxies === null || Array.isArray(proxies)) {
-    throw new InvalidArgumentError('proxies must be a URL string or an object { http?: string; https?: string }.');
+    throw new InvalidArgumentError("proxies must be a URL string or an object { http?: string; https?: string }.");
   }
   const { http, https } = proxies as { http?: unknown; https?: unknown };
   const out: ProxySettings = {};

@@ -9,7 +9,14 @@ import type { Dispatcher, buildConnector } from "undici";
 /** undici is loaded on the first request, not at `import "msal-ts"` (it is most of the import time). */
 type Undici = typeof import("undici");
 import { InvalidArgumentError, NetworkError, ServerError } from "../errors.js";
-import { byteLimit, proxySettings, timeoutMs, tlsSettings, type ProxySettings, type TlsSettings } from "./client-options.js";
+import {
+  byteLimit,
+  proxySettings,
+  timeoutMs,
+  tlsSettings,
+  type ProxySettings,
+  type TlsSettings,
+} from "./client-options.js";
 import { appendQuery, encodeForm } from "./form-encoding.js";
 import { classifyFailure, describeFailure, failureCode } from "./network-failure.js";
 import { BodyTooLarge, flattenHeaders, readText } from "./response-body.js";
@@ -114,7 +121,8 @@ function readSettings(options: DefaultHttpClientOptions): Settings {
   const proxies = proxySettings(options.proxies);
   const deadlineMs = timeoutMs(options.timeout);
   const maxBytes = byteLimit(options.maxResponseBytes, DEFAULT_MAX_RESPONSE_BYTES);
-  const pinned = options.pinnedCertificateSha1 === undefined ? undefined : checkThumbprint(options.pinnedCertificateSha1);
+  const pinned =
+    options.pinnedCertificateSha1 === undefined ? undefined : checkThumbprint(options.pinnedCertificateSha1);
   return { tls, proxies, deadlineMs, maxBytes, timeoutSeconds: options.timeout, pinned };
 }
 
@@ -134,7 +142,13 @@ function buildEngine(undici: Undici, s: Settings): Engine {
     let agent = proxyAgents.get(uri);
     if (agent === undefined) {
       // proxyTunnel false: http targets go as absolute-form requests to an http proxy; https always tunnels (CONNECT).
-      agent = new undici.ProxyAgent({ uri, proxyTunnel: false, requestTls: { ...tls }, proxyTls: { ...tls }, ...timers });
+      agent = new undici.ProxyAgent({
+        uri,
+        proxyTunnel: false,
+        requestTls: { ...tls },
+        proxyTls: { ...tls },
+        ...timers,
+      });
       proxyAgents.set(uri, agent);
     }
     return agent;
@@ -204,17 +218,34 @@ function requestContent(method: Method, o: HttpPostOptions | undefined): Pick<At
   return { headers, body };
 }
 
-async function send(state: ClientState, method: Method, url: string, o: HttpPostOptions | undefined): Promise<HttpResponse> {
+async function send(
+  state: ClientState,
+  method: Method,
+  url: string,
+  o: HttpPostOptions | undefined,
+): Promise<HttpResponse> {
   const target = parseTarget(method, url);
   const { request, dispatchers } = await engineOf(state);
   const dispatcher = dispatchers[target.protocol];
   o?.signal?.throwIfAborted();
   if (state.closed) throw new NetworkError(`${method} ${target.origin} failed: the HTTP client is closed.`);
-  const prepared: Attempt = { url: appendQuery(url, o?.params), method, ...requestContent(method, o), dispatcher, signal: o?.signal };
+  const prepared: Attempt = {
+    url: appendQuery(url, o?.params),
+    method,
+    ...requestContent(method, o),
+    dispatcher,
+    signal: o?.signal,
+  };
   for (let attempts = 1; ; attempts++) {
     const outcome = await attempt(prepared, request, state.settings);
     if ("response" in outcome) return outcome.response;
-    const next = afterFailure(outcome, { method, origin: target.origin, attempts, settings: state.settings, signal: o?.signal });
+    const next = afterFailure(outcome, {
+      method,
+      origin: target.origin,
+      attempts,
+      settings: state.settings,
+      signal: o?.signal,
+    });
     if (!("retry" in next)) throw next.error;
   }
 }
@@ -228,15 +259,21 @@ interface FailedAttempt {
 }
 
 /** What follows an attempt without a response: one retry, or the error the request rejects with. */
-function afterFailure(outcome: Extract<Outcome, { error: unknown }>, f: FailedAttempt): { retry: true } | { error: unknown } {
+function afterFailure(
+  outcome: Extract<Outcome, { error: unknown }>,
+  f: FailedAttempt,
+): { retry: true } | { error: unknown } {
   const { error } = outcome;
   const { method, origin, attempts } = f;
   if (error instanceof BodyTooLarge) {
     return {
-      error: new ServerError(`${method} ${origin} answered with a body larger than ${f.settings.maxBytes} bytes; it was not read.`, {
-        status: error.status,
-        code: "response_too_large",
-      }),
+      error: new ServerError(
+        `${method} ${origin} answered with a body larger than ${f.settings.maxBytes} bytes; it was not read.`,
+        {
+          status: error.status,
+          code: "response_too_large",
+        },
+      ),
     };
   }
   if (f.signal?.aborted) return { error: f.signal.reason };
@@ -257,19 +294,25 @@ function afterFailure(outcome: Extract<Outcome, { error: unknown }>, f: FailedAt
   const retryable = method === "GET" || NEVER_CONNECTED.has(code ?? "");
   if (kind === "connection" && retryable && !outcome.responded && attempts === 1) return { retry: true };
   const tries = attempts > 1 ? ` after ${attempts} attempts` : "";
-  return { error: new NetworkError(`${method} ${origin} failed${tries}: ${describeFailure(code, error)}.`, { cause: error }) };
+  return {
+    error: new NetworkError(`${method} ${origin} failed${tries}: ${describeFailure(code, error)}.`, { cause: error }),
+  };
 }
 
 function checkThumbprint(thumbprint: string): string {
   const wanted = thumbprint.replace(/[\s:]/g, "").toUpperCase();
-  if (!/^[0-9A-F]{40}$/.test(wanted)) throw new InvalidArgumentError("pinnedCertificateSha1 must be a SHA-1 thumbprint (40 hex digits).");
+  if (!/^[0-9A-F]{40}$/.test(wanted))
+    throw new InvalidArgumentError("pinnedCertificateSha1 must be a SHA-1 thumbprint (40 hex digits).");
   return wanted;
 }
 
 /** A connector that accepts a TLS server only when its certificate has the given SHA-1 thumbprint. */
 function pinnedConnector(undici: Undici, wanted: string, deadlineMs: number | undefined): buildConnector.connector {
   // The chain is not checked (the certificate is self-signed); the thumbprint is, right after the handshake.
-  const base = undici.buildConnector({ rejectUnauthorized: false, ...(deadlineMs === undefined ? {} : { timeout: deadlineMs }) });
+  const base = undici.buildConnector({
+    rejectUnauthorized: false,
+    ...(deadlineMs === undefined ? {} : { timeout: deadlineMs }),
+  });
   return (opts, callback) =>
     base(opts, (error, socket) => {
       if (error || !socket) {
@@ -280,7 +323,9 @@ function pinnedConnector(undici: Undici, wanted: string, deadlineMs: number | un
         const actual = (socket as TLSSocket).getPeerCertificate().fingerprint?.replace(/:/g, "").toUpperCase();
         if (actual !== wanted) {
           socket.destroy();
-          const mismatch = Object.assign(new Error("the server's certificate does not have the pinned thumbprint"), { code: "CERT_THUMBPRINT_MISMATCH" });
+          const mismatch = Object.assign(new Error("the server's certificate does not have the pinned thumbprint"), {
+            code: "CERT_THUMBPRINT_MISMATCH",
+          });
           callback(mismatch, null);
           return;
         }

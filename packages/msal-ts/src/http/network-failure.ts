@@ -65,15 +65,19 @@ export function describeFailure(code: string | undefined, error: unknown): strin
       "Pass verify with the CA bundle that issued it, or fix the server certificate"
     );
   }
-  if (code === "ECONNREFUSED") return "the connection was refused (ECONNREFUSED). Check that the server (or proxy) is running";
+  if (code === "ECONNREFUSED")
+    return "the connection was refused (ECONNREFUSED). Check that the server (or proxy) is running";
   if (code === "ENOTFOUND") return "the host name could not be resolved (ENOTFOUND). Check the URL and DNS";
   if (code === "UND_ERR_SOCKET") return "the server closed the connection before answering (UND_ERR_SOCKET)";
   if (code === "UND_ERR_CLOSED" || code === "UND_ERR_DESTROYED") return `the HTTP client is closed (${code})`;
   const proxy = /^Proxy (?:response|Authentication Required) \((\d{3})\)/.exec(message);
   const proxyStatus = proxy?.[1];
-  if (proxyStatus !== undefined) return `the proxy answered ${proxyStatus}. Check the proxies option and its credentials`;
-  if (code === "UND_ERR_PRX_TLS") return "the TLS connection to the proxy failed (UND_ERR_PRX_TLS). Check the proxies option";
-  if (code === "UND_ERR_INVALID_ARG") return "the request could not be sent (UND_ERR_INVALID_ARG). Check the header names and values";
+  if (proxyStatus !== undefined)
+    return `the proxy answered ${proxyStatus}. Check the proxies option and its credentials`;
+  if (code === "UND_ERR_PRX_TLS")
+    return "the TLS connection to the proxy failed (UND_ERR_PRX_TLS). Check the proxies option";
+  if (code === "UND_ERR_INVALID_ARG")
+    return "the request could not be sent (UND_ERR_INVALID_ARG). Check the header names and values";
   if (code.startsWith("HPE_")) return `the server sent an invalid HTTP response (${code})`;
   return `the connection failed (${code})`;
 }

@@ -10,13 +10,7 @@ import { createHash } from "node:crypto";
  * `float` when not integral), booleans `bool`, arrays `list` and plain objects `dict` (insertion order).
  */
 export type PythonValue =
-  | null
-  | undefined
-  | string
-  | number
-  | boolean
-  | readonly PythonValue[]
-  | { readonly [key: string]: PythonValue };
+  null | undefined | string | number | boolean | readonly PythonValue[] | { readonly [key: string]: PythonValue };
 
 // Python's str.isprintable() is false for these general categories (space U+0020 excepted, handled before).
 const NON_PRINTABLE = /^[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}\p{Zl}\p{Zp}\p{Zs}]$/u;

@@ -129,7 +129,14 @@ export function parseHttpDate(text: string): number | undefined {
   } else if ((m = ASCTIME.exec(text))) parts = [m[2], m[1], m[6], m[3], m[4], m[5]];
   else return undefined;
   const [day, month, year, hour, minute, second] = parts.map((p) => (p ?? "").trim());
-  const ms = Date.UTC(Number(year), MONTHS.indexOf(month ?? ""), Number(day), Number(hour), Number(minute), Number(second));
+  const ms = Date.UTC(
+    Number(year),
+    MONTHS.indexOf(month ?? ""),
+    Number(day),
+    Number(hour),
+    Number(minute),
+    Number(second),
+  );
   return Number.isFinite(ms) ? ms : undefined;
 }
 
@@ -179,5 +186,7 @@ export function badRequestSeconds(response: HttpResponse, data?: KeyData): numbe
 /** Seconds to keep a GET response under the 2xx rule (§4): a day for any 2xx, else 0. */
 export function getSuccessSeconds(response: HttpResponse): number {
   // Only a JSON object is kept: a truncated, HTML or otherwise unusable 200 must not be replayed for a day.
-  return response.status_code >= 200 && response.status_code < 300 && parseJsonObject(response.text) !== undefined ? GET_SUCCESS_TTL_SECONDS : 0;
+  return response.status_code >= 200 && response.status_code < 300 && parseJsonObject(response.text) !== undefined
+    ? GET_SUCCESS_TTL_SECONDS
+    : 0;
 }

@@ -66,14 +66,22 @@ export interface ThrottlePolicy {
 }
 
 function retryAfterRule(key: string, defaultSeconds: number): BoundRule {
-  return { key, errorsOnly: true, seconds: (response, nowMs) => retryAfterSeconds(response, { defaultSeconds, nowMs }) };
+  return {
+    key,
+    errorsOnly: true,
+    seconds: (response, nowMs) => retryAfterSeconds(response, { defaultSeconds, nowMs }),
+  };
 }
 
 /** §4: the rules of every application's client. */
 const APPLICATION_POLICY: ThrottlePolicy = {
   post: (url, options, defaultSeconds) => {
     const data = options?.data;
-    const badRequest: BoundRule = { key: badRequestKey(url, options?.params, data), errorsOnly: true, seconds: (r) => badRequestSeconds(r, data) };
+    const badRequest: BoundRule = {
+      key: badRequestKey(url, options?.params, data),
+      errorsOnly: true,
+      seconds: (r) => badRequestSeconds(r, data),
+    };
     return [badRequest, retryAfterRule(retryAfterKey(url, data), defaultSeconds)];
   },
   get: (url, options) => [{ key: getSuccessKey(url, options?.params), errorsOnly: false, seconds: getSuccessSeconds }],
@@ -81,7 +89,9 @@ const APPLICATION_POLICY: ThrottlePolicy = {
 
 /** §4 last paragraph, §5.8: GETs only, one Retry-After rule; no 2xx cache and no 400 cache. */
 const MANAGED_IDENTITY_POLICY: ThrottlePolicy = {
-  get: (url, options, defaultSeconds) => [retryAfterRule(managedIdentityKey(url, options?.params, undefined), defaultSeconds)],
+  get: (url, options, defaultSeconds) => [
+    retryAfterRule(managedIdentityKey(url, options?.params, undefined), defaultSeconds),
+  ],
 };
 
 function checkDefault(seconds: number, option: string): number {
@@ -121,24 +131,37 @@ export class RuleThrottledHttpClient implements HttpClient {
   readonly #defaultSeconds: number;
   readonly #policy: ThrottlePolicy;
 
-  constructor(options: ManagedIdentityThrottledHttpClientOptions & { defaultThrottleSeconds: number }, policy: ThrottlePolicy) {
+  constructor(
+    options: ManagedIdentityThrottledHttpClientOptions & { defaultThrottleSeconds: number },
+    policy: ThrottlePolicy,
+  ) {
     this.inner = unwrap(options.http);
     this.#clock = options.clock;
     this.#defaultSeconds = checkDefault(options.defaultThrottleSeconds, "defaultThrottleSeconds");
     this.#policy = policy;
-    this.cache = new ExpiringResponseCache(options.cache === undefined ? { clock: options.clock } : { clock: options.clock, store: options.cache });
+    this.cache = new ExpiringResponseCache(
+      options.cache === undefined ? { clock: options.clock } : { clock: options.clock, store: options.cache },
+    );
   }
 
   get(url: string, options?: HttpGetOptions): Promise<HttpResponse> {
     const rules = this.#policy.get;
     if (rules === undefined) return this.inner.get(url, options);
-    return this.#through(() => rules(url, options, this.#defaultSeconds), options?.signal, () => this.inner.get(url, options));
+    return this.#through(
+      () => rules(url, options, this.#defaultSeconds),
+      options?.signal,
+      () => this.inner.get(url, options),
+    );
   }
 
   post(url: string, options?: HttpPostOptions): Promise<HttpResponse> {
     const rules = this.#policy.post;
     if (rules === undefined) return this.inner.post(url, options);
-    return this.#through(() => rules(url, options, this.#defaultSeconds), options?.signal, () => this.inner.post(url, options));
+    return this.#through(
+      () => rules(url, options, this.#defaultSeconds),
+      options?.signal,
+      () => this.inner.post(url, options),
+    );
   }
 
   /** Closes the wrapped client, if it can be closed. */
@@ -146,7 +169,11 @@ export class RuleThrottledHttpClient implements HttpClient {
     await this.inner.close?.();
   }
 
-  async #through(rulesOf: () => readonly BoundRule[], signal: AbortSignal | undefined, request: () => Promise<HttpResponse>): Promise<HttpResponse> {
+  async #through(
+    rulesOf: () => readonly BoundRule[],
+    signal: AbortSignal | undefined,
+    request: () => Promise<HttpResponse>,
+  ): Promise<HttpResponse> {
     signal?.throwIfAborted();
     const rules = rulesOf();
     for (const rule of rules) {

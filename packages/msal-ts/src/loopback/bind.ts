@@ -26,8 +26,11 @@ export function closeServer(server: Server): Promise<void> {
 function bindError(err: unknown, port: number): Error {
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
   const why = code === "EADDRINUSE" ? "in use" : code === "EACCES" ? "permission denied" : undefined;
-  if (why !== undefined) return new InvalidArgumentError(`Can't listen on port ${port} (${why}). Pass port 0 to let the system choose.`);
-  return new MsalError("loopback_listener_failed", `Can't listen on port ${port} (${code ?? "unknown error"}).`, { cause: err });
+  if (why !== undefined)
+    return new InvalidArgumentError(`Can't listen on port ${port} (${why}). Pass port 0 to let the system choose.`);
+  return new MsalError("loopback_listener_failed", `Can't listen on port ${port} (${code ?? "unknown error"}).`, {
+    cause: err,
+  });
 }
 
 function newServer(onRequest: Handler, sockets: Set<Socket>): Server {
@@ -62,7 +65,13 @@ export async function bindLoopback(requested: number, onRequest: Handler, socket
 }
 
 /** The servers to use, or `undefined` to try another port (`v4` is closed then). */
-async function addIpv6(v4: Server, port: number, requested: number, attempt: number, v6: Server): Promise<Server[] | undefined> {
+async function addIpv6(
+  v4: Server,
+  port: number,
+  requested: number,
+  attempt: number,
+  v6: Server,
+): Promise<Server[] | undefined> {
   try {
     await listen(v6, port, "::1");
     return [v4, v6];

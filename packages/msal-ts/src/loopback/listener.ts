@@ -78,7 +78,8 @@ export async function startLoopbackListener(o: LoopbackListenerOptions = {}): Pr
   const state = newListenerState({ successPage: o.successPage, errorPage: o.errorPage });
   const servers = await bindLoopback(requested, requestHandler(state), state.sockets);
   for (const server of servers) {
-    const failed = (e: Error): MsalError => new MsalError("loopback_listener_failed", "The loopback listener failed.", { cause: e });
+    const failed = (e: Error): MsalError =>
+      new MsalError("loopback_listener_failed", "The loopback listener failed.", { cause: e });
     server.on("error", (e) => state.waiter?.reject(failed(e)));
   }
   const port = (servers[0]?.address() as AddressInfo).port;
@@ -109,7 +110,8 @@ function waitFor(state: ListenerState, clock: Clock, o: WaitOptions): Promise<Au
   const refused = refusal(state, o);
   if (refused !== undefined) return Promise.reject(refused);
   const { signal, timeoutMs } = o;
-  const abortReason = (): unknown => signal?.reason ?? new MsalError("aborted", "The wait for the authorization response was aborted.");
+  const abortReason = (): unknown =>
+    signal?.reason ?? new MsalError("aborted", "The wait for the authorization response was aborted.");
   if (signal?.aborted) return Promise.reject(abortReason());
   return new Promise<AuthResponse>((resolve, reject) => {
     const stopTimer = new AbortController();

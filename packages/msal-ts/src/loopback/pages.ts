@@ -13,7 +13,13 @@ const HTML_HEADERS = {
   // The page's own URL carries the authorization code: never send it to anyone as a referrer.
   "Referrer-Policy": "no-referrer",
 } as const;
-const ESCAPES: Readonly<Record<string, string>> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
+const ESCAPES: Readonly<Record<string, string>> = {
+  "&": "&amp;",
+  "<": "&lt;",
+  ">": "&gt;",
+  '"': "&quot;",
+  "'": "&#39;",
+};
 
 function escapeHtml(value: string): string {
   return value.replace(/[&<>"']/g, (c) => ESCAPES[c] ?? c);
@@ -27,14 +33,19 @@ export function page(title: string, body: string): string {
 export const DEFAULT_SUCCESS = page("Signed in", "<p>Authentication completed. You can close this window now.</p>");
 export const NEUTRAL = page("Sign-in listener", "<p>This local address only receives the result of a sign-in.</p>");
 export const NOT_FOUND = page("Not found", "<p>Not found.</p>");
-export const STATE_MISMATCH = page("State mismatch", "<p>State mismatch: this response is not from the sign-in in progress.</p>");
+export const STATE_MISMATCH = page(
+  "State mismatch",
+  "<p>State mismatch: this response is not from the sign-in in progress.</p>",
+);
 
 /** Substitutes `$error`, `$error_description`, `$error_uri` (or `${name}`) with escaped values; absent ones: empty. */
 function fillTemplate(template: string, params: AuthResponse): string {
   // One pass, longest names first, so `$error_uri` is not read as `$error` + `_uri`, and a substituted value
   // that itself contains `$error` is not expanded again.
   const names = /\$(?:\{(error_description|error_uri|error)\}|(error_description|error_uri|error)(?!\w))/g;
-  return template.replace(names, (_m, braced?: string, bare?: string) => escapeHtml(params[braced ?? bare ?? ""] ?? ""));
+  return template.replace(names, (_m, braced?: string, bare?: string) =>
+    escapeHtml(params[braced ?? bare ?? ""] ?? ""),
+  );
 }
 
 function defaultErrorPage(params: AuthResponse): string {

@@ -15,19 +15,31 @@ export const ARC_MAX_KEY_BYTES = 4096;
 /** The folder the Arc agent writes its challenge files to, per platform. */
 export function arcTokenFolder(platform: string, env: Readonly<Record<string, string | undefined>>): string {
   if (platform === "linux") return "/var/opt/azcmagent/tokens";
-  if (platform === "win32") return win32.join(env.ProgramData ?? "C:\\ProgramData", "AzureConnectedMachineAgent", "Tokens");
-  throw new ManagedIdentityError(`Azure Arc managed identity is supported on Linux and Windows only, not on ${platform}.`);
+  if (platform === "win32")
+    return win32.join(env.ProgramData ?? "C:\\ProgramData", "AzureConnectedMachineAgent", "Tokens");
+  throw new ManagedIdentityError(
+    `Azure Arc managed identity is supported on Linux and Windows only, not on ${platform}.`,
+  );
 }
 
 /** The key file path named by a WWW-Authenticate challenge, checked against `folder`. */
 export function challengeKeyPath(header: string | undefined, folder: string, platform: string): string {
   const m = /^\s*basic\s+realm\s*=\s*(.+?)\s*$/i.exec(header ?? "");
-  if (!m || !m[1]) throw new ManagedIdentityError("Azure Arc answered without a usable challenge (WWW-Authenticate: Basic realm=<key file>).");
+  if (!m || !m[1])
+    throw new ManagedIdentityError(
+      "Azure Arc answered without a usable challenge (WWW-Authenticate: Basic realm=<key file>).",
+    );
   const path = platform === "win32" ? win32 : posix;
   const named = m[1].replace(/^"(.*)"$/, "$1");
   const file = path.resolve(named);
-  if (path.resolve(path.dirname(file)) !== path.resolve(folder) || path.extname(file).toLowerCase() !== ".key" || path.basename(file) === ".key") {
-    throw new ManagedIdentityError(`Azure Arc's challenge names a key file outside ${folder}; it was not read. Check the Azure Arc agent.`);
+  if (
+    path.resolve(path.dirname(file)) !== path.resolve(folder) ||
+    path.extname(file).toLowerCase() !== ".key" ||
+    path.basename(file) === ".key"
+  ) {
+    throw new ManagedIdentityError(
+      `Azure Arc's challenge names a key file outside ${folder}; it was not read. Check the Azure Arc agent.`,
+    );
   }
   return file;
 }
@@ -43,11 +55,14 @@ export async function readArcKey(file: string): Promise<string> {
     handle = await open(file, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0));
   } catch (e) {
     const code = e instanceof Error && "code" in e ? String(e.code) : "unreadable";
-    throw new ManagedIdentityError(`The Azure Arc key file could not be opened (${code}). Managed identity on Arc needs to run as an administrator (root, or a member of himds).`);
+    throw new ManagedIdentityError(
+      `The Azure Arc key file could not be opened (${code}). Managed identity on Arc needs to run as an administrator (root, or a member of himds).`,
+    );
   }
   try {
     const stat = await handle.stat();
-    if (!stat.isFile()) throw new ManagedIdentityError("The Azure Arc key file is not a regular file; it was not read.");
+    if (!stat.isFile())
+      throw new ManagedIdentityError("The Azure Arc key file is not a regular file; it was not read.");
     if (stat.size > ARC_MAX_KEY_BYTES) throw new ManagedIdentityError("Local key file shall not be larger than 4KB.");
     return (await handle.readFile("utf8")).trim();
   } finally {

@@ -14,7 +14,8 @@ export interface MiRequest {
 }
 
 /** A normalized success (5.5) or an error object. */
-export type MiResult = { access_token: string; expires_in: number; resource: string; token_type: string } | Record<string, unknown>;
+export type MiResult =
+  { access_token: string; expires_in: number; resource: string; token_type: string } | Record<string, unknown>;
 
 const ID_PARAMETERS: Record<ManagedIdentitySource, Partial<Record<NormalizedIdentity["type"], string>>> = {
   DEFAULT_TO_VM: { ClientId: "client_id", ResourceId: "msi_res_id", ObjectId: "object_id" },
@@ -35,7 +36,13 @@ const API_VERSIONS: Record<ManagedIdentitySource, string | undefined> = {
 };
 
 /** The GET of a source (Cloud Shell, a POST, is built by the client). */
-export function buildRequest(source: ManagedIdentitySource, endpoint: string, identity: NormalizedIdentity, resource: string, env: Readonly<Record<string, string | undefined>>): MiRequest {
+export function buildRequest(
+  source: ManagedIdentitySource,
+  endpoint: string,
+  identity: NormalizedIdentity,
+  resource: string,
+  env: Readonly<Record<string, string | undefined>>,
+): MiRequest {
   const params: Record<string, string> = { "api-version": API_VERSIONS[source] ?? "", resource };
   const idParameter = identity.id === null ? undefined : ID_PARAMETERS[source][identity.type];
   if (idParameter !== undefined && identity.id !== null) params[idParameter] = identity.id;
@@ -64,7 +71,8 @@ export function secondsUntil(expiresOn: unknown, now: number): number | null {
 }
 
 function seconds(value: unknown): number | null {
-  const n = typeof value === "number" ? value : typeof value === "string" && value.trim() !== "" ? Number(value) : Number.NaN;
+  const n =
+    typeof value === "number" ? value : typeof value === "string" && value.trim() !== "" ? Number(value) : Number.NaN;
   return Number.isFinite(n) ? Math.trunc(n) : null;
 }
 
@@ -125,9 +133,19 @@ function correlationId(body: Record<string, unknown> | undefined): string | unde
  * body itself (its messages, descriptions, any raw text) is never copied: it can hold an access token
  * (SECURITY.md, finding L1), and MSAL Python's raw-text descriptions would carry it into error messages.
  */
-function errorResult(source: ManagedIdentitySource, response: HttpResponse, error: string, body: Record<string, unknown> | undefined): MiResult {
+function errorResult(
+  source: ManagedIdentitySource,
+  response: HttpResponse,
+  error: string,
+  body: Record<string, unknown> | undefined,
+): MiResult {
   const code = endpointCode(body);
-  const what = body === undefined ? "a body that is not a JSON object" : code !== undefined ? `error ${code}` : "no usable token or error";
+  const what =
+    body === undefined
+      ? "a body that is not a JSON object"
+      : code !== undefined
+        ? `error ${code}`
+        : "no usable token or error";
   const id = correlationId(body);
   const out: Record<string, unknown> = {
     error,
@@ -140,10 +158,21 @@ function errorResult(source: ManagedIdentitySource, response: HttpResponse, erro
 }
 
 /** Turns a source's HTTP response into a normalized result or an error object (5.4). */
-export function parseResponse(source: ManagedIdentitySource, response: HttpResponse, resource: string, now: number): MiResult {
+export function parseResponse(
+  source: ManagedIdentitySource,
+  response: HttpResponse,
+  resource: string,
+  now: number,
+): MiResult {
   const body = parseJsonObject(response.text);
   const ok = response.status_code >= 200 && response.status_code < 300;
-  if (!body) return errorResult(source, response, source === "AZURE_ARC" || source === "SERVICE_FABRIC" ? "invalid_request" : "invalid_response", undefined);
+  if (!body)
+    return errorResult(
+      source,
+      response,
+      source === "AZURE_ARC" || source === "SERVICE_FABRIC" ? "invalid_request" : "invalid_response",
+      undefined,
+    );
   const hasToken = typeof body.access_token === "string" && body.access_token !== "";
   switch (source) {
     case "DEFAULT_TO_VM":

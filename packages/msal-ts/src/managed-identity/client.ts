@@ -18,7 +18,13 @@ import { LogSink, type Logger } from "../runtime/logger.js";
 import type { TokenResult } from "../types.js";
 import { arcTokenFolder, challengeKeyPath, readArcKey } from "./azure-arc.js";
 import { buildRequest, parseResponse, type MiResult } from "./backends.js";
-import { normalizeIdentity, type ManagedIdentityConfig, type NormalizedIdentity, type SystemAssignedManagedIdentity, type UserAssignedManagedIdentity } from "./identity.js";
+import {
+  normalizeIdentity,
+  type ManagedIdentityConfig,
+  type NormalizedIdentity,
+  type SystemAssignedManagedIdentity,
+  type UserAssignedManagedIdentity,
+} from "./identity.js";
 import { ImdsRetryingHttpClient } from "./imds-retry.js";
 import { detectSource, type Detection } from "./sources.js";
 
@@ -81,10 +87,14 @@ export class ManagedIdentityClient {
   readonly #clients = new Map<string, HttpClient>();
 
   /** @throws ManagedIdentityError for an invalid identity. */
-  constructor(managedIdentity: SystemAssignedManagedIdentity | UserAssignedManagedIdentity | ManagedIdentityConfig, o: ManagedIdentityClientOptions = {}) {
+  constructor(
+    managedIdentity: SystemAssignedManagedIdentity | UserAssignedManagedIdentity | ManagedIdentityConfig,
+    o: ManagedIdentityClientOptions = {},
+  ) {
     this.#identity = normalizeIdentity(managedIdentity);
     this.tokenCache = o.tokenCache ?? new TokenCache();
-    if (!(this.tokenCache instanceof TokenCache)) throw new InvalidArgumentError("tokenCache must be a TokenCache or SerializableTokenCache.");
+    if (!(this.tokenCache instanceof TokenCache))
+      throw new InvalidArgumentError("tokenCache must be a TokenCache or SerializableTokenCache.");
     this.#raw = o.httpClient;
     this.#httpCache = o.httpCache ?? new Map();
     this.#clock = o.clock ?? systemClock;
@@ -105,10 +115,18 @@ export class ManagedIdentityClient {
    */
   async acquireTokenForClient(o: ManagedIdentityTokenOptions): Promise<TokenResult> {
     const resource = o?.resource;
-    if (typeof resource !== "string" || resource.trim() === "") throw new InvalidArgumentError('acquireTokenForClient needs { resource }, e.g. { resource: "https://management.azure.com" }.');
+    if (typeof resource !== "string" || resource.trim() === "")
+      throw new InvalidArgumentError(
+        'acquireTokenForClient needs { resource }, e.g. { resource: "https://management.azure.com" }.',
+      );
     const claims = o.claimsChallenge;
     const reader = { cache: this.tokenCache, clock: this.#clock, clientId: this.#identity.cacheClientId };
-    const coords = { environment: this.#environment, realm: "managed_identity", homeAccountId: null, scopes: [resource] };
+    const coords = {
+      environment: this.#environment,
+      realm: "managed_identity",
+      homeAccountId: null,
+      scopes: [resource],
+    };
     if (!claims) {
       const read = readAccessToken(reader, coords);
       if (read.hit) return read.hit;
@@ -118,13 +136,18 @@ export class ManagedIdentityClient {
       if (read.hit) return read.hit;
       try {
         const result = await this.#fetch(resource);
-        const usable = typeof result.access_token === "string" && result.access_token !== "" && typeof result.expires_in === "number";
+        const usable =
+          typeof result.access_token === "string" &&
+          result.access_token !== "" &&
+          typeof result.expires_in === "number";
         if (!usable) return read.aging ?? (result as TokenResult);
         return this.#store(result as Extract<MiResult, { access_token: string }>, resource);
       } catch (e) {
         // Any failure with a still-valid aging token: serve that token (5.6).
         if (read.aging) {
-          this.#log.warning(`Refreshing an aging managed-identity token failed; the cached token is used (${e instanceof Error ? e.name : "error"}).`);
+          this.#log.warning(
+            `Refreshing an aging managed-identity token failed; the cached token is used (${e instanceof Error ? e.name : "error"}).`,
+          );
           return read.aging;
         }
         throw e;
@@ -137,12 +160,20 @@ export class ManagedIdentityClient {
   }
 
   #http(detection: Detection): HttpClient {
-    const key = detection.source === "SERVICE_FABRIC" ? `sf ${this.#env.IDENTITY_SERVER_THUMBPRINT ?? ""}` : detection.source === "DEFAULT_TO_VM" ? "imds" : "default";
+    const key =
+      detection.source === "SERVICE_FABRIC"
+        ? `sf ${this.#env.IDENTITY_SERVER_THUMBPRINT ?? ""}`
+        : detection.source === "DEFAULT_TO_VM"
+          ? "imds"
+          : "default";
     let client = this.#clients.get(key);
     if (!client) {
       // Service Fabric's endpoint has a self-signed certificate: it is trusted by its thumbprint only (5.4 quirk fixed).
       const raw =
-        this.#raw ?? createDefaultHttpClient(key.startsWith("sf ") ? { pinnedCertificateSha1: this.#env.IDENTITY_SERVER_THUMBPRINT ?? "" } : {});
+        this.#raw ??
+        createDefaultHttpClient(
+          key.startsWith("sf ") ? { pinnedCertificateSha1: this.#env.IDENTITY_SERVER_THUMBPRINT ?? "" } : {},
+        );
       const retrying = detection.source === "DEFAULT_TO_VM" ? new ImdsRetryingHttpClient(raw, this.#clock) : raw;
       client = new ManagedIdentityThrottledHttpClient({ http: retrying, cache: this.#httpCache, clock: this.#clock });
       this.#clients.set(key, client);
@@ -156,7 +187,8 @@ export class ManagedIdentityClient {
     const now = this.#now();
     this.#log.info(`Managed identity source: ${detection.source}`);
     if (detection.source === "CLOUD_SHELL") {
-      if (this.#identity.id !== null) throw new ManagedIdentityError("Cloud Shell supports only the system-assigned managed identity.");
+      if (this.#identity.id !== null)
+        throw new ManagedIdentityError("Cloud Shell supports only the system-assigned managed identity.");
       const response = await http.post(detection.endpoint, { data: { resource }, headers: { Metadata: "true" } });
       return parseResponse("CLOUD_SHELL", response, resource, now);
     }
@@ -172,14 +204,20 @@ export class ManagedIdentityClient {
       const folder = this.#arcFolder ?? arcTokenFolder(this.#platform, this.#env);
       const file = challengeKeyPath(response.headers["www-authenticate"], folder, this.#platform);
       const key = await readArcKey(file);
-      response = await http.get(request.url, { params: request.params, headers: { ...request.headers, Authorization: `Basic ${key}` } });
+      response = await http.get(request.url, {
+        params: request.params,
+        headers: { ...request.headers, Authorization: `Basic ${key}` },
+      });
     }
     return parseResponse(detection.source, response, resource, now);
   }
 
   #himdsInstalled(): boolean {
     if (this.#platform === "linux") return existsSync("/var/opt/azcmagent/bin/himds");
-    if (this.#platform === "win32") return existsSync(win32.join(this.#env.ProgramFiles ?? "C:\\Program Files", "AzureConnectedMachineAgent", "himds.exe"));
+    if (this.#platform === "win32")
+      return existsSync(
+        win32.join(this.#env.ProgramFiles ?? "C:\\Program Files", "AzureConnectedMachineAgent", "himds.exe"),
+      );
     return false;
   }
 
@@ -187,9 +225,16 @@ export class ManagedIdentityClient {
     const now = this.#now();
     const out: Record<string, unknown> = { ...result };
     // Long-lived tokens are refreshed at half-life (5.6).
-    if (out.refresh_in === undefined && result.expires_in >= REFRESH_HALF_LIFE_FROM) out.refresh_in = Math.trunc(result.expires_in / 2);
+    if (out.refresh_in === undefined && result.expires_in >= REFRESH_HALF_LIFE_FROM)
+      out.refresh_in = Math.trunc(result.expires_in / 2);
     this.tokenCache.add(
-      { client_id: this.#identity.cacheClientId, scope: [resource], token_endpoint: `https://${this.#environment}/managed_identity`, response: out, data: {} },
+      {
+        client_id: this.#identity.cacheClientId,
+        scope: [resource],
+        token_endpoint: `https://${this.#environment}/managed_identity`,
+        response: out,
+        data: {},
+      },
       now,
     );
     if (typeof out.refresh_in === "number") out.refresh_on = now + out.refresh_in;

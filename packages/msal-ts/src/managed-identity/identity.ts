@@ -40,8 +40,11 @@ export class UserAssignedManagedIdentity implements ManagedIdentityConfig {
 
   /** @throws ManagedIdentityError unless exactly one id is given. */
   constructor(o: { clientId?: string; resourceId?: string; objectId?: string } = {}) {
-    const given = (["clientId", "resourceId", "objectId"] as const).filter((k) => o?.[k] !== undefined && o[k] !== null && o[k] !== "");
-    if (given.length !== 1) throw new ManagedIdentityError("You shall specify one of the three parameters: clientId, resourceId, objectId.");
+    const given = (["clientId", "resourceId", "objectId"] as const).filter(
+      (k) => o?.[k] !== undefined && o[k] !== null && o[k] !== "",
+    );
+    if (given.length !== 1)
+      throw new ManagedIdentityError("You shall specify one of the three parameters: clientId, resourceId, objectId.");
     const key = given[0] as "clientId" | "resourceId" | "objectId";
     const value = o[key];
     if (typeof value !== "string") throw new ManagedIdentityError(`${key} must be a string.`);
@@ -60,15 +63,27 @@ export interface NormalizedIdentity {
 
 /** Validates an identity object or its JSON form. @throws ManagedIdentityError */
 export function normalizeIdentity(value: unknown): NormalizedIdentity {
-  if (!isRecord(value) && !(value instanceof SystemAssignedManagedIdentity) && !(value instanceof UserAssignedManagedIdentity)) {
-    throw new ManagedIdentityError("Incorrect managed identity: pass SystemAssignedManagedIdentity, UserAssignedManagedIdentity or {ManagedIdentityIdType, Id}.");
+  if (
+    !isRecord(value) &&
+    !(value instanceof SystemAssignedManagedIdentity) &&
+    !(value instanceof UserAssignedManagedIdentity)
+  ) {
+    throw new ManagedIdentityError(
+      "Incorrect managed identity: pass SystemAssignedManagedIdentity, UserAssignedManagedIdentity or {ManagedIdentityIdType, Id}.",
+    );
   }
   const v = value as unknown as Record<string, unknown>;
   const type = v.ManagedIdentityIdType;
   const hasId = "Id" in v;
   const id = v.Id;
-  if (type === "SystemAssigned") return { type, id: null, cacheClientId: hasId ? (typeof id === "string" ? id : null) : "SYSTEM_ASSIGNED_MANAGED_IDENTITY" };
-  if ((type === "ClientId" || type === "ResourceId" || type === "ObjectId") && typeof id === "string" && id !== "") return { type, id, cacheClientId: id };
+  if (type === "SystemAssigned")
+    return {
+      type,
+      id: null,
+      cacheClientId: hasId ? (typeof id === "string" ? id : null) : "SYSTEM_ASSIGNED_MANAGED_IDENTITY",
+    };
+  if ((type === "ClientId" || type === "ResourceId" || type === "ObjectId") && typeof id === "string" && id !== "")
+    return { type, id, cacheClientId: id };
   throw new ManagedIdentityError(
     'Incorrect managed identity: ManagedIdentityIdType must be "SystemAssigned", "ClientId", "ResourceId" or "ObjectId", and a user-assigned type needs a non-empty Id.',
   );

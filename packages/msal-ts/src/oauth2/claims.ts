@@ -13,7 +13,10 @@ import { pythonJsonDumps } from "./python-json.js";
  * mergeClaims(undefined, ["CP1"]) === '{"access_token": {"xms_cc": {"values": ["CP1"]}}}'
  * ```
  */
-export function mergeClaims(claimsChallenge: string | undefined | null, capabilities: readonly string[] | undefined): string | undefined {
+export function mergeClaims(
+  claimsChallenge: string | undefined | null,
+  capabilities: readonly string[] | undefined,
+): string | undefined {
   const challenge = claimsChallenge === null || claimsChallenge === "" ? undefined : claimsChallenge;
   if (!capabilities || capabilities.length === 0) return challenge;
   const claims = challenge === undefined ? {} : parseClaims(challenge);
@@ -37,8 +40,11 @@ function parseClaims(challenge: string): Record<string, unknown> {
   try {
     parsed = JSON.parse(challenge);
   } catch {
-    throw new InvalidArgumentError("claimsChallenge must be the JSON text the resource sent in its WWW-Authenticate challenge (the decoded `claims`).");
+    throw new InvalidArgumentError(
+      "claimsChallenge must be the JSON text the resource sent in its WWW-Authenticate challenge (the decoded `claims`).",
+    );
   }
-  if (!isRecord(parsed)) throw new InvalidArgumentError('claimsChallenge must be a JSON object, e.g. {"access_token": {...}}.');
+  if (!isRecord(parsed))
+    throw new InvalidArgumentError('claimsChallenge must be a JSON object, e.g. {"access_token": {...}}.');
   return parsed;
 }

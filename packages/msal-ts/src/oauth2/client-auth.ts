@@ -5,7 +5,12 @@
  */
 import { randomUUID, type KeyObject } from "node:crypto";
 import { InvalidArgumentError, MsalError } from "../errors.js";
-import { certificateThumbprints, extractCertificates, loadPrivateKey, thumbprintHeader } from "../crypto/certificates.js";
+import {
+  certificateThumbprints,
+  extractCertificates,
+  loadPrivateKey,
+  thumbprintHeader,
+} from "../crypto/certificates.js";
 import { signJwt, type SigningAlgorithm } from "../crypto/jwt.js";
 import { loadPfx } from "../crypto/pfx.js";
 import { quotePlus } from "../http/form-encoding.js";
@@ -79,15 +84,25 @@ interface Signer {
  * Signs with the key of a PFX file, loaded on first use (and again after a failed load): PS256 with
  * x5t#S256, except on ADFS which only knows RS256 with x5t.
  */
-function pfxSigner(path: string, publicCertificate: unknown, passphrase: string | undefined): (adfs: boolean) => Promise<Signer> {
+function pfxSigner(
+  path: string,
+  publicCertificate: unknown,
+  passphrase: string | undefined,
+): (adfs: boolean) => Promise<Signer> {
   if (publicCertificate !== undefined && publicCertificate !== true) {
-    throw new InvalidArgumentError("With privateKeyPfxPath, publicCertificate can only be true (send the PFX's certificate as x5c).");
+    throw new InvalidArgumentError(
+      "With privateKeyPfxPath, publicCertificate can only be true (send the PFX's certificate as x5c).",
+    );
   }
   const sendX5c = publicCertificate === true;
   let loading: Promise<{ key: KeyObject; sha1: string; sha256: string; x5c: string[] }> | undefined;
   const load = () =>
     (loading ??= loadPfx(path, passphrase).then(
-      (pfx) => ({ key: loadPrivateKey(pfx.privateKeyPem), ...certificateThumbprints(pfx.certificatePem), x5c: extractCertificates(pfx.certificatePem) }),
+      (pfx) => ({
+        key: loadPrivateKey(pfx.privateKeyPem),
+        ...certificateThumbprints(pfx.certificatePem),
+        x5c: extractCertificates(pfx.certificatePem),
+      }),
       (e: unknown) => {
         loading = undefined;
         throw e;
@@ -95,7 +110,9 @@ function pfxSigner(path: string, publicCertificate: unknown, passphrase: string 
     ));
   return async (adfs) => {
     const pfx = await load();
-    const header: Record<string, unknown> = adfs ? { x5t: thumbprintHeader(pfx.sha1) } : { "x5t#S256": thumbprintHeader(pfx.sha256) };
+    const header: Record<string, unknown> = adfs
+      ? { x5t: thumbprintHeader(pfx.sha1) }
+      : { "x5t#S256": thumbprintHeader(pfx.sha256) };
     if (sendX5c) header.x5c = pfx.x5c;
     return { key: pfx.key, alg: adfs ? "RS256" : "PS256", header };
   };
@@ -110,7 +127,10 @@ function keySigner(credential: Record<string, unknown>, privateKey: string, pass
   const certificate = optionalString(credential.publicCertificate, "publicCertificate");
   let thumbprint = optionalString(credential.thumbprint, "thumbprint");
   if (thumbprint === undefined) {
-    if (certificate === undefined) throw new InvalidArgumentError(`${FORMAT_HELP} A privateKey needs its certificate's thumbprint or the certificate itself.`);
+    if (certificate === undefined)
+      throw new InvalidArgumentError(
+        `${FORMAT_HELP} A privateKey needs its certificate's thumbprint or the certificate itself.`,
+      );
     thumbprint = certificateThumbprints(certificate).sha1;
   }
   const header: Record<string, unknown> = { x5t: thumbprintHeader(thumbprint) };
@@ -140,7 +160,8 @@ export class ClientAuthenticator {
     // Replaced below for a certificate; a credential that is no certificate never signs.
     this.#signer = () => Promise.reject(new InvalidArgumentError(FORMAT_HELP));
     if (typeof credential === "string") {
-      if (credential === "") throw new InvalidArgumentError("clientCredential is an empty string: pass the client secret.");
+      if (credential === "")
+        throw new InvalidArgumentError("clientCredential is an empty string: pass the client secret.");
       this.kind = "secret";
       this.#secret = credential;
       return;
@@ -148,7 +169,8 @@ export class ClientAuthenticator {
     if (!isRecord(credential)) throw new InvalidArgumentError(FORMAT_HELP);
     if ("clientAssertion" in credential) {
       const a = credential.clientAssertion;
-      if (!(typeof a === "function" || (typeof a === "string" && a !== ""))) throw new InvalidArgumentError("clientAssertion must be a non-empty string or a function returning one.");
+      if (!(typeof a === "function" || (typeof a === "string" && a !== "")))
+        throw new InvalidArgumentError("clientAssertion must be a non-empty string or a function returning one.");
       this.kind = "assertion";
       this.#assertion = a as AssertionCredential["clientAssertion"];
       return;
@@ -191,12 +213,23 @@ export class ClientAuthenticator {
       const a = this.#assertion;
       const value = typeof a === "function" ? await a() : a;
       if (typeof value !== "string" || value === "") {
-        throw new MsalError("invalid_client_assertion", "The clientAssertion callback returned no assertion: it must return a non-empty JWT string.");
+        throw new MsalError(
+          "invalid_client_assertion",
+          "The clientAssertion callback returned no assertion: it must return a non-empty JWT string.",
+        );
       }
       return { fields: { client_assertion_type: JWT_BEARER, client_assertion: value }, headers: {} };
     }
     const signer = await this.#signer(r.adfs === true);
-    const payload = { aud: r.audience, iss: this.#clientId, sub: this.#clientId, exp: r.now + ASSERTION_LIFETIME, iat: r.now, jti: randomUUID(), ...this.#claims };
+    const payload = {
+      aud: r.audience,
+      iss: this.#clientId,
+      sub: this.#clientId,
+      exp: r.now + ASSERTION_LIFETIME,
+      iat: r.now,
+      jti: randomUUID(),
+      ...this.#claims,
+    };
     const jwt = signJwt(signer.header, payload, signer.key, signer.alg);
     return { fields: { client_assertion_type: JWT_BEARER, client_assertion: jwt }, headers: {} };
   }

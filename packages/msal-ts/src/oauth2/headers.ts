@@ -3,7 +3,11 @@ import { VERSION } from "../version.js";
 import { currentTelemetryHeader, type TelemetryBuffer } from "./telemetry.js";
 
 /** The library's identification headers, built once per application (docs/msal-python-compatibility.md section 1.1). */
-export function libraryHeaders(o: { appName?: string | undefined; appVersion?: string | undefined; platform: string }): Record<string, string> {
+export function libraryHeaders(o: {
+  appName?: string | undefined;
+  appVersion?: string | undefined;
+  platform: string;
+}): Record<string, string> {
   const headers: Record<string, string> = {
     "x-client-sku": "msal-ts",
     "x-client-ver": VERSION,

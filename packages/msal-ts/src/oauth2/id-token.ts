@@ -9,14 +9,20 @@ import { parseJsonObject } from "../util/json.js";
  * @throws IdTokenError when the token is not three base64url parts with a JSON object payload.
  */
 export function decodeIdToken(idToken: unknown): Record<string, unknown> {
-  if (typeof idToken !== "string") throw new IdTokenError("The ID token is not a string. The identity provider returned a malformed token response.");
+  if (typeof idToken !== "string")
+    throw new IdTokenError("The ID token is not a string. The identity provider returned a malformed token response.");
   const parts = idToken.split(".");
   if (parts.length !== 3) {
-    throw new IdTokenError(`The ID token has ${parts.length} dot-separated parts instead of 3. The identity provider returned a malformed token.`);
+    throw new IdTokenError(
+      `The ID token has ${parts.length} dot-separated parts instead of 3. The identity provider returned a malformed token.`,
+    );
   }
   const text = decodeBase64UrlText(parts[1] ?? "");
   const claims = text === null ? null : parseJsonObject(text);
-  if (!claims) throw new IdTokenError("The ID token's payload is not base64url-encoded JSON. The identity provider returned a malformed token.");
+  if (!claims)
+    throw new IdTokenError(
+      "The ID token's payload is not base64url-encoded JSON. The identity provider returned a malformed token.",
+    );
   return claims;
 }
 
@@ -82,7 +88,10 @@ export function checkIdTokenIssuer(claims: Record<string, unknown>, documentIssu
   const actual = claims.iss;
   if (expected !== undefined && actual === expected) return;
   const shown = typeof actual === "string" ? `"${printable(actual)}"` : "no issuer";
-  const wanted = expected === undefined ? `"${printable(documentIssuer)}" with the token's tenant (the token has no usable tid)` : `"${printable(expected)}"`;
+  const wanted =
+    expected === undefined
+      ? `"${printable(documentIssuer)}" with the token's tenant (the token has no usable tid)`
+      : `"${printable(expected)}"`;
   throw new IdTokenError(
     `The ID token was issued by ${shown}, but the authority's discovery document names the issuer ${wanted}. ` +
       "Check that the authority (or oidcAuthority) is the identity provider that issues this app's tokens.",

@@ -10,7 +10,9 @@ export function checkScopes(scopes: unknown, name = "scopes"): string[] {
   if (!Array.isArray(list)) throw new InvalidArgumentError(`${name} must be an array of strings, e.g. ["User.Read"].`);
   for (const s of list) {
     if (typeof s !== "string" || s === "" || /\s/.test(s)) {
-      throw new InvalidArgumentError(`${name} must hold non-empty strings without spaces; pass each scope as its own array element.`);
+      throw new InvalidArgumentError(
+        `${name} must hold non-empty strings without spaces; pass each scope as its own array element.`,
+      );
     }
   }
   return list as string[];
@@ -40,6 +42,9 @@ export function decorateScopes(scopes: unknown, excludeScopes: readonly string[]
 export function checkExcludeScopes(excludeScopes: unknown): string[] {
   if (excludeScopes === undefined) return [];
   const list = checkScopes(excludeScopes, "excludeScopes");
-  if (list.includes("openid")) throw new InvalidArgumentError('You can not opt out "openid" scope: ID tokens need it. Remove it from excludeScopes.');
+  if (list.includes("openid"))
+    throw new InvalidArgumentError(
+      'You can not opt out "openid" scope: ID tokens need it. Remove it from excludeScopes.',
+    );
   return list;
 }

@@ -10,7 +10,6 @@
  */
 import { safeCode } from "../http/server-text.js";
 
-
 /** The API ids MSAL reports. */
 export const ApiId = Object.freeze({
   SILENT_REFRESH: 84,

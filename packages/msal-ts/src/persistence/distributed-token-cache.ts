@@ -75,7 +75,9 @@ export class DistributedTokenCache extends SerializableTokenCache {
   constructor(o: DistributedTokenCacheOptions) {
     super({ clock: o?.clock ?? systemClock });
     if (!o?.store || typeof o.store.get !== "function" || typeof o.store.set !== "function") {
-      throw new InvalidArgumentError("DistributedTokenCache needs a store with get(key) and set(key, value, ttlSeconds), e.g. redisStore(client).");
+      throw new InvalidArgumentError(
+        "DistributedTokenCache needs a store with get(key) and set(key, value, ttlSeconds), e.g. redisStore(client).",
+      );
     }
     this.#store = o.store;
     this.#prefix = o.keyPrefix ?? "msal-ts:";
@@ -96,7 +98,8 @@ export class DistributedTokenCache extends SerializableTokenCache {
     try {
       const text = await this.#store.get(key);
       const parsed = text ? parseJsonObject(text) : undefined;
-      if (text && !parsed) this.#log.warning(`The cached partition ${key} is not valid JSON; it is ignored and will be replaced.`);
+      if (text && !parsed)
+        this.#log.warning(`The cached partition ${key} is not valid JSON; it is ignored and will be replaced.`);
       if (parsed) this.mergeSerialized(parsed);
       entry.loaded = this.#snapshot(partition);
     } catch (e) {

@@ -61,7 +61,12 @@ function readLock(path: string): Seen | undefined {
     let owner: LockOwner | undefined;
     try {
       const v = JSON.parse(buf.subarray(0, n).toString("utf8")) as Partial<LockOwner>;
-      if (typeof v.pid === "number" && typeof v.host === "string" && typeof v.time === "number" && typeof v.nonce === "string") {
+      if (
+        typeof v.pid === "number" &&
+        typeof v.host === "string" &&
+        typeof v.time === "number" &&
+        typeof v.nonce === "string"
+      ) {
         owner = { pid: v.pid, host: v.host, time: v.time, nonce: v.nonce };
       }
     } catch {
@@ -133,12 +138,21 @@ export class FileLock {
    * the folder may not be trusted or the lock's path holds a link or something other than a file.
    */
   acquire(): void {
-    if (this.#held) throw new MsalError("cache_locked", `The lock ${this.path} is already held by this instance (it is not re-entrant).`);
+    if (this.#held)
+      throw new MsalError(
+        "cache_locked",
+        `The lock ${this.path} is already held by this instance (it is not re-entrant).`,
+      );
     const start = this.#now();
     this.recoveredDeadPid = undefined;
     ensurePrivateFolder(dirname(this.path), this.#owner);
     for (;;) {
-      const owner: LockOwner = { pid: process.pid, host: hostname(), time: this.#now(), nonce: randomBytes(8).toString("hex") };
+      const owner: LockOwner = {
+        pid: process.pid,
+        host: hostname(),
+        time: this.#now(),
+        nonce: randomBytes(8).toString("hex"),
+      };
       if (this.#tryCreate(owner)) {
         this.#held = owner;
         return;
@@ -154,7 +168,10 @@ export class FileLock {
       const waited = this.#now() - start;
       if (waited >= this.#timeoutMs) {
         const who = seen.owner ? `pid ${seen.owner.pid} on ${seen.owner.host}` : "an unknown process";
-        throw new MsalError("cache_locked", `The token cache file is locked by ${who} (lock file ${this.path}); gave up after ${waited} ms. If that process is gone, delete the lock file.`);
+        throw new MsalError(
+          "cache_locked",
+          `The token cache file is locked by ${who} (lock file ${this.path}); gave up after ${waited} ms. If that process is gone, delete the lock file.`,
+        );
       }
       // Jitter so that waiters that woke together do not collide again.
       const pause = Math.max(1, Math.round(this.#retryMs * (0.5 + Math.random())));
@@ -169,7 +186,9 @@ export class FileLock {
     if (!mine) return;
     const seen = readLock(this.path);
     if (seen?.owner?.nonce !== mine.nonce) {
-      this.#log?.warning(`The token cache lock ${this.path} was taken over while held (held longer than the stale bound?); another process may have written the cache meanwhile.`);
+      this.#log?.warning(
+        `The token cache lock ${this.path} was taken over while held (held longer than the stale bound?); another process may have written the cache meanwhile.`,
+      );
       return;
     }
     try {
@@ -223,13 +242,17 @@ export class FileLock {
       throw e;
     }
     const moved = readLock(aside);
-    const same = moved !== undefined && (seen.owner ? moved.owner?.nonce === seen.owner.nonce : moved.owner === undefined && moved.ino === seen.ino);
+    const same =
+      moved !== undefined &&
+      (seen.owner ? moved.owner?.nonce === seen.owner.nonce : moved.owner === undefined && moved.ino === seen.ino);
     if (!same) {
       // We took a live lock: put it back unless someone created a new one meanwhile (link never overwrites).
       try {
         linkSync(aside, this.path);
       } catch {
-        this.#log?.warning(`Could not restore the token cache lock ${this.path} after a stale-lock check raced with its holder.`);
+        this.#log?.warning(
+          `Could not restore the token cache lock ${this.path} after a stale-lock check raced with its holder.`,
+        );
       }
       unlinkSync(aside);
       return false;

@@ -8,10 +8,32 @@
  * folder and the file are checked before use, and never reached through a link (private-files.ts).
  */
 import { createHash, randomBytes } from "node:crypto";
-import { closeSync, fchmodSync, fstatSync, fsyncSync, lstatSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, writeSync } from "node:fs";
+import {
+  closeSync,
+  fchmodSync,
+  fstatSync,
+  fsyncSync,
+  lstatSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  unlinkSync,
+  writeSync,
+} from "node:fs";
 import { basename, dirname, join } from "node:path";
 import type { LogSink } from "../runtime/logger.js";
-import { OPEN_TO_OTHERS, checkPrivateFolder, createPrivateFile, currentOwner, ensurePrivateFolder, octal, openNoFollow, openPrivateFile, type FileOwner } from "./private-files.js";
+import {
+  OPEN_TO_OTHERS,
+  checkPrivateFolder,
+  createPrivateFile,
+  currentOwner,
+  ensurePrivateFolder,
+  octal,
+  openNoFollow,
+  openPrivateFile,
+  type FileOwner,
+} from "./private-files.js";
 
 /** What {@link FileStore.read} found. */
 export interface FileSnapshot {
@@ -99,7 +121,7 @@ export function writeFileAtomic(path: string, text: string, log?: LogSink, owner
   try {
     try {
       const data = Buffer.from(text, "utf8");
-      for (let off = 0; off < data.length; ) off += writeSync(fd, data, off, data.length - off);
+      for (let off = 0; off < data.length;) off += writeSync(fd, data, off, data.length - off);
       fsyncSync(fd); // the data must be on disk before the rename makes it the file
       ino = fstatSync(fd, { bigint: true }).ino;
     } finally {

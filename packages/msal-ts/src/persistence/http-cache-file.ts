@@ -50,7 +50,9 @@ export function loadHttpCache(path: string, options: HttpCacheFileOptions = {}):
   }
   if (!isPlainObject(parsed)) {
     const aside = store.quarantine();
-    log.warning(`The http cache file ${path} is not a JSON object; moved it to ${aside ?? "(already gone)"} and started with an empty http cache.`);
+    log.warning(
+      `The http cache file ${path} is not a JSON object; moved it to ${aside ?? "(already gone)"} and started with an empty http cache.`,
+    );
     return new Map();
   }
   // No check here: only the reader knows what an entry may say. The http cache drops entries it cannot use
@@ -74,7 +76,8 @@ export function saveHttpCache(path: string, cache: HttpCacheStore, options: Http
   for (const key of [...cache.keys()]) {
     const value = cache.get(key);
     // defineProperty: a key named "__proto__" must stay data, not change the object's prototype.
-    if (value !== undefined) Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+    if (value !== undefined)
+      Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
   }
   writeFileAtomic(path, JSON.stringify(out), new LogSink(options.logger));
 }

@@ -103,7 +103,9 @@ export class PersistentTokenCache extends SerializableTokenCache {
     this.#log = new LogSink(options.logger);
     const protection = options.protection ?? "keyring";
     if (!["keyring", "keyring-or-plaintext", "plaintext"].includes(protection)) {
-      throw new InvalidArgumentError('PersistentTokenCache: protection must be "keyring", "keyring-or-plaintext" or "plaintext".');
+      throw new InvalidArgumentError(
+        'PersistentTokenCache: protection must be "keyring", "keyring-or-plaintext" or "plaintext".',
+      );
     }
     this.#protection = protection;
     if (options.migratePlaintext !== undefined && typeof options.migratePlaintext !== "boolean") {
@@ -183,7 +185,9 @@ export class PersistentTokenCache extends SerializableTokenCache {
       if (refused !== undefined) {
         const aside = this.#store.quarantine();
         // Names the file and says why (fixed texts), never its content (it may hold tokens).
-        this.#log.warning(`The token cache file ${this.path} is not a valid cache; moved it to ${aside ?? "(already gone)"} and continued with an empty cache. ${refused}`);
+        this.#log.warning(
+          `The token cache file ${this.path} is not a valid cache; moved it to ${aside ?? "(already gone)"} and continued with an empty cache. ${refused}`,
+        );
         this.#load(null);
       }
       apply();
@@ -201,7 +205,8 @@ export class PersistentTokenCache extends SerializableTokenCache {
       platform: this.#platform,
       env: this.#env,
       migratePlaintext: this.#migratePlaintext,
-      onPlaintext: (why) => this.#log.warning(`The token cache file ${this.path} is stored in plaintext (mode 0600): ${why}.`),
+      onPlaintext: (why) =>
+        this.#log.warning(`The token cache file ${this.path} is stored in plaintext (mode 0600): ${why}.`),
     });
     return this.#codec;
   }

@@ -99,7 +99,9 @@ export function checkPrivateFolder(dir: string, owner: FileOwner): boolean {
 }
 
 function symbolicLink(kind: string, path: string): CacheError {
-  return new CacheError(`The cache ${kind} ${path} is a symbolic link; msal-ts never follows links there. Remove it (rm ${sh(path)}) or give the path of the real file.`);
+  return new CacheError(
+    `The cache ${kind} ${path} is a symbolic link; msal-ts never follows links there. Remove it (rm ${sh(path)}) or give the path of the real file.`,
+  );
 }
 
 /** Refuses a link before opening where O_NOFOLLOW does not exist (Windows). */
@@ -126,7 +128,8 @@ export function openNoFollow(path: string, kind: string): number | undefined {
     throw e;
   }
   try {
-    if (!fstatSync(fd).isFile()) throw new CacheError(`The cache ${kind} ${path} is not a regular file; it was not read.`);
+    if (!fstatSync(fd).isFile())
+      throw new CacheError(`The cache ${kind} ${path} is not a regular file; it was not read.`);
   } catch (e) {
     closeSync(fd);
     throw e;
@@ -141,7 +144,11 @@ export function openNoFollow(path: string, kind: string): number | undefined {
  *
  * @throws CacheError for a link, a file that is not regular, of another owner or writable by others.
  */
-export function openPrivateFile(path: string, owner: FileOwner, onTightened?: (formerMode: number) => void): number | undefined {
+export function openPrivateFile(
+  path: string,
+  owner: FileOwner,
+  onTightened?: (formerMode: number) => void,
+): number | undefined {
   const fd = openNoFollow(path, "file");
   if (fd === undefined) return undefined;
   try {

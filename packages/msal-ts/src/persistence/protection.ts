@@ -34,8 +34,14 @@ const ENVELOPE = "msal_ts_encrypted";
  * which would make the cache unreadable by the next run.
  */
 function osKeyring(platform: string, env: Readonly<Record<string, string | undefined>>): Keyring | string {
-  if (platform === "linux" && !env.DBUS_SESSION_BUS_ADDRESS) return "there is no desktop session (no D-Bus session bus), so no Secret Service keyring";
-  let mod: { Entry: new (service: string, account: string) => { getPassword(): string | null | undefined; setPassword(p: string): void } };
+  if (platform === "linux" && !env.DBUS_SESSION_BUS_ADDRESS)
+    return "there is no desktop session (no D-Bus session bus), so no Secret Service keyring";
+  let mod: {
+    Entry: new (
+      service: string,
+      account: string,
+    ) => { getPassword(): string | null | undefined; setPassword(p: string): void };
+  };
   try {
     mod = createRequire(import.meta.url)("@napi-rs/keyring") as typeof mod;
   } catch {
@@ -67,7 +73,8 @@ const PLAINTEXT: Codec = {
   encrypted: false,
   encode: (text) => text,
   decode: (fileText) => {
-    if (fileText !== null && isEnvelope(fileText)) throw new CacheError("The token cache file is encrypted, but this cache was opened with protection \"plaintext\".");
+    if (fileText !== null && isEnvelope(fileText))
+      throw new CacheError('The token cache file is encrypted, but this cache was opened with protection "plaintext".');
     return fileText;
   },
 };
@@ -134,7 +141,8 @@ interface CacheKey {
 /** The key stored for `account`, or a new one stored now. Throws when the keyring fails or does not keep it. */
 function keyFrom(keyring: Keyring, account: string): CacheKey {
   const stored = keyring.getPassword(SERVICE, account);
-  if (stored && Buffer.from(stored, "base64").length === 32) return { bytes: Buffer.from(stored, "base64"), existed: true };
+  if (stored && Buffer.from(stored, "base64").length === 32)
+    return { bytes: Buffer.from(stored, "base64"), existed: true };
   const fresh = randomBytes(32).toString("base64");
   // The Linux kernel keyring can refuse the first access of a process; one retry, then a read-back
   // so that a key is never used unless the keyring really kept it.
@@ -176,23 +184,39 @@ function encrypt(k: Buffer, text: string): string {
   const iv = randomBytes(IV_BYTES);
   const cipher = createCipheriv("aes-256-gcm", k, iv, { authTagLength: TAG_BYTES });
   const data = Buffer.concat([cipher.update(text, "utf8"), cipher.final()]);
-  return JSON.stringify({ [ENVELOPE]: 1, alg: "A256GCM", iv: iv.toString("base64"), tag: cipher.getAuthTag().toString("base64"), data: data.toString("base64") });
+  return JSON.stringify({
+    [ENVELOPE]: 1,
+    alg: "A256GCM",
+    iv: iv.toString("base64"),
+    tag: cipher.getAuthTag().toString("base64"),
+    data: data.toString("base64"),
+  });
 }
 
 function decrypt(k: Buffer, fileText: string): string {
   const env = parseJsonObject(fileText);
-  if (!env || !isRecord(env) || env.alg !== "A256GCM" || typeof env.iv !== "string" || typeof env.tag !== "string" || typeof env.data !== "string") {
+  if (
+    !env ||
+    !isRecord(env) ||
+    env.alg !== "A256GCM" ||
+    typeof env.iv !== "string" ||
+    typeof env.tag !== "string" ||
+    typeof env.data !== "string"
+  ) {
     throw new CacheError("The encrypted token cache file is malformed.");
   }
   const iv = Buffer.from(env.iv, "base64");
   const tag = Buffer.from(env.tag, "base64");
   // A shorter tag is as good as no tag (Node accepts 4 to 16 bytes unless authTagLength is given).
-  if (iv.length !== IV_BYTES || tag.length !== TAG_BYTES) throw new CacheError("The encrypted token cache file has been tampered with (wrong IV or tag length).");
+  if (iv.length !== IV_BYTES || tag.length !== TAG_BYTES)
+    throw new CacheError("The encrypted token cache file has been tampered with (wrong IV or tag length).");
   try {
     const decipher = createDecipheriv("aes-256-gcm", k, iv, { authTagLength: TAG_BYTES });
     decipher.setAuthTag(tag);
     return Buffer.concat([decipher.update(Buffer.from(env.data, "base64")), decipher.final()]).toString("utf8");
   } catch {
-    throw new CacheError("The encrypted token cache file cannot be decrypted with this user's keyring key (another user's, or tampered).");
+    throw new CacheError(
+      "The encrypted token cache file cannot be decrypted with this user's keyring key (another user's, or tampered).",
+    );
   }
 }

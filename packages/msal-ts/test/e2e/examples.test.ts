@@ -8,7 +8,11 @@ const root = fileURLToPath(new URL("../../../../", import.meta.url));
 
 function run(example: string, ...args: string[]): Promise<{ code: number | null; out: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ["--import", "tsx", `examples/${example}`, "--emulator", ...args], { cwd: root, stdio: ["ignore", "pipe", "pipe"], timeout: 60_000 });
+    const child = spawn(process.execPath, ["--import", "tsx", `examples/${example}`, "--emulator", ...args], {
+      cwd: root,
+      stdio: ["ignore", "pipe", "pipe"],
+      timeout: 60_000,
+    });
     let out = "";
     child.stdout.setEncoding("utf8").on("data", (c: string) => (out += c));
     child.stderr.setEncoding("utf8").on("data", (c: string) => (out += c));

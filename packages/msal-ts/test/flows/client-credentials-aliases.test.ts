@@ -15,7 +15,13 @@ const SCOPE = "https://graph.microsoft.com/.default";
 const METADATA = {
   tenant_discovery_endpoint: "https://login.microsoftonline.com/common/v2.0/.well-known/openid-configuration",
   "api-version": "1.1",
-  metadata: [{ preferred_network: "login.microsoftonline.com", preferred_cache: "login.windows.net", aliases: ["login.microsoftonline.com", "login.windows.net", "login.microsoft.com", "sts.windows.net"] }],
+  metadata: [
+    {
+      preferred_network: "login.microsoftonline.com",
+      preferred_cache: "login.windows.net",
+      aliases: ["login.microsoftonline.com", "login.windows.net", "login.microsoft.com", "sts.windows.net"],
+    },
+  ],
 };
 
 function setup() {
@@ -23,18 +29,33 @@ function setup() {
     if (r.method === "GET" && r.url.includes("/common/discovery/instance")) return response(200, METADATA);
     const doc = r.method === "GET" ? discoveryDocument(r.url) : undefined;
     if (doc) return response(200, doc);
-    if (r.method === "POST" && r.url.endsWith("/token")) return response(200, { token_type: "Bearer", access_token: "NEW AT", expires_in: 3600 });
+    if (r.method === "POST" && r.url.endsWith("/token"))
+      return response(200, { token_type: "Bearer", access_token: "NEW AT", expires_in: 3600 });
     return response(404, {});
   });
   const clock = new FakeClock();
   const cache = new TokenCache();
-  const app = new ConfidentialClientApplication("cid", { authority: `https://login.microsoftonline.com/${TENANT}`, clientCredential: "secret", httpClient: http, clock, tokenCache: cache });
+  const app = new ConfidentialClientApplication("cid", {
+    authority: `https://login.microsoftonline.com/${TENANT}`,
+    clientCredential: "secret",
+    httpClient: http,
+    clock,
+    tokenCache: cache,
+  });
   const seed = (expiresIn: number) =>
     cache.add(
-      { client_id: "cid", scope: [SCOPE], token_endpoint: `https://login.windows.net/${TENANT}/oauth2/v2.0/token`, response: { access_token: "ALIAS AT", expires_in: expiresIn } },
+      {
+        client_id: "cid",
+        scope: [SCOPE],
+        token_endpoint: `https://login.windows.net/${TENANT}/oauth2/v2.0/token`,
+        response: { access_token: "ALIAS AT", expires_in: expiresIn },
+      },
       Math.floor(clock.now() / 1000),
     );
-  const environments = () => cache.find("AccessToken", { query: { client_id: "cid" } }).map((at) => `${String(at.environment)} ${String(at.secret)}`);
+  const environments = () =>
+    cache
+      .find("AccessToken", { query: { client_id: "cid" } })
+      .map((at) => `${String(at.environment)} ${String(at.secret)}`);
   const tokenPosts = () => http.requests.filter((r) => r.method === "POST").length;
   return { app, seed, environments, tokenPosts };
 }

@@ -36,7 +36,12 @@ class FakeOp extends RecordingHttpClient {
   constructor(document: Record<string, unknown>) {
     super((request) => {
       if (request.method === "GET" && request.url === `${OP}/.well-known/openid-configuration`) {
-        return response(200, { issuer: OP, authorization_endpoint: `${OP}/authorize`, token_endpoint: `${OP}/token`, ...document });
+        return response(200, {
+          issuer: OP,
+          authorization_endpoint: `${OP}/authorize`,
+          token_endpoint: `${OP}/token`,
+          ...document,
+        });
       }
       if (request.method === "POST" && request.url === `${OP}/token`) return this.token(request);
       return response(404, {});
@@ -54,7 +59,16 @@ function userTokens(claims: Record<string, unknown>, o: { rt?: string; at?: stri
     expires_in: 3600,
     refresh_token: o.rt ?? "RT1",
     scope: "User.Read openid profile offline_access",
-    id_token: unsignedJwt({ aud: CID, sub: "sub1", oid: "oid1", tid: TID, preferred_username: "john@contoso.com", iat: 1795565806, exp: 1795569406, ...claims }),
+    id_token: unsignedJwt({
+      aud: CID,
+      sub: "sub1",
+      oid: "oid1",
+      tid: TID,
+      preferred_username: "john@contoso.com",
+      iat: 1795565806,
+      exp: 1795569406,
+      ...claims,
+    }),
     client_info: clientInfo("uid1", TID),
   });
 }
@@ -62,9 +76,15 @@ function userTokens(claims: Record<string, unknown>, o: { rt?: string; at?: stri
 describe("a fresh client assertion for every silent refresh (OpenID Connect Core 9)", () => {
   it("the refresh after an auth code redemption carries a new jti, even within a second", async () => {
     const http = new FakeEntra();
-    const app = new ConfidentialClientApplication(CID, { authority: ENTRA, clientCredential: { privateKey: KEY, passphrase: "password", publicCertificate: CERT }, httpClient: http, clock: new FakeClock() });
+    const app = new ConfidentialClientApplication(CID, {
+      authority: ENTRA,
+      clientCredential: { privateKey: KEY, passphrase: "password", publicCertificate: CERT },
+      httpClient: http,
+      clock: new FakeClock(),
+    });
     const flow = await app.initiateAuthCodeFlow(["User.Read"], { redirectUri: REDIRECT });
-    http.token = () => userTokens({ iss: `https://login.microsoftonline.com/${TID}/v2.0`, nonce: nonceHash(String(flow.nonce)) });
+    http.token = () =>
+      userTokens({ iss: `https://login.microsoftonline.com/${TID}/v2.0`, nonce: nonceHash(String(flow.nonce)) });
     const redeemed = await app.acquireTokenByAuthCodeFlow(flow, { state: flow.state, code: "CODE" });
     assert.ok(!("error" in redeemed), JSON.stringify(redeemed));
     http.token = () => userTokens({ iss: `https://login.microsoftonline.com/${TID}/v2.0` }, { at: "AT2", rt: "RT2" });
@@ -76,14 +96,22 @@ describe("a fresh client assertion for every silent refresh (OpenID Connect Core
     assert.equal(refresh?.grant_type, "refresh_token");
     assert.notEqual(refresh?.client_assertion, code?.client_assertion);
     assert.notEqual(payloadOf(refresh?.client_assertion).jti, payloadOf(code?.client_assertion).jti);
-    assert.equal(payloadOf(refresh?.client_assertion).iat, payloadOf(code?.client_assertion).iat, "same clock second: only the jti differs");
+    assert.equal(
+      payloadOf(refresh?.client_assertion).iat,
+      payloadOf(code?.client_assertion).iat,
+      "same clock second: only the jti differs",
+    );
   });
 });
 
 describe("client_secret_basic from discovery (RFC 6749 2.3.1, OpenID Connect Discovery 1.0 §3)", () => {
   const appToken = () => response(200, { token_type: "Bearer", access_token: "APPAT", expires_in: 3600 });
   const cases: Array<[string, Record<string, unknown>, "basic" | "post"]> = [
-    ["only client_secret_basic listed", { token_endpoint_auth_methods_supported: ["client_secret_basic", "private_key_jwt"] }, "basic"],
+    [
+      "only client_secret_basic listed",
+      { token_endpoint_auth_methods_supported: ["client_secret_basic", "private_key_jwt"] },
+      "basic",
+    ],
     ["no methods listed (the default is client_secret_basic)", {}, "basic"],
     ["both listed", { token_endpoint_auth_methods_supported: ["client_secret_basic", "client_secret_post"] }, "post"],
     ["only client_secret_post listed", { token_endpoint_auth_methods_supported: ["client_secret_post"] }, "post"],
@@ -92,13 +120,21 @@ describe("client_secret_basic from discovery (RFC 6749 2.3.1, OpenID Connect Dis
     it(`oidcAuthority, ${name}: ${expected}`, async () => {
       const http = new FakeOp(document);
       http.token = appToken;
-      const app = new ConfidentialClientApplication("my app", { oidcAuthority: OP, clientCredential: "pa ss:w+rd/é", httpClient: http, clock: new FakeClock() });
+      const app = new ConfidentialClientApplication("my app", {
+        oidcAuthority: OP,
+        clientCredential: "pa ss:w+rd/é",
+        httpClient: http,
+        clock: new FakeClock(),
+      });
       const result = await app.acquireTokenForClient(["api/.default"]);
       assert.equal((result as { access_token?: string }).access_token, "APPAT");
       const [request] = http.tokenRequests;
       if (expected === "basic") {
         // Both parts form-urlencoded first (RFC 6749 2.3.1 and Appendix B), then base64.
-        assert.equal(request?.headers.Authorization, `Basic ${Buffer.from("my+app:pa+ss%3Aw%2Brd%2F%C3%A9").toString("base64")}`);
+        assert.equal(
+          request?.headers.Authorization,
+          `Basic ${Buffer.from("my+app:pa+ss%3Aw%2Brd%2F%C3%A9").toString("base64")}`,
+        );
         assert.equal(form(request).client_secret, undefined);
         assert.equal(form(request).client_id, "my app");
       } else {
@@ -111,7 +147,12 @@ describe("client_secret_basic from discovery (RFC 6749 2.3.1, OpenID Connect Dis
   it("an Entra authority whose document lists no methods keeps client_secret_post (MSAL Python's wire)", async () => {
     const http = new FakeEntra();
     http.token = appToken;
-    const app = new ConfidentialClientApplication(CID, { authority: ENTRA, clientCredential: "s3cr3t", httpClient: http, clock: new FakeClock() });
+    const app = new ConfidentialClientApplication(CID, {
+      authority: ENTRA,
+      clientCredential: "s3cr3t",
+      httpClient: http,
+      clock: new FakeClock(),
+    });
     await app.acquireTokenForClient(["api/.default"]);
     assert.equal(http.tokenRequests[0]?.headers.Authorization, undefined);
     assert.equal(form(http.tokenRequests[0]).client_secret, "s3cr3t");
@@ -128,7 +169,11 @@ describe("the ID token's iss matches the discovery issuer (OpenID Connect Core 3
   }
 
   it("Entra's {tenantid} template accepts the issuer of the token's own tenant", async () => {
-    for (const authority of ["https://login.microsoftonline.com/common", "https://login.microsoftonline.com/organizations", ENTRA]) {
+    for (const authority of [
+      "https://login.microsoftonline.com/common",
+      "https://login.microsoftonline.com/organizations",
+      ENTRA,
+    ]) {
       const { run } = await redeem(authority, `https://login.microsoftonline.com/${TID}/v2.0`);
       const result = await run();
       assert.ok(!("error" in result), JSON.stringify(result));
@@ -137,8 +182,16 @@ describe("the ID token's iss matches the discovery issuer (OpenID Connect Core 3
 
   it("an issuer of another host, another tenant than tid, or none is an IdTokenError naming both issuers, and nothing is cached", async () => {
     const wrong: Array<[unknown, Record<string, unknown>, string]> = [
-      ["https://evil.example/72f988bf-86f1-41af-91ab-2d7cd011db47/v2.0", {}, '"https://evil.example/72f988bf-86f1-41af-91ab-2d7cd011db47/v2.0"'],
-      ["https://login.microsoftonline.com/other-tenant/v2.0", {}, '"https://login.microsoftonline.com/other-tenant/v2.0"'],
+      [
+        "https://evil.example/72f988bf-86f1-41af-91ab-2d7cd011db47/v2.0",
+        {},
+        '"https://evil.example/72f988bf-86f1-41af-91ab-2d7cd011db47/v2.0"',
+      ],
+      [
+        "https://login.microsoftonline.com/other-tenant/v2.0",
+        {},
+        '"https://login.microsoftonline.com/other-tenant/v2.0"',
+      ],
       [undefined, {}, "no issuer"],
     ];
     for (const [iss, extra, shown] of wrong) {
@@ -155,7 +208,11 @@ describe("the ID token's iss matches the discovery issuer (OpenID Connect Core 3
   });
 
   it("a template issuer and a token without tid: refused", async () => {
-    const { run } = await redeem("https://login.microsoftonline.com/common", `https://login.microsoftonline.com/${TID}/v2.0`, { tid: undefined });
+    const { run } = await redeem(
+      "https://login.microsoftonline.com/common",
+      `https://login.microsoftonline.com/${TID}/v2.0`,
+      { tid: undefined },
+    );
     await assert.rejects(run(), (e: unknown) => e instanceof IdTokenError && /no usable tid/.test(e.message));
   });
 
@@ -168,7 +225,10 @@ describe("the ID token's iss matches the discovery issuer (OpenID Connect Core 3
     http.token = () => userTokens({ iss: "https://other.example/tenant" }, { rt: "RT2", at: "AT2" });
     const [account] = await app.getAccounts();
     await assert.rejects(app.acquireTokenSilent(["User.Read"], account ?? null, { forceRefresh: true }), IdTokenError);
-    assert.deepEqual(app.tokenCache.find("RefreshToken").map((e) => e.secret), ["RT1"]);
+    assert.deepEqual(
+      app.tokenCache.find("RefreshToken").map((e) => e.secret),
+      ["RT1"],
+    );
   });
 });
 
@@ -191,15 +251,34 @@ describe("the authorization response's iss (RFC 9207 2.4)", () => {
   it("advertised or not: a present iss of another issuer is refused, also on an error response", async () => {
     for (const advertised of [true, false]) {
       const { http, app, flow } = await start(advertised);
-      await assert.rejects(app.acquireTokenByAuthCodeFlow(flow, { state: flow.state, code: "CODE", iss: "https://attacker.example/tenant" }), (e: unknown) => mismatch(e) && (e as Error).message.includes("https://attacker.example/tenant") && (e as Error).message.includes(OP));
-      await assert.rejects(app.acquireTokenByAuthCodeFlow(flow, { state: flow.state, error: "access_denied", iss: "https://attacker.example/tenant" }), mismatch);
+      await assert.rejects(
+        app.acquireTokenByAuthCodeFlow(flow, {
+          state: flow.state,
+          code: "CODE",
+          iss: "https://attacker.example/tenant",
+        }),
+        (e: unknown) =>
+          mismatch(e) &&
+          (e as Error).message.includes("https://attacker.example/tenant") &&
+          (e as Error).message.includes(OP),
+      );
+      await assert.rejects(
+        app.acquireTokenByAuthCodeFlow(flow, {
+          state: flow.state,
+          error: "access_denied",
+          iss: "https://attacker.example/tenant",
+        }),
+        mismatch,
+      );
       assert.equal(http.tokenRequests.length, 0);
     }
   });
 
   it("the right iss is accepted; no iss is accepted when the provider does not advertise it", async () => {
     const a = await start(true);
-    assert.ok(!("error" in (await a.app.acquireTokenByAuthCodeFlow(a.flow, { state: a.flow.state, code: "CODE", iss: OP }))));
+    assert.ok(
+      !("error" in (await a.app.acquireTokenByAuthCodeFlow(a.flow, { state: a.flow.state, code: "CODE", iss: OP }))),
+    );
     const b = await start(false);
     assert.ok(!("error" in (await b.app.acquireTokenByAuthCodeFlow(b.flow, { state: b.flow.state, code: "CODE" }))));
   });
@@ -211,9 +290,14 @@ describe("the authorization response's iss (RFC 9207 2.4)", () => {
       ["https://login.microsoftonline.com//v2.0", false],
     ] as const) {
       const http = new FakeEntra();
-      const app = new PublicClientApplication(CID, { authority: "https://login.microsoftonline.com/common", httpClient: http, clock: new FakeClock() });
+      const app = new PublicClientApplication(CID, {
+        authority: "https://login.microsoftonline.com/common",
+        httpClient: http,
+        clock: new FakeClock(),
+      });
       const flow = await app.initiateAuthCodeFlow(["User.Read"], { redirectUri: REDIRECT });
-      http.token = () => userTokens({ iss: `https://login.microsoftonline.com/${TID}/v2.0`, nonce: nonceHash(String(flow.nonce)) });
+      http.token = () =>
+        userTokens({ iss: `https://login.microsoftonline.com/${TID}/v2.0`, nonce: nonceHash(String(flow.nonce)) });
       const run = app.acquireTokenByAuthCodeFlow(flow, { state: flow.state, code: "CODE", iss });
       if (accepted) assert.ok(!("error" in (await run)));
       else await assert.rejects(run, mismatch);

@@ -4,7 +4,13 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { BrokerUnavailableError, InvalidArgumentError, PublicClientApplication, TokenCache, type Broker } from "../../src/index.ts";
+import {
+  BrokerUnavailableError,
+  InvalidArgumentError,
+  PublicClientApplication,
+  TokenCache,
+  type Broker,
+} from "../../src/index.ts";
 import { FakeClock, response } from "../helpers/fakes.ts";
 import { FakeEntra } from "../helpers/entra-fake.ts";
 import { clientInfo, unsignedJwt } from "../helpers/tokens.ts";
@@ -15,14 +21,30 @@ describe("6.1 device flow polling timeline", () => {
     const http = new FakeEntra();
     const clock = new FakeClock();
     const t0 = clock.now();
-    const answers = [response(400, { error: "authorization_pending" }), response(400, { error: "slow_down" }), response(400, { error: "authorization_pending" }), response(200, { access_token: "AT", expires_in: 3600 })];
+    const answers = [
+      response(400, { error: "authorization_pending" }),
+      response(400, { error: "slow_down" }),
+      response(400, { error: "authorization_pending" }),
+      response(200, { access_token: "AT", expires_in: 3600 }),
+    ];
     const times: number[] = [];
-    http.deviceCode = () => response(200, { device_code: "DC", user_code: "UC", verification_uri: "https://example/device", expires_in: 900, interval: 2 });
+    http.deviceCode = () =>
+      response(200, {
+        device_code: "DC",
+        user_code: "UC",
+        verification_uri: "https://example/device",
+        expires_in: 900,
+        interval: 2,
+      });
     http.token = () => {
       times.push((clock.now() - t0) / 1000);
       return answers.shift()!;
     };
-    const app = new PublicClientApplication("cid", { authority: "https://login.microsoftonline.com/organizations", httpClient: http, clock });
+    const app = new PublicClientApplication("cid", {
+      authority: "https://login.microsoftonline.com/organizations",
+      httpClient: http,
+      clock,
+    });
     const flow = expectFlow(await app.initiateDeviceFlow(["User.Read"]));
     const result = await app.acquireTokenByDeviceFlow(flow);
     assert.equal(expectToken(result).access_token, "AT");
@@ -34,12 +56,23 @@ describe("6.1 device flow polling timeline", () => {
     const http = new FakeEntra();
     const clock = new FakeClock();
     let polls = 0;
-    http.deviceCode = () => response(200, { device_code: "DC", user_code: "UC", verification_uri: "https://example/device", expires_in: 10, interval: 1 });
+    http.deviceCode = () =>
+      response(200, {
+        device_code: "DC",
+        user_code: "UC",
+        verification_uri: "https://example/device",
+        expires_in: 10,
+        interval: 1,
+      });
     http.token = () => {
       polls++;
       return response(400, { error: "authorization_pending" });
     };
-    const app = new PublicClientApplication("cid", { authority: "https://login.microsoftonline.com/organizations", httpClient: http, clock });
+    const app = new PublicClientApplication("cid", {
+      authority: "https://login.microsoftonline.com/organizations",
+      httpClient: http,
+      clock,
+    });
     const result = await app.acquireTokenByDeviceFlow(expectFlow(await app.initiateDeviceFlow(["User.Read"])));
     assert.equal(expectError(result).error, "authorization_pending");
     assert.ok(polls >= 10, `every poll reached the server (${polls})`);
@@ -48,7 +81,14 @@ describe("6.1 device flow polling timeline", () => {
 
 function fakeBroker(overrides: Partial<Broker> = {}): Broker & { calls: string[] } {
   const calls: string[] = [];
-  const ok = (accountId: string) => ({ access_token: `broker-at-${accountId}`, expires_in: 3600, client_info: clientInfo("u", "t"), id_token: unsignedJwt({ aud: "cid", sub: "s", oid: accountId, preferred_username: "alice@contoso.com" }), _account_id: accountId, scope: "User.Read" });
+  const ok = (accountId: string) => ({
+    access_token: `broker-at-${accountId}`,
+    expires_in: 3600,
+    client_info: clientInfo("u", "t"),
+    id_token: unsignedJwt({ aud: "cid", sub: "s", oid: accountId, preferred_username: "alice@contoso.com" }),
+    _account_id: accountId,
+    scope: "User.Read",
+  });
   return {
     calls,
     async signInSilently(r) {
@@ -76,23 +116,48 @@ describe("broker rules (spec fallback rules 1-4; behavior reference 7.2)", () =>
 
   it("rule 1: bypassed on Linux, for ADFS, B2C and OIDC authorities", async () => {
     const broker = fakeBroker();
-    new PublicClientApplication("cid", { ...base, enableBrokerOnWindows: true, enableBrokerOnMac: true, platform: "linux" });
-    for (const auth of ["https://contoso.com/adfs", "https://contoso.b2clogin.com/contoso.onmicrosoft.com/b2c_1_signin"]) {
+    new PublicClientApplication("cid", {
+      ...base,
+      enableBrokerOnWindows: true,
+      enableBrokerOnMac: true,
+      platform: "linux",
+    });
+    for (const auth of [
+      "https://contoso.com/adfs",
+      "https://contoso.b2clogin.com/contoso.onmicrosoft.com/b2c_1_signin",
+    ]) {
       new PublicClientApplication("cid", { ...base, authority: auth, enableBrokerOnWindows: true, platform: "win32" });
     }
-    new PublicClientApplication("cid", { httpClient: new FakeEntra(), oidcAuthority: "https://contoso.example/tenant", enableBrokerOnWindows: true, platform: "win32" });
+    new PublicClientApplication("cid", {
+      httpClient: new FakeEntra(),
+      oidcAuthority: "https://contoso.example/tenant",
+      enableBrokerOnWindows: true,
+      platform: "win32",
+    });
     assert.deepEqual(broker.calls, []);
   });
 
   it("rule 2: requested on its platform without a binding -> BrokerUnavailableError saying what to do", () => {
-    assert.throws(() => new PublicClientApplication("cid", { ...base, enableBrokerOnWindows: true, platform: "win32" }), (e: Error) => e instanceof BrokerUnavailableError && /options\.broker/.test(e.message));
-    assert.throws(() => new PublicClientApplication("cid", { ...base, enableBrokerOnMac: true, platform: "darwin" }), BrokerUnavailableError);
+    assert.throws(
+      () => new PublicClientApplication("cid", { ...base, enableBrokerOnWindows: true, platform: "win32" }),
+      (e: Error) => e instanceof BrokerUnavailableError && /options\.broker/.test(e.message),
+    );
+    assert.throws(
+      () => new PublicClientApplication("cid", { ...base, enableBrokerOnMac: true, platform: "darwin" }),
+      BrokerUnavailableError,
+    );
   });
 
   it("rule 3: a broker that fails to initialize is deactivated; the browser is used", async () => {
     const broker = fakeBroker({ initialize: () => Promise.reject(new Error("too old")) });
     const opened: string[] = [];
-    const app = new PublicClientApplication("cid", { ...base, httpClient: new FakeEntra(), enableBrokerOnWindows: true, platform: "win32", broker });
+    const app = new PublicClientApplication("cid", {
+      ...base,
+      httpClient: new FakeEntra(),
+      enableBrokerOnWindows: true,
+      platform: "win32",
+      broker,
+    });
     await assert.rejects(
       app.acquireTokenInteractive(["User.Read"], { timeout: 0.05, openBrowser: async (url) => void opened.push(url) }),
       (e: Error) => e.name === "BrowserInteractionTimeoutError",
@@ -104,10 +169,24 @@ describe("broker rules (spec fallback rules 1-4; behavior reference 7.2)", () =>
   it("rule 4 and the interactive order: silent sign-in, then interactive; broker errors are returned", async () => {
     const broker = fakeBroker();
     const cache = new TokenCache();
-    const app = new PublicClientApplication("cid", { ...base, httpClient: new FakeEntra(), tokenCache: cache, enableBrokerOnWindows: true, platform: "win32", broker });
-    await assert.rejects(app.acquireTokenInteractive(["User.Read"]), InvalidArgumentError, "parentWindowHandle is required with a broker");
+    const app = new PublicClientApplication("cid", {
+      ...base,
+      httpClient: new FakeEntra(),
+      tokenCache: cache,
+      enableBrokerOnWindows: true,
+      platform: "win32",
+      broker,
+    });
+    await assert.rejects(
+      app.acquireTokenInteractive(["User.Read"]),
+      InvalidArgumentError,
+      "parentWindowHandle is required with a broker",
+    );
     const ui: string[] = [];
-    const r = await app.acquireTokenInteractive(["User.Read"], { parentWindowHandle: PublicClientApplication.CONSOLE_WINDOW_HANDLE, onBeforeLaunchingUi: (e) => ui.push(e.ui) });
+    const r = await app.acquireTokenInteractive(["User.Read"], {
+      parentWindowHandle: PublicClientApplication.CONSOLE_WINDOW_HANDLE,
+      onBeforeLaunchingUi: (e) => ui.push(e.ui),
+    });
     assert.equal(expectToken(r).token_source, "broker");
     assert.deepEqual(broker.calls, ["signInSilently ", "signInInteractively "]);
     assert.deepEqual(ui, ["broker"]);
@@ -120,9 +199,20 @@ describe("broker rules (spec fallback rules 1-4; behavior reference 7.2)", () =>
     assert.equal(silent?.token_source, "broker");
     assert.deepEqual(broker.calls, ["acquireTokenSilently acct-1"]);
 
-    const failing = fakeBroker({ signInInteractively: async () => ({ error: "broker_error", error_description: "Status: UserCanceled" }) });
-    const app2 = new PublicClientApplication("cid", { ...base, httpClient: new FakeEntra(), enableBrokerOnWindows: true, platform: "win32", broker: failing });
-    const err = await app2.acquireTokenInteractive(["User.Read"], { parentWindowHandle: PublicClientApplication.CONSOLE_WINDOW_HANDLE, prompt: "select_account" });
+    const failing = fakeBroker({
+      signInInteractively: async () => ({ error: "broker_error", error_description: "Status: UserCanceled" }),
+    });
+    const app2 = new PublicClientApplication("cid", {
+      ...base,
+      httpClient: new FakeEntra(),
+      enableBrokerOnWindows: true,
+      platform: "win32",
+      broker: failing,
+    });
+    const err = await app2.acquireTokenInteractive(["User.Read"], {
+      parentWindowHandle: PublicClientApplication.CONSOLE_WINDOW_HANDLE,
+      prompt: "select_account",
+    });
     assert.equal(expectError(err).error, "broker_error");
 
     broker.calls.length = 0;
@@ -132,10 +222,19 @@ describe("broker rules (spec fallback rules 1-4; behavior reference 7.2)", () =>
 
   it("a login hint matching one cached account goes to broker silent first; prompt=none is final", async () => {
     const broker = fakeBroker();
-    const app = new PublicClientApplication("cid", { ...base, httpClient: new FakeEntra(), enableBrokerOnWindows: true, platform: "win32", broker });
+    const app = new PublicClientApplication("cid", {
+      ...base,
+      httpClient: new FakeEntra(),
+      enableBrokerOnWindows: true,
+      platform: "win32",
+      broker,
+    });
     await app.acquireTokenInteractive(["User.Read"], { parentWindowHandle: 1 });
     broker.calls.length = 0;
-    const r = await app.acquireTokenInteractive(["User.Read"], { parentWindowHandle: 1, loginHint: "ALICE@contoso.com" });
+    const r = await app.acquireTokenInteractive(["User.Read"], {
+      parentWindowHandle: 1,
+      loginHint: "ALICE@contoso.com",
+    });
     assert.equal(expectToken(r).token_source, "broker");
     assert.deepEqual(broker.calls, ["acquireTokenSilently acct-1"]);
     broker.calls.length = 0;
@@ -153,12 +252,24 @@ describe("5.9 Cloud Shell", () => {
     http.responder = (r) => {
       if (r.url === "http://localhost:50342/oauth2/token") {
         posts.push(r);
-        return response(200, { access_token: unsignedJwt({ oid: "the-oid", tid: "the-tid", unique_name: "carol@contoso.com" }), expires_in: "3600", token_type: "Bearer" });
+        return response(200, {
+          access_token: unsignedJwt({ oid: "the-oid", tid: "the-tid", unique_name: "carol@contoso.com" }),
+          expires_in: "3600",
+          token_type: "Bearer",
+        });
       }
       return base(r);
     };
-    const app = new PublicClientApplication("cid", { authority: "https://login.microsoftonline.com/organizations", httpClient: http, clock: new FakeClock(), env: { AZUREPS_HOST_ENVIRONMENT: "cloud-shell/1.0" } });
-    const r = await app.acquireTokenInteractive(["https://management.azure.com/user_impersonation", "https://graph.microsoft.com/.default"], { prompt: "none" });
+    const app = new PublicClientApplication("cid", {
+      authority: "https://login.microsoftonline.com/organizations",
+      httpClient: http,
+      clock: new FakeClock(),
+      env: { AZUREPS_HOST_ENVIRONMENT: "cloud-shell/1.0" },
+    });
+    const r = await app.acquireTokenInteractive(
+      ["https://management.azure.com/user_impersonation", "https://graph.microsoft.com/.default"],
+      { prompt: "none" },
+    );
     assert.equal(expectToken(r).token_source, "broker");
     assert.deepEqual(posts[0]?.data, { resource: "https://management.azure.com https://graph.microsoft.com" });
     assert.equal(posts[0]?.headers.Metadata, "true");
@@ -166,10 +277,17 @@ describe("5.9 Cloud Shell", () => {
     assert.equal(account?.authority_type, "CLOUDSHELL");
     assert.equal(account?.home_account_id, "the-oid.the-tid");
     assert.equal(account?.username, "carol@contoso.com");
-    const silent = await app.acquireTokenSilent(["https://management.azure.com/user_impersonation"], account!, { forceRefresh: true });
+    const silent = await app.acquireTokenSilent(["https://management.azure.com/user_impersonation"], account!, {
+      forceRefresh: true,
+    });
     assert.equal(silent?.token_source, "broker");
     assert.equal(posts.length, 2);
-    const outside = new PublicClientApplication("cid", { authority: "https://login.microsoftonline.com/organizations", httpClient: http, clock: new FakeClock(), env: {} });
+    const outside = new PublicClientApplication("cid", {
+      authority: "https://login.microsoftonline.com/organizations",
+      httpClient: http,
+      clock: new FakeClock(),
+      env: {},
+    });
     assert.deepEqual(await outside.getAccounts(), [], "CLOUDSHELL accounts are listed only inside Cloud Shell");
   });
 });

@@ -12,15 +12,33 @@ import { expectError, expectToken } from "../helpers/results.ts";
 
 const AUTHORITY = "https://login.microsoftonline.com/common";
 const ENDPOINT = "https://login.microsoftonline.com/common/oauth2/v2.0/token";
-const ACCOUNT: Account = { home_account_id: "my_uid.my_utid", environment: "login.microsoftonline.com", realm: "common", local_account_id: "", username: "", authority_type: "MSSTS" };
+const ACCOUNT: Account = {
+  home_account_id: "my_uid.my_utid",
+  environment: "login.microsoftonline.com",
+  realm: "common",
+  local_account_id: "",
+  username: "",
+  authority_type: "MSSTS",
+};
 
-function seed(cache: TokenCache, clock: FakeClock, o: { clientId?: string; expiresIn: number; refreshIn?: number; foci?: string; rt?: string }): void {
+function seed(
+  cache: TokenCache,
+  clock: FakeClock,
+  o: { clientId?: string; expiresIn: number; refreshIn?: number; foci?: string; rt?: string },
+): void {
   cache.add(
     {
       client_id: o.clientId ?? "my_app",
       scope: ["s1", "s2"],
       token_endpoint: ENDPOINT,
-      response: { access_token: "old AT", expires_in: o.expiresIn, ...(o.refreshIn !== undefined ? { refresh_in: o.refreshIn } : {}), refresh_token: o.rt ?? "RT", client_info: clientInfo("my_uid", "my_utid"), ...(o.foci ? { foci: o.foci } : {}) },
+      response: {
+        access_token: "old AT",
+        expires_in: o.expiresIn,
+        ...(o.refreshIn !== undefined ? { refresh_in: o.refreshIn } : {}),
+        refresh_token: o.rt ?? "RT",
+        client_info: clientInfo("my_uid", "my_utid"),
+        ...(o.foci ? { foci: o.foci } : {}),
+      },
     },
     Math.floor(clock.now() / 1000),
   );
@@ -31,7 +49,11 @@ function setup(tokens: (r: RecordedRequest) => ReturnType<typeof response>, clie
   http.token = tokens;
   const clock = new FakeClock();
   const cache = new TokenCache();
-  const app = new ClientApplication(clientId, { authority: AUTHORITY, httpClient: http, clock, tokenCache: cache }, "public");
+  const app = new ClientApplication(
+    clientId,
+    { authority: AUTHORITY, httpClient: http, clock, tokenCache: cache },
+    "public",
+  );
   return { http, clock, cache, app };
 }
 
@@ -58,7 +80,10 @@ describe("8.9 silent-flow vectors", () => {
     assert.equal(expectError(await app.acquireTokenSilentWithError(["s1"], ACCOUNT)).classification, "");
     body = { error: "invalid_grant", error_description: "xyz" };
     clock.advance(61_000); // past the 60 s HTTP 400 replay
-    assert.deepEqual(await app.acquireTokenSilentWithError(["s1"], ACCOUNT), { error: "invalid_grant", error_description: "xyz" });
+    assert.deepEqual(await app.acquireTokenSilentWithError(["s1"], ACCOUNT), {
+      error: "invalid_grant",
+      error_description: "xyz",
+    });
   });
 
   it("refresh_in: a fresh AT is served with refresh_on and no I/O", async () => {
@@ -73,7 +98,16 @@ describe("8.9 silent-flow vectors", () => {
 
   it("aging AT + success: the new AT with its refresh_on; aging AT + 400: the old AT from the cache (4|84,4|)", async () => {
     let ok = true;
-    const { app, cache, clock, http } = setup(() => (ok ? response(200, { access_token: "new AT", expires_in: 3600, refresh_in: 123, client_info: clientInfo("my_uid", "my_utid") }) : response(400, { error: "invalid_grant" })));
+    const { app, cache, clock, http } = setup(() =>
+      ok
+        ? response(200, {
+            access_token: "new AT",
+            expires_in: 3600,
+            refresh_in: 123,
+            client_info: clientInfo("my_uid", "my_utid"),
+          })
+        : response(400, { error: "invalid_grant" }),
+    );
     seed(cache, clock, { expiresIn: 3599, refreshIn: -1 });
     const fresh = await app.acquireTokenSilent(["s1"], ACCOUNT);
     assert.equal(fresh?.access_token, "new AT");
@@ -81,7 +115,11 @@ describe("8.9 silent-flow vectors", () => {
     assert.equal(http.tokenRequests[0]?.headers["x-client-current-telemetry"], "4|84,4|");
     ok = false;
     const cache2 = new TokenCache();
-    const app2 = new ClientApplication("my_app", { authority: AUTHORITY, httpClient: http, clock, tokenCache: cache2 }, "public");
+    const app2 = new ClientApplication(
+      "my_app",
+      { authority: AUTHORITY, httpClient: http, clock, tokenCache: cache2 },
+      "public",
+    );
     seed(cache2, clock, { expiresIn: 3599, refreshIn: -1 });
     const fallback = await app2.acquireTokenSilent(["s1"], ACCOUNT);
     assert.equal(fallback?.access_token, "old AT");
@@ -119,7 +157,10 @@ describe("8.9 silent-flow vectors", () => {
 
 describe("3.8 FOCI", () => {
   it("an unknown app tries the family RT; invalid_grant leaves it in the cache", async () => {
-    const { app, cache, clock, http } = setup(() => response(400, { error: "invalid_grant", error_description: "Was issued to another client" }), "unknown_app");
+    const { app, cache, clock, http } = setup(
+      () => response(400, { error: "invalid_grant", error_description: "Was issued to another client" }),
+      "unknown_app",
+    );
     seed(cache, clock, { clientId: "preexisting_family_app", expiresIn: 3600, foci: "1", rt: "FRT" });
     assert.equal(await app.acquireTokenSilent(["s1"], ACCOUNT), null);
     assert.equal((http.tokenRequests[0]?.data as Record<string, string>).refresh_token, "FRT");
@@ -127,7 +168,17 @@ describe("3.8 FOCI", () => {
   });
 
   it("an unknown app whose FRT attempt succeeds gets AppMetadata family_id 1; the FRT is rotated in place", async () => {
-    const { app, cache, clock } = setup(() => response(200, { access_token: "atB", expires_in: 3600, refresh_token: "FRT2", foci: "1", client_info: clientInfo("my_uid", "my_utid") }), "unknown_app");
+    const { app, cache, clock } = setup(
+      () =>
+        response(200, {
+          access_token: "atB",
+          expires_in: 3600,
+          refresh_token: "FRT2",
+          foci: "1",
+          client_info: clientInfo("my_uid", "my_utid"),
+        }),
+      "unknown_app",
+    );
     seed(cache, clock, { clientId: "preexisting_family_app", expiresIn: 3600, foci: "1", rt: "FRT" });
     assert.equal((await app.acquireTokenSilent(["s1"], ACCOUNT))?.access_token, "atB");
     assert.equal(cache.find("AppMetadata", { query: { client_id: "unknown_app" } })[0]?.family_id, "1");
@@ -138,18 +189,25 @@ describe("3.8 FOCI", () => {
   });
 
   it("a known orphan (AppMetadata without family_id) uses only its own RT", async () => {
-    const { app, cache, clock, http } = setup(() => response(200, { access_token: "mine", expires_in: 3600 }), "orphan");
+    const { app, cache, clock, http } = setup(
+      () => response(200, { access_token: "mine", expires_in: 3600 }),
+      "orphan",
+    );
     seed(cache, clock, { clientId: "preexisting_family_app", expiresIn: 3600, foci: "1", rt: "FRT" });
     seed(cache, clock, { clientId: "orphan", expiresIn: -1, rt: "OWN" });
     assert.equal((await app.acquireTokenSilent(["s1"], ACCOUNT))?.access_token, "mine");
-    assert.deepEqual(http.tokenRequests.map((r) => (r.data as Record<string, string>).refresh_token), ["OWN"]);
+    assert.deepEqual(
+      http.tokenRequests.map((r) => (r.data as Record<string, string>).refresh_token),
+      ["OWN"],
+    );
   });
 
   it("removeAccount by the family app removes the home account's AT, RT, IdToken and Account", async () => {
     const { app, cache, clock } = setup(() => response(500), "preexisting_family_app");
     seed(cache, clock, { clientId: "preexisting_family_app", expiresIn: 3600, foci: "1", rt: "FRT" });
     await app.removeAccount(ACCOUNT);
-    for (const type of ["AccessToken", "RefreshToken", "IdToken", "Account"]) assert.equal(cache.find(type).length, 0, type);
+    for (const type of ["AccessToken", "RefreshToken", "IdToken", "Account"])
+      assert.equal(cache.find(type).length, 0, type);
   });
 });
 
@@ -157,7 +215,13 @@ describe("8.7 aliases", () => {
   const metadata = {
     tenant_discovery_endpoint: "https://login.microsoftonline.com/common/v2.0/.well-known/openid-configuration",
     "api-version": "1.1",
-    metadata: [{ preferred_network: "login.microsoftonline.com", preferred_cache: "login.windows.net", aliases: ["login.microsoftonline.com", "login.windows.net", "login.microsoft.com", "sts.windows.net"] }],
+    metadata: [
+      {
+        preferred_network: "login.microsoftonline.com",
+        preferred_cache: "login.windows.net",
+        aliases: ["login.microsoftonline.com", "login.windows.net", "login.microsoft.com", "sts.windows.net"],
+      },
+    ],
   };
   function aliasSetup() {
     const s = setup(() => response(200, { access_token: "via alias", expires_in: 3600 }));
@@ -166,7 +230,20 @@ describe("8.7 aliases", () => {
     return s;
   }
   function seedUnder(cache: TokenCache, clock: FakeClock, expiresIn: number): void {
-    cache.add({ client_id: "my_app", scope: ["s1"], token_endpoint: "https://sts.windows.net/common/oauth2/v2.0/token", response: { access_token: "alias AT", expires_in: expiresIn, refresh_token: "alias RT", client_info: clientInfo("my_uid", "my_utid") } }, Math.floor(clock.now() / 1000));
+    cache.add(
+      {
+        client_id: "my_app",
+        scope: ["s1"],
+        token_endpoint: "https://sts.windows.net/common/oauth2/v2.0/token",
+        response: {
+          access_token: "alias AT",
+          expires_in: expiresIn,
+          refresh_token: "alias RT",
+          client_info: clientInfo("my_uid", "my_utid"),
+        },
+      },
+      Math.floor(clock.now() / 1000),
+    );
   }
 
   it("get_accounts finds an account written under sts.windows.net", async () => {
@@ -198,19 +275,44 @@ describe("8.7 aliases", () => {
     const cache = new TokenCache();
     const t = Math.floor(clock.now() / 1000);
     const msalNodeEntry = (expiresOn: number) => ({
-      home_account_id: "", environment: "login.windows.net", credential_type: "AccessToken", client_id: "cid", secret: "from msal-node",
-      realm: "tid", target: "https://graph.microsoft.com/.default", cached_at: String(t), expires_on: String(expiresOn), extended_expires_on: String(expiresOn), token_type: "Bearer",
+      home_account_id: "",
+      environment: "login.windows.net",
+      credential_type: "AccessToken",
+      client_id: "cid",
+      secret: "from msal-node",
+      realm: "tid",
+      target: "https://graph.microsoft.com/.default",
+      cached_at: String(t),
+      expires_on: String(expiresOn),
+      extended_expires_on: String(expiresOn),
+      token_type: "Bearer",
     });
     const serializable = new (await import("../../src/index.ts")).SerializableTokenCache();
-    serializable.deserialize(JSON.stringify({ AccessToken: { "-login.windows.net-accesstoken-cid-tid-https://graph.microsoft.com/.default-": msalNodeEntry(t + 3600) } }));
-    const app = new ConfidentialClientApplication("cid", { clientCredential: "s", authority: "https://login.microsoftonline.com/tid", httpClient: http, clock, tokenCache: serializable });
+    serializable.deserialize(
+      JSON.stringify({
+        AccessToken: {
+          "-login.windows.net-accesstoken-cid-tid-https://graph.microsoft.com/.default-": msalNodeEntry(t + 3600),
+        },
+      }),
+    );
+    const app = new ConfidentialClientApplication("cid", {
+      clientCredential: "s",
+      authority: "https://login.microsoftonline.com/tid",
+      httpClient: http,
+      clock,
+      tokenCache: serializable,
+    });
     const hit = await app.acquireTokenForClient(["https://graph.microsoft.com/.default"]);
     assert.equal(expectToken(hit).access_token, "from msal-node");
     assert.equal(expectToken(hit).token_source, "cache");
     clock.advance(3600_000);
     const fresh = await app.acquireTokenForClient(["https://graph.microsoft.com/.default"]);
     assert.equal(expectToken(fresh).access_token, "fresh");
-    assert.deepEqual(serializable.find("AccessToken").map((e) => e.environment), ["login.microsoftonline.com"], "the stale alias copy is gone");
+    assert.deepEqual(
+      serializable.find("AccessToken").map((e) => e.environment),
+      ["login.microsoftonline.com"],
+      "the stale alias copy is gone",
+    );
     void cache;
   });
 
@@ -229,7 +331,12 @@ describe("client credentials: telemetry and aging", () => {
     const http = new FakeEntra();
     http.token = () => response(status, body);
     const clock = new FakeClock();
-    const app = new ConfidentialClientApplication("cid", { clientCredential: "s", authority: "https://login.microsoftonline.com/tid", httpClient: http, clock });
+    const app = new ConfidentialClientApplication("cid", {
+      clientCredential: "s",
+      authority: "https://login.microsoftonline.com/tid",
+      httpClient: http,
+      clock,
+    });
     await app.acquireTokenForClient(["s"]);
     body = { access_token: "AT2", expires_in: 3600, refresh_in: -100 };
     await app.acquireTokenForClient(["s"]);
@@ -238,14 +345,23 @@ describe("client credentials: telemetry and aging", () => {
     const r = await app.acquireTokenForClient(["s"]);
     assert.equal(expectToken(r).access_token, "AT2");
     assert.equal(expectToken(r).token_source, "cache");
-    assert.deepEqual(http.tokenRequests.map((q) => q.headers["x-client-current-telemetry"]), ["4|730,2|", "4|730,3|", "4|730,4|"]);
+    assert.deepEqual(
+      http.tokenRequests.map((q) => q.headers["x-client-current-telemetry"]),
+      ["4|730,2|", "4|730,3|", "4|730,4|"],
+    );
   });
 
   it("/common and /organizations log a warning", async () => {
     const http = new FakeEntra();
     http.token = () => response(200, { access_token: "AT", expires_in: 3600 });
     const lines: string[] = [];
-    const app = new ConfidentialClientApplication("cid", { clientCredential: "s", authority: "https://login.microsoftonline.com/organizations", httpClient: http, clock: new FakeClock(), logger: { log: (level, m) => lines.push(`${level} ${m}`) } });
+    const app = new ConfidentialClientApplication("cid", {
+      clientCredential: "s",
+      authority: "https://login.microsoftonline.com/organizations",
+      httpClient: http,
+      clock: new FakeClock(),
+      logger: { log: (level, m) => lines.push(`${level} ${m}`) },
+    });
     await app.acquireTokenForClient(["s"]);
     assert.ok(lines.some((l) => l.startsWith("warning") && l.includes("organizations")));
     assert.ok(!lines.some((l) => l.includes("AT") && l.includes("access_token")));

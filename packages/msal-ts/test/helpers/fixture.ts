@@ -11,12 +11,16 @@ export interface FixtureRequest {
 }
 
 interface Fixture {
-  _inputs: Record<string, Record<string, unknown>> & { _common: { canned_responses: Record<string, { status?: number; body: Record<string, unknown> }> } };
+  _inputs: Record<string, Record<string, unknown>> & {
+    _common: { canned_responses: Record<string, { status?: number; body: Record<string, unknown> }> };
+  };
   requests: Array<{ section: string } | FixtureRequest>;
   out: Record<string, unknown>;
 }
 
-export const fixture: Fixture = JSON.parse(readFileSync(new URL("../fixtures/msal-python-1.31-wire.json", import.meta.url), "utf8"));
+export const fixture: Fixture = JSON.parse(
+  readFileSync(new URL("../fixtures/msal-python-1.31-wire.json", import.meta.url), "utf8"),
+);
 
 /** The captured requests of one section, in order. */
 export function sectionRequests(section: string): FixtureRequest[] {

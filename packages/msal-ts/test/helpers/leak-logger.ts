@@ -8,5 +8,9 @@ import type { Logger } from "../../src/index.ts";
 export function leakLogger(): { logger: Logger } | Record<string, never> {
   const file = process.env.MSAL_TS_LEAK_LOG;
   if (!file) return {};
-  return { logger: { log: (level, message, containsPii) => appendFileSync(file, `${level}${containsPii ? " [pii]" : ""} ${message}\n`) } };
+  return {
+    logger: {
+      log: (level, message, containsPii) => appendFileSync(file, `${level}${containsPii ? " [pii]" : ""} ${message}\n`),
+    },
+  };
 }

@@ -31,7 +31,9 @@ export function managedIdentityParity(source: "imds" | "app_service"): void {
     });
 
     it("both get a token for the system-assigned identity, with the same subject and audience", async () => {
-      const client = new ManagedIdentityClient(new SystemAssignedManagedIdentity(), { env: emulator.managedIdentityEnv(source) });
+      const client = new ManagedIdentityClient(new SystemAssignedManagedIdentity(), {
+        env: emulator.managedIdentityEnv(source),
+      });
       const ours = await client.acquireTokenForClient({ resource: RESOURCE });
       assert.ok("access_token" in ours, JSON.stringify(ours));
       const theirs = await new ManagedIdentityApplication().acquireToken({ resource: RESOURCE });
@@ -42,7 +44,11 @@ export function managedIdentityParity(source: "imds" | "app_service"): void {
       assert.equal(a.tid, b.tid);
       const requests = emulator.requests().filter((r) => r.route?.startsWith("mi_"));
       assert.equal(requests.length, 2);
-      assert.deepEqual(Object.keys(requests[0]!.query).sort(), Object.keys(requests[1]!.query).sort(), "the same query parameters");
+      assert.deepEqual(
+        Object.keys(requests[0]!.query).sort(),
+        Object.keys(requests[1]!.query).sort(),
+        "the same query parameters",
+      );
     });
   });
 }

@@ -5,7 +5,12 @@
 import https from "node:https";
 import type { INetworkModule, NetworkResponse } from "@azure/msal-node";
 
-function send<T>(method: "GET" | "POST", url: string, ca: string, options?: { headers?: Record<string, string>; body?: string }): Promise<NetworkResponse<T>> {
+function send<T>(
+  method: "GET" | "POST",
+  url: string,
+  ca: string,
+  options?: { headers?: Record<string, string>; body?: string },
+): Promise<NetworkResponse<T>> {
   return new Promise((resolve, reject) => {
     const req = https.request(url, { method, headers: options?.headers, ca }, (res) => {
       let body = "";
@@ -29,7 +34,9 @@ function send<T>(method: "GET" | "POST", url: string, ca: string, options?: { he
 
 export function msalNodeNetwork(ca: string): INetworkModule {
   return {
-    sendGetRequestAsync: <T>(url: string, options?: { headers?: Record<string, string> }) => send<T>("GET", url, ca, options),
-    sendPostRequestAsync: <T>(url: string, options?: { headers?: Record<string, string>; body?: string }) => send<T>("POST", url, ca, options),
+    sendGetRequestAsync: <T>(url: string, options?: { headers?: Record<string, string> }) =>
+      send<T>("GET", url, ca, options),
+    sendPostRequestAsync: <T>(url: string, options?: { headers?: Record<string, string>; body?: string }) =>
+      send<T>("POST", url, ca, options),
   };
 }

@@ -24,7 +24,10 @@ describe("msal-node cache interop", () => {
     environment = new URL(emulator.url).host;
     const system = { networkClient: msalNodeNetwork(emulator.caPem) };
     const auth = { authority: emulator.authority(), knownAuthorities: [environment] };
-    const cca = new msalNode.ConfidentialClientApplication({ auth: { ...auth, clientId: CONFIDENTIAL, clientSecret: DEMO.secret }, system });
+    const cca = new msalNode.ConfidentialClientApplication({
+      auth: { ...auth, clientId: CONFIDENTIAL, clientSecret: DEMO.secret },
+      system,
+    });
     await cca.acquireTokenByClientCredential({ scopes: ["api://contoso-orders/.default"] });
     appCache = cca.getTokenCache().serialize();
     const pca = new msalNode.PublicClientApplication({ auth: { ...auth, clientId: PUBLIC }, system });
@@ -34,7 +37,7 @@ describe("msal-node cache interop", () => {
   });
   after(() => emulator.close());
 
-  it("an msal-node app token (home_account_id \"\") is found by an MSAL Python-style query (null)", () => {
+  it('an msal-node app token (home_account_id "") is found by an MSAL Python-style query (null)', () => {
     const cache = new SerializableTokenCache();
     cache.deserialize(appCache);
     const found = cache.find("AccessToken", {
@@ -48,7 +51,15 @@ describe("msal-node cache interop", () => {
   it("adding the same app token does not duplicate msal-node's entry", () => {
     const cache = new SerializableTokenCache();
     cache.deserialize(appCache);
-    cache.add({ client_id: CONFIDENTIAL, scope: ["api://contoso-orders/.default"], token_endpoint: `${emulator.url}/contoso.onmicrosoft.com/oauth2/v2.0/token`, response: { access_token: "new", expires_in: 3600 } }, 2_000_000_000);
+    cache.add(
+      {
+        client_id: CONFIDENTIAL,
+        scope: ["api://contoso-orders/.default"],
+        token_endpoint: `${emulator.url}/contoso.onmicrosoft.com/oauth2/v2.0/token`,
+        response: { access_token: "new", expires_in: 3600 },
+      },
+      2_000_000_000,
+    );
     const all = cache.find("AccessToken");
     assert.equal(all.length, 1);
     assert.equal(all[0]?.secret, "new");
@@ -62,7 +73,10 @@ describe("msal-node cache interop", () => {
     assert.ok(account);
     assert.equal(account.username, "alice@contoso.com");
     const home = account.home_account_id;
-    const at = cache.find("AccessToken", { target: ["User.Read"], query: { home_account_id: home, environment, client_id: PUBLIC, realm: tenantId } });
+    const at = cache.find("AccessToken", {
+      target: ["User.Read"],
+      query: { home_account_id: home, environment, client_id: PUBLIC, realm: tenantId },
+    });
     assert.equal(at.length, 1);
     const rts = cache.find("RefreshToken", { query: { home_account_id: home, environment } });
     assert.equal(rts.length, 1);

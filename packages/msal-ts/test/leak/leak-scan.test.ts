@@ -23,7 +23,14 @@ function testFiles(dir: string): string[] {
 }
 
 /** What must never be logged: the demo configuration's secrets and passwords, and its users' names. */
-const SECRETS = ["demo-client-secret", "demo-api-secret", "alice-password", "bob-password", "not-the-secret", "garbage-refresh-token"];
+const SECRETS = [
+  "demo-client-secret",
+  "demo-api-secret",
+  "alice-password",
+  "bob-password",
+  "not-the-secret",
+  "garbage-refresh-token",
+];
 const USERNAMES = ["alice@contoso.com", "bob@contoso.com", "fred@contoso.com", "carol@contoso.com"];
 /** A JWS/JWT (access, ID and refresh tokens of the emulator are JWTs or long random strings). */
 const JWT = /eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.?[A-Za-z0-9_-]*/;
@@ -51,9 +58,14 @@ describe("leak scan of the end-to-end suite's logs", () => {
     const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
     assert.equal(code, 0, `the end-to-end suite failed under the leak logger:\n${output.slice(-3000)}`);
     assert.ok(existsSync(log), "the suite logged through the leak logger");
-    const lines = readFileSync(log, "utf8").split("\n").filter((l) => l !== "");
+    const lines = readFileSync(log, "utf8")
+      .split("\n")
+      .filter((l) => l !== "");
     assert.ok(lines.length > 100, `enough log lines to mean something (${lines.length})`);
-    assert.ok(lines.some((l) => l.startsWith("verbose")) && lines.some((l) => l.startsWith("info")), "verbose and info lines were logged");
+    assert.ok(
+      lines.some((l) => l.startsWith("verbose")) && lines.some((l) => l.startsWith("info")),
+      "verbose and info lines were logged",
+    );
     const leaks: string[] = [];
     for (const line of lines) {
       if (SECRETS.some((s) => line.includes(s))) leaks.push(`secret: ${line}`);

@@ -40,10 +40,20 @@ describe("load with simulated time", () => {
         list.push(Math.floor(clock.now() / 1000));
         refreshesByAccount.set(uid, list);
       }
-      return response(200, { access_token: `at-${uid}-${clock.now()}`, expires_in: LIFETIME, refresh_token: `${uid}:rt-${clock.now()}`, client_info: clientInfo(uid, "tenant") });
+      return response(200, {
+        access_token: `at-${uid}-${clock.now()}`,
+        expires_in: LIFETIME,
+        refresh_token: `${uid}:rt-${clock.now()}`,
+        client_info: clientInfo(uid, "tenant"),
+      });
     };
-    const app = new ClientApplication("cid", { authority: "https://login.microsoftonline.com/tenant", httpClient: http, clock }, "public");
-    for (let i = 0; i < ACCOUNTS; i++) await app.acquireTokenByUsernamePassword(`user${i}@contoso.example`, "pw", ["User.Read"]);
+    const app = new ClientApplication(
+      "cid",
+      { authority: "https://login.microsoftonline.com/tenant", httpClient: http, clock },
+      "public",
+    );
+    for (let i = 0; i < ACCOUNTS; i++)
+      await app.acquireTokenByUsernamePassword(`user${i}@contoso.example`, "pw", ["User.Read"]);
     const accounts: Account[] = await app.getAccounts();
     assert.equal(accounts.length, ACCOUNTS);
 
@@ -51,10 +61,15 @@ describe("load with simulated time", () => {
     let before = 0;
     for (let t = 0; t <= SIMULATED_SECONDS; t += STEP) {
       const results = await Promise.all(
-        Array.from({ length: CALLS_PER_STEP }, (_, k) => app.acquireTokenSilent(["User.Read"], accounts[(t + k) % ACCOUNTS]!)),
+        Array.from({ length: CALLS_PER_STEP }, (_, k) =>
+          app.acquireTokenSilent(["User.Read"], accounts[(t + k) % ACCOUNTS]!),
+        ),
       );
       calls += results.length;
-      assert.ok(results.every((r) => r?.access_token), "every call got a token");
+      assert.ok(
+        results.every((r) => r?.access_token),
+        "every call got a token",
+      );
       if (t === 300) before = heap();
       clock.advance(STEP * 1000);
     }
@@ -63,13 +78,28 @@ describe("load with simulated time", () => {
     // Each account refreshes when its token enters the 5-minute margin: every LIFETIME - 300 seconds.
     const expectedPerAccount = Math.floor(SIMULATED_SECONDS / (LIFETIME - 300));
     for (const [uid, times] of refreshesByAccount) {
-      assert.ok(times.length >= expectedPerAccount - 1 && times.length <= expectedPerAccount + 1, `${uid}: ${times.length} refreshes`);
-      for (let i = 1; i < times.length; i++) assert.ok(times[i]! - times[i - 1]! >= LIFETIME - 300 - STEP, `${uid}: no duplicate refresh (${times[i - 1]} then ${times[i]})`);
+      assert.ok(
+        times.length >= expectedPerAccount - 1 && times.length <= expectedPerAccount + 1,
+        `${uid}: ${times.length} refreshes`,
+      );
+      for (let i = 1; i < times.length; i++)
+        assert.ok(
+          times[i]! - times[i - 1]! >= LIFETIME - 300 - STEP,
+          `${uid}: no duplicate refresh (${times[i - 1]} then ${times[i]})`,
+        );
     }
     assert.equal(refreshesByAccount.size, ACCOUNTS);
     assert.ok(calls > 80_000);
-    assert.equal(app.tokenCache.find("RefreshToken").length, ACCOUNTS, "refresh tokens rotated in place, not accumulated");
-    assert.equal(app.tokenCache.find("AccessToken").length, ACCOUNTS, "one access token per account, replaced when refreshed");
+    assert.equal(
+      app.tokenCache.find("RefreshToken").length,
+      ACCOUNTS,
+      "refresh tokens rotated in place, not accumulated",
+    );
+    assert.equal(
+      app.tokenCache.find("AccessToken").length,
+      ACCOUNTS,
+      "one access token per account, replaced when refreshed",
+    );
     const growth = afterHeap - before;
     assert.ok(growth < 8 * 1024 * 1024, `heap grew by ${(growth / 1024 / 1024).toFixed(1)} MiB over ${calls} calls`);
   });
@@ -82,14 +112,24 @@ describe("load with simulated time", () => {
       requests.push(Math.floor(clock.now() / 1000));
       return response(200, { access_token: `app-${clock.now()}`, expires_in: LIFETIME });
     };
-    const app = new ConfidentialClientApplication("cid", { clientCredential: "s", authority: "https://login.microsoftonline.com/tenant", httpClient: http, clock });
+    const app = new ConfidentialClientApplication("cid", {
+      clientCredential: "s",
+      authority: "https://login.microsoftonline.com/tenant",
+      httpClient: http,
+      clock,
+    });
     for (let t = 0; t <= SIMULATED_SECONDS; t += 30) {
-      const results = await Promise.all(Array.from({ length: 1000 }, () => app.acquireTokenForClient(["https://r/.default"])));
+      const results = await Promise.all(
+        Array.from({ length: 1000 }, () => app.acquireTokenForClient(["https://r/.default"])),
+      );
       assert.ok(results.every((r) => expectToken(r).access_token));
       clock.advance(30_000);
     }
     const expected = Math.ceil(SIMULATED_SECONDS / (LIFETIME - 300)) + 1;
-    assert.ok(requests.length <= expected && requests.length >= expected - 2, `${requests.length} token requests for ${expected} expiries`);
+    assert.ok(
+      requests.length <= expected && requests.length >= expected - 2,
+      `${requests.length} token requests for ${expected} expiries`,
+    );
     assert.equal(app.tokenCache.find("AccessToken").length, 1);
   });
 });

@@ -18,7 +18,17 @@ import { WELL_KNOWN_AUTHORITY_HOSTS } from "../../src/authority/constants.ts";
 import { parseAuthority, type ParseAuthorityOptions, type ParsedAuthority } from "../../src/authority/parse.ts";
 import type { HttpResponse } from "../../src/http/types.ts";
 import { RecordingHttpClient } from "../helpers/fakes.ts";
-import { PARAMS, httpResponse, junkBody, nearValid, settle, settleSync, statusCode, toJsonText, weirdValue } from "./support.ts";
+import {
+  PARAMS,
+  httpResponse,
+  junkBody,
+  nearValid,
+  settle,
+  settleSync,
+  statusCode,
+  toJsonText,
+  weirdValue,
+} from "./support.ts";
 
 // ---------------------------------------------------------------------------------------------------------
 // Near-valid authority URLs
@@ -26,24 +36,123 @@ import { PARAMS, httpResponse, junkBody, nearValid, settle, settleSync, statusCo
 
 const SECRET = "Pa55w0rdXyz";
 
-const scheme = fc.oneof({ weight: 10, arbitrary: fc.constant("https://") }, fc.constantFrom("HTTPS://", "http://", "ftp://", "", "//", "https:/", "https:///", "https:", "https:\\\\", "javascript:", "file:///"));
-const userinfo = fc.oneof({ weight: 12, arbitrary: fc.constant("") }, fc.constantFrom("user@", `user:${SECRET}@`, `:${SECRET}@`, "@", `a@b:${SECRET}@`));
+const scheme = fc.oneof(
+  { weight: 10, arbitrary: fc.constant("https://") },
+  fc.constantFrom(
+    "HTTPS://",
+    "http://",
+    "ftp://",
+    "",
+    "//",
+    "https:/",
+    "https:///",
+    "https:",
+    "https:\\\\",
+    "javascript:",
+    "file:///",
+  ),
+);
+const userinfo = fc.oneof(
+  { weight: 12, arbitrary: fc.constant("") },
+  fc.constantFrom("user@", `user:${SECRET}@`, `:${SECRET}@`, "@", `a@b:${SECRET}@`),
+);
 const host = fc.oneof(
-  { weight: 6, arbitrary: fc.constantFrom("login.microsoftonline.com", "login.microsoftonline.us", "login.chinacloudapi.cn", "login-us.microsoftonline.com", "login.windows.net", "login.microsoft.com") },
-  { weight: 3, arbitrary: fc.constantFrom("contoso.b2clogin.com", "contoso.ciamlogin.com", "fs.contoso.com", "contoso.com", "localhost", "127.0.0.1", "[::1]", "LOGIN.MicrosoftOnline.COM", "xn--bcher-kva.example") },
-  { weight: 1, arbitrary: fc.constantFrom("", "bücher.example", "a..b", "-a.com", "a_b.com", "%41.com", "a.com.", "ciamlogin.com", ".ciamlogin.com", "b2clogin.com", "[::1", "1.2.3.4.5", "0x7f.1", "a%2Fb.com", "é") },
+  {
+    weight: 6,
+    arbitrary: fc.constantFrom(
+      "login.microsoftonline.com",
+      "login.microsoftonline.us",
+      "login.chinacloudapi.cn",
+      "login-us.microsoftonline.com",
+      "login.windows.net",
+      "login.microsoft.com",
+    ),
+  },
+  {
+    weight: 3,
+    arbitrary: fc.constantFrom(
+      "contoso.b2clogin.com",
+      "contoso.ciamlogin.com",
+      "fs.contoso.com",
+      "contoso.com",
+      "localhost",
+      "127.0.0.1",
+      "[::1]",
+      "LOGIN.MicrosoftOnline.COM",
+      "xn--bcher-kva.example",
+    ),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom(
+      "",
+      "bücher.example",
+      "a..b",
+      "-a.com",
+      "a_b.com",
+      "%41.com",
+      "a.com.",
+      "ciamlogin.com",
+      ".ciamlogin.com",
+      "b2clogin.com",
+      "[::1",
+      "1.2.3.4.5",
+      "0x7f.1",
+      "a%2Fb.com",
+      "é",
+    ),
+  },
   { weight: 1, arbitrary: fc.domain() },
 );
-const port = fc.oneof({ weight: 10, arbitrary: fc.constant("") }, fc.constantFrom(":443", ":8443", ":0", ":65535", ":65536", ":99999", ":abc", ":", ":-1"));
+const port = fc.oneof(
+  { weight: 10, arbitrary: fc.constant("") },
+  fc.constantFrom(":443", ":8443", ":0", ":65535", ":65536", ":99999", ":abc", ":", ":-1"),
+);
 const segment = fc.oneof(
-  { weight: 6, arbitrary: fc.constantFrom("common", "organizations", "consumers", "contoso.onmicrosoft.com", "Contoso.OnMicrosoft.com", "72f988bf-86f1-41af-91ab-2d7cd011db47") },
+  {
+    weight: 6,
+    arbitrary: fc.constantFrom(
+      "common",
+      "organizations",
+      "consumers",
+      "contoso.onmicrosoft.com",
+      "Contoso.OnMicrosoft.com",
+      "72f988bf-86f1-41af-91ab-2d7cd011db47",
+    ),
+  },
   { weight: 3, arbitrary: fc.constantFrom("adfs", "ADFS", "tfp", "b2c_1_signin", "B2C_1_SignUp", "v2.0", "oauth2") },
-  { weight: 2, arbitrary: fc.constantFrom("", ".", "..", "%2e%2e", "%2F", "a b", "a\\b", "é", "a%00", "a\u0001b", "~", "@", ":", ";x=1", "a?b", "a#b") },
+  {
+    weight: 2,
+    arbitrary: fc.constantFrom(
+      "",
+      ".",
+      "..",
+      "%2e%2e",
+      "%2F",
+      "a b",
+      "a\\b",
+      "é",
+      "a%00",
+      "a\u0001b",
+      "~",
+      "@",
+      ":",
+      ";x=1",
+      "a?b",
+      "a#b",
+    ),
+  },
   { weight: 1, arbitrary: fc.string({ maxLength: 8 }) },
 );
-const query = fc.oneof({ weight: 6, arbitrary: fc.constant("") }, fc.constantFrom("?x=1", "?", "?dc=ESTS-PUB-WUS2-AZ1-FD000-TEST1", "?a=%zz", "?é"));
+const query = fc.oneof(
+  { weight: 6, arbitrary: fc.constant("") },
+  fc.constantFrom("?x=1", "?", "?dc=ESTS-PUB-WUS2-AZ1-FD000-TEST1", "?a=%zz", "?é"),
+);
 const fragment = fc.oneof({ weight: 8, arbitrary: fc.constant("") }, fc.constantFrom("#", "#x", "#/a/b"));
-const around = fc.oneof({ weight: 8, arbitrary: fc.constant("") }, fc.constantFrom(" ", "\t", "\n", "\u00a0", "\ufeff"));
+const around = fc.oneof(
+  { weight: 8, arbitrary: fc.constant("") },
+  fc.constantFrom(" ", "\t", "\n", "\u00a0", "\ufeff"),
+);
 
 const nearValidAuthority: fc.Arbitrary<string> = fc
   .record({
@@ -58,17 +167,26 @@ const nearValidAuthority: fc.Arbitrary<string> = fc
     fragment,
     tail: around,
   })
-  .map((p) => `${p.lead}${p.scheme}${p.userinfo}${p.host}${p.port}${p.segments.map((s) => `/${s}`).join("")}${p.trailing}${p.query}${p.fragment}${p.tail}`);
+  .map(
+    (p) =>
+      `${p.lead}${p.scheme}${p.userinfo}${p.host}${p.port}${p.segments.map((s) => `/${s}`).join("")}${p.trailing}${p.query}${p.fragment}${p.tail}`,
+  );
 
 const anyAuthority: fc.Arbitrary<string> = fc.oneof(
   { weight: 6, arbitrary: nearValidAuthority },
   { weight: 1, arbitrary: fc.webUrl({ withQueryParameters: true, withFragments: true }) },
   { weight: 1, arbitrary: fc.string({ maxLength: 40 }) },
-  { weight: 1, arbitrary: fc.string({ unit: "binary", maxLength: 30 }).map((s) => `https://login.microsoftonline.com/${s}`) },
+  {
+    weight: 1,
+    arbitrary: fc.string({ unit: "binary", maxLength: 30 }).map((s) => `https://login.microsoftonline.com/${s}`),
+  },
 );
 
 /** Options with each member absent, true or false. */
-const parseOptions: fc.Arbitrary<ParseAuthorityOptions> = fc.record({ validateAuthority: fc.boolean(), oidc: fc.boolean() }, { requiredKeys: [] });
+const parseOptions: fc.Arbitrary<ParseAuthorityOptions> = fc.record(
+  { validateAuthority: fc.boolean(), oidc: fc.boolean() },
+  { requiredKeys: [] },
+);
 
 function hasScheme(input: string): boolean {
   return /^\s*[a-z][a-z0-9+.-]*:/i.test(input);
@@ -106,7 +224,8 @@ describe("property: authority URLs (parseAuthority)", () => {
         const out = settleSync(() => parseAuthority(input, o), AuthorityError);
         if (!out.ok) {
           // Inputs without a scheme have their own property below (KNOWN BUG).
-          if (input.includes(`:${SECRET}@`) && hasScheme(input)) assert.ok(!out.error.message.includes(SECRET), "the password is not in the message");
+          if (input.includes(`:${SECRET}@`) && hasScheme(input))
+            assert.ok(!out.error.message.includes(SECRET), "the password is not in the message");
           return;
         }
         const a = out.value;
@@ -125,7 +244,12 @@ describe("property: authority URLs (parseAuthority)", () => {
   // This property fails until that is fixed.
   it("no error message carries the password of the URL, with or without a scheme", () => {
     const withPassword = fc
-      .record({ lead: fc.constantFrom("", "//", "///", "https://", "https:", "https:/", "HTTPS://", "ftp://", "http://", " //"), user: fc.constantFrom("", "user", "a@b"), host: host, rest: fc.constantFrom("/common", "", "/t?x=1", "#f") })
+      .record({
+        lead: fc.constantFrom("", "//", "///", "https://", "https:", "https:/", "HTTPS://", "ftp://", "http://", " //"),
+        user: fc.constantFrom("", "user", "a@b"),
+        host: host,
+        rest: fc.constantFrom("/common", "", "/t?x=1", "#f"),
+      })
       .map((p) => `${p.lead}${p.user}:${SECRET}@${p.host}${p.rest}`);
     fc.assert(
       fc.property(withPassword, parseOptions, (input, o) => {
@@ -139,9 +263,13 @@ describe("property: authority URLs (parseAuthority)", () => {
 
   it("anything that is neither a string nor an AuthorityBuilder is an InvalidArgumentError", () => {
     fc.assert(
-      fc.property(fc.anything().filter((v) => typeof v !== "string"), parseOptions, (input, o) => {
-        assert.throws(() => parseAuthority(input as string, o), InvalidArgumentError);
-      }),
+      fc.property(
+        fc.anything().filter((v) => typeof v !== "string"),
+        parseOptions,
+        (input, o) => {
+          assert.throws(() => parseAuthority(input as string, o), InvalidArgumentError);
+        },
+      ),
       PARAMS,
     );
   });
@@ -150,7 +278,17 @@ describe("property: authority URLs (parseAuthority)", () => {
 describe("property: AuthorityBuilder", () => {
   const instance = fc.oneof(
     { weight: 4, arbitrary: host.map((h) => h) },
-    { weight: 2, arbitrary: fc.tuple(fc.constantFrom("", "https://", "HTTPS://", "http://", " "), host, port, fc.constantFrom("", "/", "//", " ", "/x")).map((p) => p.join("")) },
+    {
+      weight: 2,
+      arbitrary: fc
+        .tuple(
+          fc.constantFrom("", "https://", "HTTPS://", "http://", " "),
+          host,
+          port,
+          fc.constantFrom("", "/", "//", " ", "/x"),
+        )
+        .map((p) => p.join("")),
+    },
     { weight: 1, arbitrary: fc.string({ maxLength: 20 }) },
     { weight: 1, arbitrary: weirdValue },
   );
@@ -187,7 +325,10 @@ describe("property: AuthorityBuilder", () => {
         const out = settleSync(() => new AuthorityBuilder(i as string, t as string), InvalidArgumentError);
         if (!out.ok) return;
         const parsed = settleSync(() => parseAuthority(out.value, o), AuthorityError);
-        assert.ok(parsed.ok, `new AuthorityBuilder(${JSON.stringify(i)}, ${JSON.stringify(t)}) built ${String(out.value)}, which the parser refuses: ${parsed.ok ? "" : parsed.error.message}`);
+        assert.ok(
+          parsed.ok,
+          `new AuthorityBuilder(${JSON.stringify(i)}, ${JSON.stringify(t)}) built ${String(out.value)}, which the parser refuses: ${parsed.ok ? "" : parsed.error.message}`,
+        );
       }),
       PARAMS,
     );
@@ -204,23 +345,55 @@ const httpsUrl = fc.constantFrom(
   "https://login.microsoftonline.com/tid/oauth2/v2.0/devicecode",
   "https://login.microsoftonline.com/common/v2.0/.well-known/openid-configuration",
 );
-const badUrl = fc.constantFrom("http://login.microsoftonline.com/tid/oauth2/v2.0/token", "https://", "https://host", "https://host/", "https://u:p@host/t/token", "not a url", "", "HTTPS://HOST/T/TOKEN", "https://[::1]/t", "https://host:99999/t");
-const endpoint = fc.oneof({ weight: 6, arbitrary: httpsUrl }, { weight: 2, arbitrary: badUrl }, { weight: 1, arbitrary: weirdValue });
+const badUrl = fc.constantFrom(
+  "http://login.microsoftonline.com/tid/oauth2/v2.0/token",
+  "https://",
+  "https://host",
+  "https://host/",
+  "https://u:p@host/t/token",
+  "not a url",
+  "",
+  "HTTPS://HOST/T/TOKEN",
+  "https://[::1]/t",
+  "https://host:99999/t",
+);
+const endpoint = fc.oneof(
+  { weight: 6, arbitrary: httpsUrl },
+  { weight: 2, arbitrary: badUrl },
+  { weight: 1, arbitrary: weirdValue },
+);
 
 const oidcDocument = nearValid(
-  fc.record({ authorization_endpoint: endpoint, token_endpoint: endpoint, device_authorization_endpoint: endpoint, issuer: fc.constantFrom("https://login.microsoftonline.com/tid/v2.0", "") }, { requiredKeys: [] }),
+  fc.record(
+    {
+      authorization_endpoint: endpoint,
+      token_endpoint: endpoint,
+      device_authorization_endpoint: endpoint,
+      issuer: fc.constantFrom("https://login.microsoftonline.com/tid/v2.0", ""),
+    },
+    { requiredKeys: [] },
+  ),
   ["authorization_endpoint", "token_endpoint", "device_authorization_endpoint", "issuer", "error", "error_description"],
 );
 const instanceDocument = nearValid(
-  fc.record({ tenant_discovery_endpoint: endpoint, "api-version": fc.constant("1.1"), metadata: fc.constant([]) }, { requiredKeys: [] }),
+  fc.record(
+    { tenant_discovery_endpoint: endpoint, "api-version": fc.constant("1.1"), metadata: fc.constant([]) },
+    { requiredKeys: [] },
+  ),
   ["tenant_discovery_endpoint", "error", "error_description", "error_codes"],
   fc.oneof(weirdValue, fc.constantFrom("invalid_instance", "invalid_request")),
 );
 
 /** Discovery answers for one authority: what the instance discovery and OIDC discovery GETs get. */
 const discoveryAnswers = fc.record({
-  instance: httpResponse(instanceDocument, fc.oneof({ weight: 6, arbitrary: fc.constant(200) }, { weight: 1, arbitrary: statusCode })),
-  oidc: httpResponse(oidcDocument, fc.oneof({ weight: 6, arbitrary: fc.constant(200) }, { weight: 1, arbitrary: statusCode })),
+  instance: httpResponse(
+    instanceDocument,
+    fc.oneof({ weight: 6, arbitrary: fc.constant(200) }, { weight: 1, arbitrary: statusCode }),
+  ),
+  oidc: httpResponse(
+    oidcDocument,
+    fc.oneof({ weight: 6, arbitrary: fc.constant(200) }, { weight: 1, arbitrary: statusCode }),
+  ),
 });
 
 function isHttps(url: unknown): boolean {
@@ -237,16 +410,28 @@ describe("property: discovery documents", () => {
   it("instance and OIDC discovery answers give an Authority with https endpoints, or an AuthorityError / ServerError", async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.constantFrom("https://login.microsoftonline.com/contoso.com", "https://login.windows.net/contoso.com", "https://fs.contoso.com/adfs", "https://contoso.b2clogin.com/contoso.onmicrosoft.com/b2c_1_signin"),
+        fc.constantFrom(
+          "https://login.microsoftonline.com/contoso.com",
+          "https://login.windows.net/contoso.com",
+          "https://fs.contoso.com/adfs",
+          "https://contoso.b2clogin.com/contoso.onmicrosoft.com/b2c_1_signin",
+        ),
         fc.boolean(),
         discoveryAnswers,
         async (authority, instanceDiscovery, answers) => {
-          const http = new RecordingHttpClient((r): HttpResponse => (r.url.includes("/discovery/instance") ? answers.instance : answers.oidc));
-          const out = await settle(() => resolveAuthority(authority, { http, instanceDiscovery }), AuthorityError, ServerError);
+          const http = new RecordingHttpClient((r): HttpResponse =>
+            r.url.includes("/discovery/instance") ? answers.instance : answers.oidc,
+          );
+          const out = await settle(
+            () => resolveAuthority(authority, { http, instanceDiscovery }),
+            AuthorityError,
+            ServerError,
+          );
           if (!out.ok) return;
           const a = out.value;
           assert.ok(Object.isFrozen(a));
-          for (const e of [a.authorizationEndpoint, a.tokenEndpoint, a.deviceAuthorizationEndpoint]) if (e !== undefined) assert.ok(isHttps(e), `https endpoint: ${e}`);
+          for (const e of [a.authorizationEndpoint, a.tokenEndpoint, a.deviceAuthorizationEndpoint])
+            if (e !== undefined) assert.ok(isHttps(e), `https endpoint: ${e}`);
           assert.equal(a.tenant, new URL(a.tokenEndpoint).pathname.split("/")[1]);
           assert.ok(a.tenant !== "");
         },
@@ -260,22 +445,48 @@ describe("property: discovery documents", () => {
       fc.record({
         preferred_network: fc.constant("login.microsoftonline.com"),
         preferred_cache: fc.constant("login.windows.net"),
-        aliases: fc.array(fc.oneof({ weight: 4, arbitrary: fc.constantFrom("login.microsoftonline.com", "login.windows.net", "LOGIN.Microsoft.com", "sts.windows.net", "") }, weirdValue), { maxLength: 5 }),
+        aliases: fc.array(
+          fc.oneof(
+            {
+              weight: 4,
+              arbitrary: fc.constantFrom(
+                "login.microsoftonline.com",
+                "login.windows.net",
+                "LOGIN.Microsoft.com",
+                "sts.windows.net",
+                "",
+              ),
+            },
+            weirdValue,
+          ),
+          { maxLength: 5 },
+        ),
       }),
       ["aliases", "preferred_network", "preferred_cache"],
     );
-    const metadataBody = nearValid(fc.record({ "api-version": fc.constant("1.1"), metadata: fc.array(fc.oneof({ weight: 4, arbitrary: aliasEntry.map((e) => e as unknown) }, weirdValue), { maxLength: 4 }) }), ["metadata", "tenant_discovery_endpoint"]);
-    fc.assert(
-      fc.property(fc.oneof({ weight: 4, arbitrary: metadataBody.map(toJsonText) }, { weight: 1, arbitrary: junkBody }), (text) => {
-        const groups = parseAliasGroups(text);
-        if (groups === undefined) return;
-        assert.ok(Array.isArray(groups));
-        for (const g of groups) {
-          assert.ok(Array.isArray(g) && g.length > 0);
-          assert.equal(new Set(g).size, g.length, "no duplicates");
-          for (const h of g) assert.ok(typeof h === "string" && h !== "" && h === h.toLowerCase());
-        }
+    const metadataBody = nearValid(
+      fc.record({
+        "api-version": fc.constant("1.1"),
+        metadata: fc.array(fc.oneof({ weight: 4, arbitrary: aliasEntry.map((e) => e as unknown) }, weirdValue), {
+          maxLength: 4,
+        }),
       }),
+      ["metadata", "tenant_discovery_endpoint"],
+    );
+    fc.assert(
+      fc.property(
+        fc.oneof({ weight: 4, arbitrary: metadataBody.map(toJsonText) }, { weight: 1, arbitrary: junkBody }),
+        (text) => {
+          const groups = parseAliasGroups(text);
+          if (groups === undefined) return;
+          assert.ok(Array.isArray(groups));
+          for (const g of groups) {
+            assert.ok(Array.isArray(g) && g.length > 0);
+            assert.equal(new Set(g).size, g.length, "no duplicates");
+            for (const h of g) assert.ok(typeof h === "string" && h !== "" && h === h.toLowerCase());
+          }
+        },
+      ),
       PARAMS,
     );
   });

@@ -17,7 +17,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import fc from "fast-check";
-import { CacheError, ConfidentialClientApplication, DistributedTokenCache, PublicClientApplication, SerializableTokenCache } from "../../src/index.ts";
+import {
+  CacheError,
+  ConfidentialClientApplication,
+  DistributedTokenCache,
+  PublicClientApplication,
+  SerializableTokenCache,
+} from "../../src/index.ts";
 import { ExpiringResponseCache } from "../../src/http/http-cache.ts";
 import { loadHttpCache } from "../../src/persistence/http-cache-file.ts";
 import { PersistentTokenCache } from "../../src/persistence/persistent-token-cache.ts";
@@ -25,7 +31,18 @@ import type { Keyring } from "../../src/persistence/protection.ts";
 import { FakeClock, response } from "../helpers/fakes.ts";
 import { FakeEntra } from "../helpers/entra-fake.ts";
 import { clientInfo, unsignedJwt } from "../helpers/tokens.ts";
-import { DANGEROUS_KEYS, PARAMS, assertPlainObject, junkBody, nearValid, settle, settleSync, setOwn, toJsonText, weirdValue } from "./support.ts";
+import {
+  DANGEROUS_KEYS,
+  PARAMS,
+  assertPlainObject,
+  junkBody,
+  nearValid,
+  settle,
+  settleSync,
+  setOwn,
+  toJsonText,
+  weirdValue,
+} from "./support.ts";
 
 const CID = "44444444-5555-4666-8777-888888888888";
 const ENV = "login.microsoftonline.com";
@@ -39,19 +56,56 @@ const MARK = "SeCrEtMaRk";
 // Near-valid cache content, in MSAL Python's layout and msal-node's
 // ---------------------------------------------------------------------------------------------------------
 
-const home = fc.oneof({ weight: 4, arbitrary: fc.constant<string | null>("uid.utid") }, fc.constantFrom<string | null>(null, "", "other.tenant", "UID.UTID"));
-const environment = fc.oneof({ weight: 6, arbitrary: fc.constant(ENV) }, fc.constantFrom("LOGIN.microsoftonline.com", "login.windows.net", "localhost:8443", "login.microsoftonline.com:443", ""));
-const clientId = fc.oneof({ weight: 6, arbitrary: fc.constant<string | null>(CID) }, fc.constantFrom<string | null>("other-client", null, CID.toUpperCase()));
-const realm = fc.oneof({ weight: 6, arbitrary: fc.constant(REALM) }, fc.constantFrom("common", "Contoso.OnMicrosoft.com", "", "adfs"));
-const target = fc.oneof({ weight: 4, arbitrary: fc.constantFrom("User.Read openid profile offline_access", "api://resource/.default", "User.Read") }, fc.constantFrom("", " ", "user.read  Profile", "a\tb"));
+const home = fc.oneof(
+  { weight: 4, arbitrary: fc.constant<string | null>("uid.utid") },
+  fc.constantFrom<string | null>(null, "", "other.tenant", "UID.UTID"),
+);
+const environment = fc.oneof(
+  { weight: 6, arbitrary: fc.constant(ENV) },
+  fc.constantFrom(
+    "LOGIN.microsoftonline.com",
+    "login.windows.net",
+    "localhost:8443",
+    "login.microsoftonline.com:443",
+    "",
+  ),
+);
+const clientId = fc.oneof(
+  { weight: 6, arbitrary: fc.constant<string | null>(CID) },
+  fc.constantFrom<string | null>("other-client", null, CID.toUpperCase()),
+);
+const realm = fc.oneof(
+  { weight: 6, arbitrary: fc.constant(REALM) },
+  fc.constantFrom("common", "Contoso.OnMicrosoft.com", "", "adfs"),
+);
+const target = fc.oneof(
+  {
+    weight: 4,
+    arbitrary: fc.constantFrom("User.Read openid profile offline_access", "api://resource/.default", "User.Read"),
+  },
+  fc.constantFrom("", " ", "user.read  Profile", "a\tb"),
+);
 /** Timestamps as MSAL Python (strings) and msal-node (strings, sometimes numbers) write them, and broken ones. */
 const timestamp = (offset: number): fc.Arbitrary<unknown> =>
-  fc.oneof({ weight: 6, arbitrary: fc.constant(String(NOW + offset)) }, { weight: 1, arbitrary: fc.constant(NOW + offset) }, { weight: 1, arbitrary: fc.constantFrom(" 42 ", "1.5", "-1", "1e21", "", "soon", "99999999999999999999") });
+  fc.oneof(
+    { weight: 6, arbitrary: fc.constant(String(NOW + offset)) },
+    { weight: 1, arbitrary: fc.constant(NOW + offset) },
+    { weight: 1, arbitrary: fc.constantFrom(" 42 ", "1.5", "-1", "1e21", "", "soon", "99999999999999999999") },
+  );
 const secret = fc.string({ maxLength: 6 }).map((s) => `${MARK}-${s}`);
 
 /** Fields msal-node writes that MSAL Python does not. */
 const nodeExtras = fc.record(
-  { requested_claims: fc.constant(""), requested_claims_hash: fc.constant(""), userAssertionHash: fc.constant("h"), last_modification_app: fc.constant("msal-node"), tokenType: fc.constant("Bearer"), name: fc.constant("Alice"), client_info: fc.constant(clientInfo("uid", "utid")), tenantProfiles: fc.constant([{ tenantId: "t", localAccountId: "l", isHomeTenant: true }]) },
+  {
+    requested_claims: fc.constant(""),
+    requested_claims_hash: fc.constant(""),
+    userAssertionHash: fc.constant("h"),
+    last_modification_app: fc.constant("msal-node"),
+    tokenType: fc.constant("Bearer"),
+    name: fc.constant("Alice"),
+    client_info: fc.constant(clientInfo("uid", "utid")),
+    tenantProfiles: fc.constant([{ tenantId: "t", localAccountId: "l", isHomeTenant: true }]),
+  },
   { requiredKeys: [] },
 );
 
@@ -59,51 +113,156 @@ function entry(type: (typeof TYPES)[number]): fc.Arbitrary<Record<string, unknow
   const base: Record<(typeof TYPES)[number], fc.Arbitrary<Record<string, unknown>>> = {
     AccessToken: fc.record(
       {
-        credential_type: fc.constant("AccessToken"), secret, home_account_id: home, environment, client_id: clientId, target, realm, token_type: fc.constantFrom("Bearer", "pop"),
-        cached_at: timestamp(-60), expires_on: timestamp(3600), extended_expires_on: timestamp(7200), refresh_on: timestamp(1800), key_id: fc.constant("kid"),
+        credential_type: fc.constant("AccessToken"),
+        secret,
+        home_account_id: home,
+        environment,
+        client_id: clientId,
+        target,
+        realm,
+        token_type: fc.constantFrom("Bearer", "pop"),
+        cached_at: timestamp(-60),
+        expires_on: timestamp(3600),
+        extended_expires_on: timestamp(7200),
+        refresh_on: timestamp(1800),
+        key_id: fc.constant("kid"),
       },
-      { requiredKeys: ["credential_type", "secret", "home_account_id", "environment", "client_id", "target", "realm", "token_type", "cached_at", "expires_on", "extended_expires_on"] },
+      {
+        requiredKeys: [
+          "credential_type",
+          "secret",
+          "home_account_id",
+          "environment",
+          "client_id",
+          "target",
+          "realm",
+          "token_type",
+          "cached_at",
+          "expires_on",
+          "extended_expires_on",
+        ],
+      },
     ),
     RefreshToken: fc.record(
-      { credential_type: fc.constant("RefreshToken"), secret, home_account_id: home, environment, client_id: clientId, target, last_modification_time: timestamp(0), family_id: fc.constantFrom("1", "") },
+      {
+        credential_type: fc.constant("RefreshToken"),
+        secret,
+        home_account_id: home,
+        environment,
+        client_id: clientId,
+        target,
+        last_modification_time: timestamp(0),
+        family_id: fc.constantFrom("1", ""),
+      },
       { requiredKeys: ["credential_type", "secret", "home_account_id", "environment", "client_id"] },
     ),
     IdToken: fc.record(
-      { credential_type: fc.constant("IdToken"), secret: fc.constant(unsignedJwt({ aud: CID, sub: "s", oid: "o", preferred_username: "alice@contoso.com" })), home_account_id: home, environment, realm, client_id: clientId },
+      {
+        credential_type: fc.constant("IdToken"),
+        secret: fc.constant(unsignedJwt({ aud: CID, sub: "s", oid: "o", preferred_username: "alice@contoso.com" })),
+        home_account_id: home,
+        environment,
+        realm,
+        client_id: clientId,
+      },
       { requiredKeys: ["credential_type", "secret", "home_account_id", "environment", "realm", "client_id"] },
     ),
     Account: fc.record(
-      { home_account_id: home, environment, realm, local_account_id: fc.constantFrom("oid", null), username: fc.constantFrom("alice@contoso.com", ""), authority_type: fc.constantFrom("MSSTS", "MSSTS", "ADFS", "CLOUDSHELL", "MSA"), account_source: fc.constantFrom("authorization_code", "broker") },
+      {
+        home_account_id: home,
+        environment,
+        realm,
+        local_account_id: fc.constantFrom("oid", null),
+        username: fc.constantFrom("alice@contoso.com", ""),
+        authority_type: fc.constantFrom("MSSTS", "MSSTS", "ADFS", "CLOUDSHELL", "MSA"),
+        account_source: fc.constantFrom("authorization_code", "broker"),
+      },
       { requiredKeys: ["home_account_id", "environment", "realm", "local_account_id", "username", "authority_type"] },
     ),
-    AppMetadata: fc.record({ client_id: clientId, environment, family_id: fc.constantFrom("1", "") }, { requiredKeys: ["client_id", "environment"] }),
+    AppMetadata: fc.record(
+      { client_id: clientId, environment, family_id: fc.constantFrom("1", "") },
+      { requiredKeys: ["client_id", "environment"] },
+    ),
   };
-  const withExtras = fc.tuple(base[type], fc.option(nodeExtras, { nil: undefined, freq: 4 })).map(([e, extra]) => (extra === undefined ? e : { ...e, ...extra }));
-  return nearValid(withExtras, ["secret", "home_account_id", "environment", "client_id", "target", "realm", "token_type", "expires_on", "refresh_on", "key_id", "family_id", "username", "authority_type", "local_account_id", "credential_type", "cached_at"]);
+  const withExtras = fc
+    .tuple(base[type], fc.option(nodeExtras, { nil: undefined, freq: 4 }))
+    .map(([e, extra]) => (extra === undefined ? e : { ...e, ...extra }));
+  return nearValid(withExtras, [
+    "secret",
+    "home_account_id",
+    "environment",
+    "client_id",
+    "target",
+    "realm",
+    "token_type",
+    "expires_on",
+    "refresh_on",
+    "key_id",
+    "family_id",
+    "username",
+    "authority_type",
+    "local_account_id",
+    "credential_type",
+    "cached_at",
+  ]);
 }
 
 /** Storage keys: MSAL Python's, msal-node's, or anything (lookups never rely on them). */
 const storageKey = fc.oneof(
-  { weight: 3, arbitrary: fc.constantFrom(`uid.utid-${ENV}-accesstoken-${CID}-${REALM}-user.read openid profile offline_access`, `uid.utid-${ENV}-refreshtoken-${CID}--`, `uid.utid-${ENV}-idtoken-${CID}-${REALM}-`, `uid.utid-${ENV}-${REALM}`, `appmetadata-${ENV}-${CID}`) },
-  { weight: 2, arbitrary: fc.constantFrom(`uid.utid-${ENV}-accesstoken-${CID}-${REALM}-user.read openid profile offline_access--`, `-${ENV}-accesstoken-${CID}-${REALM}-api://resource/.default--`) },
+  {
+    weight: 3,
+    arbitrary: fc.constantFrom(
+      `uid.utid-${ENV}-accesstoken-${CID}-${REALM}-user.read openid profile offline_access`,
+      `uid.utid-${ENV}-refreshtoken-${CID}--`,
+      `uid.utid-${ENV}-idtoken-${CID}-${REALM}-`,
+      `uid.utid-${ENV}-${REALM}`,
+      `appmetadata-${ENV}-${CID}`,
+    ),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.constantFrom(
+      `uid.utid-${ENV}-accesstoken-${CID}-${REALM}-user.read openid profile offline_access--`,
+      `-${ENV}-accesstoken-${CID}-${REALM}-api://resource/.default--`,
+    ),
+  },
   { weight: 2, arbitrary: fc.string({ maxLength: 12 }) },
   { weight: 1, arbitrary: fc.constantFrom(...DANGEROUS_KEYS) },
 );
 
 function section(type: (typeof TYPES)[number]): fc.Arbitrary<unknown> {
-  const entries = fc.array(fc.tuple(storageKey, fc.oneof({ weight: 6, arbitrary: entry(type) as fc.Arbitrary<unknown> }, weirdValue)), { maxLength: 3 }).map((pairs) => {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of pairs) setOwn(out, k, v);
-    return out;
-  });
+  const entries = fc
+    .array(fc.tuple(storageKey, fc.oneof({ weight: 6, arbitrary: entry(type) as fc.Arbitrary<unknown> }, weirdValue)), {
+      maxLength: 3,
+    })
+    .map((pairs) => {
+      const out: Record<string, unknown> = {};
+      for (const [k, v] of pairs) setOwn(out, k, v);
+      return out;
+    });
   return fc.oneof({ weight: 8, arbitrary: entries }, { weight: 1, arbitrary: weirdValue });
 }
 
 /** A near-valid serialized cache: the five sections (some missing or broken), and unknown members. */
 const cacheObject: fc.Arbitrary<Record<string, unknown>> = fc
   .tuple(
-    fc.record({ AccessToken: section("AccessToken"), RefreshToken: section("RefreshToken"), IdToken: section("IdToken"), Account: section("Account"), AppMetadata: section("AppMetadata") }, { requiredKeys: [] }),
-    fc.array(fc.tuple(fc.oneof(fc.string({ maxLength: 8 }), fc.constantFrom("accesstoken", "Accounts", ...DANGEROUS_KEYS)), weirdValue), { maxLength: 2 }),
+    fc.record(
+      {
+        AccessToken: section("AccessToken"),
+        RefreshToken: section("RefreshToken"),
+        IdToken: section("IdToken"),
+        Account: section("Account"),
+        AppMetadata: section("AppMetadata"),
+      },
+      { requiredKeys: [] },
+    ),
+    fc.array(
+      fc.tuple(
+        fc.oneof(fc.string({ maxLength: 8 }), fc.constantFrom("accesstoken", "Accounts", ...DANGEROUS_KEYS)),
+        weirdValue,
+      ),
+      { maxLength: 2 },
+    ),
   )
   .map(([sections, extras]) => {
     const out: Record<string, unknown> = {};
@@ -115,11 +274,28 @@ const cacheObject: fc.Arbitrary<Record<string, unknown>> = fc
 /** Text a cache file may hold: near-valid caches, damaged ones, encrypted-looking envelopes, junk. */
 const cacheText: fc.Arbitrary<string> = fc.oneof(
   { weight: 6, arbitrary: cacheObject.map(toJsonText) },
-  { weight: 1, arbitrary: fc.tuple(cacheObject.map((o) => JSON.stringify(o, null, 4)), fc.nat()).map(([t, cut]) => t.slice(0, cut % (t.length + 1))) },
+  {
+    weight: 1,
+    arbitrary: fc
+      .tuple(
+        cacheObject.map((o) => JSON.stringify(o, null, 4)),
+        fc.nat(),
+      )
+      .map(([t, cut]) => t.slice(0, cut % (t.length + 1))),
+  },
   { weight: 1, arbitrary: cacheObject.map((o) => `\ufeff${JSON.stringify(o)}`) },
   {
     weight: 1,
-    arbitrary: nearValid(fc.record({ msal_ts_encrypted: fc.constant(1), alg: fc.constant("A256GCM"), iv: fc.constant("AAAAAAAAAAAAAAAA"), tag: fc.constant("AAAAAAAAAAAAAAAAAAAAAA=="), data: fc.constant(`${MARK}AAAA`) }), ["msal_ts_encrypted", "alg", "iv", "tag", "data"]).map(toJsonText),
+    arbitrary: nearValid(
+      fc.record({
+        msal_ts_encrypted: fc.constant(1),
+        alg: fc.constant("A256GCM"),
+        iv: fc.constant("AAAAAAAAAAAAAAAA"),
+        tag: fc.constant("AAAAAAAAAAAAAAAAAAAAAA=="),
+        data: fc.constant(`${MARK}AAAA`),
+      }),
+      ["msal_ts_encrypted", "alg", "iv", "tag", "data"],
+    ).map(toJsonText),
   },
   { weight: 1, arbitrary: junkBody },
   { weight: 1, arbitrary: fc.string({ unit: "binary", maxLength: 30 }) },
@@ -132,14 +308,29 @@ const cacheText: fc.Arbitrary<string> = fc.oneof(
 const TIMESTAMP = /^\s*-?\d+(\.\d+)?\s*$/;
 const str = (v: unknown): boolean => typeof v === "string";
 const optStr = (v: unknown): boolean => v === undefined || v === null || typeof v === "string";
-const time = (v: unknown): boolean => (typeof v === "string" && TIMESTAMP.test(v)) || (typeof v === "number" && Number.isFinite(v));
+const time = (v: unknown): boolean =>
+  (typeof v === "string" && TIMESTAMP.test(v)) || (typeof v === "number" && Number.isFinite(v));
 
 /** What lookups may return: entries whose fields have the types the flows read, per credential type. */
 function checkFound(type: (typeof TYPES)[number], e: Record<string, unknown>): void {
   assertPlainObject(e, `a found ${type}`);
   const ok: Record<(typeof TYPES)[number], boolean> = {
-    AccessToken: str(e.secret) && str(e.environment) && str(e.realm) && str(e.target) && optStr(e.home_account_id) && optStr(e.client_id) && time(e.expires_on) && (e.refresh_on === undefined || time(e.refresh_on)),
-    RefreshToken: str(e.secret) && str(e.environment) && str(e.client_id) && optStr(e.home_account_id) && optStr(e.target) && optStr(e.family_id),
+    AccessToken:
+      str(e.secret) &&
+      str(e.environment) &&
+      str(e.realm) &&
+      str(e.target) &&
+      optStr(e.home_account_id) &&
+      optStr(e.client_id) &&
+      time(e.expires_on) &&
+      (e.refresh_on === undefined || time(e.refresh_on)),
+    RefreshToken:
+      str(e.secret) &&
+      str(e.environment) &&
+      str(e.client_id) &&
+      optStr(e.home_account_id) &&
+      optStr(e.target) &&
+      optStr(e.family_id),
     IdToken: str(e.secret) && str(e.environment) && optStr(e.home_account_id),
     Account: str(e.home_account_id) && str(e.environment) && optStr(e.username) && optStr(e.authority_type),
     AppMetadata: str(e.environment) && optStr(e.client_id) && optStr(e.family_id),
@@ -150,8 +341,16 @@ function checkFound(type: (typeof TYPES)[number], e: Record<string, unknown>): v
 function exercise(cache: SerializableTokenCache): void {
   for (const type of TYPES) {
     for (const e of cache.find(type)) checkFound(type, e);
-    for (const e of cache.find(type, { query: { home_account_id: "uid.utid", environment: ENV, client_id: CID, realm: REALM }, target: ["User.Read"] })) checkFound(type, e);
-    for (const e of cache.find(type, { query: { home_account_id: null, environment: ENV }, target: ["api://resource/.default"] })) checkFound(type, e);
+    for (const e of cache.find(type, {
+      query: { home_account_id: "uid.utid", environment: ENV, client_id: CID, realm: REALM },
+      target: ["User.Read"],
+    }))
+      checkFound(type, e);
+    for (const e of cache.find(type, {
+      query: { home_account_id: null, environment: ENV },
+      target: ["api://resource/.default"],
+    }))
+      checkFound(type, e);
   }
 }
 
@@ -161,7 +360,14 @@ function normalized(text: string): unknown {
 }
 
 const goodResponse = (): ReturnType<typeof response> =>
-  response(200, { access_token: "fresh-at", expires_in: 3600, refresh_token: "fresh-rt", client_info: clientInfo("uid", "utid"), id_token: unsignedJwt({ aud: CID, sub: "s", oid: "o", preferred_username: "alice@contoso.com" }), scope: "User.Read openid profile offline_access" });
+  response(200, {
+    access_token: "fresh-at",
+    expires_in: 3600,
+    refresh_token: "fresh-rt",
+    client_info: clientInfo("uid", "utid"),
+    id_token: unsignedJwt({ aud: CID, sub: "s", oid: "o", preferred_username: "alice@contoso.com" }),
+    scope: "User.Read openid profile offline_access",
+  });
 
 // ---------------------------------------------------------------------------------------------------------
 // SerializableTokenCache
@@ -170,18 +376,33 @@ const goodResponse = (): ReturnType<typeof response> =>
 describe("property: SerializableTokenCache.deserialize", () => {
   it("any text loads or throws CacheError; a failure leaves the cache unchanged and quotes nothing", () => {
     fc.assert(
-      fc.property(fc.oneof({ weight: 3, arbitrary: cacheText }, { weight: 1, arbitrary: fc.string({ maxLength: 40 }) }, { weight: 1, arbitrary: fc.json({ maxDepth: 3 }) }), (text) => {
-        const cache = new SerializableTokenCache();
-        cache.add({ client_id: CID, scope: ["User.Read"], token_endpoint: `https://${ENV}/${REALM}/oauth2/v2.0/token`, response: { access_token: "before", expires_in: 3600 } }, NOW);
-        const before = cache.serialize();
-        const out = settleSync(() => cache.deserialize(text), CacheError);
-        if (!out.ok) {
-          assert.equal(cache.serialize(), before, "a failed deserialize leaves the cache as it was");
-          assert.ok(!out.error.message.includes(MARK), "the message never quotes the content");
-        }
-        exercise(cache);
-        JSON.parse(cache.serialize());
-      }),
+      fc.property(
+        fc.oneof(
+          { weight: 3, arbitrary: cacheText },
+          { weight: 1, arbitrary: fc.string({ maxLength: 40 }) },
+          { weight: 1, arbitrary: fc.json({ maxDepth: 3 }) },
+        ),
+        (text) => {
+          const cache = new SerializableTokenCache();
+          cache.add(
+            {
+              client_id: CID,
+              scope: ["User.Read"],
+              token_endpoint: `https://${ENV}/${REALM}/oauth2/v2.0/token`,
+              response: { access_token: "before", expires_in: 3600 },
+            },
+            NOW,
+          );
+          const before = cache.serialize();
+          const out = settleSync(() => cache.deserialize(text), CacheError);
+          if (!out.ok) {
+            assert.equal(cache.serialize(), before, "a failed deserialize leaves the cache as it was");
+            assert.ok(!out.error.message.includes(MARK), "the message never quotes the content");
+          }
+          exercise(cache);
+          JSON.parse(cache.serialize());
+        },
+      ),
       PARAMS,
     );
   });
@@ -189,21 +410,36 @@ describe("property: SerializableTokenCache.deserialize", () => {
   it("near-valid caches (MSAL Python and msal-node layouts): written back as read, and every lookup is safe", () => {
     fc.assert(
       // A top-level "__proto__" member has its own property below (KNOWN BUG).
-      fc.property(cacheObject.filter((o) => !Object.hasOwn(o, "__proto__")), (obj) => {
-        const text = toJsonText(obj);
-        const cache = new SerializableTokenCache();
-        cache.deserialize(text);
-        const written = cache.serialize();
-        assert.deepStrictEqual(JSON.parse(written), normalized(text), "unknown sections and unusable entries are written back unchanged");
-        const again = new SerializableTokenCache();
-        again.deserialize(written);
-        assert.equal(again.serialize(), written, "serialize is stable");
-        exercise(cache);
-        // A later write works on top of whatever was loaded.
-        cache.add({ client_id: CID, scope: ["User.Read"], token_endpoint: `https://${ENV}/${REALM}/oauth2/v2.0/token`, response: JSON.parse(goodResponse().text) as Record<string, unknown> }, NOW);
-        for (const type of TYPES) for (const e of cache.find(type)) checkFound(type, e);
-        JSON.parse(cache.serialize());
-      }),
+      fc.property(
+        cacheObject.filter((o) => !Object.hasOwn(o, "__proto__")),
+        (obj) => {
+          const text = toJsonText(obj);
+          const cache = new SerializableTokenCache();
+          cache.deserialize(text);
+          const written = cache.serialize();
+          assert.deepStrictEqual(
+            JSON.parse(written),
+            normalized(text),
+            "unknown sections and unusable entries are written back unchanged",
+          );
+          const again = new SerializableTokenCache();
+          again.deserialize(written);
+          assert.equal(again.serialize(), written, "serialize is stable");
+          exercise(cache);
+          // A later write works on top of whatever was loaded.
+          cache.add(
+            {
+              client_id: CID,
+              scope: ["User.Read"],
+              token_endpoint: `https://${ENV}/${REALM}/oauth2/v2.0/token`,
+              response: JSON.parse(goodResponse().text) as Record<string, unknown>,
+            },
+            NOW,
+          );
+          for (const type of TYPES) for (const e of cache.find(type)) checkFound(type, e);
+          JSON.parse(cache.serialize());
+        },
+      ),
       PARAMS,
     );
   });
@@ -214,15 +450,19 @@ describe("property: SerializableTokenCache.deserialize", () => {
   // deserialize('{"__proto__":false}') then serialize() gives '{}'. This property fails until that is fixed.
   it("a top-level member named __proto__ is written back like any other unknown member", () => {
     fc.assert(
-      fc.property(weirdValue, fc.dictionary(fc.constantFrom("AccessToken", "Account", "x-unknown"), weirdValue, { maxKeys: 2 }), (value, obj) => {
-        const input: Record<string, unknown> = {};
-        setOwn(input, "__proto__", value);
-        for (const [k, v] of Object.entries(obj)) setOwn(input, k, v);
-        const text = toJsonText(input);
-        const cache = new SerializableTokenCache();
-        cache.deserialize(text);
-        assert.deepStrictEqual(JSON.parse(cache.serialize()), normalized(text));
-      }),
+      fc.property(
+        weirdValue,
+        fc.dictionary(fc.constantFrom("AccessToken", "Account", "x-unknown"), weirdValue, { maxKeys: 2 }),
+        (value, obj) => {
+          const input: Record<string, unknown> = {};
+          setOwn(input, "__proto__", value);
+          for (const [k, v] of Object.entries(obj)) setOwn(input, k, v);
+          const text = toJsonText(input);
+          const cache = new SerializableTokenCache();
+          cache.deserialize(text);
+          assert.deepStrictEqual(JSON.parse(cache.serialize()), normalized(text));
+        },
+      ),
       PARAMS,
     );
   });
@@ -234,8 +474,16 @@ describe("property: SerializableTokenCache.deserialize", () => {
         cache.deserialize(toJsonText(obj));
         const http = new FakeEntra();
         http.token = () => (refreshWorks ? goodResponse() : response(400, { error: "invalid_grant" }));
-        const options = { authority: `https://${ENV}/${REALM}`, httpClient: http, clock: new FakeClock(NOW * 1000), tokenCache: cache, instanceDiscovery: false };
-        const app = confidential ? new ConfidentialClientApplication(CID, { ...options, clientCredential: "secret" }) : new PublicClientApplication(CID, options);
+        const options = {
+          authority: `https://${ENV}/${REALM}`,
+          httpClient: http,
+          clock: new FakeClock(NOW * 1000),
+          tokenCache: cache,
+          instanceDiscovery: false,
+        };
+        const app = confidential
+          ? new ConfidentialClientApplication(CID, { ...options, clientCredential: "secret" })
+          : new PublicClientApplication(CID, options);
         const accounts = await app.getAccounts();
         for (const account of accounts) {
           assertPlainObject(account, "an account");
@@ -246,7 +494,8 @@ describe("property: SerializableTokenCache.deserialize", () => {
         }
         if (app instanceof ConfidentialClientApplication) {
           const r = await settle(() => app.acquireTokenForClient(["api://resource/.default"]));
-          if (r.ok && !("error" in r.value)) assert.ok(typeof r.value.access_token === "string" && r.value.access_token !== "");
+          if (r.ok && !("error" in r.value))
+            assert.ok(typeof r.value.access_token === "string" && r.value.access_token !== "");
         }
         for (const type of TYPES) for (const e of cache.find(type)) checkFound(type, e);
         JSON.parse(cache.serialize());
@@ -289,7 +538,10 @@ describe("property: PersistentTokenCache opening a file with arbitrary content",
   after(() => rmSync(root, { recursive: true, force: true }));
 
   it("the file is read or moved aside (bytes kept); the cache then reads and writes normally", () => {
-    const content = fc.oneof({ weight: 5, arbitrary: cacheText.map((t) => Buffer.from(t, "utf8")) }, { weight: 1, arbitrary: fc.uint8Array({ maxLength: 40 }).map((b) => Buffer.from(b)) });
+    const content = fc.oneof(
+      { weight: 5, arbitrary: cacheText.map((t) => Buffer.from(t, "utf8")) },
+      { weight: 1, arbitrary: fc.uint8Array({ maxLength: 40 }).map((b) => Buffer.from(b)) },
+    );
     fc.assert(
       fc.property(content, fc.constantFrom("plaintext", "keyring-or-plaintext"), (bytes, protection) => {
         const dir = root;
@@ -298,12 +550,22 @@ describe("property: PersistentTokenCache opening a file with arbitrary content",
           const file = join(dir, name);
           writeFileSync(file, bytes, { mode: 0o600 });
           const keyring = memoryKeyring();
-          const open = (): PersistentTokenCache => new PersistentTokenCache({ path: file, protection: protection as "plaintext" | "keyring-or-plaintext", keyring, platform: "linux", env: {} });
+          const open = (): PersistentTokenCache =>
+            new PersistentTokenCache({
+              path: file,
+              protection: protection as "plaintext" | "keyring-or-plaintext",
+              keyring,
+              platform: "linux",
+              env: {},
+            });
           const text = bytes.toString("utf8");
           const reference = new SerializableTokenCache();
           // An envelope never decrypts here (random content), and a plaintext cache refuses envelopes; with a
           // working keyring, a plaintext file is refused too (SECURITY.md, L2: no migratePlaintext here).
-          const readable = protection === "plaintext" && !ENVELOPE.test(text) && settleSync(() => reference.deserialize(text), CacheError).ok;
+          const readable =
+            protection === "plaintext" &&
+            !ENVELOPE.test(text) &&
+            settleSync(() => reference.deserialize(text), CacheError).ok;
 
           const cache = open();
           const count = settleSync(() => cache.count("AccessToken"));
@@ -322,10 +584,25 @@ describe("property: PersistentTokenCache opening a file with arbitrary content",
           // One lookup per type (each lookup of a persistent cache stats the file; the in-memory properties above do the rest).
           for (const type of TYPES) for (const e of cache.find(type)) checkFound(type, e);
 
-          cache.add({ client_id: CID, scope: ["User.Read"], token_endpoint: `https://${ENV}/${REALM}/oauth2/v2.0/token`, response: { access_token: "written-after", expires_in: 3600 } }, NOW);
+          cache.add(
+            {
+              client_id: CID,
+              scope: ["User.Read"],
+              token_endpoint: `https://${ENV}/${REALM}/oauth2/v2.0/token`,
+              response: { access_token: "written-after", expires_in: 3600 },
+            },
+            NOW,
+          );
           const reopened = open();
-          assert.ok(reopened.find("AccessToken").some((e) => e.secret === "written-after"), "the write is in the file");
-          assert.equal(readdirSync(dir).filter((n) => n.startsWith(`${name}.corrupt-`)).length, aside.length, "the written file is not moved aside");
+          assert.ok(
+            reopened.find("AccessToken").some((e) => e.secret === "written-after"),
+            "the write is in the file",
+          );
+          assert.equal(
+            readdirSync(dir).filter((n) => n.startsWith(`${name}.corrupt-`)).length,
+            aside.length,
+            "the written file is not moved aside",
+          );
         } finally {
           // Everything in the folder is this run's: the file, its lock, what was moved aside.
           for (const n of readdirSync(dir)) rmSync(join(dir, n), { force: true });
@@ -357,15 +634,31 @@ describe("property: DistributedTokenCache partitions read from the store", () =>
         const cache = new DistributedTokenCache({ store, clock: new FakeClock(NOW * 1000) });
         const http = new FakeEntra();
         http.token = goodResponse;
-        const options = { authority: `https://${ENV}/${REALM}`, httpClient: http, clock: new FakeClock(NOW * 1000), tokenCache: cache, instanceDiscovery: false };
+        const options = {
+          authority: `https://${ENV}/${REALM}`,
+          httpClient: http,
+          clock: new FakeClock(NOW * 1000),
+          tokenCache: cache,
+          instanceDiscovery: false,
+        };
         const out =
           flow === "client_credentials"
-            ? await settle(() => new ConfidentialClientApplication(CID, { ...options, clientCredential: "secret" }).acquireTokenForClient(["api://resource/.default"]))
-            : await settle(() => new PublicClientApplication(CID, options).acquireTokenByAuthorizationCode("the-code", ["User.Read"]));
+            ? await settle(() =>
+                new ConfidentialClientApplication(CID, {
+                  ...options,
+                  clientCredential: "secret",
+                }).acquireTokenForClient(["api://resource/.default"]),
+              )
+            : await settle(() =>
+                new PublicClientApplication(CID, options).acquireTokenByAuthorizationCode("the-code", ["User.Read"]),
+              );
         if (out.ok) assertPlainObject(out.value, "the result");
         for (const w of writes) {
           assertPlainObject(JSON.parse(w.value), "a written partition");
-          assert.ok(Number.isSafeInteger(w.ttl) && w.ttl >= 60 && w.ttl <= 10 * 365 * 24 * 3600, `TTL ${w.ttl} is whole seconds, from a minute to ten years`);
+          assert.ok(
+            Number.isSafeInteger(w.ttl) && w.ttl >= 60 && w.ttl <= 10 * 365 * 24 * 3600,
+            `TTL ${w.ttl} is whole seconds, from a minute to ten years`,
+          );
         }
       }),
       PARAMS,
@@ -382,13 +675,23 @@ const cachedEntry = nearValid(
   fc.record({
     status_code: fc.constantFrom(200, 400, 429, 503),
     text: fc.constantFrom("{}", '{"token_endpoint":"https://h/t/oauth2/v2.0/token"}', ""),
-    headers: fc.oneof(fc.constant<Record<string, unknown>>({ "content-type": "application/json" }), fc.dictionary(fc.string({ maxLength: 6 }), weirdValue, { maxKeys: 2 })),
+    headers: fc.oneof(
+      fc.constant<Record<string, unknown>>({ "content-type": "application/json" }),
+      fc.dictionary(fc.string({ maxLength: 6 }), weirdValue, { maxKeys: 2 }),
+    ),
     created_at: fc.integer({ min: NOW - 100_000, max: NOW }),
     expires_at: fc.integer({ min: NOW - 100, max: NOW + 100_000 }),
   }),
   ["status_code", "text", "headers", "created_at", "expires_at"],
 );
-const httpCacheObject = fc.dictionary(fc.oneof(fc.constantFrom("GET https://h/t/v2.0/.well-known/openid-configuration hash=x 2xx", ...DANGEROUS_KEYS), fc.string({ maxLength: 10 })), fc.oneof({ weight: 4, arbitrary: cachedEntry as fc.Arbitrary<unknown> }, weirdValue), { maxKeys: 4 });
+const httpCacheObject = fc.dictionary(
+  fc.oneof(
+    fc.constantFrom("GET https://h/t/v2.0/.well-known/openid-configuration hash=x 2xx", ...DANGEROUS_KEYS),
+    fc.string({ maxLength: 10 }),
+  ),
+  fc.oneof({ weight: 4, arbitrary: cachedEntry as fc.Arbitrary<unknown> }, weirdValue),
+  { maxKeys: 4 },
+);
 
 describe("property: HTTP cache file and entries", () => {
   let root: string;
@@ -399,7 +702,11 @@ describe("property: HTTP cache file and entries", () => {
   after(() => rmSync(root, { recursive: true, force: true }));
 
   it("loadHttpCache reads a JSON object into a Map, or moves the file aside with its bytes", () => {
-    const text = fc.oneof({ weight: 4, arbitrary: httpCacheObject.map(toJsonText) }, { weight: 1, arbitrary: junkBody }, { weight: 1, arbitrary: cacheText });
+    const text = fc.oneof(
+      { weight: 4, arbitrary: httpCacheObject.map(toJsonText) },
+      { weight: 1, arbitrary: junkBody },
+      { weight: 1, arbitrary: cacheText },
+    );
     fc.assert(
       fc.property(text, (content) => {
         const dir = root;

@@ -12,7 +12,19 @@ import type { HttpResponse } from "../../src/http/types.ts";
 import { FakeClock, response } from "../helpers/fakes.ts";
 import { FakeEntra } from "../helpers/entra-fake.ts";
 import {
-  PARAMS, assertPlainObject, checkCache, checkResult, errorResponseBody, httpResponse, nearValid, rawNumber, seconds, settle, setOwn, tokenResponseBody, weirdValue,
+  PARAMS,
+  assertPlainObject,
+  checkCache,
+  checkResult,
+  errorResponseBody,
+  httpResponse,
+  nearValid,
+  rawNumber,
+  seconds,
+  settle,
+  setOwn,
+  tokenResponseBody,
+  weirdValue,
 } from "./support.ts";
 import { expectFlow } from "../helpers/results.ts";
 
@@ -20,7 +32,18 @@ const CID = "22222222-3333-4444-8555-666666666666";
 const AUTHORITY = "https://login.microsoftonline.com/organizations";
 /** Far more polls than a flow of at most 140 s polled once a second can make. */
 const MAX_POLLS = 500;
-const DEVICE_KEYS = ["device_code", "user_code", "verification_uri", "verification_uri_complete", "expires_in", "interval", "message", "error", "_correlation_id", "expires_at"];
+const DEVICE_KEYS = [
+  "device_code",
+  "user_code",
+  "verification_uri",
+  "verification_uri_complete",
+  "expires_in",
+  "interval",
+  "message",
+  "error",
+  "_correlation_id",
+  "expires_at",
+];
 
 /** Near-valid device authorization responses. */
 const deviceBody = nearValid(
@@ -28,24 +51,41 @@ const deviceBody = nearValid(
     {
       device_code: fc.oneof(fc.constant("the-device-code"), fc.string({ minLength: 1, maxLength: 20 })),
       user_code: fc.oneof(fc.constant("ABCD-EFGH"), fc.string({ minLength: 1, maxLength: 10 })),
-      verification_uri: fc.constantFrom("https://microsoft.com/devicelogin", "https://login.microsoftonline.com/device", "not a url"),
+      verification_uri: fc.constantFrom(
+        "https://microsoft.com/devicelogin",
+        "https://login.microsoftonline.com/device",
+        "not a url",
+      ),
       expires_in: seconds,
       interval: fc.oneof(fc.integer({ min: 1, max: 10 }), fc.constantFrom("5", 0, -1, "x", 1.5), rawNumber),
-      message: fc.oneof(fc.constant("To sign in, use a web browser to open https://microsoft.com/devicelogin and enter the code ABCD-EFGH."), fc.string({ maxLength: 20 })),
+      message: fc.oneof(
+        fc.constant(
+          "To sign in, use a web browser to open https://microsoft.com/devicelogin and enter the code ABCD-EFGH.",
+        ),
+        fc.string({ maxLength: 20 }),
+      ),
     },
     { requiredKeys: ["device_code", "user_code", "verification_uri"] },
   ),
   DEVICE_KEYS,
 );
 
-const deviceResponse: fc.Arbitrary<HttpResponse> = httpResponse(fc.oneof({ weight: 4, arbitrary: deviceBody }, { weight: 1, arbitrary: errorResponseBody }));
+const deviceResponse: fc.Arbitrary<HttpResponse> = httpResponse(
+  fc.oneof({ weight: 4, arbitrary: deviceBody }, { weight: 1, arbitrary: errorResponseBody }),
+);
 
 function isPositiveInteger(n: unknown): boolean {
   return typeof n === "number" && Number.isInteger(n) && n > 0;
 }
 
 function app(http: FakeEntra, clock: FakeClock, cache = new SerializableTokenCache()): PublicClientApplication {
-  return new PublicClientApplication(CID, { authority: AUTHORITY, httpClient: http, clock, tokenCache: cache, instanceDiscovery: false });
+  return new PublicClientApplication(CID, {
+    authority: AUTHORITY,
+    httpClient: http,
+    clock,
+    tokenCache: cache,
+    instanceDiscovery: false,
+  });
 }
 
 /** What a usable device flow looks like to the caller. */
@@ -85,7 +125,10 @@ describe("property: device authorization responses", () => {
 describe("property: device-flow polling", () => {
   /** Poll answers: mostly pending and slow_down, then anything a token endpoint might say. */
   const pollAnswer: fc.Arbitrary<HttpResponse> = fc.oneof(
-    { weight: 3, arbitrary: fc.constantFrom("authorization_pending", "slow_down").map((error) => response(400, { error })) },
+    {
+      weight: 3,
+      arbitrary: fc.constantFrom("authorization_pending", "slow_down").map((error) => response(400, { error })),
+    },
     { weight: 2, arbitrary: httpResponse(fc.oneof(tokenResponseBody(CID), errorResponseBody)) },
   );
   /** A flow as initiateDeviceFlow returns it (short-lived so that polling on the fake clock stays short). */
@@ -102,8 +145,17 @@ describe("property: device-flow polling", () => {
    */
   const flowEdit = fc.option(
     fc.oneof(
-      fc.tuple(fc.constantFrom("interval", "scope", "_correlation_id", "device_code", "error", "latest_attempt_at"), weirdValue),
-      fc.tuple(fc.constant("expires_at"), fc.oneof(fc.constant(0), fc.integer({ min: -100, max: 100 }).map((d) => ({ delta: d })))),
+      fc.tuple(
+        fc.constantFrom("interval", "scope", "_correlation_id", "device_code", "error", "latest_attempt_at"),
+        weirdValue,
+      ),
+      fc.tuple(
+        fc.constant("expires_at"),
+        fc.oneof(
+          fc.constant(0),
+          fc.integer({ min: -100, max: 100 }).map((d) => ({ delta: d })),
+        ),
+      ),
     ),
     { nil: undefined, freq: 4 },
   );
@@ -126,22 +178,35 @@ describe("property: device-flow polling", () => {
           pollTimes.push(clock.now());
           // A loop that polls without sleeping never yields to timers on the fake clock: stop it here, or
           // the process spins until it runs out of memory.
-          if (pollTimes.length > MAX_POLLS) assert.fail(`runaway polling: ${MAX_POLLS} polls in ${(clock.now() - pollTimes[0]!) / 1000} s of (fake) time`);
+          if (pollTimes.length > MAX_POLLS)
+            assert.fail(
+              `runaway polling: ${MAX_POLLS} polls in ${(clock.now() - pollTimes[0]!) / 1000} s of (fake) time`,
+            );
           return answers[pollTimes.length - 1] ?? response(400, { error: "authorization_pending" });
         };
         const application = app(http, clock, cache);
         const flow = expectFlow(await application.initiateDeviceFlow(["User.Read"]));
         if (edit !== undefined) {
           const [key, value] = edit;
-          const delta = typeof value === "object" && value !== null && "delta" in value ? (value as { delta: number }).delta : undefined;
+          const delta =
+            typeof value === "object" && value !== null && "delta" in value
+              ? (value as { delta: number }).delta
+              : undefined;
           setOwn(flow, key, delta === undefined ? value : flow.expires_at + delta);
         }
         const start = clock.now();
         const out = await settle(() => application.acquireTokenByDeviceFlow(flow));
         if (out.ok) checkResult(out.value);
         // Polling never outlives the code (with slack for a moved expires_at), and polls at most once a second.
-        assert.ok(clock.now() - start <= (body.expires_in + 200) * 1000, `polled for ${(clock.now() - start) / 1000} s`);
-        for (let i = 1; i < pollTimes.length; i++) assert.ok(pollTimes[i]! - pollTimes[i - 1]! >= 1000, `poll ${i} came ${pollTimes[i]! - pollTimes[i - 1]!} ms after the previous one`);
+        assert.ok(
+          clock.now() - start <= (body.expires_in + 200) * 1000,
+          `polled for ${(clock.now() - start) / 1000} s`,
+        );
+        for (let i = 1; i < pollTimes.length; i++)
+          assert.ok(
+            pollTimes[i]! - pollTimes[i - 1]! >= 1000,
+            `poll ${i} came ${pollTimes[i]! - pollTimes[i - 1]!} ms after the previous one`,
+          );
         checkCache(cache);
       }),
       PARAMS,

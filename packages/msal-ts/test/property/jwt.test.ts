@@ -11,13 +11,29 @@ import { decodeClientInfo } from "../../src/oauth2/client-info.ts";
 import { decodeBase64UrlText } from "../../src/oauth2/encoding.ts";
 import { decodeIdToken, decodeIdTokenFor } from "../../src/oauth2/id-token.ts";
 import {
-  PARAMS, assertPlainObject, b64url, brokenSegment, clientInfoValue, encodings, idPart, idToken, idTokenClaims, jwtWithPayload, malformedJwt, settleSync, toJsonText,
+  PARAMS,
+  assertPlainObject,
+  b64url,
+  brokenSegment,
+  clientInfoValue,
+  encodings,
+  idPart,
+  idToken,
+  idTokenClaims,
+  jwtWithPayload,
+  malformedJwt,
+  settleSync,
+  toJsonText,
 } from "./support.ts";
 
 const CID = "11111111-2222-4333-8444-555555555555";
 
 /** JSON objects of any content (including `__proto__` keys and unicode). */
-const anyClaims = fc.dictionary(fc.oneof(fc.string({ maxLength: 8 }), fc.constantFrom("aud", "__proto__", "sub", "nonce")), fc.jsonValue({ maxDepth: 3 }), { maxKeys: 6 });
+const anyClaims = fc.dictionary(
+  fc.oneof(fc.string({ maxLength: 8 }), fc.constantFrom("aud", "__proto__", "sub", "nonce")),
+  fc.jsonValue({ maxDepth: 3 }),
+  { maxKeys: 6 },
+);
 
 const anyIdToken: fc.Arbitrary<unknown> = fc.oneof(
   { weight: 4, arbitrary: idToken(CID) },
@@ -48,17 +64,23 @@ describe("property: ID tokens", () => {
 
   it("any JSON object payload, in any base64 flavour, decodes to exactly that object", () => {
     fc.assert(
-      fc.property(anyClaims.chain((c) => fc.tuple(fc.constant(c), jwtWithPayload(toJsonText(c)))), ([claims, token]) => {
-        const decoded = decodeIdToken(token);
-        assert.deepStrictEqual(decoded, JSON.parse(JSON.stringify(claims)));
-      }),
+      fc.property(
+        anyClaims.chain((c) => fc.tuple(fc.constant(c), jwtWithPayload(toJsonText(c)))),
+        ([claims, token]) => {
+          const decoded = decodeIdToken(token);
+          assert.deepStrictEqual(decoded, JSON.parse(JSON.stringify(claims)));
+        },
+      ),
       PARAMS,
     );
   });
 
   it("a payload that is not base64url of a JSON object, or a token without three parts, is an IdTokenError", () => {
     const notAnObject = fc.oneof(
-      fc.jsonValue({ maxDepth: 2 }).filter((v) => v === null || typeof v !== "object" || Array.isArray(v)).map((v) => b64url(toJsonText(v))),
+      fc
+        .jsonValue({ maxDepth: 2 })
+        .filter((v) => v === null || typeof v !== "object" || Array.isArray(v))
+        .map((v) => b64url(toJsonText(v))),
       brokenSegment.filter((s) => {
         const text = decodeBase64UrlText(s);
         if (text === null) return true;
@@ -70,10 +92,15 @@ describe("property: ID tokens", () => {
         }
       }),
     );
-    const wrongParts = fc.array(fc.constantFrom(b64url("{}"), "x", ""), { minLength: 1, maxLength: 6 }).filter((p) => p.length !== 3);
+    const wrongParts = fc
+      .array(fc.constantFrom(b64url("{}"), "x", ""), { minLength: 1, maxLength: 6 })
+      .filter((p) => p.length !== 3);
     fc.assert(
       fc.property(
-        fc.oneof(notAnObject.map((p) => `${b64url('{"alg":"none"}')}.${p}.sig`), wrongParts.map((p) => p.join("."))),
+        fc.oneof(
+          notAnObject.map((p) => `${b64url('{"alg":"none"}')}.${p}.sig`),
+          wrongParts.map((p) => p.join(".")),
+        ),
         (token) => {
           assert.throws(() => decodeIdToken(token), IdTokenError);
         },
@@ -83,48 +110,74 @@ describe("property: ID tokens", () => {
   });
 
   it("decodeIdTokenFor accepts exactly the tokens whose aud is (or contains) the client id", () => {
-    const claims = idTokenClaims(CID, { aud: fc.oneof(fc.constant<unknown>(CID), fc.constant<unknown>([CID]), fc.constant<unknown>([]), fc.constant<unknown>(CID.toUpperCase()), fc.array(fc.oneof(fc.constant(CID), fc.string({ maxLength: 4 }), fc.integer()), { maxLength: 3 })) });
+    const claims = idTokenClaims(CID, {
+      aud: fc.oneof(
+        fc.constant<unknown>(CID),
+        fc.constant<unknown>([CID]),
+        fc.constant<unknown>([]),
+        fc.constant<unknown>(CID.toUpperCase()),
+        fc.array(fc.oneof(fc.constant(CID), fc.string({ maxLength: 4 }), fc.integer()), { maxLength: 3 }),
+      ),
+    });
     fc.assert(
-      fc.property(claims.chain((c) => fc.tuple(fc.constant(c), jwtWithPayload(toJsonText(c)))), ([c, token]) => {
-        const out = settleSync(() => decodeIdTokenFor(token, CID), IdTokenError);
-        assert.equal(out.ok, audienceMatches(JSON.parse(toJsonText(c)).aud, CID), `aud ${toJsonText(c.aud)}`);
-      }),
+      fc.property(
+        claims.chain((c) => fc.tuple(fc.constant(c), jwtWithPayload(toJsonText(c)))),
+        ([c, token]) => {
+          const out = settleSync(() => decodeIdTokenFor(token, CID), IdTokenError);
+          assert.equal(out.ok, audienceMatches(JSON.parse(toJsonText(c)).aud, CID), `aud ${toJsonText(c.aud)}`);
+        },
+      ),
       PARAMS,
     );
   });
 });
 
 /** Valid client_info around the 8192-character limit (longer values are refused without decoding). */
-const longClientInfo = fc
-  .integer({ min: 6090, max: 6160 })
-  .chain((n) => {
-    const o = { uid: "u".repeat(n), utid: "t" };
-    return fc.tuple(fc.constant<{ uid: string; utid: string }>(o), encodings(JSON.stringify(o)));
-  });
+const longClientInfo = fc.integer({ min: 6090, max: 6160 }).chain((n) => {
+  const o = { uid: "u".repeat(n), utid: "t" };
+  return fc.tuple(fc.constant<{ uid: string; utid: string }>(o), encodings(JSON.stringify(o)));
+});
 
 describe("property: client_info", () => {
   it("decodeClientInfo never throws: null, or non-empty string uid and utid only", () => {
     fc.assert(
-      fc.property(fc.oneof(clientInfoValue, fc.anything(), longClientInfo.map(([, encoded]) => encoded)), (value) => {
-        const info = decodeClientInfo(value);
-        if (info === null) return;
-        assertPlainObject(info, "client_info");
-        assert.deepEqual(Object.keys(info).sort(), ["uid", "utid"]);
-        assert.ok(typeof info.uid === "string" && info.uid !== "");
-        assert.ok(typeof info.utid === "string" && info.utid !== "");
-      }),
+      fc.property(
+        fc.oneof(
+          clientInfoValue,
+          fc.anything(),
+          longClientInfo.map(([, encoded]) => encoded),
+        ),
+        (value) => {
+          const info = decodeClientInfo(value);
+          if (info === null) return;
+          assertPlainObject(info, "client_info");
+          assert.deepEqual(Object.keys(info).sort(), ["uid", "utid"]);
+          assert.ok(typeof info.uid === "string" && info.uid !== "");
+          assert.ok(typeof info.utid === "string" && info.utid !== "");
+        },
+      ),
       PARAMS,
     );
   });
 
   it("valid client_info decodes to its uid and utid in every base64 flavour (extra members ignored)", () => {
-    const valid = fc.record({ uid: idPart, utid: idPart, extra: fc.option(fc.jsonValue({ maxDepth: 1 }), { nil: undefined }) });
+    const valid = fc.record({
+      uid: idPart,
+      utid: idPart,
+      extra: fc.option(fc.jsonValue({ maxDepth: 1 }), { nil: undefined }),
+    });
     fc.assert(
-      fc.property(fc.oneof({ weight: 9, arbitrary: valid.chain((o) => fc.tuple(fc.constant(o), encodings(JSON.stringify(o)))) }, longClientInfo), ([o, encoded]) => {
-        const info = decodeClientInfo(encoded);
-        if (encoded.length > 8192) assert.equal(info, null);
-        else assert.deepEqual(info, { uid: o.uid, utid: o.utid });
-      }),
+      fc.property(
+        fc.oneof(
+          { weight: 9, arbitrary: valid.chain((o) => fc.tuple(fc.constant(o), encodings(JSON.stringify(o)))) },
+          longClientInfo,
+        ),
+        ([o, encoded]) => {
+          const info = decodeClientInfo(encoded);
+          if (encoded.length > 8192) assert.equal(info, null);
+          else assert.deepEqual(info, { uid: o.uid, utid: o.utid });
+        },
+      ),
       PARAMS,
     );
   });
@@ -134,18 +187,28 @@ describe("property: base64url text", () => {
   it("decodes every flavour of any bytes, and refuses text with characters outside the alphabet", () => {
     const outside = fc.string({ minLength: 1, maxLength: 3 }).filter((s) => /[^A-Za-z0-9_\-+/=]/.test(s));
     fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 40 }), fc.nat(3), fc.option(fc.tuple(outside, fc.nat()), { nil: undefined }), (bytes, flavour, poison) => {
-        const buf = Buffer.from(bytes);
-        const url = buf.toString("base64url");
-        const text = [url, buf.toString("base64"), buf.toString("base64").replace(/=+$/, ""), url + "=".repeat((4 - (url.length % 4)) % 4)][flavour] as string;
-        if (poison === undefined) {
-          assert.equal(decodeBase64UrlText(text), buf.toString("utf8"));
-        } else {
-          const [bad, at] = poison;
-          const i = at % (text.length + 1);
-          assert.equal(decodeBase64UrlText(text.slice(0, i) + bad + text.slice(i)), null);
-        }
-      }),
+      fc.property(
+        fc.uint8Array({ maxLength: 40 }),
+        fc.nat(3),
+        fc.option(fc.tuple(outside, fc.nat()), { nil: undefined }),
+        (bytes, flavour, poison) => {
+          const buf = Buffer.from(bytes);
+          const url = buf.toString("base64url");
+          const text = [
+            url,
+            buf.toString("base64"),
+            buf.toString("base64").replace(/=+$/, ""),
+            url + "=".repeat((4 - (url.length % 4)) % 4),
+          ][flavour] as string;
+          if (poison === undefined) {
+            assert.equal(decodeBase64UrlText(text), buf.toString("utf8"));
+          } else {
+            const [bad, at] = poison;
+            const i = at % (text.length + 1);
+            assert.equal(decodeBase64UrlText(text.slice(0, i) + bad + text.slice(i)), null);
+          }
+        },
+      ),
       PARAMS,
     );
   });

@@ -23,7 +23,12 @@ const ERROR_TEMPLATE = "E|$error|${error_description}|$error_uri";
 
 /** HTML escaping as the listener promises it (the five characters of HTML's attribute and text contexts). */
 function escape(value: string | undefined): string {
-  return (value ?? "").replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#39;");
+  return (value ?? "")
+    .replace(/&/g, "&amp;")
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;")
+    .replace(/"/g, "&quot;")
+    .replace(/'/g, "&#39;");
 }
 
 function expectedPage(template: string, p: AuthResponse): string {
@@ -35,7 +40,9 @@ function expectedPage(template: string, p: AuthResponse): string {
 /** First value of each key, as the WHATWG parser reads the raw text. */
 function firstValues(text: string): AuthResponse {
   const out: AuthResponse = {};
-  for (const [k, v] of new URLSearchParams(text)) if (!Object.hasOwn(out, k)) Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
+  for (const [k, v] of new URLSearchParams(text))
+    if (!Object.hasOwn(out, k))
+      Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
   return out;
 }
 
@@ -43,10 +50,43 @@ function firstValues(text: string): AuthResponse {
 // Requests
 // ---------------------------------------------------------------------------------------------------------
 
-const KEYS = ["code", "state", "error", "error_description", "error_uri", "client_info", "session_state", "__proto__", "constructor", "hasOwnProperty", "code ", "Code", "st%61te"];
+const KEYS = [
+  "code",
+  "state",
+  "error",
+  "error_description",
+  "error_uri",
+  "client_info",
+  "session_state",
+  "__proto__",
+  "constructor",
+  "hasOwnProperty",
+  "code ",
+  "Code",
+  "st%61te",
+];
 
 /** Junk that is not a key=value pair, or is a malformed escape. */
-const junk = fc.constantFrom("", "&", "&&", "=", "==", "%", "%zz", "%e9", "%C3", "%C3%28", "%ED%A0%80", "+", "%2B", "a=b=c", "%00", ";", "code", "error");
+const junk = fc.constantFrom(
+  "",
+  "&",
+  "&&",
+  "=",
+  "==",
+  "%",
+  "%zz",
+  "%e9",
+  "%C3",
+  "%C3%28",
+  "%ED%A0%80",
+  "+",
+  "%2B",
+  "a=b=c",
+  "%00",
+  ";",
+  "code",
+  "error",
+);
 
 const STATE_KINDS = ["waiting", "waiting", "waiting", "other", "none", "prefix", "upper"] as const;
 
@@ -59,12 +99,31 @@ interface Pair {
 const value = fc.oneof(
   { weight: 4, arbitrary: fc.string({ maxLength: 16 }) },
   { weight: 1, arbitrary: fc.string({ unit: "binary", maxLength: 8 }) },
-  { weight: 2, arbitrary: fc.constantFrom("the-code", "access_denied", "<script>alert(1)</script>", "\"'&<>", "$error", "${error_uri}", "a&b=c", "é✓💥", " ") },
+  {
+    weight: 2,
+    arbitrary: fc.constantFrom(
+      "the-code",
+      "access_denied",
+      "<script>alert(1)</script>",
+      "\"'&<>",
+      "$error",
+      "${error_uri}",
+      "a&b=c",
+      "é✓💥",
+      " ",
+    ),
+  },
 );
 
 const pair: fc.Arbitrary<Pair> = fc.oneof(
   { weight: 4, arbitrary: fc.record({ key: fc.constantFrom(...KEYS), value }) },
-  { weight: 2, arbitrary: fc.record({ key: fc.constant("state"), value: fc.constantFrom(...STATE_KINDS).map((state) => ({ state })) }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      key: fc.constant("state"),
+      value: fc.constantFrom(...STATE_KINDS).map((state) => ({ state })),
+    }),
+  },
   { weight: 1, arbitrary: fc.record({ key: fc.string({ maxLength: 6 }), value }) },
 );
 
@@ -73,10 +132,21 @@ const nearValidResponse: fc.Arbitrary<(Pair | string)[]> = fc
   .tuple(
     fc.oneof(
       fc.record({ key: fc.constant("code"), value }).map((p) => [p]),
-      fc.tuple(fc.record({ key: fc.constant("error"), value }), fc.record({ key: fc.constantFrom("error_description", "error_uri"), value })).map((ps) => [...ps]),
+      fc
+        .tuple(
+          fc.record({ key: fc.constant("error"), value }),
+          fc.record({ key: fc.constantFrom("error_description", "error_uri"), value }),
+        )
+        .map((ps) => [...ps]),
     ),
     fc.constantFrom(...STATE_KINDS),
-    fc.array(fc.oneof({ weight: 4, arbitrary: pair.map((p): Pair | string => p) }, { weight: 1, arbitrary: junk.map((j): Pair | string => j) }), { maxLength: 3 }),
+    fc.array(
+      fc.oneof(
+        { weight: 4, arbitrary: pair.map((p): Pair | string => p) },
+        { weight: 1, arbitrary: junk.map((j): Pair | string => j) },
+      ),
+      { maxLength: 3 },
+    ),
     fc.boolean(),
   )
   .map(([main, state, extras, extrasFirst]) => {
@@ -92,9 +162,28 @@ const requestShape = fc.record({
   path: fc.constantFrom("/", "/", "/callback", "/favicon.ico", "//", "/?"),
   pairs: fc.oneof(
     { weight: 3, arbitrary: nearValidResponse },
-    { weight: 2, arbitrary: fc.array(fc.oneof({ weight: 5, arbitrary: pair.map((p): Pair | string => p) }, { weight: 1, arbitrary: junk.map((j): Pair | string => j) }), { maxLength: 6 }) },
+    {
+      weight: 2,
+      arbitrary: fc.array(
+        fc.oneof(
+          { weight: 5, arbitrary: pair.map((p): Pair | string => p) },
+          { weight: 1, arbitrary: junk.map((j): Pair | string => j) },
+        ),
+        { maxLength: 6 },
+      ),
+    },
   ),
-  contentType: fc.oneof({ weight: 6, arbitrary: fc.constant(FORM) }, fc.constantFrom(`${FORM}; charset=utf-8`, "Application/X-WWW-Form-Urlencoded", "text/plain", "application/json", "multipart/form-data; boundary=x", "")),
+  contentType: fc.oneof(
+    { weight: 6, arbitrary: fc.constant(FORM) },
+    fc.constantFrom(
+      `${FORM}; charset=utf-8`,
+      "Application/X-WWW-Form-Urlencoded",
+      "text/plain",
+      "application/json",
+      "multipart/form-data; boundary=x",
+      "",
+    ),
+  ),
   /** Encoding choices (indexes into `encoded`), one per key and per value. */
   encodings: fc.array(fc.nat(2), { minLength: 12, maxLength: 12 }),
 });
@@ -155,11 +244,28 @@ function unlessHung<T>(work: Promise<T>, what: string): Promise<T> {
 
 const HANG_MS = 10_000;
 
-function send(port: number, agent: Agent, method: string, path: string, headers: Record<string, string>, body?: Buffer): Promise<Reply> {
-  return unlessHung(sendOnce(port, agent, method, path, headers, body), `${method} ${path} ${JSON.stringify(headers)} ${body === undefined ? "" : JSON.stringify(body.toString("latin1"))}`);
+function send(
+  port: number,
+  agent: Agent,
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+  body?: Buffer,
+): Promise<Reply> {
+  return unlessHung(
+    sendOnce(port, agent, method, path, headers, body),
+    `${method} ${path} ${JSON.stringify(headers)} ${body === undefined ? "" : JSON.stringify(body.toString("latin1"))}`,
+  );
 }
 
-function sendOnce(port: number, agent: Agent, method: string, path: string, headers: Record<string, string>, body?: Buffer): Promise<Reply> {
+function sendOnce(
+  port: number,
+  agent: Agent,
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+  body?: Buffer,
+): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const req = request({ host: "127.0.0.1", port, method, path, headers, agent }, (res) => {
       const chunks: Buffer[] = [];
@@ -214,9 +320,19 @@ describe("property: loopback listener (query and form_post responses over real H
         let params: AuthResponse | undefined;
         if (shape.method === "POST") {
           // A form_post body; sometimes with bytes that are not UTF-8 (decoded as U+FFFD).
-          const body = invalidUtf8 ? Buffer.concat([Buffer.from(text), Buffer.from([0x26, 0x78, 0x3d, 0xc3, 0x28, 0xff])]) : Buffer.from(text);
-          reply = await send(listener.port, agent, "POST", shape.path, { "Content-Type": shape.contentType, "Content-Length": String(body.length) }, body);
-          if (shape.contentType.split(";")[0]?.trim().toLowerCase() === FORM) params = firstValues(body.toString("utf8"));
+          const body = invalidUtf8
+            ? Buffer.concat([Buffer.from(text), Buffer.from([0x26, 0x78, 0x3d, 0xc3, 0x28, 0xff])])
+            : Buffer.from(text);
+          reply = await send(
+            listener.port,
+            agent,
+            "POST",
+            shape.path,
+            { "Content-Type": shape.contentType, "Content-Length": String(body.length) },
+            body,
+          );
+          if (shape.contentType.split(";")[0]?.trim().toLowerCase() === FORM)
+            params = firstValues(body.toString("utf8"));
           else assert.equal(reply.status, 415, "a body that is not a form is refused");
         } else {
           const path = text === "" ? shape.path : `${shape.path}${shape.path.includes("?") ? "&" : "?"}${text}`;
@@ -225,13 +341,21 @@ describe("property: loopback listener (query and form_post responses over real H
           else if (shape.method === "HEAD") assert.equal(reply.status, 200);
           else assert.equal(reply.status, 405);
         }
-        if (params !== undefined && (params.code !== undefined || params.error !== undefined) && params.state === waiting.state) {
+        if (
+          params !== undefined &&
+          (params.code !== undefined || params.error !== undefined) &&
+          params.state === waiting.state
+        ) {
           assert.equal(reply.status, 200);
           const served = waiting;
           // A new wait first: without one, later responses would be held (and their sockets with them).
           waiting = new Waiting(listener, ++n);
           const got = await unlessHung(served.promise, `the wait for parameters ${JSON.stringify(params)}`);
-          assert.deepStrictEqual({ ...got }, { ...params }, "the wait resolves with exactly the first value of each parameter");
+          assert.deepStrictEqual(
+            { ...got },
+            { ...params },
+            "the wait resolves with exactly the first value of each parameter",
+          );
           assert.equal(reply.body, expectedPage(params.code === undefined ? ERROR_TEMPLATE : SUCCESS_TEMPLATE, params));
           return;
         }
@@ -247,7 +371,9 @@ describe("property: loopback listener (query and form_post responses over real H
         const unexpected = waiting.settled;
         if (unexpected !== undefined) {
           waiting = new Waiting(listener, ++n);
-          assert.fail(`this request resolved the wait, expected parameters ${JSON.stringify(params)}: ${JSON.stringify(unexpected)}`);
+          assert.fail(
+            `this request resolved the wait, expected parameters ${JSON.stringify(params)}: ${JSON.stringify(unexpected)}`,
+          );
         }
       }),
       PARAMS,

@@ -14,15 +14,39 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import fc from "fast-check";
-import { ManagedIdentityClient, SerializableTokenCache, SystemAssignedManagedIdentity, UserAssignedManagedIdentity } from "../../src/index.ts";
+import {
+  ManagedIdentityClient,
+  SerializableTokenCache,
+  SystemAssignedManagedIdentity,
+  UserAssignedManagedIdentity,
+} from "../../src/index.ts";
 import { parseResponse, secondsUntil } from "../../src/managed-identity/backends.ts";
 import type { ManagedIdentitySource } from "../../src/managed-identity/sources.ts";
 import type { HttpResponse } from "../../src/http/types.ts";
 import { parseJsonObject } from "../../src/util/json.ts";
 import { FakeClock, RecordingHttpClient } from "../helpers/fakes.ts";
-import { PARAMS, assertPlainObject, checkCache, httpResponse, nearValid, rawNumber, settle, setOwn, toJsonText, trickyString, weirdValue } from "./support.ts";
+import {
+  PARAMS,
+  assertPlainObject,
+  checkCache,
+  httpResponse,
+  nearValid,
+  rawNumber,
+  settle,
+  setOwn,
+  toJsonText,
+  trickyString,
+  weirdValue,
+} from "./support.ts";
 
-const SOURCES: readonly ManagedIdentitySource[] = ["DEFAULT_TO_VM", "APP_SERVICE", "MACHINE_LEARNING", "SERVICE_FABRIC", "AZURE_ARC", "CLOUD_SHELL"];
+const SOURCES: readonly ManagedIdentitySource[] = [
+  "DEFAULT_TO_VM",
+  "APP_SERVICE",
+  "MACHINE_LEARNING",
+  "SERVICE_FABRIC",
+  "AZURE_ARC",
+  "CLOUD_SHELL",
+];
 const NOW = 1_795_565_806;
 const RESOURCE = "https://management.azure.com";
 
@@ -33,17 +57,38 @@ const expiry = fc.oneof(
   { weight: 2, arbitrary: fc.integer({ min: NOW - 1000, max: NOW + 86_400 }) },
   { weight: 1, arbitrary: fc.integer({ min: NOW, max: NOW + 86_400 }).map((s) => new Date(s * 1000).toUTCString()) },
   { weight: 1, arbitrary: fc.integer({ min: NOW, max: NOW + 86_400 }).map((s) => new Date(s * 1000).toISOString()) },
-  { weight: 1, arbitrary: fc.constantFrom("11/20/2026 12:00:00 AM +00:00", "2026-13-45T99:99:99Z", "tomorrow", "1e400", "  ") },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom("11/20/2026 12:00:00 AM +00:00", "2026-13-45T99:99:99Z", "tomorrow", "1e400", "  "),
+  },
   { weight: 1, arbitrary: rawNumber },
   { weight: 1, arbitrary: weirdValue },
 );
 
-const MI_KEYS = ["access_token", "expires_in", "expires_on", "resource", "token_type", "client_id", "refresh_in", "error", "error_description", "statusCode", "message", "correlationId", "not_before", "ext_expires_in"];
+const MI_KEYS = [
+  "access_token",
+  "expires_in",
+  "expires_on",
+  "resource",
+  "token_type",
+  "client_id",
+  "refresh_in",
+  "error",
+  "error_description",
+  "statusCode",
+  "message",
+  "correlationId",
+  "not_before",
+  "ext_expires_in",
+];
 
 const successBody = nearValid(
   fc.record(
     {
-      access_token: fc.oneof({ weight: 4, arbitrary: fc.constant("the-mi-access-token") }, fc.string({ maxLength: 12 })),
+      access_token: fc.oneof(
+        { weight: 4, arbitrary: fc.constant("the-mi-access-token") },
+        fc.string({ maxLength: 12 }),
+      ),
       expires_in: expiry,
       expires_on: expiry,
       resource: fc.constantFrom(RESOURCE, "https://vault.azure.net", ""),
@@ -57,16 +102,37 @@ const successBody = nearValid(
 
 /** The error shapes of the sources: IMDS/Arc (OAuth), App Service (statusCode/message), Service Fabric (nested). */
 const errorBody = fc.oneof(
-  nearValid(fc.record({ error: fc.constantFrom("invalid_request", "invalid_resource", "identity_not_found"), error_description: fc.string({ maxLength: 20 }) }), MI_KEYS),
-  nearValid(fc.record({ statusCode: fc.constantFrom(400, 500, "400"), message: fc.string({ maxLength: 20 }), correlationId: fc.uuid() }), MI_KEYS),
   nearValid(
-    fc.record({ error: fc.record({ code: fc.constantFrom("SecretHeaderNotFound", "ManagedIdentityNotFound", "ArgumentNullOrEmpty", "Other"), message: fc.string({ maxLength: 20 }), correlationId: fc.uuid() }) }),
+    fc.record({
+      error: fc.constantFrom("invalid_request", "invalid_resource", "identity_not_found"),
+      error_description: fc.string({ maxLength: 20 }),
+    }),
+    MI_KEYS,
+  ),
+  nearValid(
+    fc.record({
+      statusCode: fc.constantFrom(400, 500, "400"),
+      message: fc.string({ maxLength: 20 }),
+      correlationId: fc.uuid(),
+    }),
+    MI_KEYS,
+  ),
+  nearValid(
+    fc.record({
+      error: fc.record({
+        code: fc.constantFrom("SecretHeaderNotFound", "ManagedIdentityNotFound", "ArgumentNullOrEmpty", "Other"),
+        message: fc.string({ maxLength: 20 }),
+        correlationId: fc.uuid(),
+      }),
+    }),
     ["error"],
   ),
   fc.dictionary(fc.string({ maxLength: 6 }), weirdValue, { maxKeys: 4 }),
 );
 
-const miResponse: fc.Arbitrary<HttpResponse> = httpResponse(fc.oneof({ weight: 3, arbitrary: successBody }, { weight: 2, arbitrary: errorBody }));
+const miResponse: fc.Arbitrary<HttpResponse> = httpResponse(
+  fc.oneof({ weight: 3, arbitrary: successBody }, { weight: 2, arbitrary: errorBody }),
+);
 
 /** The normalized success or error object parseResponse promises. */
 function checkMiResult(result: unknown, response: HttpResponse): void {
@@ -85,7 +151,10 @@ function checkMiResult(result: unknown, response: HttpResponse): void {
     Object.hasOwn(result, "error") && typeof result.error === "string",
     `HTTP ${response.status_code} gave neither a normalized success nor an error object with a string error: ${toJsonText(result)}`,
   );
-  assert.ok(!Object.hasOwn(result, "access_token"), `an error object carries no access_token (the client would take it for a token): ${toJsonText(result)}`);
+  assert.ok(
+    !Object.hasOwn(result, "access_token"),
+    `an error object carries no access_token (the client would take it for a token): ${toJsonText(result)}`,
+  );
 }
 
 describe("property: managed-identity responses (parseResponse)", () => {
@@ -104,13 +173,18 @@ describe("property: managed-identity responses (parseResponse)", () => {
 
   it("secondsUntil gives null or a whole number of seconds, counted from now", () => {
     fc.assert(
-      fc.property(fc.oneof(expiry, fc.anything(), trickyString, fc.double()), fc.integer({ min: 0, max: 4_000_000_000 }), (value, now) => {
-        const s = secondsUntil(value, now);
-        if (s === null) return;
-        assert.ok(Number.isInteger(s), `${String(s)} is an integer`);
-        if (typeof value === "number") assert.equal(s, Math.trunc(value) - now);
-        if (typeof value === "string" && value.trim() !== "" && Number.isFinite(Number(value))) assert.equal(s, Math.trunc(Number(value)) - now);
-      }),
+      fc.property(
+        fc.oneof(expiry, fc.anything(), trickyString, fc.double()),
+        fc.integer({ min: 0, max: 4_000_000_000 }),
+        (value, now) => {
+          const s = secondsUntil(value, now);
+          if (s === null) return;
+          assert.ok(Number.isInteger(s), `${String(s)} is an integer`);
+          if (typeof value === "number") assert.equal(s, Math.trunc(value) - now);
+          if (typeof value === "string" && value.trim() !== "" && Number.isFinite(Number(value)))
+            assert.equal(s, Math.trunc(Number(value)) - now);
+        },
+      ),
       PARAMS,
     );
   });
@@ -128,8 +202,15 @@ describe("property: ManagedIdentityClient against an endpoint that answers anyth
     DEFAULT_TO_VM: {},
     APP_SERVICE: { IDENTITY_ENDPOINT: "http://localhost:8081/msi/token", IDENTITY_HEADER: "h" },
     MACHINE_LEARNING: { MSI_ENDPOINT: "http://localhost:8082/token", MSI_SECRET: "s" },
-    SERVICE_FABRIC: { IDENTITY_ENDPOINT: "https://localhost:2377/token", IDENTITY_HEADER: "h", IDENTITY_SERVER_THUMBPRINT: "t" },
-    AZURE_ARC: { IDENTITY_ENDPOINT: "http://localhost:40342/metadata/identity/oauth2/token", IMDS_ENDPOINT: "http://localhost:40342" },
+    SERVICE_FABRIC: {
+      IDENTITY_ENDPOINT: "https://localhost:2377/token",
+      IDENTITY_HEADER: "h",
+      IDENTITY_SERVER_THUMBPRINT: "t",
+    },
+    AZURE_ARC: {
+      IDENTITY_ENDPOINT: "http://localhost:40342/metadata/identity/oauth2/token",
+      IMDS_ENDPOINT: "http://localhost:40342",
+    },
     CLOUD_SHELL: { AZUREPS_HOST_ENVIRONMENT: "cloud-shell/1.0", MSI_ENDPOINT: "http://localhost:50342/oauth2/token" },
   };
 
@@ -149,10 +230,16 @@ describe("property: ManagedIdentityClient against an endpoint that answers anyth
           const tokensOf2xx = new Set<unknown>();
           const http = new RecordingHttpClient(() => {
             const answer = answers[Math.min(i++, answers.length - 1)] as HttpResponse;
-            if (answer.status_code >= 200 && answer.status_code < 300) tokensOf2xx.add(parseJsonObject(answer.text)?.access_token);
+            if (answer.status_code >= 200 && answer.status_code < 300)
+              tokensOf2xx.add(parseJsonObject(answer.text)?.access_token);
             // Azure Arc's first answer is a challenge naming the key file (or not).
             if (source === "AZURE_ARC" && i === 1 && arcChallenge !== undefined) {
-              const header = arcChallenge === "the-challenge" ? `Basic realm=${join(folder, "challenge.key")}` : arcChallenge === "wrong-folder" ? "Basic realm=/etc/passwd.key" : undefined;
+              const header =
+                arcChallenge === "the-challenge"
+                  ? `Basic realm=${join(folder, "challenge.key")}`
+                  : arcChallenge === "wrong-folder"
+                    ? "Basic realm=/etc/passwd.key"
+                    : undefined;
               const headers: Record<string, string> = { ...answer.headers };
               if (header !== undefined) setOwn(headers, "www-authenticate", header);
               return { status_code: 401, text: answer.text, headers };
@@ -160,17 +247,38 @@ describe("property: ManagedIdentityClient against an endpoint that answers anyth
             return answer;
           });
           const cache = new SerializableTokenCache();
-          const identity = userAssigned ? new UserAssignedManagedIdentity({ clientId: "11111111-0000-4000-8000-000000000000" }) : new SystemAssignedManagedIdentity();
-          const client = new ManagedIdentityClient(identity, { httpClient: http, env: ENV[source], tokenCache: cache, clock: new FakeClock(NOW * 1000), hostname: "vm1", platform: "linux", arcTokenFolder: folder });
+          const identity = userAssigned
+            ? new UserAssignedManagedIdentity({ clientId: "11111111-0000-4000-8000-000000000000" })
+            : new SystemAssignedManagedIdentity();
+          const client = new ManagedIdentityClient(identity, {
+            httpClient: http,
+            env: ENV[source],
+            tokenCache: cache,
+            clock: new FakeClock(NOW * 1000),
+            hostname: "vm1",
+            platform: "linux",
+            arcTokenFolder: folder,
+          });
           for (let call = 0; call < 2; call++) {
             const out = await settle(() => client.acquireTokenForClient({ resource: RESOURCE }));
             if (out.ok) {
               const r = out.value;
               assertPlainObject(r, "the result");
               if (!Object.hasOwn(r, "error")) {
-                assert.equal(typeof r.access_token, "string", `a result without error has a string access_token: ${toJsonText(r)}`);
-                assert.ok(typeof r.expires_in === "number" && Number.isFinite(r.expires_in), `and a numeric expires_in: ${toJsonText(r)}`);
-                if (r.token_source === "identity_provider") assert.ok(tokensOf2xx.has(r.access_token), `the token came from a 2xx answer: ${toJsonText(r)} after ${toJsonText(answers)}`);
+                assert.equal(
+                  typeof r.access_token,
+                  "string",
+                  `a result without error has a string access_token: ${toJsonText(r)}`,
+                );
+                assert.ok(
+                  typeof r.expires_in === "number" && Number.isFinite(r.expires_in),
+                  `and a numeric expires_in: ${toJsonText(r)}`,
+                );
+                if (r.token_source === "identity_provider")
+                  assert.ok(
+                    tokensOf2xx.has(r.access_token),
+                    `the token came from a 2xx answer: ${toJsonText(r)} after ${toJsonText(answers)}`,
+                  );
               }
             }
             checkCache(cache);
@@ -181,5 +289,3 @@ describe("property: ManagedIdentityClient against an endpoint that answers anyth
     );
   });
 });
-
-

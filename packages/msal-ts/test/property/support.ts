@@ -85,7 +85,11 @@ export function settleSync<T>(work: () => T, ...allowed: MsalErrorClass[]): Outc
 /** A plain object whose keys are all its own: no prototype was swapped in by a `__proto__` key. */
 export function assertPlainObject(value: unknown, what: string): asserts value is Record<string, unknown> {
   assert.ok(typeof value === "object" && value !== null && !Array.isArray(value), `${what} is an object`);
-  assert.equal(Object.getPrototypeOf(value), Object.prototype, `${what} has Object.prototype as its prototype (a "__proto__" key must stay an own key)`);
+  assert.equal(
+    Object.getPrototypeOf(value),
+    Object.prototype,
+    `${what} has Object.prototype as its prototype (a "__proto__" key must stay an own key)`,
+  );
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -99,7 +103,19 @@ const RAW = "\u0000raw:";
  * -0, exponents, more digits than a double holds). Put one in an object, then use {@link toJsonText}.
  */
 export const rawNumber: fc.Arbitrary<string> = fc
-  .constantFrom("1e400", "-1e400", "-0", "1E3", "0.5", "1e-400", "123456789012345678901234567890", "3600.0", "-3600", "1e21", "4.5e15")
+  .constantFrom(
+    "1e400",
+    "-1e400",
+    "-0",
+    "1E3",
+    "0.5",
+    "1e-400",
+    "123456789012345678901234567890",
+    "3600.0",
+    "-3600",
+    "1e21",
+    "4.5e15",
+  )
   .map((t) => RAW + t);
 
 /** JSON.stringify, with {@link rawNumber} placeholders turned into bare number literals. */
@@ -111,7 +127,8 @@ export function toJsonText(value: unknown): string {
 /** Sets an own enumerable property, also for `__proto__` (plain assignment would set the prototype). */
 export function setOwn(target: object, key: string, value: unknown): void {
   // defineProperty is slow (and turns objects into dictionaries): only the one accessor key needs it.
-  if (key === "__proto__") Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  if (key === "__proto__")
+    Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
   else Reflect.set(target, key, value);
 }
 
@@ -121,8 +138,35 @@ export function setOwn(target: object, key: string, value: unknown): void {
 
 /** Strings that trip parsers: numbers, dates, whitespace, JSON-looking text, non-ASCII, NUL. */
 export const trickyString: fc.Arbitrary<string> = fc.constantFrom(
-  "", " ", "0", "-1", "3600", " 3600 ", "3600.9", "+5", "0x10", "1e400", "-1e400", "1e21", "NaN", "Infinity", "abc", "null", "true", "[]", "{}",
-  "2030-01-01T00:00:00Z", "Wed, 21 Oct 2099 07:28:00 GMT", "\u0000", "é", "💥", "\ud800", "__proto__", "constructor", "a b", "a\tb\nc",
+  "",
+  " ",
+  "0",
+  "-1",
+  "3600",
+  " 3600 ",
+  "3600.9",
+  "+5",
+  "0x10",
+  "1e400",
+  "-1e400",
+  "1e21",
+  "NaN",
+  "Infinity",
+  "abc",
+  "null",
+  "true",
+  "[]",
+  "{}",
+  "2030-01-01T00:00:00Z",
+  "Wed, 21 Oct 2099 07:28:00 GMT",
+  "\u0000",
+  "é",
+  "💥",
+  "\ud800",
+  "__proto__",
+  "constructor",
+  "a b",
+  "a\tb\nc",
 );
 
 /** A value of any JSON type, biased toward ones that look almost right. */
@@ -142,7 +186,14 @@ export const weirdValue: fc.Arbitrary<unknown> = fc.oneof(
 );
 
 /** Keys that are dangerous on a JavaScript object. */
-export const DANGEROUS_KEYS = ["__proto__", "constructor", "prototype", "toString", "hasOwnProperty", "valueOf"] as const;
+export const DANGEROUS_KEYS = [
+  "__proto__",
+  "constructor",
+  "prototype",
+  "toString",
+  "hasOwnProperty",
+  "valueOf",
+] as const;
 
 type Edit = { key: string; drop: true } | { key: string; drop: false; value: unknown };
 
@@ -200,16 +251,39 @@ export function encodings(text: string): fc.Arbitrary<string> {
 /** Segments that are not base64url JSON objects: bad characters, bad lengths, invalid UTF-8, other JSON types. */
 export const brokenSegment: fc.Arbitrary<string> = fc.oneof(
   fc.string({ maxLength: 30 }),
-  fc.constantFrom("", "A", "AAAAA", "!!!!", "eyJ", "e30", "bnVsbA", "WzFd", "IjEi", "MQ", "e30=", "e30===", "=e30", "e3 0", "e30.", "%7B%7D"),
+  fc.constantFrom(
+    "",
+    "A",
+    "AAAAA",
+    "!!!!",
+    "eyJ",
+    "e30",
+    "bnVsbA",
+    "WzFd",
+    "IjEi",
+    "MQ",
+    "e30=",
+    "e30===",
+    "=e30",
+    "e3 0",
+    "e30.",
+    "%7B%7D",
+  ),
   fc.uint8Array({ maxLength: 24 }).map((b) => b64url(b)),
   fc.jsonValue({ maxDepth: 2 }).map((v) => b64url(toJsonText(v))),
-  fc.constantFrom(Buffer.from([0xff, 0xfe, 0x7b, 0x7d]), Buffer.from([0x7b, 0x22, 0xc3, 0x28, 0x22, 0x3a, 0x31, 0x7d])).map((b) => b64url(b)),
+  fc
+    .constantFrom(Buffer.from([0xff, 0xfe, 0x7b, 0x7d]), Buffer.from([0x7b, 0x22, 0xc3, 0x28, 0x22, 0x3a, 0x31, 0x7d]))
+    .map((b) => b64url(b)),
 );
 
 /** A JWS compact serialization carrying `payloadText` in one of its encodings. */
 export function jwtWithPayload(payloadText: string): fc.Arbitrary<string> {
   return fc
-    .tuple(fc.constantFrom('{"alg":"none"}', '{"alg":"RS256","kid":"k"}', "not json"), encodings(payloadText), fc.constantFrom("sig", "", "c2ln-_"))
+    .tuple(
+      fc.constantFrom('{"alg":"none"}', '{"alg":"RS256","kid":"k"}', "not json"),
+      encodings(payloadText),
+      fc.constantFrom("sig", "", "c2ln-_"),
+    )
     .map(([header, payload, sig]) => `${b64url(header)}.${payload}.${sig}`);
 }
 
@@ -222,10 +296,17 @@ export const malformedJwt: fc.Arbitrary<string> = fc.oneof(
 );
 
 /** Claims of an ID token issued to `clientId`, near-valid. */
-export function idTokenClaims(clientId: string, extra: Record<string, fc.Arbitrary<unknown>> = {}): fc.Arbitrary<Record<string, unknown>> {
+export function idTokenClaims(
+  clientId: string,
+  extra: Record<string, fc.Arbitrary<unknown>> = {},
+): fc.Arbitrary<Record<string, unknown>> {
   const valid = fc.record(
     {
-      aud: fc.oneof({ weight: 8, arbitrary: fc.constant<unknown>(clientId) }, fc.constant<unknown>([clientId, "other-app"]), fc.constant<unknown>("other-app")),
+      aud: fc.oneof(
+        { weight: 8, arbitrary: fc.constant<unknown>(clientId) },
+        fc.constant<unknown>([clientId, "other-app"]),
+        fc.constant<unknown>("other-app"),
+      ),
       iss: fc.constant("https://login.microsoftonline.com/tid/v2.0"),
       sub: fc.oneof(fc.constant("subject"), fc.string({ minLength: 1, maxLength: 12 })),
       oid: fc.oneof(fc.uuid(), fc.string({ maxLength: 12 })),
@@ -237,12 +318,31 @@ export function idTokenClaims(clientId: string, extra: Record<string, fc.Arbitra
     },
     { requiredKeys: ["aud"] },
   );
-  return nearValid(valid, ["aud", "iss", "sub", "oid", "tid", "preferred_username", "upn", "iat", "exp", "nonce", "auth_time", ...Object.keys(extra)]);
+  return nearValid(valid, [
+    "aud",
+    "iss",
+    "sub",
+    "oid",
+    "tid",
+    "preferred_username",
+    "upn",
+    "iat",
+    "exp",
+    "nonce",
+    "auth_time",
+    ...Object.keys(extra),
+  ]);
 }
 
 /** ID tokens for `clientId`: mostly well-formed with near-valid claims, sometimes malformed. */
-export function idToken(clientId: string, claims: fc.Arbitrary<Record<string, unknown>> = idTokenClaims(clientId)): fc.Arbitrary<string> {
-  return fc.oneof({ weight: 5, arbitrary: claims.chain((c) => jwtWithPayload(toJsonText(c))) }, { weight: 1, arbitrary: malformedJwt });
+export function idToken(
+  clientId: string,
+  claims: fc.Arbitrary<Record<string, unknown>> = idTokenClaims(clientId),
+): fc.Arbitrary<string> {
+  return fc.oneof(
+    { weight: 5, arbitrary: claims.chain((c) => jwtWithPayload(toJsonText(c))) },
+    { weight: 1, arbitrary: malformedJwt },
+  );
 }
 
 /** Parts of a home account id: GUIDs, short strings, and the separators keys use. */
@@ -255,7 +355,12 @@ export const idPart: fc.Arbitrary<string> = fc.oneof(
 /** `client_info` values: valid in several encodings, near-valid, or junk of any type. */
 export const clientInfoValue: fc.Arbitrary<unknown> = fc.oneof(
   { weight: 4, arbitrary: fc.record({ uid: idPart, utid: idPart }).chain((o) => encodings(JSON.stringify(o))) },
-  { weight: 3, arbitrary: nearValid(fc.record({ uid: idPart, utid: idPart }), ["uid", "utid"]).chain((o) => encodings(toJsonText(o))) },
+  {
+    weight: 3,
+    arbitrary: nearValid(fc.record({ uid: idPart, utid: idPart }), ["uid", "utid"]).chain((o) =>
+      encodings(toJsonText(o)),
+    ),
+  },
   { weight: 1, arbitrary: brokenSegment },
   { weight: 1, arbitrary: weirdValue },
 );
@@ -273,8 +378,22 @@ export const seconds: fc.Arbitrary<unknown> = fc.oneof(
 );
 
 export const TOKEN_KEYS = [
-  "access_token", "token_type", "expires_in", "ext_expires_in", "expires_on", "refresh_in", "scope", "id_token", "id_token_claims", "client_info", "refresh_token", "foci", "error",
-  "token_source", "refresh_on", "_internal",
+  "access_token",
+  "token_type",
+  "expires_in",
+  "ext_expires_in",
+  "expires_on",
+  "refresh_in",
+  "scope",
+  "id_token",
+  "id_token_claims",
+  "client_info",
+  "refresh_token",
+  "foci",
+  "error",
+  "token_source",
+  "refresh_on",
+  "_internal",
 ];
 
 /** Near-valid successful token responses for `clientId` (its ID tokens are mostly issued to it). */
@@ -287,7 +406,13 @@ export function tokenResponseBody(clientId: string): fc.Arbitrary<Record<string,
         expires_in: seconds,
         ext_expires_in: seconds,
         refresh_in: seconds,
-        scope: fc.constantFrom("User.Read", "User.Read openid profile offline_access", "api://resource/.default", "", "  User.Read   profile "),
+        scope: fc.constantFrom(
+          "User.Read",
+          "User.Read openid profile offline_access",
+          "api://resource/.default",
+          "",
+          "  User.Read   profile ",
+        ),
         id_token: idToken(clientId),
         client_info: clientInfoValue,
         refresh_token: fc.oneof(fc.constant("the-refresh-token"), fc.string({ maxLength: 20 })),
@@ -299,13 +424,30 @@ export function tokenResponseBody(clientId: string): fc.Arbitrary<Record<string,
   );
 }
 
-export const ERROR_KEYS = ["error", "error_description", "error_codes", "suberror", "correlation_id", "claims", "error_uri", "access_token", "classification"];
+export const ERROR_KEYS = [
+  "error",
+  "error_description",
+  "error_codes",
+  "suberror",
+  "correlation_id",
+  "claims",
+  "error_uri",
+  "access_token",
+  "classification",
+];
 
 /** Near-valid error responses of a token endpoint. */
 export const errorResponseBody: fc.Arbitrary<Record<string, unknown>> = nearValid(
   fc.record(
     {
-      error: fc.constantFrom("invalid_grant", "interaction_required", "invalid_client", "invalid_request", "authorization_pending", "temporarily_unavailable"),
+      error: fc.constantFrom(
+        "invalid_grant",
+        "interaction_required",
+        "invalid_client",
+        "invalid_request",
+        "authorization_pending",
+        "temporarily_unavailable",
+      ),
       error_description: fc.string({ maxLength: 40 }),
       error_codes: fc.array(fc.integer({ min: 0, max: 999_999 }), { maxLength: 3 }),
       suberror: fc.constantFrom("basic_action", "consent_required", "bad_token", "client_mismatch"),
@@ -332,7 +474,23 @@ export const statusCode: fc.Arbitrary<number> = fc.oneof(
 export const junkBody: fc.Arbitrary<string> = fc.oneof(
   fc.string({ maxLength: 60 }),
   fc.json({ maxDepth: 2 }),
-  fc.constantFrom("", " ", "null", "[]", "[{}]", '"text"', "42", "true", "{", '{"access_token":"a"', "<html><body>502 Bad Gateway</body></html>", "\ufeff{}", "{}\u0000", "{'a':1}", '{"a":1,}'),
+  fc.constantFrom(
+    "",
+    " ",
+    "null",
+    "[]",
+    "[{}]",
+    '"text"',
+    "42",
+    "true",
+    "{",
+    '{"access_token":"a"',
+    "<html><body>502 Bad Gateway</body></html>",
+    "\ufeff{}",
+    "{}\u0000",
+    "{'a':1}",
+    '{"a":1,}',
+  ),
 );
 
 /** Response headers: none, a Retry-After (valid or not), odd header names and content types. */
@@ -342,7 +500,19 @@ export const responseHeaders: fc.Arbitrary<Record<string, string>> = fc.oneof(
     weight: 1,
     arbitrary: fc.record(
       {
-        "retry-after": fc.oneof(fc.constantFrom("0", "5", "-1", "abc", "7200", "Wed, 21 Oct 2099 07:28:00 GMT", "Thu, 01 Jan 1970 00:00:00 GMT", ""), fc.string({ maxLength: 12 })),
+        "retry-after": fc.oneof(
+          fc.constantFrom(
+            "0",
+            "5",
+            "-1",
+            "abc",
+            "7200",
+            "Wed, 21 Oct 2099 07:28:00 GMT",
+            "Thu, 01 Jan 1970 00:00:00 GMT",
+            "",
+          ),
+          fc.string({ maxLength: 12 }),
+        ),
         "content-type": fc.constantFrom("application/json", "text/html", "application/json; charset=utf-8", ""),
       },
       { requiredKeys: [] },
@@ -352,7 +522,10 @@ export const responseHeaders: fc.Arbitrary<Record<string, string>> = fc.oneof(
 );
 
 /** HTTP responses whose body is usually one of `bodies` (as JSON text), sometimes junk. */
-export function httpResponse(bodies: fc.Arbitrary<Record<string, unknown>>, status: fc.Arbitrary<number> = statusCode): fc.Arbitrary<HttpResponse> {
+export function httpResponse(
+  bodies: fc.Arbitrary<Record<string, unknown>>,
+  status: fc.Arbitrary<number> = statusCode,
+): fc.Arbitrary<HttpResponse> {
   return fc.record({
     status_code: status,
     text: fc.oneof({ weight: 8, arbitrary: bodies.map(toJsonText) }, { weight: 2, arbitrary: junkBody }),
@@ -371,12 +544,19 @@ export function httpResponse(bodies: fc.Arbitrary<Record<string, unknown>>, stat
 export function checkResult(result: unknown, serverBody?: Record<string, unknown>): void {
   assertPlainObject(result, "the result");
   if (Object.hasOwn(result, "error")) return;
-  assert.ok(typeof result.access_token === "string" && result.access_token !== "", `a result without "error" has a non-empty string access_token: ${toJsonText(result)}`);
-  assert.ok(["identity_provider", "cache"].includes(result.token_source as string), `token_source ${String(result.token_source)}`);
+  assert.ok(
+    typeof result.access_token === "string" && result.access_token !== "",
+    `a result without "error" has a non-empty string access_token: ${toJsonText(result)}`,
+  );
+  assert.ok(
+    ["identity_provider", "cache"].includes(result.token_source as string),
+    `token_source ${String(result.token_source)}`,
+  );
   for (const key of Object.keys(result)) {
     assert.ok(key !== "refresh_in" && !key.startsWith("_"), `internal field ${key} removed from the result`);
   }
-  if (serverBody !== undefined && result.token_source === "identity_provider") assert.equal(result.access_token, serverBody.access_token, "the access token is the server's");
+  if (serverBody !== undefined && result.token_source === "identity_provider")
+    assert.equal(result.access_token, serverBody.access_token, "the access token is the server's");
 }
 
 const INTEGER = /^-?\d+$/;
@@ -393,7 +573,8 @@ export function checkCache(cache: SerializableTokenCache): void {
     for (const at of Object.values(section) as Record<string, unknown>[]) {
       assert.equal(typeof at.secret, "string");
       for (const field of ["cached_at", "expires_on", "extended_expires_on", "refresh_on"]) {
-        if (field in at) assert.ok(INTEGER.test(String(at[field])), `${field} is an integer string: ${String(at[field])}`);
+        if (field in at)
+          assert.ok(INTEGER.test(String(at[field])), `${field} is an integer string: ${String(at[field])}`);
       }
     }
   }

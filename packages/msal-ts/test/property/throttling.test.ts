@@ -9,8 +9,18 @@ import { describe, it } from "node:test";
 import fc from "fast-check";
 import type { HttpResponse } from "../../src/http/types.ts";
 import {
-  BAD_REQUEST_TTL_SECONDS, DEVICE_CODE_GRANT, GET_SUCCESS_TTL_SECONDS, MAX_THROTTLE_SECONDS, badRequestKey, badRequestSeconds, getSuccessKey, getSuccessSeconds, managedIdentityKey,
-  parseHttpDate, retryAfterKey, retryAfterSeconds,
+  BAD_REQUEST_TTL_SECONDS,
+  DEVICE_CODE_GRANT,
+  GET_SUCCESS_TTL_SECONDS,
+  MAX_THROTTLE_SECONDS,
+  badRequestKey,
+  badRequestSeconds,
+  getSuccessKey,
+  getSuccessSeconds,
+  managedIdentityKey,
+  parseHttpDate,
+  retryAfterKey,
+  retryAfterSeconds,
 } from "../../src/http/throttle-rules.ts";
 import { pythonRepr, pythonStringRepr } from "../../src/http/python-repr.ts";
 import { parseJsonObject } from "../../src/util/json.ts";
@@ -40,8 +50,29 @@ function httpDates(ms: number): string[] {
 function retryAfterValue(nowMs: number): fc.Arbitrary<string> {
   return fc.oneof(
     { weight: 3, arbitrary: fc.integer({ min: -10, max: 10_000 }).map(String) },
-    { weight: 1, arbitrary: fc.constantFrom("+5", "-0", "007", " 30 ", "99999999999999999999999", "1e3", "5.5", "0x10", "", " ", "now", "Infinity") },
-    { weight: 2, arbitrary: fc.tuple(fc.integer({ min: -7200, max: 7200 }), fc.nat(2)).map(([delta, form]) => httpDates(Math.floor(nowMs / 1000 + delta) * 1000)[form] as string) },
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom(
+        "+5",
+        "-0",
+        "007",
+        " 30 ",
+        "99999999999999999999999",
+        "1e3",
+        "5.5",
+        "0x10",
+        "",
+        " ",
+        "now",
+        "Infinity",
+      ),
+    },
+    {
+      weight: 2,
+      arbitrary: fc
+        .tuple(fc.integer({ min: -7200, max: 7200 }), fc.nat(2))
+        .map(([delta, form]) => httpDates(Math.floor(nowMs / 1000 + delta) * 1000)[form] as string),
+    },
     { weight: 1, arbitrary: trickyString },
     { weight: 1, arbitrary: fc.string({ maxLength: 30 }) },
   );
@@ -58,9 +89,22 @@ const throttledResponse = nowMs.chain((now) =>
       text: fc.oneof(fc.constantFrom("", "{}", '{"token_endpoint":"https://h/t/oauth2/v2.0/token"}'), junkBody),
       headers: fc.oneof(
         { weight: 1, arbitrary: fc.constant<Record<string, string>>({}) },
-        { weight: 3, arbitrary: fc.tuple(fc.constantFrom("retry-after", "Retry-After", "RETRY-AFTER", "retry-after "), retryAfterValue(now)).map(([k, v]) => ({ [k]: v })) },
-        { weight: 1, arbitrary: fc.tuple(retryAfterValue(now), retryAfterValue(now)).map(([a, b]) => ({ "Retry-After": a, "retry-after": b })) },
-        { weight: 1, arbitrary: fc.dictionary(fc.string({ maxLength: 12 }), fc.string({ maxLength: 12 }), { maxKeys: 3 }) },
+        {
+          weight: 3,
+          arbitrary: fc
+            .tuple(fc.constantFrom("retry-after", "Retry-After", "RETRY-AFTER", "retry-after "), retryAfterValue(now))
+            .map(([k, v]) => ({ [k]: v })),
+        },
+        {
+          weight: 1,
+          arbitrary: fc
+            .tuple(retryAfterValue(now), retryAfterValue(now))
+            .map(([a, b]) => ({ "Retry-After": a, "retry-after": b })),
+        },
+        {
+          weight: 1,
+          arbitrary: fc.dictionary(fc.string({ maxLength: 12 }), fc.string({ maxLength: 12 }), { maxKeys: 3 }),
+        },
       ),
     }) as fc.Arbitrary<HttpResponse>,
     defaultSeconds: fc.oneof(fc.constantFrom(0, 5, 60), fc.integer({ min: 0, max: 100_000 })),
@@ -75,11 +119,15 @@ describe("property: throttling TTLs (retryAfterSeconds and the 400 / GET rules)"
         assert.ok(Number.isInteger(ttl) && ttl >= 0 && ttl <= MAX_THROTTLE_SECONDS, `ttl ${ttl}`);
         const retryAfter = Object.entries(response.headers).find(([k]) => k.toLowerCase() === "retry-after")?.[1];
         const success = response.status_code >= 200 && response.status_code < 300;
-        const applies = !success && (response.status_code === 429 || response.status_code >= 500 || retryAfter !== undefined);
-        if (!applies) assert.equal(ttl, 0, "a 2xx, or a non-2xx that is neither 429, 5xx nor carries Retry-After: not kept");
+        const applies =
+          !success && (response.status_code === 429 || response.status_code >= 500 || retryAfter !== undefined);
+        if (!applies)
+          assert.equal(ttl, 0, "a 2xx, or a non-2xx that is neither 429, 5xx nor carries Retry-After: not kept");
         const text = retryAfter?.trim() ?? "";
-        if (applies && /^[+-]?\d+$/.test(text)) assert.equal(ttl, Math.max(0, Math.min(MAX_THROTTLE_SECONDS, Number(text))), "integer Retry-After, clamped");
-        else if (applies && parseHttpDate(text) === undefined) assert.equal(ttl, Math.min(MAX_THROTTLE_SECONDS, defaultSeconds), "no usable Retry-After: the default");
+        if (applies && /^[+-]?\d+$/.test(text))
+          assert.equal(ttl, Math.max(0, Math.min(MAX_THROTTLE_SECONDS, Number(text))), "integer Retry-After, clamped");
+        else if (applies && parseHttpDate(text) === undefined)
+          assert.equal(ttl, Math.min(MAX_THROTTLE_SECONDS, defaultSeconds), "no usable Retry-After: the default");
       }),
       PARAMS,
     );
@@ -89,15 +137,22 @@ describe("property: throttling TTLs (retryAfterSeconds and the 400 / GET rules)"
     const data = fc.oneof(
       fc.constant(undefined),
       fc.string({ maxLength: 10 }),
-      fc.dictionary(fc.constantFrom("grant_type", "client_id", "scope", "code"), fc.oneof(fc.constantFrom(DEVICE_CODE_GRANT, "refresh_token"), fc.string({ maxLength: 6 }))),
+      fc.dictionary(
+        fc.constantFrom("grant_type", "client_id", "scope", "code"),
+        fc.oneof(fc.constantFrom(DEVICE_CODE_GRANT, "refresh_token"), fc.string({ maxLength: 6 })),
+      ),
     );
     fc.assert(
       fc.property(throttledResponse, data, ({ response }, d) => {
         const hasRetryAfter = Object.keys(response.headers).some((k) => k.toLowerCase() === "retry-after");
         const devicePoll = typeof d === "object" && d.grant_type === DEVICE_CODE_GRANT;
-        assert.equal(badRequestSeconds(response, d), response.status_code === 400 && !hasRetryAfter && !devicePoll ? BAD_REQUEST_TTL_SECONDS : 0);
+        assert.equal(
+          badRequestSeconds(response, d),
+          response.status_code === 400 && !hasRetryAfter && !devicePoll ? BAD_REQUEST_TTL_SECONDS : 0,
+        );
         // Only a 2xx whose body is a JSON object is worth keeping for a day (a malformed document is not replayed).
-        const keep = response.status_code >= 200 && response.status_code < 300 && parseJsonObject(response.text) !== undefined;
+        const keep =
+          response.status_code >= 200 && response.status_code < 300 && parseJsonObject(response.text) !== undefined;
         assert.equal(getSuccessSeconds(response), keep ? GET_SUCCESS_TTL_SECONDS : 0);
       }),
       PARAMS,
@@ -116,33 +171,86 @@ describe("property: HTTP-dates (parseHttpDate)", () => {
   });
 
   it("any other text gives undefined or a finite time, never an exception", () => {
-    const nearDate = fc.tuple(instant, fc.nat(2), fc.nat(40), fc.string({ maxLength: 2 })).map(([ms, form, at, insert]) => {
-      const text = httpDates(ms)[form] as string;
-      const i = at % (text.length + 1);
-      return text.slice(0, i) + insert + text.slice(i + (insert === "" ? 1 : 0));
-    });
+    const nearDate = fc
+      .tuple(instant, fc.nat(2), fc.nat(40), fc.string({ maxLength: 2 }))
+      .map(([ms, form, at, insert]) => {
+        const text = httpDates(ms)[form] as string;
+        const i = at % (text.length + 1);
+        return text.slice(0, i) + insert + text.slice(i + (insert === "" ? 1 : 0));
+      });
     fc.assert(
-      fc.property(fc.oneof({ weight: 3, arbitrary: nearDate }, { weight: 1, arbitrary: fc.string({ maxLength: 40 }) }, { weight: 1, arbitrary: fc.constantFrom("Sun, 31 Feb 2021 25:61:61 GMT", "Mon, 00 Jan 0000 00:00:00 GMT", "Sun Nov  6 08:49:37 1994", "Sunday, 06-Nov-94 08:49:37 GMT") }), (text) => {
-        const ms = parseHttpDate(text);
-        assert.ok(ms === undefined || Number.isFinite(ms), String(ms));
-      }),
+      fc.property(
+        fc.oneof(
+          { weight: 3, arbitrary: nearDate },
+          { weight: 1, arbitrary: fc.string({ maxLength: 40 }) },
+          {
+            weight: 1,
+            arbitrary: fc.constantFrom(
+              "Sun, 31 Feb 2021 25:61:61 GMT",
+              "Mon, 00 Jan 0000 00:00:00 GMT",
+              "Sun Nov  6 08:49:37 1994",
+              "Sunday, 06-Nov-94 08:49:37 GMT",
+            ),
+          },
+        ),
+        (text) => {
+          const ms = parseHttpDate(text);
+          assert.ok(ms === undefined || Number.isFinite(ms), String(ms));
+        },
+      ),
       PARAMS,
     );
   });
 });
 
 describe("property: throttling keys", () => {
-  const fieldValue = fc.oneof(fc.string({ maxLength: 12 }), fc.string({ unit: "binary", maxLength: 6 }), fc.integer(), fc.double(), trickyString);
-  const fields = fc.dictionary(fc.oneof(fc.constantFrom("client_id", "scope", "refresh_token", "code", "username", "grant_type", "claims", "__proto__"), fc.string({ maxLength: 6 })), fieldValue, { maxKeys: 6 });
+  const fieldValue = fc.oneof(
+    fc.string({ maxLength: 12 }),
+    fc.string({ unit: "binary", maxLength: 6 }),
+    fc.integer(),
+    fc.double(),
+    trickyString,
+  );
+  const fields = fc.dictionary(
+    fc.oneof(
+      fc.constantFrom("client_id", "scope", "refresh_token", "code", "username", "grant_type", "claims", "__proto__"),
+      fc.string({ maxLength: 6 }),
+    ),
+    fieldValue,
+    { maxKeys: 6 },
+  );
   it("are built for any request fields, deterministically, and tell different refresh tokens apart", () => {
     fc.assert(
-      fc.property(fc.webUrl(), fc.option(fields, { nil: undefined }), fc.oneof(fields, fc.string({ maxLength: 10 }), fc.constant(undefined)), fc.string({ minLength: 1, maxLength: 8 }), (url, params, data, rt) => {
-        const keys = [retryAfterKey(url, data), badRequestKey(url, params, data), getSuccessKey(url, params), managedIdentityKey(url, params, data)];
-        for (const k of keys) assert.equal(typeof k, "string");
-        assert.deepEqual([retryAfterKey(url, data), badRequestKey(url, params, data), getSuccessKey(url, params), managedIdentityKey(url, params, data)], keys, "deterministic");
-        const base = typeof data === "object" ? data : {};
-        assert.notEqual(retryAfterKey(url, { ...base, refresh_token: rt }), retryAfterKey(url, { ...base, refresh_token: `${rt}x` }));
-      }),
+      fc.property(
+        fc.webUrl(),
+        fc.option(fields, { nil: undefined }),
+        fc.oneof(fields, fc.string({ maxLength: 10 }), fc.constant(undefined)),
+        fc.string({ minLength: 1, maxLength: 8 }),
+        (url, params, data, rt) => {
+          const keys = [
+            retryAfterKey(url, data),
+            badRequestKey(url, params, data),
+            getSuccessKey(url, params),
+            managedIdentityKey(url, params, data),
+          ];
+          for (const k of keys) assert.equal(typeof k, "string");
+          assert.deepEqual(
+            [
+              retryAfterKey(url, data),
+              badRequestKey(url, params, data),
+              getSuccessKey(url, params),
+              managedIdentityKey(url, params, data),
+            ],
+            keys,
+            "deterministic",
+          );
+          const base = typeof data === "object" ? data : {};
+          assert.notEqual(
+            retryAfterKey(url, { ...base, refresh_token: rt }),
+            retryAfterKey(url, { ...base, refresh_token: `${rt}x` }),
+          );
+        },
+      ),
       PARAMS,
     );
   });

@@ -11,14 +11,32 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
-import { ConfidentialClientApplication, PublicClientApplication, SerializableTokenCache, type ClientApplication, type TokenResult } from "../../src/index.ts";
+import {
+  ConfidentialClientApplication,
+  PublicClientApplication,
+  SerializableTokenCache,
+  type ClientApplication,
+  type TokenResult,
+} from "../../src/index.ts";
 import type { HttpResponse } from "../../src/http/types.ts";
 import { parseJsonObject } from "../../src/util/json.ts";
 import { FakeClock, response } from "../helpers/fakes.ts";
 import { FakeEntra } from "../helpers/entra-fake.ts";
 import { unsignedJwt } from "../helpers/tokens.ts";
 import {
-  PARAMS, assertPlainObject, checkCache, checkResult, errorResponseBody as errorBody, httpResponse, malformedJwt, nearValid, settle, statusCode, toJsonText, tokenResponseBody, weirdValue,
+  PARAMS,
+  assertPlainObject,
+  checkCache,
+  checkResult,
+  errorResponseBody as errorBody,
+  httpResponse,
+  malformedJwt,
+  nearValid,
+  settle,
+  statusCode,
+  toJsonText,
+  tokenResponseBody,
+  weirdValue,
 } from "./support.ts";
 import { expectError } from "../helpers/results.ts";
 
@@ -33,11 +51,21 @@ const CONFIDENTIAL: ReadonlySet<Flow> = new Set(["client_credentials", "on_behal
 
 const tokenBody = tokenResponseBody(CID);
 
-const tokenResponse: fc.Arbitrary<HttpResponse> = httpResponse(fc.oneof({ weight: 3, arbitrary: tokenBody }, { weight: 1, arbitrary: errorBody }));
+const tokenResponse: fc.Arbitrary<HttpResponse> = httpResponse(
+  fc.oneof({ weight: 3, arbitrary: tokenBody }, { weight: 1, arbitrary: errorBody }),
+);
 
 function makeApp(flow: Flow, http: FakeEntra, cache: SerializableTokenCache): ClientApplication {
-  const options = { authority: AUTHORITY, httpClient: http, clock: new FakeClock(), tokenCache: cache, instanceDiscovery: false };
-  return CONFIDENTIAL.has(flow) ? new ConfidentialClientApplication(CID, { ...options, clientCredential: "the-secret" }) : new PublicClientApplication(CID, options);
+  const options = {
+    authority: AUTHORITY,
+    httpClient: http,
+    clock: new FakeClock(),
+    tokenCache: cache,
+    instanceDiscovery: false,
+  };
+  return CONFIDENTIAL.has(flow)
+    ? new ConfidentialClientApplication(CID, { ...options, clientCredential: "the-secret" })
+    : new PublicClientApplication(CID, options);
 }
 
 function call(flow: Flow, app: ClientApplication): Promise<TokenResult> {
@@ -73,27 +101,34 @@ async function laterLookups(flow: Flow, app: ClientApplication): Promise<void> {
 describe("property: token responses", () => {
   it("every flow returns a result or throws an MsalError; the cache stays consistent and usable", async () => {
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom(...FLOWS), tokenResponse, fc.option(tokenResponse, { nil: undefined }), async (flow, first, later) => {
-        const http = new FakeEntra();
-        const cache = new SerializableTokenCache();
-        http.token = () => first;
-        const app = makeApp(flow, http, cache);
-        const out = await settle(() => call(flow, app));
-        const body = parseJsonObject(first.text);
-        if (out.ok) {
-          checkResult(out.value, body);
-          if (body !== undefined && "access_token" in out.value && out.value.token_source === "identity_provider") {
-            // A success keeps the server's fields as own fields (no prototype tricks), minus refresh_in and _-fields.
-            assert.ok(!("error" in out.value), `a success does not look like an error: ${toJsonText(out.value)}`);
-            for (const key of Object.keys(body)) if (key !== "refresh_in" && !key.startsWith("_")) assert.ok(Object.hasOwn(out.value, key), `field ${key} kept`);
+      fc.asyncProperty(
+        fc.constantFrom(...FLOWS),
+        tokenResponse,
+        fc.option(tokenResponse, { nil: undefined }),
+        async (flow, first, later) => {
+          const http = new FakeEntra();
+          const cache = new SerializableTokenCache();
+          http.token = () => first;
+          const app = makeApp(flow, http, cache);
+          const out = await settle(() => call(flow, app));
+          const body = parseJsonObject(first.text);
+          if (out.ok) {
+            checkResult(out.value, body);
+            if (body !== undefined && "access_token" in out.value && out.value.token_source === "identity_provider") {
+              // A success keeps the server's fields as own fields (no prototype tricks), minus refresh_in and _-fields.
+              assert.ok(!("error" in out.value), `a success does not look like an error: ${toJsonText(out.value)}`);
+              for (const key of Object.keys(body))
+                if (key !== "refresh_in" && !key.startsWith("_"))
+                  assert.ok(Object.hasOwn(out.value, key), `field ${key} kept`);
+            }
           }
-        }
-        checkCache(cache);
-        // The silent calls afterwards may refresh: the server answers them with another arbitrary response.
-        if (later !== undefined) http.token = () => later;
-        await laterLookups(flow, app);
-        checkCache(cache);
-      }),
+          checkCache(cache);
+          // The silent calls afterwards may refresh: the server answers them with another arbitrary response.
+          if (later !== undefined) http.token = () => later;
+          await laterLookups(flow, app);
+          checkCache(cache);
+        },
+      ),
       PARAMS,
     );
   });
@@ -129,7 +164,11 @@ describe("property: Cloud Shell token endpoint responses", () => {
   const cloudShellBody = fc.oneof(
     nearValid(
       fc.record({
-        access_token: fc.oneof(fc.constant(unsignedJwt({ oid: "the-oid", tid: "the-tid", unique_name: "carol@contoso.com" })), malformedJwt, fc.constant("opaque")),
+        access_token: fc.oneof(
+          fc.constant(unsignedJwt({ oid: "the-oid", tid: "the-tid", unique_name: "carol@contoso.com" })),
+          malformedJwt,
+          fc.constant("opaque"),
+        ),
         expires_in: fc.oneof(fc.constant<unknown>("3600"), fc.constant<unknown>(3600), weirdValue),
         token_type: fc.constantFrom("Bearer", "bearer", "pop", ""),
         refresh_token: fc.constant("rt"),
@@ -139,8 +178,14 @@ describe("property: Cloud Shell token endpoint responses", () => {
     nearValid(
       fc.record({
         error: fc.record({
-          code: fc.oneof({ weight: 3, arbitrary: fc.constantFrom<unknown>("tenant_not_found", "unauthorized") }, weirdValue),
-          message: fc.oneof({ weight: 3, arbitrary: fc.string({ maxLength: 12 }) as fc.Arbitrary<unknown> }, weirdValue),
+          code: fc.oneof(
+            { weight: 3, arbitrary: fc.constantFrom<unknown>("tenant_not_found", "unauthorized") },
+            weirdValue,
+          ),
+          message: fc.oneof(
+            { weight: 3, arbitrary: fc.string({ maxLength: 12 }) as fc.Arbitrary<unknown> },
+            weirdValue,
+          ),
         }),
       }),
       ["error"],
@@ -150,8 +195,16 @@ describe("property: Cloud Shell token endpoint responses", () => {
     const http = new FakeEntra();
     const discovery = http.responder;
     http.responder = (r) => (r.url === "http://localhost:50342/oauth2/token" ? answer : discovery(r));
-    const app = new PublicClientApplication(CID, { authority: "https://login.microsoftonline.com/organizations", httpClient: http, clock: new FakeClock(), env: { AZUREPS_HOST_ENVIRONMENT: "cloud-shell/1.0" }, instanceDiscovery: false });
-    return settle(() => app.acquireTokenInteractive(["https://management.azure.com/user_impersonation"], { prompt: "none" }));
+    const app = new PublicClientApplication(CID, {
+      authority: "https://login.microsoftonline.com/organizations",
+      httpClient: http,
+      clock: new FakeClock(),
+      env: { AZUREPS_HOST_ENVIRONMENT: "cloud-shell/1.0" },
+      instanceDiscovery: false,
+    });
+    return settle(() =>
+      app.acquireTokenInteractive(["https://management.azure.com/user_impersonation"], { prompt: "none" }),
+    );
   };
 
   it("give a success with a string token, an object with error, or an MsalError", async () => {
@@ -179,7 +232,8 @@ describe("property: Cloud Shell token endpoint responses", () => {
         if (!out.ok || !Object.hasOwn(out.value, "error")) return;
         const e = expectError(out.value);
         assert.equal(typeof e.error, "string", `error ${toJsonText(e)}`);
-        if ("error_description" in e) assert.equal(typeof e.error_description, "string", `error_description ${toJsonText(e)}`);
+        if ("error_description" in e)
+          assert.equal(typeof e.error_description, "string", `error_description ${toJsonText(e)}`);
       }),
       PARAMS,
     );

@@ -31,31 +31,109 @@ function rules(p: Platform): { path: typeof posix; separators: RegExp } {
 const scheme = fc.oneof(
   { weight: 8, arbitrary: fc.constant("Basic realm=") },
   { weight: 2, arbitrary: fc.constantFrom("basic REALM=", "  Basic   realm = ", "BASIC realm=\t", "Basic\trealm=") },
-  { weight: 1, arbitrary: fc.constantFrom("Bearer realm=", "Digest realm=", "Basic ", "Basic realm", "realm=", "Basicrealm=", "", "Basic realm=Basic realm=", "Negotiate, Basic realm=") },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom(
+      "Bearer realm=",
+      "Digest realm=",
+      "Basic ",
+      "Basic realm",
+      "realm=",
+      "Basicrealm=",
+      "",
+      "Basic realm=Basic realm=",
+      "Negotiate, Basic realm=",
+    ),
+  },
 );
 
 const fileName = fc.oneof(
-  { weight: 6, arbitrary: fc.constantFrom("x.key", "0123456789abcdef.key", "X.KEY", "a=b.key", "a b.key", "é.key", "-.key") },
+  {
+    weight: 6,
+    arbitrary: fc.constantFrom("x.key", "0123456789abcdef.key", "X.KEY", "a=b.key", "a b.key", "é.key", "-.key"),
+  },
   {
     weight: 3,
     arbitrary: fc.constantFrom(
-      ".key", "..key", "key", "a.key.txt", "a.txt", "a.key.", "a.key ", " a.key", "a/b.key", "a\\b.key", "../x.key", "..\\x.key", "./x.key", ".\\x.key",
-      "%2e%2e/x.key", "x.key\u0000", "x\u0000.key", "x:y.key", "x.key:y", "x.key::$DATA", "CON.key", "nul.key", "...", "..", ".", "",
+      ".key",
+      "..key",
+      "key",
+      "a.key.txt",
+      "a.txt",
+      "a.key.",
+      "a.key ",
+      " a.key",
+      "a/b.key",
+      "a\\b.key",
+      "../x.key",
+      "..\\x.key",
+      "./x.key",
+      ".\\x.key",
+      "%2e%2e/x.key",
+      "x.key\u0000",
+      "x\u0000.key",
+      "x:y.key",
+      "x.key:y",
+      "x.key::$DATA",
+      "CON.key",
+      "nul.key",
+      "...",
+      "..",
+      ".",
+      "",
     ),
   },
-  { weight: 2, arbitrary: fc.tuple(fc.string({ maxLength: 8 }), fc.constantFrom(".key", ".KEY", ".Key", ".kEy", "")).map(([a, b]) => a + b) },
+  {
+    weight: 2,
+    arbitrary: fc
+      .tuple(fc.string({ maxLength: 8 }), fc.constantFrom(".key", ".KEY", ".Key", ".kEy", ""))
+      .map(([a, b]) => a + b),
+  },
 );
 
 /** How the file is joined to the folder: the platform's separator, the other one, doubled, via `.` or `..`. */
 const joiner = fc.oneof(
   { weight: 6, arbitrary: fc.constant("sep") },
-  { weight: 2, arbitrary: fc.constantFrom("/", "\\", "//", "\\\\", "/./", "\\.\\", "/../tokens/", "\\..\\Tokens\\", "/sub/", "/../", "\\..\\", "/..", "") },
+  {
+    weight: 2,
+    arbitrary: fc.constantFrom(
+      "/",
+      "\\",
+      "//",
+      "\\\\",
+      "/./",
+      "\\.\\",
+      "/../tokens/",
+      "\\..\\Tokens\\",
+      "/sub/",
+      "/../",
+      "\\..\\",
+      "/..",
+      "",
+    ),
+  },
 );
 
 /** Where the path starts: the folder, another absolute place, a relative path, another drive, a UNC share. */
 const base = fc.oneof(
   { weight: 8, arbitrary: fc.constant("folder") },
-  { weight: 2, arbitrary: fc.constantFrom("", ".", "tokens", "/", "/etc", "/var/opt/azcmagent", "C:", "C:\\", "D:\\ProgramData\\AzureConnectedMachineAgent\\Tokens", "\\\\server\\share", "\\\\?\\C:\\ProgramData\\AzureConnectedMachineAgent\\Tokens", "c:\\programdata\\azureconnectedmachineagent\\tokens") },
+  {
+    weight: 2,
+    arbitrary: fc.constantFrom(
+      "",
+      ".",
+      "tokens",
+      "/",
+      "/etc",
+      "/var/opt/azcmagent",
+      "C:",
+      "C:\\",
+      "D:\\ProgramData\\AzureConnectedMachineAgent\\Tokens",
+      "\\\\server\\share",
+      "\\\\?\\C:\\ProgramData\\AzureConnectedMachineAgent\\Tokens",
+      "c:\\programdata\\azureconnectedmachineagent\\tokens",
+    ),
+  },
 );
 
 const quoting = fc.constantFrom("", "", "", '"', "'", 'open"');
@@ -69,7 +147,14 @@ interface HeaderParts {
   tail: string;
 }
 
-const nearValidHeader: fc.Arbitrary<HeaderParts> = fc.record({ scheme, base, joiner, fileName, quoting, tail: fc.constantFrom("", "", " ", "\t", ", charset=UTF-8", "\n", "\r\n") });
+const nearValidHeader: fc.Arbitrary<HeaderParts> = fc.record({
+  scheme,
+  base,
+  joiner,
+  fileName,
+  quoting,
+  tail: fc.constantFrom("", "", " ", "\t", ", charset=UTF-8", "\n", "\r\n"),
+});
 
 function header(p: Platform, h: HeaderParts): string {
   const start = h.base === "folder" ? p.folder : h.base;
@@ -99,7 +184,12 @@ describe("property: WWW-Authenticate challenges of Azure Arc (challengeKeyPath)"
         fc.oneof(
           { weight: 6, arbitrary: nearValidHeader.map((h) => ({ near: h as HeaderParts | undefined, raw: "" })) },
           { weight: 1, arbitrary: fc.string({ maxLength: 60 }).map((raw) => ({ near: undefined, raw })) },
-          { weight: 1, arbitrary: fc.string({ unit: "binary", maxLength: 40 }).map((raw) => ({ near: undefined, raw: `Basic realm=${raw}` })) },
+          {
+            weight: 1,
+            arbitrary: fc
+              .string({ unit: "binary", maxLength: 40 })
+              .map((raw) => ({ near: undefined, raw: `Basic realm=${raw}` })),
+          },
         ),
         (p, input) => {
           const value = input.near === undefined ? input.raw : header(p, input.near);
@@ -114,10 +204,16 @@ describe("property: WWW-Authenticate challenges of Azure Arc (challengeKeyPath)"
   it("a well-formed challenge for a .key file in the folder is accepted and names exactly that file", () => {
     const plainName = fc.stringMatching(/^[A-Za-z0-9_=-]{1,16}$/).map((n) => `${n}.key`);
     fc.assert(
-      fc.property(fc.constantFrom(...PLATFORMS), plainName, fc.constantFrom("", '"'), fc.constantFrom("Basic realm=", "basic REALM=", " Basic  realm = "), (p, name, quote, prefix) => {
-        const file = rules(p).path.join(p.folder, name);
-        assert.equal(challengeKeyPath(`${prefix}${quote}${file}${quote}`, p.folder, p.name), file);
-      }),
+      fc.property(
+        fc.constantFrom(...PLATFORMS),
+        plainName,
+        fc.constantFrom("", '"'),
+        fc.constantFrom("Basic realm=", "basic REALM=", " Basic  realm = "),
+        (p, name, quote, prefix) => {
+          const file = rules(p).path.join(p.folder, name);
+          assert.equal(challengeKeyPath(`${prefix}${quote}${file}${quote}`, p.folder, p.name), file);
+        },
+      ),
       PARAMS,
     );
   });

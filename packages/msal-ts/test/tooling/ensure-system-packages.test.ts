@@ -9,13 +9,25 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
-import { ensureSystemPackages, installCommand, missingPackages, SYSTEM_PACKAGES, type System } from "../../../../scripts/ensure-system-packages.ts";
+import {
+  ensureSystemPackages,
+  installCommand,
+  missingPackages,
+  SYSTEM_PACKAGES,
+  type System,
+} from "../../../../scripts/ensure-system-packages.ts";
 
 const ROOT = fileURLToPath(new URL("../../../../", import.meta.url));
 const SCRIPT = join(ROOT, "scripts", "ensure-system-packages.ts");
 
 /** A machine where `installed` packages are present, and apt-get (when there is one) installs `installable`. */
-function fakeSystem(o: { root: boolean; aptGet: boolean; installed: string[]; installable?: string[]; aptFails?: boolean }) {
+function fakeSystem(o: {
+  root: boolean;
+  aptGet: boolean;
+  installed: string[];
+  installable?: string[];
+  aptFails?: boolean;
+}) {
   const installed = new Set(o.installed);
   const calls: { command: string; args: readonly string[]; env: Record<string, string> | undefined }[] = [];
   const lines: string[] = [];
@@ -28,7 +40,8 @@ function fakeSystem(o: { root: boolean; aptGet: boolean; installed: string[]; in
       if (command === "/usr/bin/python3") return installed.has("python3-msal") ? 0 : 1;
       calls.push({ command, args, env });
       if (o.aptFails) return 100;
-      if (command === "apt-get" && args[0] === "install") for (const name of o.installable ?? args.slice(4)) installed.add(name);
+      if (command === "apt-get" && args[0] === "install")
+        for (const name of o.installable ?? args.slice(4)) installed.add(name);
       return 0;
     },
     log: (line) => lines.push(line),
@@ -60,9 +73,15 @@ describe("ensure-system-packages", () => {
   it("a package dpkg lists but the tests cannot use (python without msal) counts as missing", () => {
     const { system } = fakeSystem({ root: false, aptGet: true, installed: ["chromium", "redis-server"] });
     system.dpkgInstalled = () => true;
-    assert.deepEqual(missingPackages(system).map((p) => p.name), ["python3-msal"]);
+    assert.deepEqual(
+      missingPackages(system).map((p) => p.name),
+      ["python3-msal"],
+    );
     system.dpkgInstalled = () => undefined; // not Debian: the probes decide
-    assert.deepEqual(missingPackages(system).map((p) => p.name), ["python3-msal"]);
+    assert.deepEqual(
+      missingPackages(system).map((p) => p.name),
+      ["python3-msal"],
+    );
   });
 
   it("not root: stops with the exact install command for what is missing, installs nothing", () => {
@@ -70,7 +89,10 @@ describe("ensure-system-packages", () => {
     assert.equal(ensureSystemPackages(system), 1);
     assert.deepEqual(calls, []);
     assert.equal(lines[0], "The tests need Debian packages that are not installed: chromium, python3-msal.");
-    assert.equal(lines.at(-1), "  sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium python3-msal");
+    assert.equal(
+      lines.at(-1),
+      "  sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium python3-msal",
+    );
   });
 
   it("root without apt-get: stops with the command too", () => {
@@ -86,7 +108,11 @@ describe("ensure-system-packages", () => {
     const env = { DEBIAN_FRONTEND: "noninteractive" };
     assert.deepEqual(calls, [
       { command: "apt-get", args: ["update", "-qq"], env },
-      { command: "apt-get", args: ["install", "-y", "-qq", "--no-install-recommends", "redis-server", "python3-msal"], env },
+      {
+        command: "apt-get",
+        args: ["install", "-y", "-qq", "--no-install-recommends", "redis-server", "python3-msal"],
+        env,
+      },
     ]);
     assert.equal(lines.at(-1), "Installing redis-server python3-msal with apt-get...");
   });
@@ -105,25 +131,42 @@ describe("ensure-system-packages", () => {
     const stubs = mkdtempSync(join(tmpdir(), "msal-ts-dpkg-stub-"));
     try {
       // dpkg-query as on a machine without the packages; PATH holds nothing else (no redis-server, no apt-get).
-      writeFileSync(join(stubs, "dpkg-query"), '#!/bin/sh\necho "dpkg-query: no packages found matching $3" >&2\nexit 1\n');
+      writeFileSync(
+        join(stubs, "dpkg-query"),
+        '#!/bin/sh\necho "dpkg-query: no packages found matching $3" >&2\nexit 1\n',
+      );
       chmodSync(join(stubs, "dpkg-query"), 0o755);
       chmodSync(stubs, 0o755);
       // Run as an unprivileged user when we are root (CI), else as ourselves.
       const asUser = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
-      const r = spawnSync(process.execPath, ["--import", "tsx", SCRIPT], { cwd: ROOT, env: { PATH: stubs }, encoding: "utf8", timeout: 60_000, ...asUser });
+      const r = spawnSync(process.execPath, ["--import", "tsx", SCRIPT], {
+        cwd: ROOT,
+        env: { PATH: stubs },
+        encoding: "utf8",
+        timeout: 60_000,
+        ...asUser,
+      });
       assert.equal(r.status, 1, r.stderr);
       assert.equal(r.stdout, "");
       const lines = r.stderr.trimEnd().split("\n");
-      assert.equal(lines[0], "The tests need Debian packages that are not installed: chromium, redis-server, python3-msal.");
+      assert.equal(
+        lines[0],
+        "The tests need Debian packages that are not installed: chromium, redis-server, python3-msal.",
+      );
       assert.equal(lines.at(-2), "Install them (this needs root), then run the tests again:");
-      assert.equal(lines.at(-1), "  sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium redis-server python3-msal");
+      assert.equal(
+        lines.at(-1),
+        "  sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium redis-server python3-msal",
+      );
     } finally {
       rmSync(stubs, { recursive: true, force: true });
     }
   });
 
   it("npm test runs it before anything else, and .ci/run uses npm test", () => {
-    const scripts = (JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts;
+    const scripts = (
+      JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> }
+    ).scripts;
     assert.match(scripts.test ?? "", /^node --import tsx scripts\/ensure-system-packages\.ts && /);
     assert.match(readFileSync(join(ROOT, ".ci", "run"), "utf8"), /^npm test$/m);
   });

@@ -45,7 +45,10 @@ describe("scripts/function-lengths.mjs", () => {
     assert.equal(run(["--max", "80", over]).status, 0);
     // --quiet (the lint step) prints nothing when all is well, and the offenders otherwise.
     assert.equal(run(["--max", "80", "--fail", "--quiet", atLimit]).stdout, "");
-    assert.match(run(["--max", "80", "--fail", "--quiet", over]).stdout, /^functions over 80 lines: 1\n {2}81\teightyOne\t/);
+    assert.match(
+      run(["--max", "80", "--fail", "--quiet", over]).stdout,
+      /^functions over 80 lines: 1\n {2}81\teightyOne\t/,
+    );
   });
 
   it("counts methods, constructors and arrow functions, and a nested function apart from its parent", () => {
@@ -79,7 +82,8 @@ describe("scripts/function-lengths.mjs", () => {
     const listed = r.stdout.split("functions over 9 lines: ")[2] ?? "";
     // Each of these is 10 lines; outer is 13 (it holds nested, which is listed on its own too).
     assert.match(listed, /^5\n/);
-    for (const name of ["Widget constructor", "method", "arrow", "outer", "nested"]) assert.match(listed, new RegExp(`\\t${name}\\t`));
+    for (const name of ["Widget constructor", "method", "arrow", "outer", "nested"])
+      assert.match(listed, new RegExp(`\\t${name}\\t`));
     assert.match(listed, / {2}13\touter\t/);
   });
 

@@ -46,7 +46,10 @@ function classBody(text: string, name: string): string {
 function memberNames(body: string): Set<string> {
   const code = body.replace(/\/\*[\s\S]*?\*\//g, "").replace(/\/\/.*$/gm, "");
   const names = new Set<string>();
-  for (const m of code.matchAll(/^\s*(?:(?:public|protected|private|readonly|static|abstract|declare)\s+)*\*?\s*([#\w$]+)\??\s*[(:<]/gm)) names.add(m[1] ?? "");
+  for (const m of code.matchAll(
+    /^\s*(?:(?:public|protected|private|readonly|static|abstract|declare)\s+)*\*?\s*([#\w$]+)\??\s*[(:<]/gm,
+  ))
+    names.add(m[1] ?? "");
   return names;
 }
 
@@ -56,7 +59,20 @@ describe("the published declarations", () => {
   before(() => {
     const r = spawnSync(
       process.execPath,
-      [tsc, "-p", join(packageDir, "tsconfig.json"), "--emitDeclarationOnly", "--declarationMap", "false", "--outDir", out, "--tsBuildInfoFile", join(out, ".tsbuildinfo"), "--pretty", "false"],
+      [
+        tsc,
+        "-p",
+        join(packageDir, "tsconfig.json"),
+        "--emitDeclarationOnly",
+        "--declarationMap",
+        "false",
+        "--outDir",
+        out,
+        "--tsBuildInfoFile",
+        join(out, ".tsbuildinfo"),
+        "--pretty",
+        "false",
+      ],
       { encoding: "utf8" },
     );
     assert.equal(r.status, 0, `tsc failed:\n${r.stdout}${r.stderr}`);
@@ -84,7 +100,9 @@ describe("the published declarations", () => {
     const cache = memberNames(classBody(dts.get("cache/token-cache.d.ts") ?? "", "TokenCache"));
     assert.ok(cache.has("search") && cache.has("find"), [...cache].join(", "));
     assert.ok(!cache.has("lookup"), "TokenCache.lookup is declared");
-    const persistent = memberNames(classBody(dts.get("persistence/persistent-token-cache.d.ts") ?? "", "PersistentTokenCache"));
+    const persistent = memberNames(
+      classBody(dts.get("persistence/persistent-token-cache.d.ts") ?? "", "PersistentTokenCache"),
+    );
     assert.ok(!persistent.has("lookup"), "PersistentTokenCache.lookup is declared");
   });
 

@@ -1,10 +1,21 @@
 /** The result guards and readExtra at runtime (the type-level checks are in results.types.ts). */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { isTokenError, isTokenSuccess, readExtra, type DeviceFlow, type TokenError, type TokenSuccess } from "../../src/index.ts";
+import {
+  isTokenError,
+  isTokenSuccess,
+  readExtra,
+  type DeviceFlow,
+  type TokenError,
+  type TokenSuccess,
+} from "../../src/index.ts";
 
 const token: TokenSuccess = { access_token: "at", token_type: "Bearer", expires_in: 3600, token_source: "cache" };
-const error: TokenError = { error: "invalid_grant", error_description: "AADSTS50126: bad password", error_codes: [50126] };
+const error: TokenError = {
+  error: "invalid_grant",
+  error_description: "AADSTS50126: bad password",
+  error_codes: [50126],
+};
 const flow: DeviceFlow = {
   user_code: "ABCD",
   device_code: "dc",
@@ -35,7 +46,9 @@ describe("result guards", () => {
 
   it("agree with the in checks, and an object with both fields counts as an error, never as a token", () => {
     // A server may send both (the library returns such a body as an error): neither guard may call it a token.
-    const both: TokenError = JSON.parse('{"error":"invalid_request","access_token":"x","token_type":"Bearer","expires_in":1,"token_source":"cache"}');
+    const both: TokenError = JSON.parse(
+      '{"error":"invalid_request","access_token":"x","token_type":"Bearer","expires_in":1,"token_source":"cache"}',
+    );
     assert.equal(isTokenError(both), true);
     assert.equal(isTokenSuccess(both), false);
     for (const r of [token, error]) {
@@ -52,7 +65,9 @@ describe("result guards", () => {
 
 describe("readExtra", () => {
   it("reads a field a server added, as is", () => {
-    const r: TokenSuccess = JSON.parse('{"access_token":"at","token_type":"Bearer","expires_in":1,"token_source":"identity_provider","not_before":"1700000000","x":{"y":[1]}}');
+    const r: TokenSuccess = JSON.parse(
+      '{"access_token":"at","token_type":"Bearer","expires_in":1,"token_source":"identity_provider","not_before":"1700000000","x":{"y":[1]}}',
+    );
     assert.equal(readExtra(r, "not_before"), "1700000000");
     assert.deepEqual(readExtra(r, "x"), { y: [1] });
     assert.equal(readExtra(r, "access_token"), "at");

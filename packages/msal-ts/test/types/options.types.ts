@@ -54,7 +54,11 @@ export const silent: SilentOptions = { forceRefresh: true, claimsChallenge: "{}"
 export const client: ClientCredentialsOptions = { claimsChallenge: "{}", data: { token_type: "pop" } };
 export const poll: DeviceFlowPollOptions = { signal: new AbortController().signal };
 
-export async function misspeltOptionsDoNotCompile(cca: ConfidentialClientApplication, pca: PublicClientApplication, mi: ManagedIdentityClient): Promise<void> {
+export async function misspeltOptionsDoNotCompile(
+  cca: ConfidentialClientApplication,
+  pca: PublicClientApplication,
+  mi: ManagedIdentityClient,
+): Promise<void> {
   // @ts-expect-error: managed identity needs a resource, not scopes.
   await mi.acquireTokenForClient({ scopes: ["https://vault.azure.net/.default"] });
   // @ts-expect-error: forceRefresh misspelt.
@@ -65,8 +69,9 @@ export async function misspeltOptionsDoNotCompile(cca: ConfidentialClientApplica
   await cca.acquireTokenForClient(["api/.default"], { forceRefresh: true });
   // @ts-expect-error: getAccounts takes username, not userName.
   await pca.getAccounts({ userName: "alice@contoso.com" });
+  const plainObject = { httpMethod: "GET", url: "https://x", nonce: "n" } as const;
   // @ts-expect-error: a PoP scheme is a PopAuthScheme, not a plain object.
-  await pca.acquireTokenSilent(["User.Read"], null, { authScheme: { httpMethod: "GET", url: "https://x", nonce: "n" } });
+  await pca.acquireTokenSilent(["User.Read"], null, { authScheme: plainObject });
   // @ts-expect-error: the device flow takes a signal, not a timeout.
   await pca.acquireTokenByDeviceFlow({} as never, { timeout: 5 });
   void a;

@@ -33,9 +33,7 @@ export function handleCloudShell(ctx: EmulatorContext, req: EmuRequest): EmuResp
     return fail(problem(400, "invalid_request", "BadRequest", "Required metadata header not specified"));
   }
   if (!req.isForm) {
-    return fail(
-      problem(400, "invalid_request", "BadRequest", "The body must be application/x-www-form-urlencoded."),
-    );
+    return fail(problem(400, "invalid_request", "BadRequest", "The body must be application/x-www-form-urlencoded."));
   }
   const dup = duplicateProblem(req);
   if (dup) return fail(dup);

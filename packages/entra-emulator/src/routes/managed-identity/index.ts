@@ -20,12 +20,7 @@ import { SERVICE_FABRIC_PATH, handleServiceFabric } from "./service-fabric.js";
 
 /** The kinds of managed-identity endpoint the emulator serves (see `managedIdentityEnv`). */
 export type ManagedIdentitySource =
-  | "imds"
-  | "app_service"
-  | "machine_learning"
-  | "service_fabric"
-  | "azure_arc"
-  | "cloud_shell";
+  "imds" | "app_service" | "machine_learning" | "service_fabric" | "azure_arc" | "cloud_shell";
 
 /** Methods the routes are registered for, so that a wrong verb still gets the service's own error shape. */
 const ANY_METHOD = ["GET", "POST", "PUT", "PATCH", "DELETE"];

@@ -21,8 +21,18 @@ export function handleServiceFabric(ctx: EmulatorContext, req: EmuRequest): EmuR
     {
       header: "secret",
       expected: ctx.miSecrets.serviceFabric,
-      missing: problem(401, "unauthorized_client", "SecretHeaderNotFound", "Secret is not found in the request headers."),
-      invalid: problem(401, "unauthorized_client", "SecretHeaderNotFound", "Secret in the request headers is not valid."),
+      missing: problem(
+        401,
+        "unauthorized_client",
+        "SecretHeaderNotFound",
+        "Secret is not found in the request headers.",
+      ),
+      invalid: problem(
+        401,
+        "unauthorized_client",
+        "SecretHeaderNotFound",
+        "Secret in the request headers is not valid.",
+      ),
     },
     { idParams: {}, foreignParams: {}, ignoreIdParams: true },
   );

@@ -74,5 +74,4 @@ describe("managed identity: App Service", () => {
       assert.match(String(foreign.body.message), /mi_res_id/);
     });
   });
-
 });

@@ -103,5 +103,4 @@ describe("managed identity: Azure Arc", () => {
       }
     });
   });
-
 });

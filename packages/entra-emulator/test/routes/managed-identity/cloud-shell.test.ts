@@ -69,5 +69,4 @@ describe("managed identity: Cloud Shell", () => {
       assert.equal(typeof (get.body.error as Record<string, unknown>).message, "string");
     });
   });
-
 });

@@ -30,7 +30,8 @@ describe("managed identity: tokens", () => {
 
 describe("managedIdentity.expiresOnFormat", () => {
   const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
-  const RFC1123 = /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d{2}:\d{2}:\d{2} GMT$/;
+  const RFC1123 =
+    /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d{2}:\d{2}:\d{2} GMT$/;
 
   for (const [format, pattern] of [
     ["iso", ISO],
@@ -77,7 +78,10 @@ describe("managedIdentity.expiresOnFormat", () => {
         assert.equal(sfReply.status, 200, sfReply.text);
         check(sfReply.body);
 
-        const shell = await call(emulator.managedIdentityEnv("cloud_shell").MSI_ENDPOINT ?? "", formBody({ resource: RESOURCE }));
+        const shell = await call(
+          emulator.managedIdentityEnv("cloud_shell").MSI_ENDPOINT ?? "",
+          formBody({ resource: RESOURCE }),
+        );
         assert.equal(shell.status, 200, shell.text);
         const shellClaims = claims(shell.body.access_token);
         assert.match(shell.body.expires_on as string, pattern);

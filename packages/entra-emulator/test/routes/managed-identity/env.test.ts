@@ -16,7 +16,10 @@ describe("managed identity: managedIdentityEnv", () => {
       const http = emulator.miUrl;
       assert.match(http, /^http:\/\/127\.0\.0\.1:\d+$/);
       const imds = emulator.managedIdentityEnv("imds");
-      assert.deepEqual(Object.keys(imds).sort(), ["AZURE_POD_IDENTITY_AUTHORITY_HOST", "MSAL_MANAGED_IDENTITY_ENDPOINT"]);
+      assert.deepEqual(Object.keys(imds).sort(), [
+        "AZURE_POD_IDENTITY_AUTHORITY_HOST",
+        "MSAL_MANAGED_IDENTITY_ENDPOINT",
+      ]);
       assert.equal(imds.AZURE_POD_IDENTITY_AUTHORITY_HOST, http);
       assert.equal(imds.MSAL_MANAGED_IDENTITY_ENDPOINT, `${http}/metadata/identity/oauth2/token`);
 
@@ -48,5 +51,4 @@ describe("managed identity: managedIdentityEnv", () => {
       assert.deepEqual(shell, { AZUREPS_HOST_ENVIRONMENT: "cloud-shell/1.0", MSI_ENDPOINT: `${http}/oauth2/token` });
     });
   });
-
 });

@@ -16,7 +16,9 @@ describe("managed identity: IMDS", () => {
       withQuery(emulator.managedIdentityEnv("imds").MSAL_MANAGED_IDENTITY_ENDPOINT ?? "", params);
 
     it("issues a system-assigned token with string-valued numbers", async () => {
-      const r = await call(tokenUrl({ "api-version": "2018-02-01", resource: RESOURCE }), { headers: { Metadata: "true" } });
+      const r = await call(tokenUrl({ "api-version": "2018-02-01", resource: RESOURCE }), {
+        headers: { Metadata: "true" },
+      });
       assert.equal(r.status, 200, r.text);
       assert.match(r.headers.get("content-type") ?? "", /application\/json/);
       assert.deepEqual(Object.keys(r.body), [
@@ -88,7 +90,10 @@ describe("managed identity: IMDS", () => {
       for (const headers of [{}, { Metadata: "false" }]) {
         const r = await call(url, { headers });
         assert.equal(r.status, 400);
-        assert.deepEqual(r.body, { error: "invalid_request", error_description: "Required metadata header not specified" });
+        assert.deepEqual(r.body, {
+          error: "invalid_request",
+          error_description: "Required metadata header not specified",
+        });
       }
     });
 
@@ -128,7 +133,9 @@ describe("managed identity: IMDS", () => {
       const dup = await call(dupUrl, { headers: { Metadata: "true" } });
       assert.equal(dup.status, 400);
       assert.equal(dup.body.error, "invalid_request");
-      const foreign = await call(tokenUrl({ ...base, mi_res_id: USER_MI.resourceId }), { headers: { Metadata: "true" } });
+      const foreign = await call(tokenUrl({ ...base, mi_res_id: USER_MI.resourceId }), {
+        headers: { Metadata: "true" },
+      });
       assert.equal(foreign.status, 400);
       assert.match(String(foreign.body.error_description), /msi_res_id/);
       const post = await call(tokenUrl(base), { method: "POST", headers: { Metadata: "true" } });
@@ -142,7 +149,9 @@ describe("managed identity: IMDS", () => {
       withQuery(`${emulator.miUrl}/metadata/instance/compute/location`, params);
 
     it("answers the configured region as text", async () => {
-      const r = await call(regionUrl({ format: "text", "api-version": "2021-01-01" }), { headers: { Metadata: "true" } });
+      const r = await call(regionUrl({ format: "text", "api-version": "2021-01-01" }), {
+        headers: { Metadata: "true" },
+      });
       assert.equal(r.status, 200);
       assert.match(r.headers.get("content-type") ?? "", /^text\/plain/);
       assert.equal(r.text, "westeurope");
@@ -155,11 +164,12 @@ describe("managed identity: IMDS", () => {
       assert.match(String(noHeader.body.error), /metadata header/i);
       const noVersion = await call(regionUrl({ format: "text" }), { headers: { Metadata: "true" } });
       assert.equal(noVersion.status, 400);
-      const json = await call(regionUrl({ format: "json", "api-version": "2021-01-01" }), { headers: { Metadata: "true" } });
+      const json = await call(regionUrl({ format: "json", "api-version": "2021-01-01" }), {
+        headers: { Metadata: "true" },
+      });
       assert.equal(json.status, 400);
     });
   });
-
 });
 
 describe("@azure/msal-node against the emulated IMDS", () => {

@@ -70,5 +70,4 @@ describe("managed identity: Azure Machine Learning", () => {
       assert.match(String(foreign.body.message), /clientid/);
     });
   });
-
 });

@@ -1,7 +1,19 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { startEmulator, type Emulator } from "../../../src/emulator.js";
-import { TENANT, SYSTEM, USER_MI, RESOURCE, GUID, configWith, type Reply, call, httpsGet, claims, withQuery } from "./support.js";
+import {
+  TENANT,
+  SYSTEM,
+  USER_MI,
+  RESOURCE,
+  GUID,
+  configWith,
+  type Reply,
+  call,
+  httpsGet,
+  claims,
+  withQuery,
+} from "./support.js";
 
 describe("managed identity: Service Fabric", () => {
   let emulator: Emulator;
@@ -69,5 +81,4 @@ describe("managed identity: Service Fabric", () => {
       assert.equal(r.status, 404);
     });
   });
-
 });

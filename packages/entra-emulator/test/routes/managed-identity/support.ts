@@ -5,7 +5,10 @@ import { request as httpsRequest } from "node:https";
 import type { EmulatorConfig, ManagedIdentityConfig } from "../../../src/config.js";
 
 export const TENANT = "9b1f6c2e-3d4a-4b5c-8d6e-7f8091a2b3c4";
-export const SYSTEM = { clientId: "0a1b2c3d-1111-4aaa-8bbb-000000000001", objectId: "0a1b2c3d-2222-4aaa-8bbb-000000000002" };
+export const SYSTEM = {
+  clientId: "0a1b2c3d-1111-4aaa-8bbb-000000000001",
+  objectId: "0a1b2c3d-2222-4aaa-8bbb-000000000002",
+};
 export const USER_MI = {
   clientId: "5e6f7a8b-3333-4ccc-8ddd-000000000003",
   objectId: "5e6f7a8b-4444-4ccc-8ddd-000000000004",

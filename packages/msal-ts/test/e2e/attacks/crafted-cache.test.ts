@@ -32,7 +32,13 @@ const MALLORY = `mallory-oid.${TENANT}`;
 const METADATA = {
   tenant_discovery_endpoint: `${AUTHORITY}/v2.0/.well-known/openid-configuration`,
   "api-version": "1.1",
-  metadata: [{ preferred_network: ENV, preferred_cache: "login.windows.net", aliases: [ENV, "login.windows.net", "login.microsoft.com", "sts.windows.net"] }],
+  metadata: [
+    {
+      preferred_network: ENV,
+      preferred_cache: "login.windows.net",
+      aliases: [ENV, "login.windows.net", "login.microsoft.com", "sts.windows.net"],
+    },
+  ],
 };
 
 type Entry = Record<string, unknown>;
@@ -56,15 +62,36 @@ function accessToken(o: Entry): Entry {
 }
 
 const keyOf = (e: Entry): string =>
-  [e.home_account_id ?? "", e.environment, "accesstoken", e.client_id ?? "", e.realm, e.target].join("-").toLowerCase() + (typeof e.key_id === "string" ? `-${e.key_id}` : "");
+  [e.home_account_id ?? "", e.environment, "accesstoken", e.client_id ?? "", e.realm, e.target]
+    .join("-")
+    .toLowerCase() + (typeof e.key_id === "string" ? `-${e.key_id}` : "");
 
 /** A cache file (MSAL Python's keys) with the given access tokens and, for user tests, Alice's account and refresh token. */
 function cacheFile(tokens: Entry[], user = false): string {
   const file: Record<string, Record<string, Entry>> = { AccessToken: {} };
   for (const t of tokens) (file.AccessToken as Record<string, Entry>)[keyOf(t)] = t;
   if (user) {
-    file.Account = { [`${ALICE}-${ENV}-${TENANT}`.toLowerCase()]: { home_account_id: ALICE, environment: ENV, realm: TENANT, local_account_id: "alice-oid", username: "alice@contoso.com", authority_type: "MSSTS" } };
-    file.RefreshToken = { [`${ALICE}-${ENV}-refreshtoken-${CLIENT}--user.read`.toLowerCase()]: { credential_type: "RefreshToken", secret: "alice-rt", home_account_id: ALICE, environment: ENV, client_id: CLIENT, target: "User.Read", last_modification_time: String(Math.floor(Date.now() / 1000)) } };
+    file.Account = {
+      [`${ALICE}-${ENV}-${TENANT}`.toLowerCase()]: {
+        home_account_id: ALICE,
+        environment: ENV,
+        realm: TENANT,
+        local_account_id: "alice-oid",
+        username: "alice@contoso.com",
+        authority_type: "MSSTS",
+      },
+    };
+    file.RefreshToken = {
+      [`${ALICE}-${ENV}-refreshtoken-${CLIENT}--user.read`.toLowerCase()]: {
+        credential_type: "RefreshToken",
+        secret: "alice-rt",
+        home_account_id: ALICE,
+        environment: ENV,
+        client_id: CLIENT,
+        target: "User.Read",
+        last_modification_time: String(Math.floor(Date.now() / 1000)),
+      },
+    };
     file.AppMetadata = { [`appmetadata-${ENV}-${CLIENT}`]: { client_id: CLIENT, environment: ENV } };
   }
   return JSON.stringify(file);
@@ -73,12 +100,14 @@ function cacheFile(tokens: Entry[], user = false): string {
 function scriptedEntra(): FakeEntra {
   const entra = new FakeEntra();
   const answer = entra.responder;
-  entra.responder = (r: RecordedRequest) => (r.method === "GET" && r.url.includes("/common/discovery/instance") ? response(200, METADATA) : answer(r));
+  entra.responder = (r: RecordedRequest) =>
+    r.method === "GET" && r.url.includes("/common/discovery/instance") ? response(200, METADATA) : answer(r);
   let n = 0;
   entra.token = (r: RecordedRequest): HttpResponse => {
     n++;
     const form = typeof r.data === "object" ? r.data : {};
-    if (form.grant_type === "client_credentials") return response(200, { token_type: "Bearer", expires_in: 3599, access_token: `fresh-app-${n}` });
+    if (form.grant_type === "client_credentials")
+      return response(200, { token_type: "Bearer", expires_in: 3599, access_token: `fresh-app-${n}` });
     const now = Math.floor(Date.now() / 1000);
     return response(200, {
       token_type: "Bearer",
@@ -86,7 +115,16 @@ function scriptedEntra(): FakeEntra {
       expires_in: 3599,
       access_token: `fresh-user-${n}`,
       refresh_token: `alice-rt-${n}`,
-      id_token: unsignedJwt({ aud: CLIENT, iss: `https://${ENV}/${TENANT}/v2.0`, iat: now, exp: now + 3600, sub: "alice-sub", oid: "alice-oid", tid: TENANT, preferred_username: "alice@contoso.com" }),
+      id_token: unsignedJwt({
+        aud: CLIENT,
+        iss: `https://${ENV}/${TENANT}/v2.0`,
+        iat: now,
+        exp: now + 3600,
+        sub: "alice-sub",
+        oid: "alice-oid",
+        tid: TENANT,
+        preferred_username: "alice@contoso.com",
+      }),
       client_info: clientInfo("alice-oid", TENANT),
     });
   };
@@ -102,7 +140,16 @@ describe("crafted cache entries are never served to the wrong app, tenant, user 
   const daemon = (file: string) => {
     const cache = new SerializableTokenCache();
     cache.deserialize(file);
-    return { cache, app: new ConfidentialClientApplication(CLIENT, { clientCredential: "secret", authority: AUTHORITY, httpClient: entra, tokenCache: cache, ...leakLogger() }) };
+    return {
+      cache,
+      app: new ConfidentialClientApplication(CLIENT, {
+        clientCredential: "secret",
+        authority: AUTHORITY,
+        httpClient: entra,
+        tokenCache: cache,
+        ...leakLogger(),
+      }),
+    };
   };
 
   const appTraps: [name: string, entry: Entry][] = [
@@ -144,11 +191,19 @@ describe("crafted cache entries are never served to the wrong app, tenant, user 
       const { app, cache } = daemon(file);
       const r = await app.acquireTokenForClient([GRAPH]);
       assert.ok(!JSON.stringify(r).includes("TRAP"), `the crafted token was served: ${JSON.stringify(r)}`);
-      assert.equal(expectToken(r).token_source, "identity_provider", `the crafted entry was served: ${JSON.stringify(r)}`);
+      assert.equal(
+        expectToken(r).token_source,
+        "identity_provider",
+        `the crafted entry was served: ${JSON.stringify(r)}`,
+      );
       assert.match(assertToken(r), /^fresh-app-/);
       assert.equal(entra.tokenRequests.length, 1, "verified against the identity provider");
       const again = await app.acquireTokenForClient([GRAPH]);
-      assert.equal(expectToken(again).access_token, expectToken(r).access_token, "then the fresh token is the cache hit");
+      assert.equal(
+        expectToken(again).access_token,
+        expectToken(r).access_token,
+        "then the fresh token is the cache hit",
+      );
       assert.equal(entra.tokenRequests.length, 1);
       assertNoEntryLost(file, snapshot(cache));
     });
@@ -158,7 +213,15 @@ describe("crafted cache entries are never served to the wrong app, tenant, user 
     const cli = (file: string) => {
       const cache = new SerializableTokenCache();
       cache.deserialize(file);
-      return { cache, app: new PublicClientApplication(CLIENT, { authority: AUTHORITY, httpClient: entra, tokenCache: cache, ...leakLogger() }) };
+      return {
+        cache,
+        app: new PublicClientApplication(CLIENT, {
+          authority: AUTHORITY,
+          httpClient: entra,
+          tokenCache: cache,
+          ...leakLogger(),
+        }),
+      };
     };
     const alice = (o: Entry = {}): Entry => accessToken({ home_account_id: ALICE, target: "User.Read", ...o });
 
@@ -190,21 +253,42 @@ describe("crafted cache entries are never served to the wrong app, tenant, user 
         assert.ok(!JSON.stringify(r).includes("TRAP"), `the crafted token was served: ${JSON.stringify(r)}`);
         assert.match(assertToken(r), /^fresh-user-/);
         assert.equal(r?.token_source, "identity_provider");
-        const refreshes = entra.tokenRequests.filter((q) => typeof q.data === "object" && q.data.grant_type === "refresh_token");
+        const refreshes = entra.tokenRequests.filter(
+          (q) => typeof q.data === "object" && q.data.grant_type === "refresh_token",
+        );
         assert.equal(refreshes.length, 1);
-        assert.equal((refreshes[0]?.data as Record<string, string>).refresh_token, "alice-rt", "Alice's own refresh token");
+        assert.equal(
+          (refreshes[0]?.data as Record<string, string>).refresh_token,
+          "alice-rt",
+          "Alice's own refresh token",
+        );
         assertNoEntryLost(file, snapshot(cache));
       });
     }
 
     it("Mallory's account in the same file never gets Alice's token, nor Alice Mallory's", SAFETY, async () => {
-      const file = JSON.parse(cacheFile([alice({ secret: "ALICE-AT" }), alice({ home_account_id: MALLORY, secret: "MALLORY-AT" })], true)) as Record<string, Record<string, Entry>>;
-      (file.Account as Record<string, Entry>)[`${MALLORY}-${ENV}-${TENANT}`.toLowerCase()] = { home_account_id: MALLORY, environment: ENV, realm: TENANT, local_account_id: "mallory-oid", username: "mallory@contoso.com", authority_type: "MSSTS" };
+      const file = JSON.parse(
+        cacheFile([alice({ secret: "ALICE-AT" }), alice({ home_account_id: MALLORY, secret: "MALLORY-AT" })], true),
+      ) as Record<string, Record<string, Entry>>;
+      (file.Account as Record<string, Entry>)[`${MALLORY}-${ENV}-${TENANT}`.toLowerCase()] = {
+        home_account_id: MALLORY,
+        environment: ENV,
+        realm: TENANT,
+        local_account_id: "mallory-oid",
+        username: "mallory@contoso.com",
+        authority_type: "MSSTS",
+      };
       const { app } = cli(JSON.stringify(file));
       const accounts = await app.getAccounts();
       const byName = new Map(accounts.map((a) => [a.username, a]));
-      assert.equal((await app.acquireTokenSilent(["User.Read"], byName.get("alice@contoso.com") ?? null))?.access_token, "ALICE-AT");
-      assert.equal((await app.acquireTokenSilent(["User.Read"], byName.get("mallory@contoso.com") ?? null))?.access_token, "MALLORY-AT");
+      assert.equal(
+        (await app.acquireTokenSilent(["User.Read"], byName.get("alice@contoso.com") ?? null))?.access_token,
+        "ALICE-AT",
+      );
+      assert.equal(
+        (await app.acquireTokenSilent(["User.Read"], byName.get("mallory@contoso.com") ?? null))?.access_token,
+        "MALLORY-AT",
+      );
       assert.equal(entra.tokenRequests.length, 0);
     });
   });

@@ -57,7 +57,9 @@ describe("M1: hostile error text from the token endpoint", () => {
       // Another scope: the 400 itself is throttled for 60 s under its exact request (msal-python-behavior §4).
       const next = await app.acquireTokenForClient([IDS.apiDefault]);
       assertToken(next);
-      const third = await app.acquireTokenForClient([GRAPH], { claimsChallenge: '{"access_token":{"nbf":{"essential":true,"value":"1"}}}' });
+      const third = await app.acquireTokenForClient([GRAPH], {
+        claimsChallenge: '{"access_token":{"nbf":{"essential":true,"value":"1"}}}',
+      });
       assertToken(third);
 
       const sent = tokenRequests();
@@ -67,7 +69,10 @@ describe("M1: hostile error text from the token endpoint", () => {
       assert.equal(sent[1]?.headers["x-injected"], undefined);
 
       for (const [, message] of lines) {
-        assert.ok(!message.includes(error) && !/[\r\n\u2014]/.test(message) && message.length < 2000, `log line: ${JSON.stringify(message.slice(0, 200))}`);
+        assert.ok(
+          !message.includes(error) && !/[\r\n\u2014]/.test(message) && message.length < 2000,
+          `log line: ${JSON.stringify(message.slice(0, 200))}`,
+        );
       }
     });
   }

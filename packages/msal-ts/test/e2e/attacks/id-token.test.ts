@@ -6,7 +6,14 @@
  */
 import assert from "node:assert/strict";
 import { beforeEach, describe, it } from "node:test";
-import { ConfidentialClientApplication, IdTokenError, PublicClientApplication, SerializableTokenCache, type Account, type AuthCodeFlow } from "../../../src/index.ts";
+import {
+  ConfidentialClientApplication,
+  IdTokenError,
+  PublicClientApplication,
+  SerializableTokenCache,
+  type Account,
+  type AuthCodeFlow,
+} from "../../../src/index.ts";
 import type { HttpResponse } from "../../../src/http/types.ts";
 import { response } from "../../helpers/fakes.ts";
 import { FakeEntra } from "../../helpers/entra-fake.ts";
@@ -27,7 +34,18 @@ let serial = 0;
 function tokenResponse(claims: Record<string, unknown>, o: { idToken?: string } = {}): HttpResponse {
   serial++;
   const now = Math.floor(Date.now() / 1000);
-  const base: Record<string, unknown> = { aud: CLIENT, iss: `https://login.microsoftonline.com/${TENANT}/v2.0`, iat: now, nbf: now, exp: now + 3600, sub: "victim-sub", oid: "victim-oid", tid: TENANT, preferred_username: "victim@contoso.com", name: "Victim" };
+  const base: Record<string, unknown> = {
+    aud: CLIENT,
+    iss: `https://login.microsoftonline.com/${TENANT}/v2.0`,
+    iat: now,
+    nbf: now,
+    exp: now + 3600,
+    sub: "victim-sub",
+    oid: "victim-oid",
+    tid: TENANT,
+    preferred_username: "victim@contoso.com",
+    name: "Victim",
+  };
   for (const [k, v] of Object.entries(claims)) {
     if (v === undefined) delete base[k];
     else base[k] = v;
@@ -56,19 +74,31 @@ describe("crafted ID tokens", () => {
   beforeEach(async () => {
     entra = new FakeEntra();
     cache = new SerializableTokenCache();
-    app = new ConfidentialClientApplication(CLIENT, { clientCredential: "secret", authority: AUTHORITY, httpClient: entra, tokenCache: cache, ...leakLogger() });
+    app = new ConfidentialClientApplication(CLIENT, {
+      clientCredential: "secret",
+      authority: AUTHORITY,
+      httpClient: entra,
+      tokenCache: cache,
+      ...leakLogger(),
+    });
     // Something in the cache to lose: an app token.
     entra.token = () => response(200, { token_type: "Bearer", expires_in: 3599, access_token: "app-token" });
     assertToken(await app.acquireTokenForClient(["https://graph.microsoft.com/.default"]));
     before = snapshot(cache);
   });
 
-  const refused = (why: RegExp) => (e: unknown) => e instanceof IdTokenError && e.code === "invalid_id_token" && why.test(e.message);
+  const refused = (why: RegExp) => (e: unknown) =>
+    e instanceof IdTokenError && e.code === "invalid_id_token" && why.test(e.message);
   const audience = refused(/issued to another application/);
   const nonce = refused(/nonce/);
   const malformed = refused(/malformed/);
 
-  const authCodeCases: [name: string, claims: (flow: AuthCodeFlow) => Record<string, unknown>, check: (e: unknown) => boolean, idToken?: string][] = [
+  const authCodeCases: [
+    name: string,
+    claims: (flow: AuthCodeFlow) => Record<string, unknown>,
+    check: (e: unknown) => boolean,
+    idToken?: string,
+  ][] = [
     ["aud of another app", (f) => ({ aud: OTHER_CLIENT, nonce: sentNonce(f) }), audience],
     ["aud missing", (f) => ({ aud: undefined, nonce: sentNonce(f) }), audience],
     ["aud an array without this app", (f) => ({ aud: [OTHER_CLIENT, "api://x"], nonce: sentNonce(f) }), audience],
@@ -111,33 +141,60 @@ describe("crafted ID tokens", () => {
     assertToken(await app.acquireTokenByAuthCodeFlow(again, { code: "code-4", state: again.state }));
   });
 
-  it("silent refresh answered with another app's ID token: IdTokenError, the refresh token is not rotated", SAFETY, async () => {
-    const flow = await app.initiateAuthCodeFlow(["User.Read"], { redirectUri: REDIRECT });
-    entra.token = () => tokenResponse({ nonce: sentNonce(flow) });
-    assertToken(await app.acquireTokenByAuthCodeFlow(flow, { code: "code-5", state: flow.state }));
-    const [account] = await app.getAccounts();
-    const signedIn = snapshot(cache);
-    entra.token = () => tokenResponse({ aud: OTHER_CLIENT });
-    await assert.rejects(app.acquireTokenSilent(["User.Read"], account as Account, { forceRefresh: true }), audience);
-    assertCacheUnchanged(signedIn, snapshot(cache));
-  });
+  it(
+    "silent refresh answered with another app's ID token: IdTokenError, the refresh token is not rotated",
+    SAFETY,
+    async () => {
+      const flow = await app.initiateAuthCodeFlow(["User.Read"], { redirectUri: REDIRECT });
+      entra.token = () => tokenResponse({ nonce: sentNonce(flow) });
+      assertToken(await app.acquireTokenByAuthCodeFlow(flow, { code: "code-5", state: flow.state }));
+      const [account] = await app.getAccounts();
+      const signedIn = snapshot(cache);
+      entra.token = () => tokenResponse({ aud: OTHER_CLIENT });
+      await assert.rejects(app.acquireTokenSilent(["User.Read"], account as Account, { forceRefresh: true }), audience);
+      assertCacheUnchanged(signedIn, snapshot(cache));
+    },
+  );
 
-  it("acquireTokenByRefreshToken answered with another app's ID token: IdTokenError, nothing cached", SAFETY, async () => {
-    entra.token = () => tokenResponse({ aud: OTHER_CLIENT });
-    await assert.rejects(app.acquireTokenByRefreshToken("migrated-rt", ["User.Read"]), audience);
-    assertCacheUnchanged(before, snapshot(cache));
-  });
+  it(
+    "acquireTokenByRefreshToken answered with another app's ID token: IdTokenError, nothing cached",
+    SAFETY,
+    async () => {
+      entra.token = () => tokenResponse({ aud: OTHER_CLIENT });
+      await assert.rejects(app.acquireTokenByRefreshToken("migrated-rt", ["User.Read"]), audience);
+      assertCacheUnchanged(before, snapshot(cache));
+    },
+  );
 
-  it("username/password and device code answered with another app's ID token: IdTokenError, nothing cached", SAFETY, async () => {
-    const pcaCache = new SerializableTokenCache();
-    pcaCache.deserialize(before);
-    const pca = new PublicClientApplication(CLIENT, { authority: AUTHORITY, httpClient: entra, tokenCache: pcaCache, ...leakLogger() });
-    entra.userRealm = () => response(200, { ver: "1.0", account_type: "Managed", domain_name: "contoso.com" });
-    entra.token = () => tokenResponse({ aud: OTHER_CLIENT });
-    await assert.rejects(pca.acquireTokenByUsernamePassword("victim@contoso.com", "password", ["User.Read"]), audience);
-    entra.deviceCode = () => response(200, { device_code: "dc", user_code: "ABC", verification_uri: "https://microsoft.com/devicelogin", expires_in: 900, interval: 5 });
-    const deviceFlow = expectFlow(await pca.initiateDeviceFlow(["User.Read"]));
-    await assert.rejects(pca.acquireTokenByDeviceFlow(deviceFlow), audience);
-    assertCacheUnchanged(before, snapshot(pcaCache));
-  });
+  it(
+    "username/password and device code answered with another app's ID token: IdTokenError, nothing cached",
+    SAFETY,
+    async () => {
+      const pcaCache = new SerializableTokenCache();
+      pcaCache.deserialize(before);
+      const pca = new PublicClientApplication(CLIENT, {
+        authority: AUTHORITY,
+        httpClient: entra,
+        tokenCache: pcaCache,
+        ...leakLogger(),
+      });
+      entra.userRealm = () => response(200, { ver: "1.0", account_type: "Managed", domain_name: "contoso.com" });
+      entra.token = () => tokenResponse({ aud: OTHER_CLIENT });
+      await assert.rejects(
+        pca.acquireTokenByUsernamePassword("victim@contoso.com", "password", ["User.Read"]),
+        audience,
+      );
+      entra.deviceCode = () =>
+        response(200, {
+          device_code: "dc",
+          user_code: "ABC",
+          verification_uri: "https://microsoft.com/devicelogin",
+          expires_in: 900,
+          interval: 5,
+        });
+      const deviceFlow = expectFlow(await pca.initiateDeviceFlow(["User.Read"]));
+      await assert.rejects(pca.acquireTokenByDeviceFlow(deviceFlow), audience);
+      assertCacheUnchanged(before, snapshot(pcaCache));
+    },
+  );
 });

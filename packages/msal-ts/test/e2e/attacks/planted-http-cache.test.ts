@@ -57,7 +57,12 @@ describe("M4: a planted discovery document in a saved http cache file", () => {
     assert.ok(key !== undefined, "the first run saved the discovery document");
     const entry = saved[key] as { text: string };
     const doc = JSON.parse(entry.text) as Record<string, unknown>;
-    for (const name of ["token_endpoint", "authorization_endpoint", "device_authorization_endpoint", "end_session_endpoint"]) {
+    for (const name of [
+      "token_endpoint",
+      "authorization_endpoint",
+      "device_authorization_endpoint",
+      "end_session_endpoint",
+    ]) {
       doc[name] = String(doc[name]).replace(`//${own}/`, `//${other}/`);
     }
     entry.text = JSON.stringify(doc);
@@ -72,14 +77,22 @@ describe("M4: a planted discovery document in a saved http cache file", () => {
     const hosts = emulator.requests().map((r) => r.headers.host);
     assert.ok(!hosts.includes(other), `nothing was sent to ${other}: ${hosts.join(" ")}`);
     const routes = emulator.requests().map((r) => r.route);
-    assert.deepEqual(routes, ["discovery", "token"], "the document was fetched again, then the token requested from the real host");
+    assert.deepEqual(
+      routes,
+      ["discovery", "token"],
+      "the document was fetched again, then the token requested from the real host",
+    );
     const token = emulator.requests().find((r) => r.route === "token");
     assert.equal(token?.headers.host, own);
 
     const warnings = lines.filter(([level]) => level === "warning").map(([, m]) => m);
     assert.equal(warnings.length, 1, `one warning: ${JSON.stringify(lines)}`);
-    assert.match(warnings[0] ?? "", /saved discovery answer .* dropped and fetched again: its (authorization|token)_endpoint is not an https URL on localhost:\d+/);
-    for (const [, m] of lines) assert.ok(!m.includes(IDS.confidentialSecret) && !m.includes(other), `no secret nor planted value logged: ${m}`);
+    assert.match(
+      warnings[0] ?? "",
+      /saved discovery answer .* dropped and fetched again: its (authorization|token)_endpoint is not an https URL on localhost:\d+/,
+    );
+    for (const [, m] of lines)
+      assert.ok(!m.includes(IDS.confidentialSecret) && !m.includes(other), `no secret nor planted value logged: ${m}`);
 
     // The fresh document replaced the planted one.
     const fresh = JSON.parse((httpCache.get(key) as { text: string }).text) as { token_endpoint: string };
@@ -94,7 +107,13 @@ describe("M4: a planted discovery document in a saved http cache file", () => {
     emulator.clearRequests();
     const lines: Array<[LogLevel, string]> = [];
     assertToken(await app(loadHttpCache(file), lines).acquireTokenForClient([GRAPH]));
-    assert.deepEqual(emulator.requests().map((r) => r.route), ["token"]);
-    assert.deepEqual(lines.filter(([level]) => level === "warning"), []);
+    assert.deepEqual(
+      emulator.requests().map((r) => r.route),
+      ["token"],
+    );
+    assert.deepEqual(
+      lines.filter(([level]) => level === "warning"),
+      [],
+    );
   });
 });

@@ -54,14 +54,22 @@ describe("open redirects through redirectUri", () => {
     await emulator.close();
   });
 
-  const app = () => new ConfidentialClientApplication(IDS.confidential, { clientCredential: IDS.confidentialSecret, ...emulatorOptions(emulator) });
+  const app = () =>
+    new ConfidentialClientApplication(IDS.confidential, {
+      clientCredential: IDS.confidentialSecret,
+      ...emulatorOptions(emulator),
+    });
 
   for (const uri of MALFORMED) {
     it(`malformed ${JSON.stringify(uri)}: InvalidArgumentError, no request`, SAFETY, async () => {
       const a = app();
       await a.getAccounts(); // nothing else to count below
       const requests = emulator.requests().length;
-      await assert.rejects(a.initiateAuthCodeFlow(["User.Read"], { redirectUri: uri }), (e: unknown) => e instanceof InvalidArgumentError && /redirectUri/.test(e.message) && !e.message.includes("stolen"));
+      await assert.rejects(
+        a.initiateAuthCodeFlow(["User.Read"], { redirectUri: uri }),
+        (e: unknown) =>
+          e instanceof InvalidArgumentError && /redirectUri/.test(e.message) && !e.message.includes("stolen"),
+      );
       await assert.rejects(a.getAuthorizationRequestUrl(["User.Read"], { redirectUri: uri }), InvalidArgumentError);
       assert.equal(emulator.requests().length, requests);
     });
@@ -88,7 +96,10 @@ describe("open redirects through redirectUri", () => {
       assert.deepEqual(body.error_codes, [50011]);
       assert.ok(!("code" in body), "no authorization code");
       // A user who signs in anyway gets no code.
-      await assert.rejects(emulator.signIn({ authUri, username: "alice@contoso.com", password: "alice-password" }), /redirect URI/);
+      await assert.rejects(
+        emulator.signIn({ authUri, username: "alice@contoso.com", password: "alice-password" }),
+        /redirect URI/,
+      );
       assert.equal(routeCount(emulator, "token"), tokens, "nothing was redeemed");
     });
   }
@@ -99,7 +110,11 @@ describe("open redirects through redirectUri", () => {
       const flow = await a.initiateAuthCodeFlow(["User.Read"], { redirectUri: uri });
       const page = await http.get(flow.auth_uri);
       assert.equal(page.status_code, 200, "the sign-in page");
-      const signedIn = await emulator.signIn({ authUri: flow.auth_uri, username: "alice@contoso.com", password: "alice-password" });
+      const signedIn = await emulator.signIn({
+        authUri: flow.auth_uri,
+        username: "alice@contoso.com",
+        password: "alice-password",
+      });
       assert.equal(signedIn.redirectUri, uri);
       assert.ok(signedIn.params.code);
       assertToken(await a.acquireTokenByAuthCodeFlow(flow, signedIn.params));

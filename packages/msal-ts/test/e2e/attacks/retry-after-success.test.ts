@@ -38,12 +38,23 @@ describe("L4: a 200 with Retry-After is not replayed to a call with another pass
     const httpClient = gateway(emulator.caPem);
     try {
       const { authority, instanceDiscovery } = emulator.clientOptions();
-      const app = new PublicClientApplication(IDS.cli, { authority, instanceDiscovery, httpClient, clock: new FakeClock(Date.now()), ...leakLogger() });
+      const app = new PublicClientApplication(IDS.cli, {
+        authority,
+        instanceDiscovery,
+        httpClient,
+        clock: new FakeClock(Date.now()),
+        ...leakLogger(),
+      });
       const before = tokenRequestCount(emulator);
       const first = await app.acquireTokenByUsernamePassword("alice@contoso.com", "alice-password", ["User.Read"]);
       assertToken(first);
-      const second = await app.acquireTokenByUsernamePassword("alice@contoso.com", "not-alices-password", ["User.Read"]);
-      assert.ok("error" in second && !("access_token" in second), `no token for a wrong password: ${JSON.stringify(second)}`);
+      const second = await app.acquireTokenByUsernamePassword("alice@contoso.com", "not-alices-password", [
+        "User.Read",
+      ]);
+      assert.ok(
+        "error" in second && !("access_token" in second),
+        `no token for a wrong password: ${JSON.stringify(second)}`,
+      );
       assert.equal(second.error, "invalid_grant");
       assert.equal(tokenRequestCount(emulator), before + 2, "the second call was sent to the identity provider");
     } finally {

@@ -20,16 +20,21 @@ function httpsClient(caPem: string): HttpClient & { urls: string[] } {
     for (const [k, v] of Object.entries(o?.params ?? {})) u.searchParams.append(k, v);
     urls.push(u.toString());
     return new Promise((resolve, reject) => {
-      const req = request(u, { method: "GET", ca: caPem, headers: o?.headers ?? {}, ...(o?.signal ? { signal: o.signal } : {}) }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (c: Buffer) => chunks.push(c));
-        res.on("end", () => {
-          const headers: Record<string, string> = {};
-          for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(", ") : v;
-          resolve({ status_code: res.statusCode ?? 0, text: Buffer.concat(chunks).toString("utf8"), headers });
-        });
-        res.on("error", reject);
-      });
+      const req = request(
+        u,
+        { method: "GET", ca: caPem, headers: o?.headers ?? {}, ...(o?.signal ? { signal: o.signal } : {}) },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on("data", (c: Buffer) => chunks.push(c));
+          res.on("end", () => {
+            const headers: Record<string, string> = {};
+            for (const [k, v] of Object.entries(res.headers))
+              if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(", ") : v;
+            resolve({ status_code: res.statusCode ?? 0, text: Buffer.concat(chunks).toString("utf8"), headers });
+          });
+          res.on("error", reject);
+        },
+      );
       req.on("error", reject);
       req.end();
     });
@@ -54,7 +59,10 @@ describe("authority discovery against the emulator (e2e)", () => {
 
   test("instance discovery (custom endpoint) then OIDC discovery; tenant re-derived from the token endpoint", async () => {
     http.urls.length = 0;
-    const a = await resolveAuthority(emulator.authority("contoso.onmicrosoft.com"), { http, instanceDiscovery: instanceEndpoint });
+    const a = await resolveAuthority(emulator.authority("contoso.onmicrosoft.com"), {
+      http,
+      instanceDiscovery: instanceEndpoint,
+    });
     const host = new URL(emulator.url).host;
     assert.equal(a.host, host);
     assert.equal(a.instance, "localhost", "the cache environment is the host name without the port, as in MSAL Python");
@@ -73,8 +81,14 @@ describe("authority discovery against the emulator (e2e)", () => {
 
   test("invalid_instance from the emulator's instance discovery", async () => {
     await assert.rejects(
-      resolveAuthority("https://unknown.example/contoso.onmicrosoft.com", { http, instanceDiscovery: instanceEndpoint }),
-      (e: unknown) => e instanceof AuthorityError && /^invalid_instance/.test(e.message) && /instanceDiscovery: false/.test(e.message),
+      resolveAuthority("https://unknown.example/contoso.onmicrosoft.com", {
+        http,
+        instanceDiscovery: instanceEndpoint,
+      }),
+      (e: unknown) =>
+        e instanceof AuthorityError &&
+        /^invalid_instance/.test(e.message) &&
+        /instanceDiscovery: false/.test(e.message),
     );
   });
 
@@ -87,7 +101,11 @@ describe("authority discovery against the emulator (e2e)", () => {
 
   test("memoized: one discovery per authority", async () => {
     http.urls.length = 0;
-    const authorities = new AuthorityResolver({ http, authority: emulator.authority(), instanceDiscovery: instanceEndpoint });
+    const authorities = new AuthorityResolver({
+      http,
+      authority: emulator.authority(),
+      instanceDiscovery: instanceEndpoint,
+    });
     await Promise.all([authorities.resolve(), authorities.resolve()]);
     assert.equal(http.urls.length, 2);
   });

@@ -7,7 +7,12 @@ import assert from "node:assert/strict";
 import { Agent, createServer, type Server } from "node:https";
 import type { AddressInfo } from "node:net";
 import { after, before, describe, it } from "node:test";
-import { bearerTokenAuthenticationPolicy, createDefaultHttpClient, createEmptyPipeline, createPipelineRequest } from "@azure/core-rest-pipeline";
+import {
+  bearerTokenAuthenticationPolicy,
+  createDefaultHttpClient,
+  createEmptyPipeline,
+  createPipelineRequest,
+} from "@azure/core-rest-pipeline";
 import type { TokenCredential as AzureTokenCredential } from "@azure/core-auth";
 import type { Emulator } from "entra-emulator";
 import {
@@ -37,7 +42,11 @@ describe("MsalTokenCredential with @azure/core-rest-pipeline", () => {
     resource = createServer({ cert: TEST_CERT, key: TEST_KEY, passphrase: "password" }, (req, res) => {
       const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? "")?.[1];
       if (!token) {
-        res.writeHead(401, { "WWW-Authenticate": 'Bearer authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize"' }).end();
+        res
+          .writeHead(401, {
+            "WWW-Authenticate": 'Bearer authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize"',
+          })
+          .end();
         return;
       }
       seen.push(token);
@@ -73,14 +82,25 @@ describe("MsalTokenCredential with @azure/core-rest-pipeline", () => {
   }
 
   it("client credentials: the Azure SDK policy gets the token and calls the resource", async () => {
-    const app = new ConfidentialClientApplication(IDS.confidential, { clientCredential: IDS.confidentialSecret, ...emulatorOptions(emulator), clientCapabilities: ["CP1"] });
+    const app = new ConfidentialClientApplication(IDS.confidential, {
+      clientCredential: IDS.confidentialSecret,
+      ...emulatorOptions(emulator),
+      clientCapabilities: ["CP1"],
+    });
     assert.equal(await send(new MsalTokenCredential({ app }), IDS.apiDefault), 200);
-    const claims = JSON.parse(Buffer.from(seen.at(-1)!.split(".")[1]!, "base64url").toString()) as Record<string, unknown>;
+    const claims = JSON.parse(Buffer.from(seen.at(-1)!.split(".")[1]!, "base64url").toString()) as Record<
+      string,
+      unknown
+    >;
     assert.equal(claims.azp, IDS.confidential);
   });
 
   it("CAE: a claims challenge makes the policy ask for a new token with the claims, and the retry succeeds", async () => {
-    const app = new ConfidentialClientApplication(IDS.confidential, { clientCredential: IDS.confidentialSecret, ...emulatorOptions(emulator), clientCapabilities: ["CP1"] });
+    const app = new ConfidentialClientApplication(IDS.confidential, {
+      clientCredential: IDS.confidentialSecret,
+      ...emulatorOptions(emulator),
+      clientCapabilities: ["CP1"],
+    });
     const credential = new MsalTokenCredential({ app });
     challengeNext = true;
     emulator.clearRequests();
@@ -101,22 +121,52 @@ describe("MsalTokenCredential with @azure/core-rest-pipeline", () => {
     await pca.acquireTokenByUsernamePassword("alice@contoso.com", "alice-password", [IDS.apiScope]);
     const [account] = await pca.getAccounts();
     assert.equal(await send(new MsalTokenCredential({ app: pca, account: account! }), IDS.apiScope), 200);
-    const mi = new ManagedIdentityClient(new SystemAssignedManagedIdentity(), { env: emulator.managedIdentityEnv("imds") });
-    assert.equal(await send(new MsalTokenCredential({ managedIdentity: mi }), "https://management.azure.com/.default"), 200);
+    const mi = new ManagedIdentityClient(new SystemAssignedManagedIdentity(), {
+      env: emulator.managedIdentityEnv("imds"),
+    });
+    assert.equal(
+      await send(new MsalTokenCredential({ managedIdentity: mi }), "https://management.azure.com/.default"),
+      200,
+    );
   });
 
   it("getToken: expiry in milliseconds, errors thrown, abort honoured, bad construction refused", async () => {
-    const app = new ConfidentialClientApplication(IDS.confidential, { clientCredential: IDS.confidentialSecret, ...emulatorOptions(emulator) });
+    const app = new ConfidentialClientApplication(IDS.confidential, {
+      clientCredential: IDS.confidentialSecret,
+      ...emulatorOptions(emulator),
+    });
     const t = await new MsalTokenCredential({ app }).getToken(IDS.apiDefault);
     assert.ok(t && t.expiresOnTimestamp > Date.now() + 3_000_000 && t.tokenType === "Bearer");
-    const wrong = new ConfidentialClientApplication(IDS.confidential, { clientCredential: "nope", ...emulatorOptions(emulator) });
-    await assert.rejects(new MsalTokenCredential({ app: wrong }).getToken(IDS.apiDefault), (e: Error) => e instanceof CredentialError && e.message.startsWith("invalid_client:") && !e.message.includes("nope"));
+    const wrong = new ConfidentialClientApplication(IDS.confidential, {
+      clientCredential: "nope",
+      ...emulatorOptions(emulator),
+    });
+    await assert.rejects(
+      new MsalTokenCredential({ app: wrong }).getToken(IDS.apiDefault),
+      (e: Error) =>
+        e instanceof CredentialError && e.message.startsWith("invalid_client:") && !e.message.includes("nope"),
+    );
     const controller = new AbortController();
     controller.abort(new Error("stop"));
-    await assert.rejects(new MsalTokenCredential({ app }).getToken("https://graph.microsoft.com/.default", { abortSignal: controller.signal }), /stop/);
+    await assert.rejects(
+      new MsalTokenCredential({ app }).getToken("https://graph.microsoft.com/.default", {
+        abortSignal: controller.signal,
+      }),
+      /stop/,
+    );
     const pca = new PublicClientApplication(IDS.cli, emulatorOptions(emulator));
     assert.throws(() => new MsalTokenCredential({ app: pca } as never), /account/);
-    const nobody: Account = { home_account_id: "x.y", environment: "localhost", realm: "r", local_account_id: "", username: "", authority_type: "MSSTS" };
-    await assert.rejects(new MsalTokenCredential({ app: pca, account: nobody }).getToken(IDS.apiScope), /sign the user in again/);
+    const nobody: Account = {
+      home_account_id: "x.y",
+      environment: "localhost",
+      realm: "r",
+      local_account_id: "",
+      username: "",
+      authority_type: "MSSTS",
+    };
+    await assert.rejects(
+      new MsalTokenCredential({ app: pca, account: nobody }).getToken(IDS.apiScope),
+      /sign the user in again/,
+    );
   });
 });

@@ -43,7 +43,10 @@ describe("msal-ts: bad input", () => {
     assert.match(oneError(await box.run(["login", "--timeout", "soon"]), 2), /--timeout needs a positive number/);
     assert.match(oneError(await box.run(["token", "--client-credentials", "--managed-identity"]), 2), /choose one of/);
     assert.match(oneError(await box.run(["token", "--managed-identity"]), 2), /needs --resource/);
-    assert.match(oneError(await box.run(["token", "--client-credentials", "--secret", "x", "--client-id", "y"]), 2), /needs --tenant <tenant> or --authority/);
+    assert.match(
+      oneError(await box.run(["token", "--client-credentials", "--secret", "x", "--client-id", "y"]), 2),
+      /needs --tenant <tenant> or --authority/,
+    );
   });
 
   it("a bad authority (http): exit 2, one line that says https", async () => {
@@ -56,26 +59,58 @@ describe("msal-ts: bad input", () => {
 
   it("a wrong client secret: exit 1, `error: invalid_client: ...` on one line, the secret never shown", async () => {
     const secret = "wrong-secret-4f1c9a";
-    const r = await box.run(["token", "--client-credentials", "--secret", secret, "--emulator", "--scope", "api://contoso-orders/.default", "--cache", box.cache]);
+    const r = await box.run([
+      "token",
+      "--client-credentials",
+      "--secret",
+      secret,
+      "--emulator",
+      "--scope",
+      "api://contoso-orders/.default",
+      "--cache",
+      box.cache,
+    ]);
     const line = oneError(r, 1);
     assert.match(line, /^error: invalid_client: AADSTS7000215: /);
     assert.ok(!r.stdout.includes(secret) && !r.stderr.includes(secret));
     // The same from the environment variable instead of the command line.
-    const fromEnv = await box.run(["token", "--client-credentials", "--emulator", "--scope", "api://contoso-orders/.default", "--cache", box.cache], {
-      env: { MSAL_TS_CLIENT_SECRET: secret },
-    });
+    const fromEnv = await box.run(
+      ["token", "--client-credentials", "--emulator", "--scope", "api://contoso-orders/.default", "--cache", box.cache],
+      {
+        env: { MSAL_TS_CLIENT_SECRET: secret },
+      },
+    );
     assert.match(oneError(fromEnv, 1), /^error: invalid_client: /);
     assert.ok(!fromEnv.stderr.includes(secret));
   });
 
   it("an unreadable --ca or --certificate file: exit 2", async () => {
-    assert.match(oneError(await box.run(["accounts", "--ca", `${box.dir}/missing.pem`]), 2), /cannot read the --ca file .*ENOENT/);
-    const r = await box.run(["token", "--client-credentials", "--emulator", "--certificate", `${box.dir}/missing.pem`, "--cache", box.cache]);
+    assert.match(
+      oneError(await box.run(["accounts", "--ca", `${box.dir}/missing.pem`]), 2),
+      /cannot read the --ca file .*ENOENT/,
+    );
+    const r = await box.run([
+      "token",
+      "--client-credentials",
+      "--emulator",
+      "--certificate",
+      `${box.dir}/missing.pem`,
+      "--cache",
+      box.cache,
+    ]);
     assert.match(oneError(r, 2), /cannot read the --certificate file/);
   });
 
   it("nothing listening at the authority: exit 4 (network)", async () => {
-    const r = await box.run(["login", "--device-code", "--authority", "https://127.0.0.1:1/contoso.onmicrosoft.com", "--no-instance-discovery", "--cache", box.cache]);
+    const r = await box.run([
+      "login",
+      "--device-code",
+      "--authority",
+      "https://127.0.0.1:1/contoso.onmicrosoft.com",
+      "--no-instance-discovery",
+      "--cache",
+      box.cache,
+    ]);
     assert.match(oneError(r, 4), /^error: network_error: /);
   });
 });

@@ -43,12 +43,28 @@ describe("msal-ts defaults, output formats and secrets", () => {
   let caches = 0;
   /** Client credentials with the secret from a file (and a fresh cache); other settings from arguments, env, config. */
   const appToken = (args: string[], env: Record<string, string> = {}): Promise<CliResult> =>
-    box.run(["token", "--client-credentials", "--secret-file", secretFile, "--scope", IDS.apiDefault, "--no-instance-discovery", "--cache", join(box.dir, `app-${++caches}.json`), ...args], { env });
+    box.run(
+      [
+        "token",
+        "--client-credentials",
+        "--secret-file",
+        secretFile,
+        "--scope",
+        IDS.apiDefault,
+        "--no-instance-discovery",
+        "--cache",
+        join(box.dir, `app-${++caches}.json`),
+        ...args,
+      ],
+      { env },
+    );
 
   /** The tenant discovered and the client id of the one token request the emulator saw. */
   function tokenRequest(): { tenant: string; clientId: string | undefined } {
     const paths = emulator.requests().map((q) => `${q.method} ${q.path}`);
-    const discovery = emulator.requests().filter((q) => q.method === "GET" && q.path.endsWith("/v2.0/.well-known/openid-configuration"));
+    const discovery = emulator
+      .requests()
+      .filter((q) => q.method === "GET" && q.path.endsWith("/v2.0/.well-known/openid-configuration"));
     const posts = emulator.requests().filter((q) => q.method === "POST" && q.path.endsWith("/oauth2/v2.0/token"));
     assert.equal(discovery.length, 1, JSON.stringify(paths));
     assert.equal(posts.length, 1, JSON.stringify(paths));
@@ -76,7 +92,10 @@ describe("msal-ts defaults, output formats and secrets", () => {
     assert.deepEqual(tokenRequest(), { tenant: IDS.tenantId, clientId: IDS.confidential });
 
     emulator.clearRequests();
-    const flags = await appToken(["--client-id", IDS.confidential, "--tenant", DOMAIN], { MSAL_TS_CLIENT_ID: "00000000-0000-4000-8000-000000000000", MSAL_TS_TENANT: IDS.tenantId });
+    const flags = await appToken(["--client-id", IDS.confidential, "--tenant", DOMAIN], {
+      MSAL_TS_CLIENT_ID: "00000000-0000-4000-8000-000000000000",
+      MSAL_TS_TENANT: IDS.tenantId,
+    });
     assert.equal(flags.code, 0, flags.stderr);
     assert.deepEqual(tokenRequest(), { tenant: DOMAIN, clientId: IDS.confidential });
   });
@@ -88,14 +107,20 @@ describe("msal-ts defaults, output formats and secrets", () => {
     assert.equal(flagWins.code, 0, flagWins.stderr);
     assert.equal(tokenRequest().tenant, DOMAIN);
     emulator.clearRequests();
-    const replaced = await appToken(["--authority", emulator.authority(DOMAIN), "--tenant", IDS.tenantId, "--client-id", IDS.confidential], { MSAL_TS_CA: ca });
+    const replaced = await appToken(
+      ["--authority", emulator.authority(DOMAIN), "--tenant", IDS.tenantId, "--client-id", IDS.confidential],
+      { MSAL_TS_CA: ca },
+    );
     assert.equal(replaced.code, 0, replaced.stderr);
     assert.equal(tokenRequest().tenant, IDS.tenantId);
   });
 
   it("--config PATH replaces the default file; a missing, malformed or unknown-key file is exit 2 naming it", async () => {
     writeConfig({ authority: "https://login.microsoftonline.com/not-this-one" });
-    const own = writeConfig({ authority: emulator.authority(DOMAIN), "client-id": IDS.confidential, ca }, join(box.dir, "own.json"));
+    const own = writeConfig(
+      { authority: emulator.authority(DOMAIN), "client-id": IDS.confidential, ca },
+      join(box.dir, "own.json"),
+    );
     const r = await appToken(["--config", own]);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(tokenRequest().tenant, DOMAIN);
@@ -107,7 +132,11 @@ describe("msal-ts defaults, output formats and secrets", () => {
     const bad = await box.run(["accounts", "--config", join(box.dir, "bad.json")]);
     assert.equal(bad.code, 2);
     assert.match(messageLines(bad.stderr)[0] ?? "", /bad\.json is not a JSON object/);
-    const unknown = await box.run(["accounts", "--config", writeConfig({ secret: "s3cr3t-in-config" }, join(box.dir, "unknown.json"))]);
+    const unknown = await box.run([
+      "accounts",
+      "--config",
+      writeConfig({ secret: "s3cr3t-in-config" }, join(box.dir, "unknown.json")),
+    ]);
     assert.equal(unknown.code, 2);
     assert.match(messageLines(unknown.stderr)[0] ?? "", /unknown key 'secret'/);
     assert.ok(!unknown.stderr.includes("s3cr3t-in-config"));
@@ -127,7 +156,14 @@ describe("msal-ts defaults, output formats and secrets", () => {
     assert.equal(source, "identity_provider");
     const json = await appToken([...base, "--output", "json"]);
     const parsed = JSON.parse(json.stdout) as Record<string, unknown>;
-    assert.deepEqual(Object.keys(parsed), ["access_token", "token_type", "expires_in", "expires_on", "token_source", ...(fields[5] !== "" ? ["scope"] : [])]);
+    assert.deepEqual(Object.keys(parsed), [
+      "access_token",
+      "token_type",
+      "expires_in",
+      "expires_on",
+      "token_source",
+      ...(fields[5] !== "" ? ["scope"] : []),
+    ]);
     const token = await appToken([...base, "-o", "token"]);
     assert.match(token.stdout, JWT_LINE);
 
@@ -143,14 +179,31 @@ describe("msal-ts defaults, output formats and secrets", () => {
   });
 
   it("--secret VALUE works but warns why, without the value; --secret - reads stdin; --secret-file reads a file", async () => {
-    const target = ["token", "--client-credentials", "--scope", IDS.apiDefault, "--authority", emulator.authority(DOMAIN), "--client-id", IDS.confidential, "--ca", ca, "--no-instance-discovery"];
+    const target = [
+      "token",
+      "--client-credentials",
+      "--scope",
+      IDS.apiDefault,
+      "--authority",
+      emulator.authority(DOMAIN),
+      "--client-id",
+      IDS.confidential,
+      "--ca",
+      ca,
+      "--no-instance-discovery",
+    ];
     const argv = await box.run([...target, "--secret", SECRET, "--cache", join(box.dir, "c1.json")]);
     assert.equal(argv.code, 0, argv.stderr);
     assert.match(argv.stdout, JWT_LINE);
-    assert.match(argv.stderr, /^warning: --secret on the command line can be read by other local users \(ps, \/proc\/PID\/cmdline\) .*use --secret-file FILE, --secret - \(stdin\) or MSAL_TS_CLIENT_SECRET instead$/m);
+    assert.match(
+      argv.stderr,
+      /^warning: --secret on the command line can be read by other local users \(ps, \/proc\/PID\/cmdline\) .*use --secret-file FILE, --secret - \(stdin\) or MSAL_TS_CLIENT_SECRET instead$/m,
+    );
     assert.ok(!argv.stderr.includes(SECRET), "the warning never holds the secret");
 
-    const stdin = await box.run([...target, "--secret", "-", "--cache", join(box.dir, "c2.json")], { stdin: `${SECRET}\n` });
+    const stdin = await box.run([...target, "--secret", "-", "--cache", join(box.dir, "c2.json")], {
+      stdin: `${SECRET}\n`,
+    });
     assert.equal(stdin.code, 0, stdin.stderr);
     assert.match(stdin.stdout, JWT_LINE);
     assert.doesNotMatch(stdin.stderr, /--secret on the command line/);
@@ -158,7 +211,9 @@ describe("msal-ts defaults, output formats and secrets", () => {
     assert.equal(file.code, 0, file.stderr);
     assert.doesNotMatch(file.stderr, /command line/);
 
-    const wrong = await box.run([...target, "--secret", "-", "--cache", join(box.dir, "c4.json")], { stdin: "wrong-secret-from-stdin\n" });
+    const wrong = await box.run([...target, "--secret", "-", "--cache", join(box.dir, "c4.json")], {
+      stdin: "wrong-secret-from-stdin\n",
+    });
     assert.equal(wrong.code, 1, wrong.stderr);
     assert.match(messageLines(wrong.stderr)[0] ?? "", /^error: invalid_client: /);
     assert.ok(!wrong.stderr.includes("wrong-secret-from-stdin"));
@@ -167,21 +222,43 @@ describe("msal-ts defaults, output formats and secrets", () => {
     assert.match(messageLines(empty.stderr)[0] ?? "", /--secret - read an empty client secret from stdin/);
     const missing = await box.run([...target, "--secret-file", join(box.dir, "no-secret.txt")]);
     assert.equal(missing.code, 2, missing.stderr);
-    assert.match(messageLines(missing.stderr)[0] ?? "", /cannot read the --secret-file file .*no-secret\.txt \(ENOENT\)/);
+    assert.match(
+      messageLines(missing.stderr)[0] ?? "",
+      /cannot read the --secret-file file .*no-secret\.txt \(ENOENT\)/,
+    );
   });
 
   it("the certificate passphrase: --passphrase VALUE warns; --passphrase-file and --passphrase - do not", async () => {
-    const target = ["token", "--client-credentials", "--scope", IDS.apiDefault, "--authority", emulator.authority(DOMAIN), "--client-id", IDS.confidential, "--ca", ca, "--no-instance-discovery", "--certificate", certPath("modern.pfx")];
+    const target = [
+      "token",
+      "--client-credentials",
+      "--scope",
+      IDS.apiDefault,
+      "--authority",
+      emulator.authority(DOMAIN),
+      "--client-id",
+      IDS.confidential,
+      "--ca",
+      ca,
+      "--no-instance-discovery",
+      "--certificate",
+      certPath("modern.pfx"),
+    ];
     const argv = await box.run([...target, "--passphrase", "password", "--cache", join(box.dir, "p1.json")]);
     assert.equal(argv.code, 0, argv.stderr);
-    assert.match(argv.stderr, /^warning: --passphrase on the command line can be read by other local users .*use --passphrase-file FILE, --passphrase - \(stdin\) or MSAL_TS_CERTIFICATE_PASSPHRASE instead$/m);
+    assert.match(
+      argv.stderr,
+      /^warning: --passphrase on the command line can be read by other local users .*use --passphrase-file FILE, --passphrase - \(stdin\) or MSAL_TS_CERTIFICATE_PASSPHRASE instead$/m,
+    );
     assert.ok(!argv.stderr.includes("password"), "the warning never holds the passphrase");
     const passFile = join(box.dir, "pass.txt");
     writeFileSync(passFile, "password\n");
     const file = await box.run([...target, "--passphrase-file", passFile, "--cache", join(box.dir, "p2.json")]);
     assert.equal(file.code, 0, file.stderr);
     assert.doesNotMatch(file.stderr, /command line/);
-    const stdin = await box.run([...target, "--passphrase", "-", "--cache", join(box.dir, "p3.json")], { stdin: "password" });
+    const stdin = await box.run([...target, "--passphrase", "-", "--cache", join(box.dir, "p3.json")], {
+      stdin: "password",
+    });
     assert.equal(stdin.code, 0, stdin.stderr);
     assert.doesNotMatch(stdin.stderr, /command line/);
   });
@@ -207,10 +284,23 @@ describe("msal-ts defaults, output formats and secrets", () => {
   });
 
   it("a TLS certificate that is not trusted: exit 4, the error line names --ca (not the library's verify)", async () => {
-    const r = await box.run(["login", "--device-code", "--authority", emulator.authority(DOMAIN), "--no-instance-discovery", "--client-id", IDS.cli, "--cache", join(box.dir, "tls.json")]);
+    const r = await box.run([
+      "login",
+      "--device-code",
+      "--authority",
+      emulator.authority(DOMAIN),
+      "--no-instance-discovery",
+      "--client-id",
+      IDS.cli,
+      "--cache",
+      join(box.dir, "tls.json"),
+    ]);
     assert.equal(r.code, 4, r.stderr);
     const [line = ""] = messageLines(r.stderr);
-    assert.match(line, /^error: network_error: .*TLS certificate was not accepted \([A-Z_]+\)\. Pass the PEM file of the CA that issued it with --ca \(or MSAL_TS_CA\)/);
+    assert.match(
+      line,
+      /^error: network_error: .*TLS certificate was not accepted \([A-Z_]+\)\. Pass the PEM file of the CA that issued it with --ca \(or MSAL_TS_CA\)/,
+    );
     assert.doesNotMatch(line, /verify/);
   });
 
@@ -218,7 +308,12 @@ describe("msal-ts defaults, output formats and secrets", () => {
     mkdirSync(join(box.xdgCache, "msal-ts"), { recursive: true });
     const original = '{"AccessToken":{},"RefreshToken":{},"IdToken":{},"Account":{},"AppMetadata":{}}';
     writeFileSync(box.defaultCache, original, { mode: 0o600 });
-    for (const args of [["login", "--emulator"], ["token", "--emulator"], ["accounts", "--emulator"], ["logout", "--emulator"]]) {
+    for (const args of [
+      ["login", "--emulator"],
+      ["token", "--emulator"],
+      ["accounts", "--emulator"],
+      ["logout", "--emulator"],
+    ]) {
       const r = await box.run(args);
       assert.equal(r.code, 0, `${args.join(" ")}: ${r.stderr}`);
     }

@@ -11,7 +11,9 @@ import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { JWT_LINE, Sandbox, messageLines } from "./run-cli.ts";
 
-const packageVersion = (JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as { version: string }).version;
+const packageVersion = (
+  JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as { version: string }
+).version;
 
 describe("msal-ts --help and --version", () => {
   const box = new Sandbox();
@@ -22,13 +24,34 @@ describe("msal-ts --help and --version", () => {
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stderr, "");
     assert.match(r.stdout, /^Usage: msal-ts <command>/);
-    for (const text of ["login", "token", "accounts", "logout", "--authority", "--tenant", "--client-id", "--scope", "--ca", "--config", "-o, --output FORMAT", "--json", "--emulator"]) {
+    for (const text of [
+      "login",
+      "token",
+      "accounts",
+      "logout",
+      "--authority",
+      "--tenant",
+      "--client-id",
+      "--scope",
+      "--ca",
+      "--config",
+      "-o, --output FORMAT",
+      "--json",
+      "--emulator",
+    ]) {
       assert.ok(r.stdout.includes(text), `mentions ${text}`);
     }
     assert.match(r.stdout, /XDG_CACHE_HOME\/msal-ts\/token-cache\.json/);
     assert.ok(r.stdout.includes(`here: ${box.defaultCache}`), "shows this machine's default cache file");
     assert.match(r.stdout, /flags win over environment variables, which win over the config file/);
-    for (const name of ["MSAL_TS_AUTHORITY", "MSAL_TS_TENANT", "MSAL_TS_CLIENT_ID", "MSAL_TS_CA", "MSAL_TS_ALLOW_PLAINTEXT_CACHE", "XDG_CONFIG_HOME/msal-ts/config.json"]) {
+    for (const name of [
+      "MSAL_TS_AUTHORITY",
+      "MSAL_TS_TENANT",
+      "MSAL_TS_CLIENT_ID",
+      "MSAL_TS_CA",
+      "MSAL_TS_ALLOW_PLAINTEXT_CACHE",
+      "XDG_CONFIG_HOME/msal-ts/config.json",
+    ]) {
       assert.ok(r.stdout.includes(name), `mentions ${name}`);
     }
     assert.match(r.stdout, /--emulator: every command starts a new emulator of its own/);
@@ -65,8 +88,16 @@ describe("msal-ts --emulator: login, accounts, token, logout", () => {
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout, "Signed in as alice@contoso.com.\n");
     assert.equal(r.stderr.match(/Waiting for the browser sign-in… \(Ctrl\+C to cancel\)\n/g)?.length, 1, r.stderr);
-    assert.ok(r.stderr.startsWith(`note: --emulator: a new emulator runs for this command only and stops with it; its tokens are kept in ${emulatorCache}\n`), r.stderr);
-    assert.ok(existsSync(emulatorCache), "the emulator's tokens are under $XDG_CACHE_HOME/msal-ts, in a file of their own");
+    assert.ok(
+      r.stderr.startsWith(
+        `note: --emulator: a new emulator runs for this command only and stops with it; its tokens are kept in ${emulatorCache}\n`,
+      ),
+      r.stderr,
+    );
+    assert.ok(
+      existsSync(emulatorCache),
+      "the emulator's tokens are under $XDG_CACHE_HOME/msal-ts, in a file of their own",
+    );
     assert.match(r.stderr, /warning: The token cache file .* plaintext/, "no keyring in the sandbox: said so");
     // The next command (a new emulator) finds alice in that file; the user's default cache was never written.
     const list = await box.run(["accounts", "--emulator"]);
@@ -93,7 +124,11 @@ describe("msal-ts --emulator: login, accounts, token, logout", () => {
     assert.equal(text.stdout, "alice@contoso.com\n");
     const json = await box.run(withCache("accounts", "--json"));
     assert.equal(json.code, 0, json.stderr);
-    const accounts = JSON.parse(json.stdout) as Array<{ username: string; home_account_id: string; environment: string }>;
+    const accounts = JSON.parse(json.stdout) as Array<{
+      username: string;
+      home_account_id: string;
+      environment: string;
+    }>;
     assert.deepEqual(
       accounts.map((a) => [a.username, a.environment]),
       [["alice@contoso.com", "localhost"]],
@@ -116,14 +151,25 @@ describe("msal-ts --emulator: login, accounts, token, logout", () => {
   });
 
   it("token --client-credentials --secret: one JWT line", async () => {
-    const r = await box.run(withCache("token", "--client-credentials", "--secret", "demo-client-secret", "--scope", "api://contoso-orders/.default"));
+    const r = await box.run(
+      withCache(
+        "token",
+        "--client-credentials",
+        "--secret",
+        "demo-client-secret",
+        "--scope",
+        "api://contoso-orders/.default",
+      ),
+    );
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, JWT_LINE);
     assert.ok(!r.stderr.includes("demo-client-secret"));
   });
 
   it("token --managed-identity --resource: from the emulator's IMDS", async () => {
-    const r = await box.run(withCache("token", "--managed-identity", "--resource", "https://management.azure.com", "--json"));
+    const r = await box.run(
+      withCache("token", "--managed-identity", "--resource", "https://management.azure.com", "--json"),
+    );
     assert.equal(r.code, 0, r.stderr);
     const t = JSON.parse(r.stdout) as Record<string, unknown>;
     assert.equal(t.token_source, "identity_provider");

@@ -24,7 +24,17 @@ describe("msal-ts answers from its cache", () => {
     // A copy of the CA: the emulator deletes its own file when it closes, and the offline runs still name it.
     const ca = join(box.dir, "ca.pem");
     writeFileSync(ca, emulator.caPem);
-    target = ["--authority", emulator.authority(), "--ca", ca, "--no-instance-discovery", "--client-id", IDS.cli, "--cache", box.cache];
+    target = [
+      "--authority",
+      emulator.authority(),
+      "--ca",
+      ca,
+      "--no-instance-discovery",
+      "--client-id",
+      IDS.cli,
+      "--cache",
+      box.cache,
+    ];
     let approved = false;
     const login = await box.run(["login", "--device-code", ...target], {
       onStderr: (stderr) => {

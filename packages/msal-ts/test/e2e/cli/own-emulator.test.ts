@@ -24,7 +24,15 @@ describe("msal-ts against a running emulator", () => {
     assert.ok(app, "demo config has the confidential app");
     app.certificates = [{ pem: TEST_CERT }];
     emulator = await startEmulator({ config: { ...config, deviceCodeInterval: 1 } });
-    target = ["--authority", emulator.authority(), "--ca", emulator.caPath, "--no-instance-discovery", "--cache", box.cache];
+    target = [
+      "--authority",
+      emulator.authority(),
+      "--ca",
+      emulator.caPath,
+      "--no-instance-discovery",
+      "--cache",
+      box.cache,
+    ];
   });
   after(async () => {
     await emulator.close();
@@ -34,19 +42,48 @@ describe("msal-ts against a running emulator", () => {
   it("token --client-credentials --certificate: a PEM file with key and certificate, and a PFX file", async () => {
     const pem = join(box.dir, "app.pem");
     writeFileSync(pem, readFileSync(certPath("key.pem"), "utf8") + readFileSync(certPath("cert.pem"), "utf8"));
-    const args = ["token", "--client-credentials", "--client-id", IDS.confidential, "--scope", IDS.apiDefault, ...target];
-    const fromPem = await box.run([...args, "--certificate", pem, "--passphrase", "password", "--cache", join(box.dir, "pem-cache.json")]);
+    const args = [
+      "token",
+      "--client-credentials",
+      "--client-id",
+      IDS.confidential,
+      "--scope",
+      IDS.apiDefault,
+      ...target,
+    ];
+    const fromPem = await box.run([
+      ...args,
+      "--certificate",
+      pem,
+      "--passphrase",
+      "password",
+      "--cache",
+      join(box.dir, "pem-cache.json"),
+    ]);
     assert.equal(fromPem.code, 0, fromPem.stderr);
     assert.match(fromPem.stdout, JWT_LINE);
-    const fromPfx = await box.run([...args, "--certificate", certPath("modern.pfx"), "--json", "--cache", join(box.dir, "pfx-cache.json")], {
-      env: { MSAL_TS_CERTIFICATE_PASSPHRASE: "password" },
-    });
+    const fromPfx = await box.run(
+      [...args, "--certificate", certPath("modern.pfx"), "--json", "--cache", join(box.dir, "pfx-cache.json")],
+      {
+        env: { MSAL_TS_CERTIFICATE_PASSPHRASE: "password" },
+      },
+    );
     assert.equal(fromPfx.code, 0, fromPfx.stderr);
     assert.equal((JSON.parse(fromPfx.stdout) as { token_source: string }).token_source, "identity_provider");
   });
 
   it("a wrong certificate passphrase: exit 2, one line, the passphrase not shown", async () => {
-    const r = await box.run(["token", "--client-credentials", "--client-id", IDS.confidential, "--certificate", certPath("modern.pfx"), "--passphrase", "not-the-passphrase", ...target]);
+    const r = await box.run([
+      "token",
+      "--client-credentials",
+      "--client-id",
+      IDS.confidential,
+      "--certificate",
+      certPath("modern.pfx"),
+      "--passphrase",
+      "not-the-passphrase",
+      ...target,
+    ]);
     assert.equal(r.code, 2, r.stderr);
     const lines = messageLines(r.stderr);
     assert.equal(lines.length, 1, r.stderr);

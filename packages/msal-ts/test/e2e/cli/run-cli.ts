@@ -48,7 +48,15 @@ export class Sandbox {
       if (v === undefined || /^(DBUS_SESSION_BUS_ADDRESS|MSAL_TS_.*|IDENTITY_.*|MSI_.*|IMDS_.*)$/.test(k)) continue;
       env[k] = v;
     }
-    return { ...env, HOME: this.home, USERPROFILE: this.home, XDG_CACHE_HOME: this.xdgCache, XDG_CONFIG_HOME: this.xdgConfig, LOCALAPPDATA: join(this.dir, "localappdata"), ...extra };
+    return {
+      ...env,
+      HOME: this.home,
+      USERPROFILE: this.home,
+      XDG_CACHE_HOME: this.xdgCache,
+      XDG_CONFIG_HOME: this.xdgConfig,
+      LOCALAPPDATA: join(this.dir, "localappdata"),
+      ...extra,
+    };
   }
 
   /** Runs `msal-ts ...args`; the process is killed after 60 s (a hung command fails the test). */
@@ -81,7 +89,9 @@ export class Sandbox {
 
 /** The stderr lines that are not `warning:` or `note:` lines (the plaintext-cache warning, the --emulator note). */
 export function messageLines(stderr: string): string[] {
-  return stderr.split("\n").filter((line) => line.trim() !== "" && !line.startsWith("warning: ") && !line.startsWith("note: "));
+  return stderr
+    .split("\n")
+    .filter((line) => line.trim() !== "" && !line.startsWith("warning: ") && !line.startsWith("note: "));
 }
 
 export const JWT_LINE = /^eyJ[\w-]+\.[\w-]+\.[\w-]+\n$/;

@@ -29,10 +29,23 @@ describe("web app user flows against the emulator", () => {
   after(() => emulator.close());
 
   const webApp = (cache = new SerializableTokenCache()) =>
-    new ConfidentialClientApplication(IDS.confidential, { clientCredential: IDS.confidentialSecret, tokenCache: cache, ...emulatorOptions(emulator) });
+    new ConfidentialClientApplication(IDS.confidential, {
+      clientCredential: IDS.confidentialSecret,
+      tokenCache: cache,
+      ...emulatorOptions(emulator),
+    });
 
-  async function signIn(flow: AuthCodeFlow, username = "alice@contoso.com", consent = true): Promise<Record<string, string>> {
-    const r = await emulator.signIn({ authUri: flow.auth_uri, username, password: username === "alice@contoso.com" ? "alice-password" : "bob-password", consent });
+  async function signIn(
+    flow: AuthCodeFlow,
+    username = "alice@contoso.com",
+    consent = true,
+  ): Promise<Record<string, string>> {
+    const r = await emulator.signIn({
+      authUri: flow.auth_uri,
+      username,
+      password: username === "alice@contoso.com" ? "alice-password" : "bob-password",
+      consent,
+    });
     return r.params;
   }
 
@@ -83,11 +96,15 @@ describe("web app user flows against the emulator", () => {
     const flow = await app.initiateAuthCodeFlow([GRAPH], { redirectUri: REDIRECT });
     assert.ok("access_token" in (await app.acquireTokenByAuthCodeFlow(flow, await signIn(flow))));
     const [alice] = await app.getAccounts();
-    for (const at of cache.find("AccessToken")) cache.modify("AccessToken", at, { expires_on: String(Math.floor(Date.now() / 1000) + 60) });
+    for (const at of cache.find("AccessToken"))
+      cache.modify("AccessToken", at, { expires_on: String(Math.floor(Date.now() / 1000) + 60) });
     emulator.clearRequests();
     const r = await app.acquireTokenSilent([GRAPH], alice!);
     assert.equal(r?.token_source, "identity_provider");
-    assert.equal(emulator.requests().find((q) => q.form.grant_type === "refresh_token")?.headers["x-client-current-telemetry"], "4|84,3|");
+    assert.equal(
+      emulator.requests().find((q) => q.form.grant_type === "refresh_token")?.headers["x-client-current-telemetry"],
+      "4|84,3|",
+    );
 
     for (const rt of cache.find("RefreshToken")) cache.modify("RefreshToken", rt, { secret: "garbage-refresh-token" });
     const error = await app.acquireTokenSilentWithError([GRAPH], alice!, { forceRefresh: true });
@@ -99,7 +116,14 @@ describe("web app user flows against the emulator", () => {
   it("acquireTokenSilent: no account gives null; an account of another shape throws", async () => {
     const app = webApp();
     assert.equal(await app.acquireTokenSilent([GRAPH], null), null);
-    const nobody: Account = { home_account_id: "nobody.here", environment: "localhost", realm: "x", local_account_id: "", username: "", authority_type: "MSSTS" };
+    const nobody: Account = {
+      home_account_id: "nobody.here",
+      environment: "localhost",
+      realm: "x",
+      local_account_id: "",
+      username: "",
+      authority_type: "MSSTS",
+    };
     assert.equal(await app.acquireTokenSilentWithError([GRAPH], nobody), null);
     await assert.rejects(app.acquireTokenSilent([GRAPH], { username: "x" } as never), InvalidArgumentError);
     await assert.rejects(app.acquireTokenSilent(["openid"], nobody), InvalidArgumentError);
@@ -112,7 +136,10 @@ describe("web app user flows against the emulator", () => {
     await assert.rejects(app.acquireTokenByAuthCodeFlow(flow, { ...params, state: "forged" }), StateMismatchError);
     await assert.rejects(app.acquireTokenByAuthCodeFlow({ ...flow, state: "" }, params), InvalidArgumentError);
     await assert.rejects(app.acquireTokenByAuthCodeFlow(flow, { state: flow.state }), /either "code" or "error"/);
-    await assert.rejects(app.acquireTokenByAuthCodeFlow(flow, params, { scopes: ["https://graph.microsoft.com/Mail.Send"] }), /subset/);
+    await assert.rejects(
+      app.acquireTokenByAuthCodeFlow(flow, params, { scopes: ["https://graph.microsoft.com/Mail.Send"] }),
+      /subset/,
+    );
 
     const flow2 = await app.initiateAuthCodeFlow([GRAPH], { redirectUri: REDIRECT });
     const declined = await signIn(flow2, "alice@contoso.com", false);
@@ -142,7 +169,11 @@ describe("web app user flows against the emulator", () => {
     const user = await cli.acquireTokenByAuthCodeFlow(flow, await signIn(flow));
     assert.ok("access_token" in user, JSON.stringify(user));
     const cache = new SerializableTokenCache();
-    const api = new ConfidentialClientApplication(IDS.api, { clientCredential: IDS.apiSecret, tokenCache: cache, ...emulatorOptions(emulator) });
+    const api = new ConfidentialClientApplication(IDS.api, {
+      clientCredential: IDS.apiSecret,
+      tokenCache: cache,
+      ...emulatorOptions(emulator),
+    });
     emulator.clearRequests();
     const obo = await api.acquireTokenOnBehalfOf(user.access_token as string, [GRAPH]);
     assert.ok("access_token" in obo, JSON.stringify(obo));
@@ -157,11 +188,19 @@ describe("web app user flows against the emulator", () => {
   it("legacy: getAuthorizationRequestUrl + acquireTokenByAuthorizationCode, then acquireTokenByRefreshToken", async () => {
     const cache = new SerializableTokenCache();
     const app = webApp(cache);
-    const url = await app.getAuthorizationRequestUrl([GRAPH], { redirectUri: REDIRECT, state: "legacy-state", nonce: "raw-nonce" });
+    const url = await app.getAuthorizationRequestUrl([GRAPH], {
+      redirectUri: REDIRECT,
+      state: "legacy-state",
+      nonce: "raw-nonce",
+    });
     assert.ok(!url.includes("code_challenge"));
-    const params = (await emulator.signIn({ authUri: url, username: "alice@contoso.com", password: "alice-password" })).params;
+    const params = (await emulator.signIn({ authUri: url, username: "alice@contoso.com", password: "alice-password" }))
+      .params;
     assert.equal(params.state, "legacy-state");
-    const r = await app.acquireTokenByAuthorizationCode(params.code!, [GRAPH], { redirectUri: REDIRECT, nonce: "raw-nonce" });
+    const r = await app.acquireTokenByAuthorizationCode(params.code!, [GRAPH], {
+      redirectUri: REDIRECT,
+      nonce: "raw-nonce",
+    });
     assert.ok("access_token" in r, JSON.stringify(r));
     const reused = await app.acquireTokenByAuthorizationCode(params.code!, [GRAPH], { redirectUri: REDIRECT });
     assert.equal(expectError(reused).error, "invalid_grant", "a code is single-use");
@@ -181,7 +220,8 @@ describe("web app user flows against the emulator", () => {
     const [alice] = await app.getAccounts();
     await app.removeAccount(alice!);
     assert.deepEqual(await app.getAccounts(), []);
-    for (const type of ["AccessToken", "RefreshToken", "IdToken", "Account"]) assert.equal(cache.find(type).length, 0, type);
+    for (const type of ["AccessToken", "RefreshToken", "IdToken", "Account"])
+      assert.equal(cache.find(type).length, 0, type);
     assert.equal(await app.acquireTokenSilent([GRAPH], alice!), null);
   });
 });

@@ -9,12 +9,26 @@ import assert from "node:assert/strict";
 import { after, afterEach, before, describe, it } from "node:test";
 import type { Emulator } from "entra-emulator";
 import { startEmulator } from "entra-emulator";
-import { ManagedIdentityClient, NetworkError, SerializableTokenCache, SystemAssignedManagedIdentity } from "../../../src/index.ts";
+import {
+  ManagedIdentityClient,
+  NetworkError,
+  SerializableTokenCache,
+  SystemAssignedManagedIdentity,
+} from "../../../src/index.ts";
 import { createDefaultHttpClient } from "../../../src/http/default-client.ts";
 import type { HttpClient } from "../../../src/http/types.ts";
 import { FakeClock } from "../../helpers/fakes.ts";
 import { leakLogger } from "../../helpers/leak-logger.ts";
-import { HTML_PAGE, SAFETY, TRUNCATED_JSON, assertCacheUnchanged, assertNoEntryLost, assertToken, routeCount, snapshot } from "./support.ts";
+import {
+  HTML_PAGE,
+  SAFETY,
+  TRUNCATED_JSON,
+  assertCacheUnchanged,
+  assertNoEntryLost,
+  assertToken,
+  routeCount,
+  snapshot,
+} from "./support.ts";
 import { expectError, expectToken } from "../../helpers/results.ts";
 
 const SEEDED = "https://vault.azure.net";
@@ -43,11 +57,24 @@ describe("managed identity faults", () => {
       httpClient = createDefaultHttpClient({ timeout: o.timeout });
       clients.push(httpClient);
     }
-    const client = new ManagedIdentityClient(new SystemAssignedManagedIdentity(), { env: emulator.managedIdentityEnv(source), clock, tokenCache: cache, ...(httpClient ? { httpClient } : {}), ...leakLogger() });
+    const client = new ManagedIdentityClient(new SystemAssignedManagedIdentity(), {
+      env: emulator.managedIdentityEnv(source),
+      clock,
+      tokenCache: cache,
+      ...(httpClient ? { httpClient } : {}),
+      ...leakLogger(),
+    });
     const seeded = await client.acquireTokenForClient({ resource: SEEDED });
     assertToken(seeded);
     const route = source === "imds" ? "mi_imds" : "mi_app_service";
-    return { client, clock, cache, seeded: expectToken(seeded).access_token as string, before: snapshot(cache), sent: () => routeCount(emulator, route) };
+    return {
+      client,
+      clock,
+      cache,
+      seeded: expectToken(seeded).access_token as string,
+      before: snapshot(cache),
+      sent: () => routeCount(emulator, route),
+    };
   }
 
   describe("IMDS", () => {
@@ -103,19 +130,32 @@ describe("managed identity faults", () => {
       });
     }
 
-    it("503 with Retry-After that persists: waits Retry-After each time, then throttled for Retry-After", SAFETY, async () => {
-      const m = await mi("imds");
-      const start = m.sent();
-      emulator.addFault({ route: "mi_imds", count: 50, status: 503, retryAfter: 2, body: IMDS_ERROR });
-      assert.equal(expectError(await m.client.acquireTokenForClient({ resource: RESOURCE })).error, "invalid_request");
-      assert.deepEqual(m.clock.sleeps, [2000, 2000, 2000, 2000]);
-      assert.equal(expectError(await m.client.acquireTokenForClient({ resource: RESOURCE })).error, "invalid_request");
-      assert.equal(m.sent(), start + 5);
-      m.clock.advance(3_000);
-      assert.equal(expectError(await m.client.acquireTokenForClient({ resource: RESOURCE })).error, "invalid_request");
-      assert.equal(m.sent(), start + 10, "asked again after the window");
-      assertCacheUnchanged(m.before, snapshot(m.cache));
-    });
+    it(
+      "503 with Retry-After that persists: waits Retry-After each time, then throttled for Retry-After",
+      SAFETY,
+      async () => {
+        const m = await mi("imds");
+        const start = m.sent();
+        emulator.addFault({ route: "mi_imds", count: 50, status: 503, retryAfter: 2, body: IMDS_ERROR });
+        assert.equal(
+          expectError(await m.client.acquireTokenForClient({ resource: RESOURCE })).error,
+          "invalid_request",
+        );
+        assert.deepEqual(m.clock.sleeps, [2000, 2000, 2000, 2000]);
+        assert.equal(
+          expectError(await m.client.acquireTokenForClient({ resource: RESOURCE })).error,
+          "invalid_request",
+        );
+        assert.equal(m.sent(), start + 5);
+        m.clock.advance(3_000);
+        assert.equal(
+          expectError(await m.client.acquireTokenForClient({ resource: RESOURCE })).error,
+          "invalid_request",
+        );
+        assert.equal(m.sent(), start + 10, "asked again after the window");
+        assertCacheUnchanged(m.before, snapshot(m.cache));
+      },
+    );
 
     it("one dropped connection: the GET is retried once, then the token", SAFETY, async () => {
       const m = await mi("imds");
@@ -130,7 +170,10 @@ describe("managed identity faults", () => {
       const m = await mi("imds");
       const start = m.sent();
       emulator.addFault({ route: "mi_imds", drop: true, count: 2 });
-      await assert.rejects(m.client.acquireTokenForClient({ resource: RESOURCE }), (e: unknown) => e instanceof NetworkError && /after 2 attempts/.test(e.message));
+      await assert.rejects(
+        m.client.acquireTokenForClient({ resource: RESOURCE }),
+        (e: unknown) => e instanceof NetworkError && /after 2 attempts/.test(e.message),
+      );
       assert.equal(m.sent(), start + 2);
       assertCacheUnchanged(m.before, snapshot(m.cache));
     });
@@ -139,7 +182,10 @@ describe("managed identity faults", () => {
       const m = await mi("imds", { timeout: 1 });
       const start = m.sent();
       emulator.addFault({ route: "mi_imds", delayMs: 4_000, status: 500 });
-      await assert.rejects(m.client.acquireTokenForClient({ resource: RESOURCE }), (e: unknown) => e instanceof NetworkError && e.code === "timeout");
+      await assert.rejects(
+        m.client.acquireTokenForClient({ resource: RESOURCE }),
+        (e: unknown) => e instanceof NetworkError && e.code === "timeout",
+      );
       assert.equal(m.sent(), start + 1);
       assertCacheUnchanged(m.before, snapshot(m.cache));
     });
@@ -148,8 +194,28 @@ describe("managed identity faults", () => {
       ["truncated JSON", TRUNCATED_JSON, "application/json"],
       ["an HTML page", HTML_PAGE, "text/html"],
       ["a JSON object without a token", "{}", "application/json"],
-      ["an empty access_token", JSON.stringify({ access_token: "", expires_in: "3599", expires_on: "1900000000", token_type: "Bearer", resource: RESOURCE }), "application/json"],
-      ["a non-numeric expires_in", JSON.stringify({ access_token: "eyJ0eXAi.x.y", expires_in: "soon", expires_on: "later", token_type: "Bearer", resource: RESOURCE }), "application/json"],
+      [
+        "an empty access_token",
+        JSON.stringify({
+          access_token: "",
+          expires_in: "3599",
+          expires_on: "1900000000",
+          token_type: "Bearer",
+          resource: RESOURCE,
+        }),
+        "application/json",
+      ],
+      [
+        "a non-numeric expires_in",
+        JSON.stringify({
+          access_token: "eyJ0eXAi.x.y",
+          expires_in: "soon",
+          expires_on: "later",
+          token_type: "Bearer",
+          resource: RESOURCE,
+        }),
+        "application/json",
+      ],
     ] as const) {
       it(`status 200 with ${name}: a returned error, no token, nothing cached`, SAFETY, async () => {
         const m = await mi("imds");
@@ -160,7 +226,11 @@ describe("managed identity faults", () => {
         assertCacheUnchanged(m.before, snapshot(m.cache));
         // Nor is it served later: the next call asks the endpoint again and gets a real token.
         const next = await m.client.acquireTokenForClient({ resource: RESOURCE });
-        assert.equal(expectToken(next).token_source, "identity_provider", `served from the cache: ${JSON.stringify(next)}`);
+        assert.equal(
+          expectToken(next).token_source,
+          "identity_provider",
+          `served from the cache: ${JSON.stringify(next)}`,
+        );
         assertToken(next);
       });
     }
@@ -203,7 +273,11 @@ describe("managed identity faults", () => {
   describe("App Service", () => {
     for (const [name, fault, window] of [
       ["500", { status: 500, body: { statusCode: 500, message: "Internal error" } }, 5],
-      ["429 with Retry-After", { status: 429, retryAfter: 20, body: { statusCode: 429, message: "Too many requests" } }, 20],
+      [
+        "429 with Retry-After",
+        { status: 429, retryAfter: 20, body: { statusCode: 429, message: "Too many requests" } },
+        20,
+      ],
     ] as const) {
       it(`${name}: not retried, a returned error, the same request blocked for ${window} s`, SAFETY, async () => {
         const m = await mi("app_service");
@@ -233,7 +307,10 @@ describe("managed identity faults", () => {
     it("an answer slower than timeout: NetworkError code timeout", SAFETY, async () => {
       const m = await mi("app_service", { timeout: 1 });
       emulator.addFault({ route: "mi_app_service", delayMs: 4_000, status: 500 });
-      await assert.rejects(m.client.acquireTokenForClient({ resource: RESOURCE }), (e: unknown) => e instanceof NetworkError && e.code === "timeout");
+      await assert.rejects(
+        m.client.acquireTokenForClient({ resource: RESOURCE }),
+        (e: unknown) => e instanceof NetworkError && e.code === "timeout",
+      );
       assertCacheUnchanged(m.before, snapshot(m.cache));
     });
 
@@ -241,7 +318,12 @@ describe("managed identity faults", () => {
       ["truncated JSON with status 200", 200, TRUNCATED_JSON, "application/json"],
       ["an HTML page with status 200", 200, HTML_PAGE, "text/html"],
       ["an HTML page with status 500", 500, HTML_PAGE, "text/html"],
-      ["a 200 token without expires_on", 200, JSON.stringify({ access_token: "eyJ0eXAi.x.y", token_type: "Bearer", resource: RESOURCE }), "application/json"],
+      [
+        "a 200 token without expires_on",
+        200,
+        JSON.stringify({ access_token: "eyJ0eXAi.x.y", token_type: "Bearer", resource: RESOURCE }),
+        "application/json",
+      ],
     ] as const) {
       it(`${name}: a returned error, nothing cached`, SAFETY, async () => {
         const m = await mi("app_service");

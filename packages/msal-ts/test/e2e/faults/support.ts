@@ -10,7 +10,8 @@ import type { SerializableTokenCache, TokenResult } from "../../../src/index.ts"
 export const SAFETY = { timeout: 20_000 } as const;
 
 /** A body cut off in the middle of a token response. */
-export const TRUNCATED_JSON = '{"token_type":"Bearer","expires_in":3599,"ext_expires_in":3599,"access_token":"eyJ0eXAiOiJKV1Qi';
+export const TRUNCATED_JSON =
+  '{"token_type":"Bearer","expires_in":3599,"ext_expires_in":3599,"access_token":"eyJ0eXAiOiJKV1Qi';
 
 /** What a proxy or load balancer answers instead of the identity provider. */
 export const HTML_PAGE =
@@ -65,7 +66,10 @@ export function assertCacheUnchanged(before: string, after: string): void {
 
 /** The result carries an access token (with a useful message otherwise). */
 export function assertToken(r: TokenResult | null): string {
-  assert.ok(r !== null && "access_token" in r && typeof r.access_token === "string" && r.access_token !== "", `expected a token, got ${JSON.stringify(r)}`);
+  assert.ok(
+    r !== null && "access_token" in r && typeof r.access_token === "string" && r.access_token !== "",
+    `expected a token, got ${JSON.stringify(r)}`,
+  );
   return r.access_token as string;
 }
 

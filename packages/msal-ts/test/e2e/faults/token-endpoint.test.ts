@@ -33,7 +33,11 @@ import {
 import { expectError, expectToken } from "../../helpers/results.ts";
 
 const GRAPH = "https://graph.microsoft.com/.default";
-const THROTTLED_429 = entraError("temporarily_unavailable", 50196, "The server terminated an operation because it encountered a client request loop.");
+const THROTTLED_429 = entraError(
+  "temporarily_unavailable",
+  50196,
+  "The server terminated an operation because it encountered a client request loop.",
+);
 const SERVER_500 = entraError("server_error", 90033, "A transient error has occurred. Please try again.");
 
 describe("token endpoint faults: confidential client (client credentials)", () => {
@@ -64,52 +68,66 @@ describe("token endpoint faults: confidential client (client credentials)", () =
     return { app, pca, cache, clock, before: snapshot(cache), tokens: () => routeCount(emulator, "token") };
   }
 
-  it("429 with Retry-After: the error is returned and the same request is blocked for Retry-After seconds", SAFETY, async () => {
-    const d = await daemon();
-    const start = d.tokens();
-    emulator.addFault({ route: "token", status: 429, retryAfter: 30, body: THROTTLED_429 });
-    const first = await d.app.acquireTokenForClient([IDS.apiDefault]);
-    assert.equal(expectError(first).error, "temporarily_unavailable");
-    assert.deepEqual(expectError(first).error_codes, [50196]);
-    assert.equal(d.tokens(), start + 1);
-    const again = await d.app.acquireTokenForClient([IDS.apiDefault]);
-    assert.equal(expectError(again).error, "temporarily_unavailable", "the throttled answer is replayed");
-    d.clock.advance(29_000);
-    assert.equal(expectError(await d.app.acquireTokenForClient([IDS.apiDefault])).error, "temporarily_unavailable");
-    assert.equal(d.tokens(), start + 1, "no request within the Retry-After window");
-    assertCacheUnchanged(d.before, snapshot(d.cache));
-    d.clock.advance(2_000);
-    const later = await d.app.acquireTokenForClient([IDS.apiDefault]);
-    assertToken(later);
-    assert.equal(expectToken(later).token_source, "identity_provider");
-    assert.equal(d.tokens(), start + 2, "after the window the request is sent again");
-    assertNoEntryLost(d.before, snapshot(d.cache));
-  });
+  it(
+    "429 with Retry-After: the error is returned and the same request is blocked for Retry-After seconds",
+    SAFETY,
+    async () => {
+      const d = await daemon();
+      const start = d.tokens();
+      emulator.addFault({ route: "token", status: 429, retryAfter: 30, body: THROTTLED_429 });
+      const first = await d.app.acquireTokenForClient([IDS.apiDefault]);
+      assert.equal(expectError(first).error, "temporarily_unavailable");
+      assert.deepEqual(expectError(first).error_codes, [50196]);
+      assert.equal(d.tokens(), start + 1);
+      const again = await d.app.acquireTokenForClient([IDS.apiDefault]);
+      assert.equal(expectError(again).error, "temporarily_unavailable", "the throttled answer is replayed");
+      d.clock.advance(29_000);
+      assert.equal(expectError(await d.app.acquireTokenForClient([IDS.apiDefault])).error, "temporarily_unavailable");
+      assert.equal(d.tokens(), start + 1, "no request within the Retry-After window");
+      assertCacheUnchanged(d.before, snapshot(d.cache));
+      d.clock.advance(2_000);
+      const later = await d.app.acquireTokenForClient([IDS.apiDefault]);
+      assertToken(later);
+      assert.equal(expectToken(later).token_source, "identity_provider");
+      assert.equal(d.tokens(), start + 2, "after the window the request is sent again");
+      assertNoEntryLost(d.before, snapshot(d.cache));
+    },
+  );
 
-  it("429 without Retry-After: returned error; confidential clients are blocked for the default 5 s", SAFETY, async () => {
-    const d = await daemon();
-    const start = d.tokens();
-    emulator.addFault({ route: "token", status: 429, body: THROTTLED_429 });
-    assert.equal(expectError(await d.app.acquireTokenForClient([IDS.apiDefault])).error, "temporarily_unavailable");
-    d.clock.advance(4_000);
-    assert.equal(expectError(await d.app.acquireTokenForClient([IDS.apiDefault])).error, "temporarily_unavailable");
-    assert.equal(d.tokens(), start + 1);
-    // Another request (another scope) is not blocked by this one.
-    const other = await d.app.acquireTokenForClient([GRAPH], { claimsChallenge: '{"access_token":{"nbf":{"essential":true,"value":"1"}}}' });
-    assertToken(other);
-    assert.equal(expectToken(other).token_source, "identity_provider");
-    assert.equal(d.tokens(), start + 2);
-    d.clock.advance(2_000);
-    assertToken(await d.app.acquireTokenForClient([IDS.apiDefault]));
-    assert.equal(d.tokens(), start + 3);
-    assertNoEntryLost(d.before, snapshot(d.cache));
-  });
+  it(
+    "429 without Retry-After: returned error; confidential clients are blocked for the default 5 s",
+    SAFETY,
+    async () => {
+      const d = await daemon();
+      const start = d.tokens();
+      emulator.addFault({ route: "token", status: 429, body: THROTTLED_429 });
+      assert.equal(expectError(await d.app.acquireTokenForClient([IDS.apiDefault])).error, "temporarily_unavailable");
+      d.clock.advance(4_000);
+      assert.equal(expectError(await d.app.acquireTokenForClient([IDS.apiDefault])).error, "temporarily_unavailable");
+      assert.equal(d.tokens(), start + 1);
+      // Another request (another scope) is not blocked by this one.
+      const other = await d.app.acquireTokenForClient([GRAPH], {
+        claimsChallenge: '{"access_token":{"nbf":{"essential":true,"value":"1"}}}',
+      });
+      assertToken(other);
+      assert.equal(expectToken(other).token_source, "identity_provider");
+      assert.equal(d.tokens(), start + 2);
+      d.clock.advance(2_000);
+      assertToken(await d.app.acquireTokenForClient([IDS.apiDefault]));
+      assert.equal(d.tokens(), start + 3);
+      assertNoEntryLost(d.before, snapshot(d.cache));
+    },
+  );
 
   it("429 with a body that is not JSON: thrown ServerError invalid_response, still throttled", SAFETY, async () => {
     const d = await daemon();
     const start = d.tokens();
     emulator.addFault({ route: "token", status: 429, retryAfter: 10, body: "Too Many Requests" });
-    const isInvalid = (e: unknown) => e instanceof ServerError && e.code === "invalid_response" && e.status === 429 && /not a JSON object/.test(e.message);
+    const isInvalid = (e: unknown) =>
+      e instanceof ServerError &&
+      e.code === "invalid_response" &&
+      e.status === 429 &&
+      /not a JSON object/.test(e.message);
     await assert.rejects(d.app.acquireTokenForClient([IDS.apiDefault]), isInvalid);
     await assert.rejects(d.app.acquireTokenForClient([IDS.apiDefault]), isInvalid);
     assert.equal(d.tokens(), start + 1);
@@ -120,28 +138,45 @@ describe("token endpoint faults: confidential client (client credentials)", () =
     [500, undefined, 5],
     [503, 20, 20],
   ] as const) {
-    it(`${status}${retryAfter ? ` with Retry-After ${retryAfter}` : ""}: thrown ServerError, the same request blocked for ${window} s`, SAFETY, async () => {
-      const d = await daemon();
-      const start = d.tokens();
-      emulator.addFault({ route: "token", status, body: SERVER_500, ...(retryAfter ? { retryAfter } : {}) });
-      const isServerError = (e: unknown) =>
-        e instanceof ServerError && e instanceof MsalError && e.status === status && e.code === "server_error" && new RegExp(`HTTP ${status} \\(server_error\\)`).test(e.message) && /try again later/.test(e.message);
-      await assert.rejects(d.app.acquireTokenForClient([IDS.apiDefault]), isServerError);
-      d.clock.advance((window - 1) * 1000);
-      await assert.rejects(d.app.acquireTokenForClient([IDS.apiDefault]), isServerError, "replayed from the throttling cache");
-      assert.equal(d.tokens(), start + 1, "no request within the window");
-      assertCacheUnchanged(d.before, snapshot(d.cache));
-      d.clock.advance(2_000);
-      assertToken(await d.app.acquireTokenForClient([IDS.apiDefault]));
-      assert.equal(d.tokens(), start + 2);
-      assertNoEntryLost(d.before, snapshot(d.cache));
-    });
+    it(
+      `${status}${retryAfter ? ` with Retry-After ${retryAfter}` : ""}: thrown ServerError, the same request blocked for ${window} s`,
+      SAFETY,
+      async () => {
+        const d = await daemon();
+        const start = d.tokens();
+        emulator.addFault({ route: "token", status, body: SERVER_500, ...(retryAfter ? { retryAfter } : {}) });
+        const isServerError = (e: unknown) =>
+          e instanceof ServerError &&
+          e instanceof MsalError &&
+          e.status === status &&
+          e.code === "server_error" &&
+          new RegExp(`HTTP ${status} \\(server_error\\)`).test(e.message) &&
+          /try again later/.test(e.message);
+        await assert.rejects(d.app.acquireTokenForClient([IDS.apiDefault]), isServerError);
+        d.clock.advance((window - 1) * 1000);
+        await assert.rejects(
+          d.app.acquireTokenForClient([IDS.apiDefault]),
+          isServerError,
+          "replayed from the throttling cache",
+        );
+        assert.equal(d.tokens(), start + 1, "no request within the window");
+        assertCacheUnchanged(d.before, snapshot(d.cache));
+        d.clock.advance(2_000);
+        assertToken(await d.app.acquireTokenForClient([IDS.apiDefault]));
+        assert.equal(d.tokens(), start + 2);
+        assertNoEntryLost(d.before, snapshot(d.cache));
+      },
+    );
   }
 
   it("HTML error page with status 500: thrown ServerError with the status", SAFETY, async () => {
     const d = await daemon();
     emulator.addFault({ route: "token", status: 500, body: HTML_PAGE, contentType: "text/html" });
-    await assert.rejects(d.app.acquireTokenForClient([IDS.apiDefault]), (e: unknown) => e instanceof ServerError && e.status === 500 && /HTTP 500/.test(e.message) && !e.message.includes("<html"));
+    await assert.rejects(
+      d.app.acquireTokenForClient([IDS.apiDefault]),
+      (e: unknown) =>
+        e instanceof ServerError && e.status === 500 && /HTTP 500/.test(e.message) && !e.message.includes("<html"),
+    );
     assertCacheUnchanged(d.before, snapshot(d.cache));
   });
 
@@ -149,7 +184,13 @@ describe("token endpoint faults: confidential client (client credentials)", () =
     const d = await daemon();
     const start = d.tokens();
     emulator.addFault({ route: "token", drop: true });
-    await assert.rejects(d.app.acquireTokenForClient([IDS.apiDefault]), (e: unknown) => e instanceof NetworkError && e.code === "network_error" && /POST https:\/\/localhost:\d+ failed/.test(e.message));
+    await assert.rejects(
+      d.app.acquireTokenForClient([IDS.apiDefault]),
+      (e: unknown) =>
+        e instanceof NetworkError &&
+        e.code === "network_error" &&
+        /POST https:\/\/localhost:\d+ failed/.test(e.message),
+    );
     assert.equal(d.tokens(), start + 1, "a POST the server may have received is not sent twice");
     assertCacheUnchanged(d.before, snapshot(d.cache));
     assertToken(await d.app.acquireTokenForClient([IDS.apiDefault]));
@@ -161,7 +202,10 @@ describe("token endpoint faults: confidential client (client credentials)", () =
     const d = await daemon({ timeout: 1 });
     const start = d.tokens();
     emulator.addFault({ route: "token", delayMs: 4_000, status: 500 });
-    await assert.rejects(d.app.acquireTokenForClient([IDS.apiDefault]), (e: unknown) => e instanceof NetworkError && e.code === "timeout" && /within 1 s \(timeout\)/.test(e.message));
+    await assert.rejects(
+      d.app.acquireTokenForClient([IDS.apiDefault]),
+      (e: unknown) => e instanceof NetworkError && e.code === "timeout" && /within 1 s \(timeout\)/.test(e.message),
+    );
     assert.equal(d.tokens(), start + 1);
     assertCacheUnchanged(d.before, snapshot(d.cache));
     assertToken(await d.app.acquireTokenForClient([IDS.apiDefault]));
@@ -178,7 +222,12 @@ describe("token endpoint faults: confidential client (client credentials)", () =
       emulator.addFault({ route: "token", status: 200, body, contentType });
       await assert.rejects(
         d.app.acquireTokenForClient([IDS.apiDefault]),
-        (e: unknown) => e instanceof ServerError && e.code === "invalid_response" && e.status === 200 && /not a JSON object/.test(e.message) && !e.message.includes("eyJ"),
+        (e: unknown) =>
+          e instanceof ServerError &&
+          e.code === "invalid_response" &&
+          e.status === 200 &&
+          /not a JSON object/.test(e.message) &&
+          !e.message.includes("eyJ"),
       );
       assertCacheUnchanged(d.before, snapshot(d.cache));
       assertToken(await d.app.acquireTokenForClient([IDS.apiDefault]));
@@ -200,7 +249,11 @@ describe("token endpoint faults: confidential client (client credentials)", () =
       assertCacheUnchanged(d.before, snapshot(d.cache));
       // Nothing is served from the cache later either: the next call gets a real token.
       const next = await d.app.acquireTokenForClient([IDS.apiDefault]);
-      assert.equal(expectToken(next).token_source, "identity_provider", `served from the cache: ${JSON.stringify(next)}`);
+      assert.equal(
+        expectToken(next).token_source,
+        "identity_provider",
+        `served from the cache: ${JSON.stringify(next)}`,
+      );
       assertToken(next);
     });
   }
@@ -239,14 +292,27 @@ describe("token endpoint faults: aging tokens are served during an outage", () =
   async function signedIn(o: { timeout?: number } = {}) {
     const clock = new FakeClock(Date.now());
     const cache = new SerializableTokenCache();
-    const pca = new PublicClientApplication(IDS.cli, { tokenCache: cache, clock, ...emulatorOptions(emulator), ...(o.timeout !== undefined ? { timeout: o.timeout } : {}) });
+    const pca = new PublicClientApplication(IDS.cli, {
+      tokenCache: cache,
+      clock,
+      ...emulatorOptions(emulator),
+      ...(o.timeout !== undefined ? { timeout: o.timeout } : {}),
+    });
     const first = await pca.acquireTokenByUsernamePassword("alice@contoso.com", "alice-password", ["User.Read"]);
     const token = assertToken(first);
     assert.equal(typeof expectToken(first).refresh_on, "number", "the emulator sent refresh_in");
     const [account] = await pca.getAccounts();
     assert.ok(account);
     clock.advance(3_700_000); // past refresh_on (3600 s), far from expiry (7200 s)
-    return { pca, cache, clock, token, account: account as Account, before: snapshot(cache), tokens: () => routeCount(emulator, "token") };
+    return {
+      pca,
+      cache,
+      clock,
+      token,
+      account: account as Account,
+      before: snapshot(cache),
+      tokens: () => routeCount(emulator, "token"),
+    };
   }
 
   const outages = [
@@ -295,7 +361,9 @@ describe("token endpoint faults: aging tokens are served during an outage", () =
     const clock = new FakeClock(Date.now());
     const cache = new SerializableTokenCache();
     const pca = new PublicClientApplication(IDS.cli, { tokenCache: cache, clock, ...emulatorOptions(emulator) });
-    const token = assertToken(await pca.acquireTokenByUsernamePassword("alice@contoso.com", "alice-password", ["User.Read"]));
+    const token = assertToken(
+      await pca.acquireTokenByUsernamePassword("alice@contoso.com", "alice-password", ["User.Read"]),
+    );
     const [account] = await pca.getAccounts();
     const before = snapshot(cache);
     const start = routeCount(emulator, "token");
@@ -308,7 +376,12 @@ describe("token endpoint faults: aging tokens are served during an outage", () =
   it("acquireTokenForClient with an aging token during a 503 outage: the cached token", SAFETY, async () => {
     const clock = new FakeClock(Date.now());
     const cache = new SerializableTokenCache();
-    const app = new ConfidentialClientApplication(IDS.confidential, { clientCredential: IDS.confidentialSecret, tokenCache: cache, clock, ...emulatorOptions(emulator) });
+    const app = new ConfidentialClientApplication(IDS.confidential, {
+      clientCredential: IDS.confidentialSecret,
+      tokenCache: cache,
+      clock,
+      ...emulatorOptions(emulator),
+    });
     const first = await app.acquireTokenForClient([IDS.apiDefault]);
     const token = assertToken(first);
     assert.equal(typeof expectToken(first).refresh_on, "number");
@@ -330,8 +403,15 @@ describe("token endpoint faults: aging tokens are served during an outage", () =
     const first = await s.pca.acquireTokenSilentWithError(["User.Read"], s.account, { forceRefresh: true });
     assert.equal(expectError(first).error, "temporarily_unavailable", "the error is returned");
     s.clock.advance(30_000);
-    assert.equal(expectError(await s.pca.acquireTokenSilentWithError(["User.Read"], s.account, { forceRefresh: true })).error, "temporarily_unavailable");
-    assert.equal(await s.pca.acquireTokenSilent(["User.Read"], s.account, { forceRefresh: true }), null, "acquireTokenSilent says null");
+    assert.equal(
+      expectError(await s.pca.acquireTokenSilentWithError(["User.Read"], s.account, { forceRefresh: true })).error,
+      "temporarily_unavailable",
+    );
+    assert.equal(
+      await s.pca.acquireTokenSilent(["User.Read"], s.account, { forceRefresh: true }),
+      null,
+      "acquireTokenSilent says null",
+    );
     assert.equal(s.tokens(), start + 1, "no request within 60 s");
     assertCacheUnchanged(s.before, snapshot(s.cache));
     s.clock.advance(31_000);

@@ -19,7 +19,10 @@ after(async () => {
   await emulator.close();
 });
 
-async function withClient<T>(options: DefaultHttpClientOptions, use: (http: ReturnType<typeof createDefaultHttpClient>) => Promise<T>): Promise<T> {
+async function withClient<T>(
+  options: DefaultHttpClientOptions,
+  use: (http: ReturnType<typeof createDefaultHttpClient>) => Promise<T>,
+): Promise<T> {
   const http = createDefaultHttpClient(options);
   try {
     return await use(http);
@@ -65,7 +68,11 @@ describe("default client over TLS against the emulator", { timeout: 30_000 }, ()
   it("POST to the emulator's token endpoint: a 4xx resolves with the error body", async () => {
     await withClient({ verify: emulator.caPem }, async (http) => {
       const r = await http.post(`${emulator.url}/common/oauth2/v2.0/token`, {
-        data: { client_id: "no-such-client", grant_type: "client_credentials", scope: "https://graph.microsoft.com/.default" },
+        data: {
+          client_id: "no-such-client",
+          grant_type: "client_credentials",
+          scope: "https://graph.microsoft.com/.default",
+        },
       });
       assert.ok(r.status_code >= 400 && r.status_code < 500, String(r.status_code));
       assert.equal(typeof (JSON.parse(r.text) as { error?: unknown }).error, "string");

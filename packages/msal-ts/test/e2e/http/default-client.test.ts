@@ -44,14 +44,20 @@ describe("default client: requests and responses", { timeout: 30_000 }, () => {
   });
 
   it("POST with a string body sends it as is; a caller's content-type wins", async () => {
-    const r = await http.post(`${echo.url}/raw`, { data: '{"k": "v w"}', headers: { "Content-Type": "application/json" } });
+    const r = await http.post(`${echo.url}/raw`, {
+      data: '{"k": "v w"}',
+      headers: { "Content-Type": "application/json" },
+    });
     const seen = JSON.parse(r.text) as Echo;
     assert.equal(seen.body, '{"k": "v w"}');
     assert.equal(seen.headers["content-type"], "application/json");
   });
 
   it("params are appended to the query, keeping the existing one; headers are sent", async () => {
-    const r = await http.get(`${echo.url}/path?x=1`, { params: { y: "a b", z: "&" }, headers: { "X-Client-SKU": "msal-ts" } });
+    const r = await http.get(`${echo.url}/path?x=1`, {
+      params: { y: "a b", z: "&" },
+      headers: { "X-Client-SKU": "msal-ts" },
+    });
     const seen = JSON.parse(r.text) as Echo;
     assert.equal(seen.url, "/path?x=1&y=a+b&z=%26");
     assert.equal(seen.headers["x-client-sku"], "msal-ts");
@@ -83,15 +89,21 @@ describe("default client: failures", { timeout: 30_000 }, () => {
     const port = await freePort();
     const client = createDefaultHttpClient({});
     try {
-      await assert.rejects(client.post(`http://127.0.0.1:${port}/tenant/secret-path?username=alice@contoso.com`, { data: { username: "bob" } }), (e: unknown) => {
-        assert.ok(e instanceof NetworkError);
-        assert.equal(e.code, "network_error");
-        assert.ok(e.message.includes(`POST http://127.0.0.1:${port}`), e.message);
-        for (const hidden of ["secret-path", "alice", "bob", "tenant"]) assert.ok(!e.message.includes(hidden), e.message);
-        assert.match(e.message, /ECONNREFUSED/);
-        assert.ok(e.cause !== undefined);
-        return true;
-      });
+      await assert.rejects(
+        client.post(`http://127.0.0.1:${port}/tenant/secret-path?username=alice@contoso.com`, {
+          data: { username: "bob" },
+        }),
+        (e: unknown) => {
+          assert.ok(e instanceof NetworkError);
+          assert.equal(e.code, "network_error");
+          assert.ok(e.message.includes(`POST http://127.0.0.1:${port}`), e.message);
+          for (const hidden of ["secret-path", "alice", "bob", "tenant"])
+            assert.ok(!e.message.includes(hidden), e.message);
+          assert.match(e.message, /ECONNREFUSED/);
+          assert.ok(e.cause !== undefined);
+          return true;
+        },
+      );
     } finally {
       await client.close?.();
     }
@@ -147,7 +159,10 @@ describe("default client: failures", { timeout: 30_000 }, () => {
     await server.close();
     const client = createDefaultHttpClient({});
     try {
-      await assert.rejects(client.post(url, { data: { a: "b" } }), (e: unknown) => e instanceof NetworkError && /after 2 attempts/.test(e.message));
+      await assert.rejects(
+        client.post(url, { data: { a: "b" } }),
+        (e: unknown) => e instanceof NetworkError && /after 2 attempts/.test(e.message),
+      );
     } finally {
       await client.close?.();
     }

@@ -7,9 +7,26 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { ConfidentialClientApplication, MsalError, PublicClientApplication, type AuthCodeFlow, type TokenResult } from "../../../src/index.ts";
+import {
+  ConfidentialClientApplication,
+  MsalError,
+  PublicClientApplication,
+  type AuthCodeFlow,
+  type TokenResult,
+} from "../../../src/index.ts";
 import { quotePlus } from "../../../src/http/form-encoding.ts";
-import { JWT_APP, PUBLIC_APP, REDIRECT_URI, SECRET, SECRET_APP, USERNAME, startOpenIdProvider, type IssuerName, type OpenIdProvider, type Recorded } from "./op.ts";
+import {
+  JWT_APP,
+  PUBLIC_APP,
+  REDIRECT_URI,
+  SECRET,
+  SECRET_APP,
+  USERNAME,
+  startOpenIdProvider,
+  type IssuerName,
+  type OpenIdProvider,
+  type Recorded,
+} from "./op.ts";
 
 let op: OpenIdProvider;
 before(async () => {
@@ -36,15 +53,26 @@ function last(requests: Recorded[]): Recorded {
 }
 
 function secretApp(issuer: IssuerName, secret = SECRET): ConfidentialClientApplication {
-  return new ConfidentialClientApplication(SECRET_APP, { clientCredential: secret, oidcAuthority: op.issuer(issuer), verify: op.caPem });
+  return new ConfidentialClientApplication(SECRET_APP, {
+    clientCredential: secret,
+    oidcAuthority: op.issuer(issuer),
+    verify: op.caPem,
+  });
 }
 
 function jwtApp(): ConfidentialClientApplication {
-  return new ConfidentialClientApplication(JWT_APP, { clientCredential: { privateKey: op.clientKeyPem, publicCertificate: op.clientCertPem }, oidcAuthority: op.issuer("full"), verify: op.caPem });
+  return new ConfidentialClientApplication(JWT_APP, {
+    clientCredential: { privateKey: op.clientKeyPem, publicCertificate: op.clientCertPem },
+    oidcAuthority: op.issuer("full"),
+    verify: op.caPem,
+  });
 }
 
 /** Starts an auth code flow with consent (so that oidc-provider issues a refresh token) and completes it. */
-async function signIn(app: ConfidentialClientApplication | PublicClientApplication, redirectUri = REDIRECT_URI): Promise<{ flow: AuthCodeFlow; response: Record<string, string> }> {
+async function signIn(
+  app: ConfidentialClientApplication | PublicClientApplication,
+  redirectUri = REDIRECT_URI,
+): Promise<{ flow: AuthCodeFlow; response: Record<string, string> }> {
   const flow = await app.initiateAuthCodeFlow(["email"], { redirectUri, prompt: "consent" });
   return { flow, response: await op.signIn(flow.auth_uri, redirectUri) };
 }
@@ -58,7 +86,10 @@ describe("OIDC conformance: msal-ts against oidc-provider", () => {
     assert.equal(result.token_type, "Bearer");
     assert.equal(result.token_source, "identity_provider");
     const seen = op.requests.slice(before);
-    assert.deepEqual(seen.map((r) => `${r.method} ${r.path}`), ["GET /.well-known/openid-configuration", "POST /token"]);
+    assert.deepEqual(
+      seen.map((r) => `${r.method} ${r.path}`),
+      ["GET /.well-known/openid-configuration", "POST /token"],
+    );
     const token = last(seen);
     assert.equal(token.status, 200);
     assert.equal(token.authorization, undefined);
@@ -75,7 +106,10 @@ describe("OIDC conformance: msal-ts against oidc-provider", () => {
     const token = last(op.tokenRequests());
     assert.equal(token.issuer, "basic");
     assert.equal(token.status, 200);
-    assert.equal(token.authorization, `Basic ${Buffer.from(`${quotePlus(SECRET_APP)}:${quotePlus(SECRET)}`).toString("base64")}`);
+    assert.equal(
+      token.authorization,
+      `Basic ${Buffer.from(`${quotePlus(SECRET_APP)}:${quotePlus(SECRET)}`).toString("base64")}`,
+    );
     assert.equal(token.form.client_secret, undefined);
   });
 
@@ -94,7 +128,10 @@ describe("OIDC conformance: msal-ts against oidc-provider", () => {
     assert.equal(a.sub, JWT_APP);
     assert.notEqual(a.jti, b.jti);
     // The provider really enforces single use: replaying the first request is refused.
-    const replay = await op.postForm(`${op.issuer("full")}/token`, { ...(first.form as Record<string, string>), scope: "api:write" });
+    const replay = await op.postForm(`${op.issuer("full")}/token`, {
+      ...(first.form as Record<string, string>),
+      scope: "api:write",
+    });
     assert.equal(replay.status, 401);
     assert.equal(replay.body.error, "invalid_client");
     assert.match(String(op.refusals.at(-1)), /^invalid_client: client assertion tokens must only be used once$/);
@@ -138,7 +175,11 @@ describe("OIDC conformance: msal-ts against oidc-provider", () => {
       assert.equal(refreshRequest.status, 200);
       assert.equal(refreshRequest.form.grant_type, "refresh_token");
       if (kind === "private_key_jwt") {
-        assert.notEqual(payloadOf(refreshRequest.form.client_assertion).jti, payloadOf(codeRequest.form.client_assertion).jti, "a fresh jti for the refresh");
+        assert.notEqual(
+          payloadOf(refreshRequest.form.client_assertion).jti,
+          payloadOf(codeRequest.form.client_assertion).jti,
+          "a fresh jti for the refresh",
+        );
       } else {
         assert.equal(refreshRequest.form.client_secret, SECRET);
       }
@@ -162,8 +203,14 @@ describe("OIDC conformance: msal-ts against oidc-provider", () => {
     const count = op.tokenRequests().length;
     const { iss, ...withoutIss } = response;
     assert.equal(iss, op.issuer("full"));
-    await assert.rejects(app.acquireTokenByAuthCodeFlow(flow, withoutIss), (e: unknown) => e instanceof MsalError && e.code === "issuer_mismatch" && /no "iss"/.test(e.message));
-    await assert.rejects(app.acquireTokenByAuthCodeFlow(flow, { ...response, iss: op.issuer("basic") }), (e: unknown) => e instanceof MsalError && e.code === "issuer_mismatch" && e.message.includes(op.issuer("basic")));
+    await assert.rejects(
+      app.acquireTokenByAuthCodeFlow(flow, withoutIss),
+      (e: unknown) => e instanceof MsalError && e.code === "issuer_mismatch" && /no "iss"/.test(e.message),
+    );
+    await assert.rejects(
+      app.acquireTokenByAuthCodeFlow(flow, { ...response, iss: op.issuer("basic") }),
+      (e: unknown) => e instanceof MsalError && e.code === "issuer_mismatch" && e.message.includes(op.issuer("basic")),
+    );
     assert.equal(op.tokenRequests().length, count, "the code was never redeemed");
     ok(await app.acquireTokenByAuthCodeFlow(flow, response));
   });

@@ -6,10 +6,27 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { ConfidentialClientApplication, ProtocolMode, PublicClientApplication, type AuthenticationResult, type Configuration } from "@azure/msal-node";
+import {
+  ConfidentialClientApplication,
+  ProtocolMode,
+  PublicClientApplication,
+  type AuthenticationResult,
+  type Configuration,
+} from "@azure/msal-node";
 import { msalNodeNetwork } from "../../helpers/msal-node-network.ts";
 import { pkceChallenge } from "../../../src/oauth2/pkce.ts";
-import { JWT_APP, PUBLIC_APP, REDIRECT_URI, SECRET, SECRET_APP, USERNAME, startOpenIdProvider, type IssuerName, type OpenIdProvider, type Recorded } from "./op.ts";
+import {
+  JWT_APP,
+  PUBLIC_APP,
+  REDIRECT_URI,
+  SECRET,
+  SECRET_APP,
+  USERNAME,
+  startOpenIdProvider,
+  type IssuerName,
+  type OpenIdProvider,
+  type Recorded,
+} from "./op.ts";
 
 let op: OpenIdProvider;
 before(async () => {
@@ -29,8 +46,14 @@ function config(clientId: string, issuer: IssuerName, auth: Partial<Configuratio
   };
 }
 
-const secretApp = (issuer: IssuerName, secret = SECRET) => new ConfidentialClientApplication(config(SECRET_APP, issuer, { clientSecret: secret }));
-const jwtApp = () => new ConfidentialClientApplication(config(JWT_APP, "full", { clientCertificate: { thumbprintSha256: op.clientCertSha256, privateKey: op.clientKeyPem } }));
+const secretApp = (issuer: IssuerName, secret = SECRET) =>
+  new ConfidentialClientApplication(config(SECRET_APP, issuer, { clientSecret: secret }));
+const jwtApp = () =>
+  new ConfidentialClientApplication(
+    config(JWT_APP, "full", {
+      clientCertificate: { thumbprintSha256: op.clientCertSha256, privateKey: op.clientKeyPem },
+    }),
+  );
 
 function lastToken(): Recorded | undefined {
   return op.tokenRequests().at(-1);
@@ -52,11 +75,28 @@ async function observe(name: string, run: () => Promise<string>): Promise<void> 
   }
 }
 
-async function signIn(app: ConfidentialClientApplication | PublicClientApplication, redirectUri = REDIRECT_URI): Promise<AuthenticationResult> {
+async function signIn(
+  app: ConfidentialClientApplication | PublicClientApplication,
+  redirectUri = REDIRECT_URI,
+): Promise<AuthenticationResult> {
   const verifier = "v".repeat(43);
-  const url = await app.getAuthCodeUrl({ scopes: ["email"], redirectUri, prompt: "consent", codeChallenge: pkceChallenge(verifier), codeChallengeMethod: "S256", state: "state-1" });
+  const url = await app.getAuthCodeUrl({
+    scopes: ["email"],
+    redirectUri,
+    prompt: "consent",
+    codeChallenge: pkceChallenge(verifier),
+    codeChallengeMethod: "S256",
+    state: "state-1",
+  });
   const response = await op.signIn(url, redirectUri);
-  return app.acquireTokenByCode({ code: String(response.code), scopes: ["email"], redirectUri, codeVerifier: verifier, state: "state-1" }, { code: String(response.code), state: response.state, ...(response.iss === undefined ? {} : { iss: response.iss }) } as never);
+  return app.acquireTokenByCode(
+    { code: String(response.code), scopes: ["email"], redirectUri, codeVerifier: verifier, state: "state-1" },
+    {
+      code: String(response.code),
+      state: response.state,
+      ...(response.iss === undefined ? {} : { iss: response.iss }),
+    } as never,
+  );
 }
 
 describe("OIDC conformance: @azure/msal-node against oidc-provider (observed behaviour)", () => {
@@ -74,15 +114,22 @@ describe("OIDC conformance: @azure/msal-node against oidc-provider (observed beh
       await app.acquireTokenByClientCredential({ scopes: ["api:read"] });
       const first = lastToken()?.form.client_assertion;
       await app.acquireTokenByClientCredential({ scopes: ["api:write"] });
-      return first !== lastToken()?.form.client_assertion && lastToken()?.status === 200 ? "pass" : "fail: assertion reused";
+      return first !== lastToken()?.form.client_assertion && lastToken()?.status === 200
+        ? "pass"
+        : "fail: assertion reused";
     });
-    for (const [kind, make] of [["client_secret_post", () => secretApp("full")], ["private_key_jwt", jwtApp]] as const) {
+    for (const [kind, make] of [
+      ["client_secret_post", () => secretApp("full")],
+      ["private_key_jwt", jwtApp],
+    ] as const) {
       const app = make();
       let account: AuthenticationResult["account"] = null;
       await observe(`auth code + PKCE (${kind})`, async () => {
         const r = await signIn(app);
         account = r.account;
-        return r.accessToken && r.idTokenClaims && (r.idTokenClaims as { sub?: string }).sub === "alice" ? "pass" : "fail: no token";
+        return r.accessToken && r.idTokenClaims && (r.idTokenClaims as { sub?: string }).sub === "alice"
+          ? "pass"
+          : "fail: no token";
       });
       await observe(`silent from cache (${kind})`, async () => {
         if (!account) return "fail: no account";
@@ -93,13 +140,17 @@ describe("OIDC conformance: @azure/msal-node against oidc-provider (observed beh
       await observe(`silent refresh (${kind})`, async () => {
         if (!account) return "fail: no account";
         const r = await app.acquireTokenSilent({ account, scopes: ["email"], forceRefresh: true });
-        return r.accessToken && lastToken()?.form.grant_type === "refresh_token" && lastToken()?.status === 200 ? "pass" : "fail: no refresh";
+        return r.accessToken && lastToken()?.form.grant_type === "refresh_token" && lastToken()?.status === 200
+          ? "pass"
+          : "fail: no refresh";
       });
     }
     await observe("account username", async () => {
       const app = secretApp("full");
       const r = await signIn(app);
-      return r.account?.username === USERNAME ? "pass" : `fail: username ${JSON.stringify(r.account?.username ?? null)}`;
+      return r.account?.username === USERNAME
+        ? "pass"
+        : `fail: username ${JSON.stringify(r.account?.username ?? null)}`;
     });
     await observe("device flow", async () => {
       const app = new PublicClientApplication(config(PUBLIC_APP, "full"));
@@ -130,29 +181,40 @@ describe("OIDC conformance: @azure/msal-node against oidc-provider (observed beh
         throw e;
       }
     };
-    await observe("wrong secret", () => expectError("invalid_client", () => secretApp("full", "wrong-secret").acquireTokenByClientCredential({ scopes: ["api:read"] })));
-    await observe("invalid_scope", () => expectError("invalid_scope", () => secretApp("full").acquireTokenByClientCredential({ scopes: ["api:write"] })));
+    await observe("wrong secret", () =>
+      expectError("invalid_client", () =>
+        secretApp("full", "wrong-secret").acquireTokenByClientCredential({ scopes: ["api:read"] }),
+      ),
+    );
+    await observe("invalid_scope", () =>
+      expectError("invalid_scope", () => secretApp("full").acquireTokenByClientCredential({ scopes: ["api:write"] })),
+    );
     await observe("expired refresh token", async () => {
       const app = secretApp("full");
       const r = await signIn(app);
       op.expireRefreshTokens("full");
       const account = r.account;
       if (!account) return "fail: no account";
-      return expectError("invalid_grant", () => app.acquireTokenSilent({ account, scopes: ["email"], forceRefresh: true }));
+      return expectError("invalid_grant", () =>
+        app.acquireTokenSilent({ account, scopes: ["email"], forceRefresh: true }),
+      );
     });
     console.log(JSON.stringify(OBSERVED, null, 2));
     assert.deepEqual(OBSERVED, {
       "discovery + client_secret_post": "pass",
       // msal-node always sends the secret in the body.
-      client_secret_basic: "fail: invalid_client (invalid_client: the provided authentication mechanism does not match the registered client authentication method)",
+      client_secret_basic:
+        "fail: invalid_client (invalid_client: the provided authentication mechanism does not match the registered client authentication method)",
       // msal-node reuses a certificate assertion while it is valid.
-      "private_key_jwt, fresh jti": "fail: invalid_client (invalid_client: client assertion tokens must only be used once)",
+      "private_key_jwt, fresh jti":
+        "fail: invalid_client (invalid_client: client assertion tokens must only be used once)",
       "auth code + PKCE (client_secret_post)": "pass",
       "silent from cache (client_secret_post)": "pass",
       "silent refresh (client_secret_post)": "pass",
       "auth code + PKCE (private_key_jwt)": "pass",
       "silent from cache (private_key_jwt)": "pass",
-      "silent refresh (private_key_jwt)": "fail: invalid_client (invalid_client: client assertion tokens must only be used once)",
+      "silent refresh (private_key_jwt)":
+        "fail: invalid_client (invalid_client: client assertion tokens must only be used once)",
       "account username": "pass",
       // msal-node polls with Entra's grant_type "device_code" instead of RFC 8628's URN.
       "device flow": "fail: post_request_failed (unsupported_grant_type: )",

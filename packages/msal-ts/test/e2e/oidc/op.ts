@@ -72,7 +72,14 @@ interface TlsMaterial {
   keyPem: string;
 }
 
-function forgeCertificate(o: { subject: string; publicKey: KeyObject; signer: KeyObject; issuer?: forge.pki.Certificate; ca: boolean; ip?: string }): forge.pki.Certificate {
+function forgeCertificate(o: {
+  subject: string;
+  publicKey: KeyObject;
+  signer: KeyObject;
+  issuer?: forge.pki.Certificate;
+  ca: boolean;
+  ip?: string;
+}): forge.pki.Certificate {
   const cert = forge.pki.createCertificate();
   cert.publicKey = forge.pki.publicKeyFromPem(o.publicKey.export({ type: "spki", format: "pem" }).toString());
   // A positive serial: the top bit cleared.
@@ -89,7 +96,10 @@ function forgeCertificate(o: { subject: string; publicKey: KeyObject; signer: Ke
     extensions.push({ name: "subjectAltName", altNames: [{ type: 7, ip: o.ip }] });
   }
   cert.setExtensions(extensions);
-  cert.sign(forge.pki.privateKeyFromPem(o.signer.export({ type: "pkcs1", format: "pem" }).toString()), forge.md.sha256.create());
+  cert.sign(
+    forge.pki.privateKeyFromPem(o.signer.export({ type: "pkcs1", format: "pem" }).toString()),
+    forge.md.sha256.create(),
+  );
   return cert;
 }
 
@@ -97,8 +107,20 @@ function forgeCertificate(o: { subject: string; publicKey: KeyObject; signer: Ke
 function tlsMaterial(): TlsMaterial {
   const ca = generateKeyPairSync("rsa", { modulusLength: 2048 });
   const leaf = generateKeyPairSync("rsa", { modulusLength: 2048 });
-  const caCert = forgeCertificate({ subject: `oidc conformance CA ${Date.now()}`, publicKey: ca.publicKey, signer: ca.privateKey, ca: true });
-  const leafCert = forgeCertificate({ subject: "127.0.0.1", publicKey: leaf.publicKey, signer: ca.privateKey, issuer: caCert, ca: false, ip: "127.0.0.1" });
+  const caCert = forgeCertificate({
+    subject: `oidc conformance CA ${Date.now()}`,
+    publicKey: ca.publicKey,
+    signer: ca.privateKey,
+    ca: true,
+  });
+  const leafCert = forgeCertificate({
+    subject: "127.0.0.1",
+    publicKey: leaf.publicKey,
+    signer: ca.privateKey,
+    issuer: caCert,
+    ca: false,
+    ip: "127.0.0.1",
+  });
   return {
     caPem: forge.pki.certificateToPem(caCert),
     certPem: forge.pki.certificateToPem(leafCert),
@@ -152,7 +174,11 @@ class Browser {
   readonly #cookies = new Map<string, string>();
   constructor(private readonly ca: string) {}
 
-  request(method: "GET" | "POST", url: string, form?: Record<string, string>): Promise<{ status: number; location: string | undefined; body: string }> {
+  request(
+    method: "GET" | "POST",
+    url: string,
+    form?: Record<string, string>,
+  ): Promise<{ status: number; location: string | undefined; body: string }> {
     const body = form === undefined ? undefined : new URLSearchParams(form).toString();
     const headers: Record<string, string> = { Accept: "text/html" };
     if (this.#cookies.size > 0) headers.Cookie = [...this.#cookies].map(([k, v]) => `${k}=${v}`).join("; ");
@@ -205,21 +231,46 @@ function formOf(html: string, id: string): { action: string; fields: Record<stri
   const form = html.slice(formStart, formEnd);
   const action = /action="([^"]+)"/.exec(form)?.[1] ?? "";
   const fields: Record<string, string> = {};
-  for (const m of form.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"\/?>/g)) fields[m[1] ?? ""] = m[2] ?? "";
+  for (const m of form.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"\/?>/g))
+    fields[m[1] ?? ""] = m[2] ?? "";
   return { action, fields };
 }
 
-function providerConfiguration(name: IssuerName, store: Map<string, Record<string, unknown>>, clientJwk: Record<string, unknown>, signingJwk: Record<string, unknown>): Record<string, unknown> {
+function providerConfiguration(
+  name: IssuerName,
+  store: Map<string, Record<string, unknown>>,
+  clientJwk: Record<string, unknown>,
+  signingJwk: Record<string, unknown>,
+): Record<string, unknown> {
   const secretMethod = name === "full" ? "client_secret_post" : "client_secret_basic";
-  const methods = name === "full" ? ["none", "client_secret_basic", "client_secret_post", "private_key_jwt"] : ["none", "client_secret_basic", "private_key_jwt"];
+  const methods =
+    name === "full"
+      ? ["none", "client_secret_basic", "client_secret_post", "private_key_jwt"]
+      : ["none", "client_secret_basic", "private_key_jwt"];
   const userGrants = ["authorization_code", "refresh_token", "client_credentials"];
   const scope = "openid offline_access profile email api:read api:write";
   return {
     adapter: memoryAdapter(store),
     clients: [
       // Not allowed api:write: asking for it is invalid_scope.
-      { client_id: SECRET_APP, client_secret: SECRET, token_endpoint_auth_method: secretMethod, grant_types: userGrants, response_types: ["code"], redirect_uris: [REDIRECT_URI], scope: "openid offline_access profile email api:read" },
-      { client_id: JWT_APP, token_endpoint_auth_method: "private_key_jwt", jwks: { keys: [clientJwk] }, grant_types: userGrants, response_types: ["code"], redirect_uris: [REDIRECT_URI], scope },
+      {
+        client_id: SECRET_APP,
+        client_secret: SECRET,
+        token_endpoint_auth_method: secretMethod,
+        grant_types: userGrants,
+        response_types: ["code"],
+        redirect_uris: [REDIRECT_URI],
+        scope: "openid offline_access profile email api:read",
+      },
+      {
+        client_id: JWT_APP,
+        token_endpoint_auth_method: "private_key_jwt",
+        jwks: { keys: [clientJwk] },
+        grant_types: userGrants,
+        response_types: ["code"],
+        redirect_uris: [REDIRECT_URI],
+        scope,
+      },
       {
         client_id: PUBLIC_APP,
         token_endpoint_auth_method: "none",
@@ -236,11 +287,28 @@ function providerConfiguration(name: IssuerName, store: Map<string, Record<strin
     scopes: ["openid", "offline_access", "profile", "email", "api:read", "api:write"],
     claims: { openid: ["sub"], profile: ["name", "preferred_username"], email: ["email"] },
     conformIdTokenClaims: false,
-    features: { devInteractions: { enabled: false }, deviceFlow: { enabled: true }, clientCredentials: { enabled: true } },
+    features: {
+      devInteractions: { enabled: false },
+      deviceFlow: { enabled: true },
+      clientCredentials: { enabled: true },
+    },
     pkce: { methods: ["S256"], required: () => true },
     interactions: { url: (_ctx: unknown, interaction: { uid: string }) => `/${name}/interaction/${interaction.uid}` },
-    findAccount: (_ctx: unknown, id: string) => ({ accountId: id, claims: () => ({ sub: id, name: "Alice", preferred_username: USERNAME, email: USERNAME }) }),
-    ttl: { AccessToken: 3600, AuthorizationCode: 60, ClientCredentials: 3600, DeviceCode: 600, Grant: 86_400, IdToken: 3600, Interaction: 600, RefreshToken: 86_400, Session: 86_400 },
+    findAccount: (_ctx: unknown, id: string) => ({
+      accountId: id,
+      claims: () => ({ sub: id, name: "Alice", preferred_username: USERNAME, email: USERNAME }),
+    }),
+    ttl: {
+      AccessToken: 3600,
+      AuthorizationCode: 60,
+      ClientCredentials: 3600,
+      DeviceCode: 600,
+      Grant: 86_400,
+      IdToken: 3600,
+      Interaction: 600,
+      RefreshToken: 86_400,
+      Session: 86_400,
+    },
   };
 }
 
@@ -251,19 +319,29 @@ async function interact(provider: Provider, req: IncomingMessage, res: ServerRes
     await provider.interactionFinished(req, res, { login: { accountId: USER } }, { mergeWithLastSubmission: false });
     return;
   }
-  const grant = (details.grantId ? await provider.Grant.find(details.grantId) : undefined) ?? new provider.Grant({ accountId: details.session?.accountId ?? USER, clientId: String(details.params.client_id) });
+  const grant =
+    (details.grantId ? await provider.Grant.find(details.grantId) : undefined) ??
+    new provider.Grant({ accountId: details.session?.accountId ?? USER, clientId: String(details.params.client_id) });
   const missing = details.prompt.details;
   if (missing.missingOIDCScope) grant.addOIDCScope(missing.missingOIDCScope.join(" "));
   if (missing.missingOIDCClaims) grant.addOIDCClaims(missing.missingOIDCClaims);
-  for (const [indicator, scopes] of Object.entries(missing.missingResourceScopes ?? {})) grant.addResourceScope(indicator, scopes.join(" "));
-  await provider.interactionFinished(req, res, { consent: { grantId: await grant.save() } }, { mergeWithLastSubmission: true });
+  for (const [indicator, scopes] of Object.entries(missing.missingResourceScopes ?? {}))
+    grant.addResourceScope(indicator, scopes.join(" "));
+  await provider.interactionFinished(
+    req,
+    res,
+    { consent: { grantId: await grant.save() } },
+    { mergeWithLastSubmission: true },
+  );
 }
 
 /** Starts the provider; `close()` stops it. */
 export async function startOpenIdProvider(): Promise<OpenIdProvider> {
   const tls = tlsMaterial();
   const client = generateKeyPairSync("rsa", { modulusLength: 2048 });
-  const clientCertPem = forge.pki.certificateToPem(forgeCertificate({ subject: JWT_APP, publicKey: client.publicKey, signer: client.privateKey, ca: false }));
+  const clientCertPem = forge.pki.certificateToPem(
+    forgeCertificate({ subject: JWT_APP, publicKey: client.publicKey, signer: client.privateKey, ca: false }),
+  );
   const clientJwk = { ...client.publicKey.export({ format: "jwk" }), use: "sig" };
   const signing = generateKeyPairSync("rsa", { modulusLength: 2048 });
   const signingJwk = { ...signing.privateKey.export({ format: "jwk" }), use: "sig", alg: "RS256", kid: "op-key" };
@@ -347,9 +425,11 @@ export async function startOpenIdProvider(): Promise<OpenIdProvider> {
       const confirmPage = await browser.request("POST", action, { ...input.fields, user_code: userCode });
       const confirm = formOf(confirmPage.body, "op.deviceConfirmForm");
       const submitted = await browser.request("POST", action, confirm.fields);
-      if (submitted.location === undefined) throw new Error(`The device confirmation answered HTTP ${submitted.status}: ${submitted.body.slice(0, 300)}`);
+      if (submitted.location === undefined)
+        throw new Error(`The device confirmation answered HTTP ${submitted.status}: ${submitted.body.slice(0, 300)}`);
       const done = await browser.follow(new URL(submitted.location, action).href);
-      if (!/Sign-in Success/i.test(done.page)) throw new Error(`The device sign-in did not succeed: ${done.page.slice(0, 300)}`);
+      if (!/Sign-in Success/i.test(done.page))
+        throw new Error(`The device sign-in did not succeed: ${done.page.slice(0, 300)}`);
     },
     expireRefreshTokens(name) {
       let count = 0;
@@ -364,12 +444,18 @@ export async function startOpenIdProvider(): Promise<OpenIdProvider> {
     postForm(url, form) {
       return new Promise((resolve, reject) => {
         const body = new URLSearchParams(form).toString();
-        const req = https.request(url, { method: "POST", ca: tls.caPem, headers: { "Content-Type": "application/x-www-form-urlencoded" } }, (res) => {
-          let text = "";
-          res.setEncoding("utf8");
-          res.on("data", (c: string) => (text += c));
-          res.on("end", () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) as Record<string, unknown> }));
-        });
+        const req = https.request(
+          url,
+          { method: "POST", ca: tls.caPem, headers: { "Content-Type": "application/x-www-form-urlencoded" } },
+          (res) => {
+            let text = "";
+            res.setEncoding("utf8");
+            res.on("data", (c: string) => (text += c));
+            res.on("end", () =>
+              resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) as Record<string, unknown> }),
+            );
+          },
+        );
         req.on("error", reject);
         req.end(body);
       });

@@ -26,7 +26,9 @@ interface Run {
 /** The environment without the npm_* variables of the `npm test` running us (workspace flags and the like). */
 function cleanEnv(): NodeJS.ProcessEnv {
   const keep = new Set(["npm_config_cache", "npm_config_registry", "npm_config_userconfig"]);
-  return Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k) || keep.has(k.toLowerCase())));
+  return Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k) || keep.has(k.toLowerCase())),
+  );
 }
 
 function run(command: string, args: readonly string[], cwd: string): Promise<Run> {
@@ -69,19 +71,43 @@ describe("npm packages", () => {
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   it("msal-ts ships the bundle, its map, the CLI, the declarations, README and LICENSE, nothing else", () => {
-    const shipped = ["LICENSE", "README.md", "bin/msal-ts.js", "dist/cli.js", "dist/msal-ts.js", "dist/msal-ts.js.map", "package.json"];
+    const shipped = [
+      "LICENSE",
+      "README.md",
+      "bin/msal-ts.js",
+      "dist/cli.js",
+      "dist/msal-ts.js",
+      "dist/msal-ts.js.map",
+      "package.json",
+    ];
     for (const f of shipped) assert.ok(msal.files.includes(f), `${f} is missing`);
     assert.ok(msal.files.includes("dist/index.d.ts"));
     const others = msal.files.filter((f) => !shipped.includes(f));
-    assert.deepEqual(others.filter((f) => !f.endsWith(".d.ts") || f.startsWith("dist/cli/")), []);
+    assert.deepEqual(
+      others.filter((f) => !f.endsWith(".d.ts") || f.startsWith("dist/cli/")),
+      [],
+    );
   });
 
   it("entra-emulator ships its compiled modules, declarations, configuration, README and LICENSE, no maps", () => {
-    for (const f of ["LICENSE", "README.md", "bin/entra-emulator.js", "config/default.json", "dist/cli.js", "dist/index.js", "dist/index.d.ts", "package.json"]) {
+    for (const f of [
+      "LICENSE",
+      "README.md",
+      "bin/entra-emulator.js",
+      "config/default.json",
+      "dist/cli.js",
+      "dist/index.js",
+      "dist/index.d.ts",
+      "package.json",
+    ]) {
       assert.ok(emulator.files.includes(f), `${f} is missing`);
     }
-    const known = /^(LICENSE|README\.md|package\.json|bin\/entra-emulator\.js|config\/default\.json|dist\/.+\.(js|d\.ts))$/;
-    assert.deepEqual(emulator.files.filter((f) => !known.test(f)), []);
+    const known =
+      /^(LICENSE|README\.md|package\.json|bin\/entra-emulator\.js|config\/default\.json|dist\/.+\.(js|d\.ts))$/;
+    assert.deepEqual(
+      emulator.files.filter((f) => !known.test(f)),
+      [],
+    );
   });
 
   describe("installed into an empty project", () => {
@@ -89,20 +115,47 @@ describe("npm packages", () => {
       project = join(dir, "project");
       mkdirSync(project);
       writeFileSync(join(project, "package.json"), JSON.stringify({ name: "consumer", private: true, type: "module" }));
-      await ok("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", msal.filename, emulator.filename], project);
+      await ok(
+        "npm",
+        ["install", "--prefer-offline", "--no-audit", "--no-fund", msal.filename, emulator.filename],
+        project,
+      );
     });
 
     it("npx msal-ts --help and npx entra-emulator --help work", async () => {
-      assert.match((await ok("npx", ["--no-install", "msal-ts", "--help"], project)).stdout, /^Usage: msal-ts <command>/);
-      assert.match((await ok("npx", ["--no-install", "entra-emulator", "--help"], project)).stdout, /^Usage: entra-emulator/);
+      assert.match(
+        (await ok("npx", ["--no-install", "msal-ts", "--help"], project)).stdout,
+        /^Usage: msal-ts <command>/,
+      );
+      assert.match(
+        (await ok("npx", ["--no-install", "entra-emulator", "--help"], project)).stdout,
+        /^Usage: entra-emulator/,
+      );
     });
 
     it("the library imports, and the command gets a token from the installed emulator", async () => {
-      const script = 'import * as m from "msal-ts"; console.log(m.VERSION, typeof m.ConfidentialClientApplication, typeof m.MsalError);';
-      assert.equal((await ok(process.execPath, ["--input-type=module", "-e", script], project)).stdout.trim(), "0.1.0 function function");
+      const script =
+        'import * as m from "msal-ts"; console.log(m.VERSION, typeof m.ConfidentialClientApplication, typeof m.MsalError);';
+      assert.equal(
+        (await ok(process.execPath, ["--input-type=module", "-e", script], project)).stdout.trim(),
+        "0.1.0 function function",
+      );
       const token = await ok(
         "npx",
-        ["--no-install", "msal-ts", "token", "--emulator", "--client-credentials", "--secret", "demo-client-secret", "--scope", "api://contoso-orders/.default", "--cache", join(dir, "cache.json"), "--json"],
+        [
+          "--no-install",
+          "msal-ts",
+          "token",
+          "--emulator",
+          "--client-credentials",
+          "--secret",
+          "demo-client-secret",
+          "--scope",
+          "api://contoso-orders/.default",
+          "--cache",
+          join(dir, "cache.json"),
+          "--json",
+        ],
         project,
       );
       const result = JSON.parse(token.stdout) as { token_type?: unknown; token_source?: unknown };

@@ -7,10 +7,21 @@ import { writeSync } from "node:fs";
 import { PersistentTokenCache } from "../../../src/persistence/persistent-token-cache.ts";
 
 const [path, id, count, staleLockMs, lockTimeoutMs] = process.argv.slice(2);
-if (path === undefined || id === undefined || count === undefined || staleLockMs === undefined || lockTimeoutMs === undefined) {
+if (
+  path === undefined ||
+  id === undefined ||
+  count === undefined ||
+  staleLockMs === undefined ||
+  lockTimeoutMs === undefined
+) {
   throw new Error("usage: writer <path> <writerId> <count|forever> <staleLockMs> <lockTimeoutMs>");
 }
-const cache = new PersistentTokenCache({ protection: "plaintext", path, staleLockMs: Number(staleLockMs), lockTimeoutMs: Number(lockTimeoutMs) });
+const cache = new PersistentTokenCache({
+  protection: "plaintext",
+  path,
+  staleLockMs: Number(staleLockMs),
+  lockTimeoutMs: Number(lockTimeoutMs),
+});
 const total = count === "forever" ? Number.POSITIVE_INFINITY : Number(count);
 for (let i = 0; i < total; i++) {
   cache.add({

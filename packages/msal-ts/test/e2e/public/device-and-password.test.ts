@@ -25,13 +25,28 @@ describe("device code flow and username/password against the emulator", () => {
   let emulator: Emulator;
   before(async () => {
     const config = defaultConfig();
-    config.users.push({ username: "fred@contoso.com", password: "fred-password", tenant: "contoso.onmicrosoft.com", displayName: "Fred Federated", federated: true });
+    config.users.push({
+      username: "fred@contoso.com",
+      password: "fred-password",
+      tenant: "contoso.onmicrosoft.com",
+      displayName: "Fred Federated",
+      federated: true,
+    });
     emulator = await startEmulator({ config });
   });
   after(() => emulator.close());
 
   function app(clock = new HookedClock(Date.now())) {
-    return { clock, app: new PublicClientApplication(IDS.cli, { authority: emulator.authority(), verify: emulator.caPem, instanceDiscovery: false, clock, ...leakLogger() }) };
+    return {
+      clock,
+      app: new PublicClientApplication(IDS.cli, {
+        authority: emulator.authority(),
+        verify: emulator.caPem,
+        instanceDiscovery: false,
+        clock,
+        ...leakLogger(),
+      }),
+    };
   }
 
   it("approved: the first poll is immediate; tokens are cached with account_source device_code", async () => {
@@ -56,9 +71,14 @@ describe("device code flow and username/password against the emulator", () => {
     emulator.clearRequests();
     const result = await pca.acquireTokenByDeviceFlow(flow);
     assert.ok("access_token" in result, JSON.stringify(result));
-    const polls = emulator.requests().filter((r) => r.form.grant_type === "urn:ietf:params:oauth:grant-type:device_code");
+    const polls = emulator
+      .requests()
+      .filter((r) => r.form.grant_type === "urn:ietf:params:oauth:grant-type:device_code");
     assert.ok(polls.length >= 2);
-    assert.ok(clock.sleeps.every((ms) => ms === 1000), "one-second ticks");
+    assert.ok(
+      clock.sleeps.every((ms) => ms === 1000),
+      "one-second ticks",
+    );
   });
 
   it("slow_down adds 5 seconds to the interval", async () => {
@@ -94,7 +114,10 @@ describe("device code flow and username/password against the emulator", () => {
     const { app: pca } = app();
     const flow = expectFlow(await pca.initiateDeviceFlow(["User.Read"]));
     const result = await pca.acquireTokenByDeviceFlow(flow);
-    assert.ok(expectError(result).error === "authorization_pending" || expectError(result).error === "slow_down", String(expectError(result).error));
+    assert.ok(
+      expectError(result).error === "authorization_pending" || expectError(result).error === "slow_down",
+      String(expectError(result).error),
+    );
   });
 
   it("aborted by flow.expires_at = 0 and by an AbortSignal", async () => {
@@ -138,7 +161,8 @@ describe("device code flow and username/password against the emulator", () => {
     const { app: pca } = app();
     await assert.rejects(
       pca.acquireTokenByUsernamePassword("fred@contoso.com", "fred-password", ["User.Read"]),
-      (e: Error) => e instanceof MsalError && e.code === "federated_ropc_unsupported" && !e.message.includes("fred-password"),
+      (e: Error) =>
+        e instanceof MsalError && e.code === "federated_ropc_unsupported" && !e.message.includes("fred-password"),
     );
   });
 });

@@ -29,7 +29,10 @@ describe("interactive login in headless Chromium", () => {
 
   before(async () => {
     emulator = await startEmulator();
-    browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"] });
+    browser = await chromium.launch({
+      executablePath: "/usr/bin/chromium",
+      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+    });
   });
   after(async () => {
     await browser?.close();
@@ -57,7 +60,11 @@ describe("interactive login in headless Chromium", () => {
   }
 
   function app(): PublicClientApplication {
-    return new PublicClientApplication(IDS.cli, { authority: emulator.authority(), verify: emulator.caPem, instanceDiscovery: false });
+    return new PublicClientApplication(IDS.cli, {
+      authority: emulator.authority(),
+      verify: emulator.caPem,
+      instanceDiscovery: false,
+    });
   }
 
   for (const responseMode of ["query", "form_post"] as const) {
@@ -71,7 +78,10 @@ describe("interactive login in headless Chromium", () => {
         onBeforeLaunchingUi: (e) => ui.push(e.ui),
         openBrowser: signInAs("alice@contoso.com", "alice-password", async (url) => {
           port = Number(new URL(new URL(url).searchParams.get("redirect_uri") ?? "").port);
-          assert.equal(new URL(url).searchParams.get("response_mode"), responseMode === "form_post" ? "form_post" : null);
+          assert.equal(
+            new URL(url).searchParams.get("response_mode"),
+            responseMode === "form_post" ? "form_post" : null,
+          );
         }),
       });
       assert.ok("access_token" in result, JSON.stringify(result));
@@ -101,7 +111,10 @@ describe("interactive login in headless Chromium", () => {
     });
     assert.ok("access_token" in result, JSON.stringify(result));
     assert.match(forgedPage, /state/i);
-    const codes = emulator.requests().filter((r) => r.form.grant_type === "authorization_code").map((r) => r.form.code);
+    const codes = emulator
+      .requests()
+      .filter((r) => r.form.grant_type === "authorization_code")
+      .map((r) => r.form.code);
     assert.ok(!codes.includes("forged-code"), "the forged code was never redeemed");
     await pages.at(-1)!.context().close();
   });

@@ -56,12 +56,27 @@ describe("aliases (§2.7)", () => {
   const skipped: [string, Omit<AliasResolverOptions, "http">][] = [
     ["instanceDiscovery=false", { instanceDiscovery: false }],
     ["ADFS", { knownToDeveloper: configuredAuthority({ authority: "https://contoso.com/adfs" }).knownToDeveloper }],
-    ["B2C", { knownToDeveloper: configuredAuthority({ authority: "https://login.b2clogin.com/contoso/b2c_policy" }).knownToDeveloper }],
-    ["CIAM", { knownToDeveloper: configuredAuthority({ authority: "https://contoso.ciamlogin.com" }).knownToDeveloper }],
-    ["oidcAuthority", { knownToDeveloper: configuredAuthority({ oidcAuthority: "https://contoso.com/path" }).knownToDeveloper }],
+    [
+      "B2C",
+      {
+        knownToDeveloper: configuredAuthority({ authority: "https://login.b2clogin.com/contoso/b2c_policy" })
+          .knownToDeveloper,
+      },
+    ],
+    [
+      "CIAM",
+      { knownToDeveloper: configuredAuthority({ authority: "https://contoso.ciamlogin.com" }).knownToDeveloper },
+    ],
+    [
+      "oidcAuthority",
+      { knownToDeveloper: configuredAuthority({ oidcAuthority: "https://contoso.com/path" }).knownToDeveloper },
+    ],
     [
       "validateAuthority=false",
-      { knownToDeveloper: configuredAuthority({ authority: "https://contoso.com/common", validateAuthority: false }).knownToDeveloper },
+      {
+        knownToDeveloper: configuredAuthority({ authority: "https://contoso.com/common", validateAuthority: false })
+          .knownToDeveloper,
+      },
     ],
   ];
   for (const [name, options] of skipped) {
@@ -78,21 +93,35 @@ describe("aliases (§2.7)", () => {
     let calls = 0;
     const http = new RecordingHttpClient((r) => (++calls === 1 ? response(503, "busy") : entraLike(r)));
     const aliases = new AliasResolver({ http });
-    await assert.rejects(aliases.aliasesOf("login.microsoftonline.com"), (e: unknown) => e instanceof ServerError && e.status === 503);
-    assert.deepEqual(await aliases.aliasesOf("login.microsoft.com"), ["login.microsoftonline.com", "login.windows.net", "sts.windows.net"]);
+    await assert.rejects(
+      aliases.aliasesOf("login.microsoftonline.com"),
+      (e: unknown) => e instanceof ServerError && e.status === 503,
+    );
+    assert.deepEqual(await aliases.aliasesOf("login.microsoft.com"), [
+      "login.microsoftonline.com",
+      "login.windows.net",
+      "sts.windows.net",
+    ]);
     assert.equal(http.requests.length, 2);
   });
 
   test("§2.7 non-JSON -> ServerError; NetworkError passes through", async () => {
-    await assert.rejects(new AliasResolver({ http: new RecordingHttpClient(() => response(200, "<html/>")) }).aliasesOf("x"), ServerError);
     await assert.rejects(
-      new AliasResolver({ http: new RecordingHttpClient(() => Promise.reject(new NetworkError("down"))) }).aliasesOf("x"),
+      new AliasResolver({ http: new RecordingHttpClient(() => response(200, "<html/>")) }).aliasesOf("x"),
+      ServerError,
+    );
+    await assert.rejects(
+      new AliasResolver({ http: new RecordingHttpClient(() => Promise.reject(new NetworkError("down"))) }).aliasesOf(
+        "x",
+      ),
       NetworkError,
     );
   });
 
   test("with a custom instanceDiscovery endpoint the metadata comes from it", async () => {
-    const http = new RecordingHttpClient(() => response(200, { metadata: [{ aliases: ["private.cloud", "alias.private.cloud"] }] }));
+    const http = new RecordingHttpClient(() =>
+      response(200, { metadata: [{ aliases: ["private.cloud", "alias.private.cloud"] }] }),
+    );
     const aliases = new AliasResolver({ http, instanceDiscovery: "https://private.cloud/common/discovery/instance" });
     assert.deepEqual(await aliases.aliasesOf("private.cloud"), ["alias.private.cloud"]);
     assert.equal(
@@ -108,7 +137,15 @@ describe("parseAliasGroups (defensive, §2.7)", () => {
   });
   test("ignores malformed entries and non-string aliases, lower-cases and de-duplicates", () => {
     const text = JSON.stringify({
-      metadata: [null, 5, "x", { aliases: "a" }, { preferred_network: "p" }, { aliases: [1, "", "A.example", "a.example", "B.example"] }, { aliases: [] }],
+      metadata: [
+        null,
+        5,
+        "x",
+        { aliases: "a" },
+        { preferred_network: "p" },
+        { aliases: [1, "", "A.example", "a.example", "B.example"] },
+        { aliases: [] },
+      ],
     });
     assert.deepEqual(parseAliasGroups(text), [["a.example", "b.example"]]);
   });

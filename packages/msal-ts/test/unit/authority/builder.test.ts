@@ -22,12 +22,21 @@ describe("AuthorityBuilder (§2.1, §8.7, API.md)", () => {
   });
 
   test("§2.1 renders https://{instance without trailing '/'}/{tenant without surrounding '/'}", () => {
-    assert.equal(String(new AuthorityBuilder("login.microsoftonline.com/", "/contoso.com/")), "https://login.microsoftonline.com/contoso.com");
+    assert.equal(
+      String(new AuthorityBuilder("login.microsoftonline.com/", "/contoso.com/")),
+      "https://login.microsoftonline.com/contoso.com",
+    );
   });
 
   test("an instance given with https:// (any case) is accepted", () => {
-    assert.equal(String(new AuthorityBuilder("https://login.microsoftonline.com/", "common")), "https://login.microsoftonline.com/common");
-    assert.equal(String(new AuthorityBuilder("HTTPS://Login.MicrosoftOnline.com", "common")), "https://login.microsoftonline.com/common");
+    assert.equal(
+      String(new AuthorityBuilder("https://login.microsoftonline.com/", "common")),
+      "https://login.microsoftonline.com/common",
+    );
+    assert.equal(
+      String(new AuthorityBuilder("HTTPS://Login.MicrosoftOnline.com", "common")),
+      "https://login.microsoftonline.com/common",
+    );
   });
 
   test("a port and a B2C tenant/policy path are kept", () => {
@@ -77,7 +86,11 @@ describe("I1: authority errors never echo credentials given in a URL", () => {
     ["https instance with user:password", `https://${USER}:${PASSWORD}@login.microsoftonline.com`, "common"],
     ["http instance with user:password", `http://${USER}:${PASSWORD}@login.microsoftonline.com`, "common"],
     ["instance with user:password and no scheme", `${USER}:${PASSWORD}@login.microsoftonline.com`, "common"],
-    ["instance with leading spaces and a path", `  https://${USER}:${PASSWORD}@login.microsoftonline.com/common`, "common"],
+    [
+      "instance with leading spaces and a path",
+      `  https://${USER}:${PASSWORD}@login.microsoftonline.com/common`,
+      "common",
+    ],
     ["password holding a raw slash", `https://${USER}:${PASSWORD}/x@login.microsoftonline.com`, "common"],
     ["scheme without slashes", `https:${USER}:${PASSWORD}@login.microsoftonline.com`, "common"],
     ["tenant given as a URL with user info", AZURE_PUBLIC, `https://${USER}:${PASSWORD}@evil.example/common?x`],
@@ -97,12 +110,29 @@ describe("I1: authority errors never echo credentials given in a URL", () => {
 
   test("the parsed-authority and discovery paths redact the same way", async () => {
     const { parseAuthority, redact } = await import("../../../src/authority/parse.ts");
-    assert.equal(redact(`https://${USER}:${PASSWORD}@login.microsoftonline.com/common`), "https://***@login.microsoftonline.com/common");
+    assert.equal(
+      redact(`https://${USER}:${PASSWORD}@login.microsoftonline.com/common`),
+      "https://***@login.microsoftonline.com/common",
+    );
     assert.equal(redact(`${USER}:${PASSWORD}@login.microsoftonline.com`), "***@login.microsoftonline.com");
-    assert.equal(redact("https://login.microsoftonline.com/common?x=a@b"), "https://login.microsoftonline.com/common?x=a@b", "no user info: unchanged");
-    assert.equal(redact("https://login.microsoftonline.com/common\r\nInjected: 1"), "https://login.microsoftonline.com/common Injected: 1", "one line");
-    for (const url of [`https://${USER}:${PASSWORD}@login.microsoftonline.com/common`, `https:${USER}:${PASSWORD}@login.microsoftonline.com/common`]) {
-      assert.throws(() => parseAuthority(url, {}), (e: unknown) => e instanceof Error && !leaks(e.message));
+    assert.equal(
+      redact("https://login.microsoftonline.com/common?x=a@b"),
+      "https://login.microsoftonline.com/common?x=a@b",
+      "no user info: unchanged",
+    );
+    assert.equal(
+      redact("https://login.microsoftonline.com/common\r\nInjected: 1"),
+      "https://login.microsoftonline.com/common Injected: 1",
+      "one line",
+    );
+    for (const url of [
+      `https://${USER}:${PASSWORD}@login.microsoftonline.com/common`,
+      `https:${USER}:${PASSWORD}@login.microsoftonline.com/common`,
+    ]) {
+      assert.throws(
+        () => parseAuthority(url, {}),
+        (e: unknown) => e instanceof Error && !leaks(e.message),
+      );
     }
   });
 });

@@ -30,13 +30,21 @@ export const METADATA = [
     preferred_cache: "login.partner.microsoftonline.cn",
     aliases: ["login.partner.microsoftonline.cn", "login.chinacloudapi.cn"],
   },
-  { preferred_network: "login.microsoftonline.de", preferred_cache: "login.microsoftonline.de", aliases: ["login.microsoftonline.de"] },
+  {
+    preferred_network: "login.microsoftonline.de",
+    preferred_cache: "login.microsoftonline.de",
+    aliases: ["login.microsoftonline.de"],
+  },
   {
     preferred_network: "login.microsoftonline.us",
     preferred_cache: "login.microsoftonline.us",
     aliases: ["login.microsoftonline.us", "login.usgovcloudapi.net"],
   },
-  { preferred_network: "login-us.microsoftonline.com", preferred_cache: "login-us.microsoftonline.com", aliases: ["login-us.microsoftonline.com"] },
+  {
+    preferred_network: "login-us.microsoftonline.com",
+    preferred_cache: "login-us.microsoftonline.com",
+    aliases: ["login-us.microsoftonline.com"],
+  },
 ];
 
 const KNOWN_TO_ENTRA = new Set(METADATA.flatMap((g) => g.aliases));
@@ -61,7 +69,9 @@ export function entraLike(request: RecordedRequest): HttpResponse {
       });
     }
     const tenant = endpoint.pathname.split("/")[1] ?? "common";
-    return response(200, { tenant_discovery_endpoint: `https://${endpoint.host}/${tenant}/v2.0/.well-known/openid-configuration` });
+    return response(200, {
+      tenant_discovery_endpoint: `https://${endpoint.host}/${tenant}/v2.0/.well-known/openid-configuration`,
+    });
   }
   return response(404, "{}");
 }

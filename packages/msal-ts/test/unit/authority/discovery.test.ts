@@ -1,7 +1,12 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { resolveAuthority } from "../../../src/authority/authority.ts";
-import { discoverInstance, discoverOidc, instanceDiscoveryRequest, oidcDiscoveryUrl } from "../../../src/authority/discovery.ts";
+import {
+  discoverInstance,
+  discoverOidc,
+  instanceDiscoveryRequest,
+  oidcDiscoveryUrl,
+} from "../../../src/authority/discovery.ts";
 import { parseAuthority } from "../../../src/authority/parse.ts";
 import { AuthorityError, InvalidArgumentError, NetworkError, ServerError } from "../../../src/errors.ts";
 import { RecordingHttpClient, response } from "../../helpers/fakes.ts";
@@ -27,7 +32,12 @@ describe("OIDC discovery URLs (§2.5 table, via resolveAuthority and a recording
       ["https://login.microsoftonline.us/tid/v2.0/.well-known/openid-configuration"],
       "tid",
     ],
-    ["ADFS (no v2.0)", { authority: "https://fs.contoso.com/adfs" }, ["https://fs.contoso.com/adfs/.well-known/openid-configuration"], "adfs"],
+    [
+      "ADFS (no v2.0)",
+      { authority: "https://fs.contoso.com/adfs" },
+      ["https://fs.contoso.com/adfs/.well-known/openid-configuration"],
+      "adfs",
+    ],
     [
       "B2C policy",
       { authority: "https://contoso.b2clogin.com/contoso.onmicrosoft.com/B2C_1_signin" },
@@ -65,7 +75,10 @@ describe("OIDC discovery URLs (§2.5 table, via resolveAuthority and a recording
   for (const [name, config, urls, tenant] of table) {
     test(`§2.5 ${name}`, async () => {
       const http = entraHttp();
-      const a = await resolveAuthority(config.authority, { http, ...(config.oidcAuthority ? { oidcAuthority: config.oidcAuthority } : {}) });
+      const a = await resolveAuthority(config.authority, {
+        http,
+        ...(config.oidcAuthority ? { oidcAuthority: config.oidcAuthority } : {}),
+      });
       assert.deepEqual(
         http.requests.map((r) => (r.params ? `${r.url}?${new URLSearchParams(r.params)}` : r.url)),
         urls,
@@ -80,7 +93,10 @@ describe("OIDC discovery URLs (§2.5 table, via resolveAuthority and a recording
     const req = instanceDiscoveryRequest(parseAuthority("https://login.windows.net/contoso.onmicrosoft.com/", {}));
     assert.deepEqual(req, {
       url: "https://login.microsoftonline.com/common/discovery/instance",
-      params: { authorization_endpoint: "https://login.windows.net/contoso.onmicrosoft.com/oauth2/v2.0/authorize", "api-version": "1.0" },
+      params: {
+        authorization_endpoint: "https://login.windows.net/contoso.onmicrosoft.com/oauth2/v2.0/authorize",
+        "api-version": "1.0",
+      },
     });
   });
 
@@ -97,43 +113,76 @@ describe("OIDC discovery URLs (§2.5 table, via resolveAuthority and a recording
         ? response(200, { tenant_discovery_endpoint: "https://private.cloud/t/v2.0/.well-known/openid-configuration" })
         : response(200, oidcDocument(r.url)),
     );
-    const a = await resolveAuthority("https://private.cloud/t", { http, instanceDiscovery: "https://discovery.example/instance" });
+    const a = await resolveAuthority("https://private.cloud/t", {
+      http,
+      instanceDiscovery: "https://discovery.example/instance",
+    });
     assert.equal(http.requests[0]?.url, "https://discovery.example/instance");
     assert.equal(a.tokenEndpoint, "https://private.cloud/t/oauth2/v2.0/token");
   });
 
   test("§2.4 instanceDiscovery that is neither boolean nor https URL -> InvalidArgumentError", async () => {
-    await assert.rejects(resolveAuthority("https://private.cloud/t", { http: entraHttp(), instanceDiscovery: "http://x/instance" }), InvalidArgumentError);
+    await assert.rejects(
+      resolveAuthority("https://private.cloud/t", { http: entraHttp(), instanceDiscovery: "http://x/instance" }),
+      InvalidArgumentError,
+    );
   });
 });
 
 describe("instance discovery errors (§2.4, §8.7)", () => {
   test("§8.7 https://example.com/tenant_doesnt_matter_in_this_case -> invalid_instance with the private-cloud fix", async () => {
     const http = entraHttp();
-    await assert.rejects(resolveAuthority("https://example.com/tenant_doesnt_matter_in_this_case", { http }), (e: unknown) => {
-      assert.ok(e instanceof AuthorityError);
-      assert.match(e.message, /^invalid_instance/);
-      assert.match(e.message, /AADSTS50049/);
-      assert.match(e.message, /instanceDiscovery: false/);
-      assert.match(e.message, /validateAuthority: false/);
-      return true;
-    });
+    await assert.rejects(
+      resolveAuthority("https://example.com/tenant_doesnt_matter_in_this_case", { http }),
+      (e: unknown) => {
+        assert.ok(e instanceof AuthorityError);
+        assert.match(e.message, /^invalid_instance/);
+        assert.match(e.message, /AADSTS50049/);
+        assert.match(e.message, /instanceDiscovery: false/);
+        assert.match(e.message, /validateAuthority: false/);
+        return true;
+      },
+    );
     assert.equal(http.requests.length, 1, "no OIDC discovery after invalid_instance");
   });
 
   const parsed = parseAuthority("https://login.windows.net/contoso.com", {});
   const cases: [string, ReturnType<typeof response>, (e: unknown) => boolean][] = [
-    ["5xx error -> ServerError", response(503, { error: "temporarily_unavailable" }), (e) => e instanceof ServerError && e.status === 503],
-    ["5xx non-JSON -> ServerError", response(500, "<html>oops</html>"), (e) => e instanceof ServerError && e.status === 500],
-    ["other error -> AuthorityError", response(400, { error: "invalid_request", error_description: "bad" }), (e) => e instanceof AuthorityError && /invalid_request: bad/.test(e.message)],
-    ["200 non-JSON -> AuthorityError", response(200, "not json"), (e) => e instanceof AuthorityError && /not a JSON object/.test(e.message)],
-    ["missing tenant_discovery_endpoint", response(200, {}), (e) => e instanceof AuthorityError && /tenant_discovery_endpoint/.test(e.message)],
+    [
+      "5xx error -> ServerError",
+      response(503, { error: "temporarily_unavailable" }),
+      (e) => e instanceof ServerError && e.status === 503,
+    ],
+    [
+      "5xx non-JSON -> ServerError",
+      response(500, "<html>oops</html>"),
+      (e) => e instanceof ServerError && e.status === 500,
+    ],
+    [
+      "other error -> AuthorityError",
+      response(400, { error: "invalid_request", error_description: "bad" }),
+      (e) => e instanceof AuthorityError && /invalid_request: bad/.test(e.message),
+    ],
+    [
+      "200 non-JSON -> AuthorityError",
+      response(200, "not json"),
+      (e) => e instanceof AuthorityError && /not a JSON object/.test(e.message),
+    ],
+    [
+      "missing tenant_discovery_endpoint",
+      response(200, {}),
+      (e) => e instanceof AuthorityError && /tenant_discovery_endpoint/.test(e.message),
+    ],
     [
       "http tenant_discovery_endpoint",
       response(200, { tenant_discovery_endpoint: "http://login.windows.net/x/v2.0/.well-known/openid-configuration" }),
       (e) => e instanceof AuthorityError && /https tenant_discovery_endpoint/.test(e.message),
     ],
-    ["non-string tenant_discovery_endpoint", response(200, { tenant_discovery_endpoint: 7 }), (e) => e instanceof AuthorityError],
+    [
+      "non-string tenant_discovery_endpoint",
+      response(200, { tenant_discovery_endpoint: 7 }),
+      (e) => e instanceof AuthorityError,
+    ],
   ];
   for (const [name, answer, check] of cases) {
     test(`§2.4 ${name}`, async () => {
@@ -147,14 +196,20 @@ describe("instance discovery errors (§2.4, §8.7)", () => {
   });
 
   test("§2.4 an unreachable discovery host (offline, emulator) names the option that turns it off", async () => {
-    const failure = new NetworkError("GET https://login.microsoftonline.com failed: no complete response within 1 s (timeout)", { code: "timeout" });
+    const failure = new NetworkError(
+      "GET https://login.microsoftonline.com failed: no complete response within 1 s (timeout)",
+      { code: "timeout" },
+    );
     const http = new RecordingHttpClient(() => Promise.reject(failure));
     const emulatorLike = parseAuthority("https://localhost:8443/contoso.onmicrosoft.com", {});
     await assert.rejects(discoverInstance(http, emulatorLike), (e: unknown) => {
       assert.ok(e instanceof NetworkError);
       assert.equal(e.code, "timeout");
       assert.equal(e.cause, failure);
-      assert.match(e.message, /^Instance discovery for https:\/\/localhost:8443\/contoso\.onmicrosoft\.com failed: GET /);
+      assert.match(
+        e.message,
+        /^Instance discovery for https:\/\/localhost:8443\/contoso\.onmicrosoft\.com failed: GET /,
+      );
       assert.match(e.message, /\(timeout\)/);
       assert.match(e.message, /instanceDiscovery: false/);
       return true;
@@ -175,46 +230,88 @@ describe("OIDC discovery responses (§2.5)", () => {
   test("§2.5 device_authorization_endpoint is optional (absent or null)", async () => {
     const { device_authorization_endpoint: _d, ...doc } = oidcDocument(url);
     assert.equal("device_authorization_endpoint" in (await run(response(200, doc))), false);
-    assert.equal("device_authorization_endpoint" in (await run(response(200, { ...doc, device_authorization_endpoint: null }))), false);
+    assert.equal(
+      "device_authorization_endpoint" in (await run(response(200, { ...doc, device_authorization_endpoint: null }))),
+      false,
+    );
   });
 
   test("§2.5 4xx -> AuthorityError 'Unable to get authority configuration for ...' with the server's error", async () => {
-    await assert.rejects(run(response(400, { error: "invalid_tenant", error_description: "AADSTS90002: Tenant 'nonexist' not found." })), (e: unknown) => {
-      assert.ok(e instanceof AuthorityError);
-      assert.match(e.message, /^Unable to get authority configuration for https:\/\/login\.microsoftonline\.com\/nonexist\./);
-      assert.match(e.message, /double check your tenant name or GUID/);
-      assert.match(e.message, /HTTP 400: invalid_tenant AADSTS90002/);
-      return true;
-    });
+    await assert.rejects(
+      run(response(400, { error: "invalid_tenant", error_description: "AADSTS90002: Tenant 'nonexist' not found." })),
+      (e: unknown) => {
+        assert.ok(e instanceof AuthorityError);
+        assert.match(
+          e.message,
+          /^Unable to get authority configuration for https:\/\/login\.microsoftonline\.com\/nonexist\./,
+        );
+        assert.match(e.message, /double check your tenant name or GUID/);
+        assert.match(e.message, /HTTP 400: invalid_tenant AADSTS90002/);
+        return true;
+      },
+    );
   });
 
   test("§2.5 4xx for an oidcAuthority names the oidcAuthority's discovery URL", async () => {
     const http = new RecordingHttpClient(() => response(404, "Not Found"));
     await assert.rejects(
-      discoverOidc(http, "https://contoso.com/tenant/.well-known/openid-configuration", { authority: "https://contoso.com/tenant", oidc: true }),
+      discoverOidc(http, "https://contoso.com/tenant/.well-known/openid-configuration", {
+        authority: "https://contoso.com/tenant",
+        oidc: true,
+      }),
       /Unable to get OIDC authority configuration for https:\/\/contoso\.com\/tenant because its OIDC Discovery endpoint is unavailable at https:\/\/contoso\.com\/tenant\/\.well-known\/openid-configuration/,
     );
   });
 
   test("§2.5 5xx -> ServerError with status", async () => {
-    await assert.rejects(run(response(502, "bad gateway")), (e: unknown) => e instanceof ServerError && e.status === 502);
+    await assert.rejects(
+      run(response(502, "bad gateway")),
+      (e: unknown) => e instanceof ServerError && e.status === 502,
+    );
   });
 
   test("§2.5 other non-200 (e.g. 302, 204) -> AuthorityError", async () => {
-    await assert.rejects(run(response(302, "")), (e: unknown) => e instanceof AuthorityError && /HTTP 302 instead of 200/.test(e.message));
+    await assert.rejects(
+      run(response(302, "")),
+      (e: unknown) => e instanceof AuthorityError && /HTTP 302 instead of 200/.test(e.message),
+    );
     await assert.rejects(run(response(204, "")), AuthorityError);
   });
 
   const malformed: [string, unknown, RegExp][] = [
     ["not JSON", "<html>login page</html>", /not a JSON object/],
     ["a JSON array", [1, 2], /not a JSON object/],
-    ["missing token_endpoint", { authorization_endpoint: "https://h/t/oauth2/v2.0/authorize" }, /without token_endpoint/],
-    ["missing authorization_endpoint", { token_endpoint: "https://h/t/oauth2/v2.0/token" }, /without authorization_endpoint/],
-    ["http token_endpoint", { ...oidcDocument(url), token_endpoint: "http://h/t/oauth2/v2.0/token" }, /token_endpoint that is not an https URL/],
-    ["non-string authorization_endpoint", { ...oidcDocument(url), authorization_endpoint: 5 }, /authorization_endpoint that is not an https URL/],
-    ["http device endpoint", { ...oidcDocument(url), device_authorization_endpoint: "http://h/t/devicecode" }, /device_authorization_endpoint/],
+    [
+      "missing token_endpoint",
+      { authorization_endpoint: "https://h/t/oauth2/v2.0/authorize" },
+      /without token_endpoint/,
+    ],
+    [
+      "missing authorization_endpoint",
+      { token_endpoint: "https://h/t/oauth2/v2.0/token" },
+      /without authorization_endpoint/,
+    ],
+    [
+      "http token_endpoint",
+      { ...oidcDocument(url), token_endpoint: "http://h/t/oauth2/v2.0/token" },
+      /token_endpoint that is not an https URL/,
+    ],
+    [
+      "non-string authorization_endpoint",
+      { ...oidcDocument(url), authorization_endpoint: 5 },
+      /authorization_endpoint that is not an https URL/,
+    ],
+    [
+      "http device endpoint",
+      { ...oidcDocument(url), device_authorization_endpoint: "http://h/t/devicecode" },
+      /device_authorization_endpoint/,
+    ],
     ["token_endpoint without tenant", { ...oidcDocument(url), token_endpoint: "https://h/" }, /without a tenant/],
-    ["token_endpoint with user info", { ...oidcDocument(url), token_endpoint: "https://u:p@h/t/token" }, /token_endpoint that is not an https URL/],
+    [
+      "token_endpoint with user info",
+      { ...oidcDocument(url), token_endpoint: "https://u:p@h/t/token" },
+      /token_endpoint that is not an https URL/,
+    ],
   ];
   for (const [name, body, why] of malformed) {
     test(`§2.5 malformed document (${name}) -> AuthorityError saying so`, async () => {

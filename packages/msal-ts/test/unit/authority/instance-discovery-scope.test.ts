@@ -26,7 +26,10 @@ function network(): RecordingHttpClient {
 describe("I2: instance discovery scope on an unknown host", () => {
   test(`https://${LOOK_ALIKE}/common is vetted and refused with invalid_instance`, async () => {
     const http = network();
-    await assert.rejects(resolveAuthority(`https://${LOOK_ALIKE}/common`, { http }), (e: unknown) => e instanceof AuthorityError && /invalid_instance/.test(e.message));
+    await assert.rejects(
+      resolveAuthority(`https://${LOOK_ALIKE}/common`, { http }),
+      (e: unknown) => e instanceof AuthorityError && /invalid_instance/.test(e.message),
+    );
     assert.equal(http.requests.length, 1);
     assert.match(http.requests[0]?.url ?? "", /^https:\/\/login\.microsoftonline\.com\/common\/discovery\/instance$/);
   });

@@ -28,9 +28,16 @@ describe("canonicalize (§2.2)", () => {
     });
   }
 
-  for (const input of ["http://non.https.example.com/tenant", "https://no.tenant.example.com", "https://no.tenant.example.com/"]) {
+  for (const input of [
+    "http://non.https.example.com/tenant",
+    "https://no.tenant.example.com",
+    "https://no.tenant.example.com/",
+  ]) {
     test(`§2.2 vector ${input} -> error`, () => {
-      assertAuthorityError(() => parseAuthority(input, {}), /https:\/\/login\.microsoftonline\.com\/<tenant id or domain>/);
+      assertAuthorityError(
+        () => parseAuthority(input, {}),
+        /https:\/\/login\.microsoftonline\.com\/<tenant id or domain>/,
+      );
     });
   }
 
@@ -52,7 +59,10 @@ describe("canonicalize (§2.2)", () => {
     const a = parseAuthority("https://login.microsoftonline.com/common/", {});
     assert.equal(a.url, "https://login.microsoftonline.com/common");
     assert.deepEqual(a.pathSegments, ["common"]);
-    assert.equal(parseAuthority("https://login.microsoftonline.com/common///", {}).url, "https://login.microsoftonline.com/common");
+    assert.equal(
+      parseAuthority("https://login.microsoftonline.com/common///", {}).url,
+      "https://login.microsoftonline.com/common",
+    );
   });
 
   test("§2.2 CIAM exception: path-less ciamlogin.com host gets {subdomain}.onmicrosoft.com", () => {
@@ -101,7 +111,10 @@ describe("canonicalize (§2.2)", () => {
     assert.throws(
       () => parseAuthority("https://alice:s3cr3t@login.microsoftonline.com/common", {}),
       (e: unknown) =>
-        e instanceof AuthorityError && /user name or password/.test(e.message) && !e.message.includes("s3cr3t") && !e.message.includes("alice"),
+        e instanceof AuthorityError &&
+        /user name or password/.test(e.message) &&
+        !e.message.includes("s3cr3t") &&
+        !e.message.includes("alice"),
     );
   });
 
@@ -111,8 +124,14 @@ describe("canonicalize (§2.2)", () => {
 });
 
 describe("classification (§2.3)", () => {
-  const rows: [string, Partial<Record<"isAdfs" | "isB2c" | "isCiam" | "knownToMicrosoft" | "knownToDeveloper", boolean>>][] = [
-    ["https://login.microsoftonline.com/common", { knownToMicrosoft: true, knownToDeveloper: false, isAdfs: false, isB2c: false }],
+  const rows: [
+    string,
+    Partial<Record<"isAdfs" | "isB2c" | "isCiam" | "knownToMicrosoft" | "knownToDeveloper", boolean>>,
+  ][] = [
+    [
+      "https://login.microsoftonline.com/common",
+      { knownToMicrosoft: true, knownToDeveloper: false, isAdfs: false, isB2c: false },
+    ],
     ["https://login.chinacloudapi.cn/tid", { knownToMicrosoft: true }],
     ["https://login-us.microsoftonline.com/tid", { knownToMicrosoft: true }],
     ["https://login.microsoftonline.us/tid", { knownToMicrosoft: true }],
@@ -132,7 +151,10 @@ describe("classification (§2.3)", () => {
     ["https://custom.example.com/contoso/B2C_1_policy", { isB2c: true }],
     ["https://custom.example.com/contoso/B2C_1_policy/extra", { isB2c: false }],
     ["https://contoso.ciamlogin.com", { isCiam: true, isB2c: true, knownToDeveloper: true }],
-    ["https://login.microsoftonline.com/tfp/contoso.onmicrosoft.com/B2C_1_signin", { isB2c: true, knownToDeveloper: true }],
+    [
+      "https://login.microsoftonline.com/tfp/contoso.onmicrosoft.com/B2C_1_signin",
+      { isB2c: true, knownToDeveloper: true },
+    ],
   ];
   for (const [input, expected] of rows) {
     test(`§2.3 ${input} -> ${JSON.stringify(expected)}`, () => {
@@ -158,7 +180,11 @@ describe("classification (§2.3)", () => {
   });
 
   test("§2.3 oidcAuthority errors speak of oidcAuthority", () => {
-    assertAuthorityError(() => parseAuthority("http://contoso.com/tenant", { oidc: true }), /Invalid oidcAuthority/, /https:\/\/contoso\.com\/tenant/);
+    assertAuthorityError(
+      () => parseAuthority("http://contoso.com/tenant", { oidc: true }),
+      /Invalid oidcAuthority/,
+      /https:\/\/contoso\.com\/tenant/,
+    );
   });
 });
 

@@ -1,7 +1,12 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { IMDS_REGION_URL } from "../../../src/authority/constants.ts";
-import { RegionResolver, regionalAuthorityUrl, regionalHost, type RegionResolverOptions } from "../../../src/authority/region.ts";
+import {
+  RegionResolver,
+  regionalAuthorityUrl,
+  regionalHost,
+  type RegionResolverOptions,
+} from "../../../src/authority/region.ts";
 import { AuthorityResolver } from "../../../src/authority/resolver.ts";
 import { InvalidArgumentError, NetworkError } from "../../../src/errors.ts";
 import type { HttpResponse } from "../../../src/http/types.ts";
@@ -66,8 +71,14 @@ describe("region detection (§2.8, quirk advice)", () => {
     };
     const t = manualTimeout();
     assert.equal(await detector(http, { timeout: t.timeout }).region(), "westus2");
-    assert.deepEqual(http.requests.map((r) => [r.url, r.params, r.headers]), [[IMDS_REGION_URL, undefined, { Metadata: "true" }]]);
-    assert.equal(IMDS_REGION_URL, "http://169.254.169.254/metadata/instance/compute/location?format=text&api-version=2021-01-01");
+    assert.deepEqual(
+      http.requests.map((r) => [r.url, r.params, r.headers]),
+      [[IMDS_REGION_URL, undefined, { Metadata: "true" }]],
+    );
+    assert.equal(
+      IMDS_REGION_URL,
+      "http://169.254.169.254/metadata/instance/compute/location?format=text&api-version=2021-01-01",
+    );
     assert.ok(seen[0] instanceof AbortSignal);
     assert.deepEqual(t.requested, [2000], "about 2 s by default");
   });
@@ -84,7 +95,10 @@ describe("region detection (§2.8, quirk advice)", () => {
     test(`§2.8 quirk advice: ${name} -> null with an info line`, async () => {
       const { sink, lines } = logs();
       assert.equal(await detector(new RecordingHttpClient(answer), { log: sink }).region(), null);
-      assert.deepEqual(lines.map(([level]) => level), ["info"]);
+      assert.deepEqual(
+        lines.map(([level]) => level),
+        ["info"],
+      );
       assert.match(lines[0]?.[1] ?? "", /no region/);
     });
   }
@@ -167,30 +181,45 @@ describe("regional host formation (§2.8)", () => {
 describe("regional authority (§2.8, §8.7)", () => {
   test("§8.7 azureRegion 'westus' on contoso.onmicrosoft.com -> token endpoint https://westus.login.microsoft.com/contoso.onmicrosoft.com/oauth2/v2.0/token", async () => {
     const http = entraHttp();
-    const authorities = new AuthorityResolver({ http, authority: "https://login.microsoftonline.com/contoso.onmicrosoft.com" });
+    const authorities = new AuthorityResolver({
+      http,
+      authority: "https://login.microsoftonline.com/contoso.onmicrosoft.com",
+    });
     const regions = new RegionResolver("westus", { http, env: {}, authorities });
     const central = await authorities.resolve();
     const regional = await regions.regionalAuthority(central);
-    assert.equal(regional?.tokenEndpoint, "https://westus.login.microsoft.com/contoso.onmicrosoft.com/oauth2/v2.0/token");
+    assert.equal(
+      regional?.tokenEndpoint,
+      "https://westus.login.microsoft.com/contoso.onmicrosoft.com/oauth2/v2.0/token",
+    );
     assert.equal(central.instance, "login.microsoftonline.com", "the cache environment stays central");
-    assert.deepEqual(http.requests.map((r) => r.url), [
-      "https://login.microsoftonline.com/contoso.onmicrosoft.com/v2.0/.well-known/openid-configuration",
-      "https://westus.login.microsoft.com/contoso.onmicrosoft.com/v2.0/.well-known/openid-configuration",
-    ]);
+    assert.deepEqual(
+      http.requests.map((r) => r.url),
+      [
+        "https://login.microsoftonline.com/contoso.onmicrosoft.com/v2.0/.well-known/openid-configuration",
+        "https://westus.login.microsoft.com/contoso.onmicrosoft.com/v2.0/.well-known/openid-configuration",
+      ],
+    );
   });
 
   test("§2.8 fixture sequence with detection: central OIDC, IMDS, regional OIDC; regional resolved once", async () => {
     const http = new RecordingHttpClient((r) => (r.url === IMDS_REGION_URL ? response(200, "westus") : entraLike(r)));
-    const authorities = new AuthorityResolver({ http, authority: "https://login.microsoftonline.com/contoso.onmicrosoft.com" });
+    const authorities = new AuthorityResolver({
+      http,
+      authority: "https://login.microsoftonline.com/contoso.onmicrosoft.com",
+    });
     const regions = new RegionResolver(true, { http, env: {}, authorities, timeout: manualTimeout().timeout });
     const central = await authorities.resolve();
     await regions.regionalAuthority(central);
     await regions.regionalAuthority(central);
-    assert.deepEqual(http.requests.map((r) => r.url), [
-      "https://login.microsoftonline.com/contoso.onmicrosoft.com/v2.0/.well-known/openid-configuration",
-      IMDS_REGION_URL,
-      "https://westus.login.microsoft.com/contoso.onmicrosoft.com/v2.0/.well-known/openid-configuration",
-    ]);
+    assert.deepEqual(
+      http.requests.map((r) => r.url),
+      [
+        "https://login.microsoftonline.com/contoso.onmicrosoft.com/v2.0/.well-known/openid-configuration",
+        IMDS_REGION_URL,
+        "https://westus.login.microsoft.com/contoso.onmicrosoft.com/v2.0/.well-known/openid-configuration",
+      ],
+    );
   });
 
   test("§2.8 regional authority runs no instance discovery even when the central host needed it", async () => {
@@ -200,7 +229,10 @@ describe("regional authority (§2.8, §8.7)", () => {
     http.clear();
     const regional = await new RegionResolver("eastus", { http, env: {} }).regionalAuthority(central);
     assert.equal(regional?.instance, "eastus.login.microsoft.com");
-    assert.deepEqual(http.requests.map((r) => r.url), ["https://eastus.login.microsoft.com/contoso.onmicrosoft.com/v2.0/.well-known/openid-configuration"]);
+    assert.deepEqual(
+      http.requests.map((r) => r.url),
+      ["https://eastus.login.microsoft.com/contoso.onmicrosoft.com/v2.0/.well-known/openid-configuration"],
+    );
   });
 
   test("§2.8 undetected region -> no regional authority, central is used", async () => {

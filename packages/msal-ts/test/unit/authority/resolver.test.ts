@@ -14,7 +14,10 @@ describe("resolveAuthority (§2.4-§2.5, §8.7)", () => {
   test("§8.7 known host https://login.microsoftonline.com/common: no instance discovery", async () => {
     const http = entraHttp();
     const a = await resolveAuthority("https://login.microsoftonline.com/common", { http });
-    assert.deepEqual(http.requests.map((r) => r.url), ["https://login.microsoftonline.com/common/v2.0/.well-known/openid-configuration"]);
+    assert.deepEqual(
+      http.requests.map((r) => r.url),
+      ["https://login.microsoftonline.com/common/v2.0/.well-known/openid-configuration"],
+    );
     assert.deepEqual(
       { ...a },
       {
@@ -40,13 +43,19 @@ describe("resolveAuthority (§2.4-§2.5, §8.7)", () => {
     const http = entraHttp();
     const a = await resolveAuthority(undefined, { http });
     assert.equal(a.canonicalUrl, "https://login.microsoftonline.com/common");
-    assert.deepEqual(http.requests.map((r) => r.url), ["https://login.microsoftonline.com/common/v2.0/.well-known/openid-configuration"]);
+    assert.deepEqual(
+      http.requests.map((r) => r.url),
+      ["https://login.microsoftonline.com/common/v2.0/.well-known/openid-configuration"],
+    );
   });
 
   test("§8.7 AuthorityBuilder(AZURE_PUBLIC, 'contoso.onmicrosoft.com') resolves like its string", async () => {
     const http = entraHttp();
     const a = await resolveAuthority(new AuthorityBuilder(AZURE_PUBLIC, "contoso.onmicrosoft.com"), { http });
-    assert.equal(http.requests[0]?.url, "https://login.microsoftonline.com/contoso.onmicrosoft.com/v2.0/.well-known/openid-configuration");
+    assert.equal(
+      http.requests[0]?.url,
+      "https://login.microsoftonline.com/contoso.onmicrosoft.com/v2.0/.well-known/openid-configuration",
+    );
     assert.equal(a.canonicalUrl, "https://login.microsoftonline.com/contoso.onmicrosoft.com");
   });
 
@@ -72,7 +81,8 @@ describe("resolveAuthority (§2.4-§2.5, §8.7)", () => {
   test("§2.5 tenant re-derived from the token endpoint's first path segment; instance stays the configured host", async () => {
     const http = new RecordingHttpClient(() =>
       response(200, {
-        authorization_endpoint: "https://login.microsoftonline.com/7f3c1e2a-5b6d-4c8e-9f01-23456789abcd/oauth2/v2.0/authorize",
+        authorization_endpoint:
+          "https://login.microsoftonline.com/7f3c1e2a-5b6d-4c8e-9f01-23456789abcd/oauth2/v2.0/authorize",
         token_endpoint: "https://login.microsoftonline.com/7f3c1e2a-5b6d-4c8e-9f01-23456789abcd/oauth2/v2.0/token",
         issuer: "https://login.microsoftonline.com/7f3c1e2a-5b6d-4c8e-9f01-23456789abcd/v2.0",
       }),
@@ -86,11 +96,19 @@ describe("resolveAuthority (§2.4-§2.5, §8.7)", () => {
 
   test("§2.3 passing both authority and oidcAuthority -> InvalidArgumentError", async () => {
     await assert.rejects(
-      resolveAuthority("https://login.microsoftonline.com/common", { http: entraHttp(), oidcAuthority: "https://contoso.com/tenant" }),
-      (e: unknown) => e instanceof InvalidArgumentError && /can not provide both authority and oidcAuthority/.test(e.message),
+      resolveAuthority("https://login.microsoftonline.com/common", {
+        http: entraHttp(),
+        oidcAuthority: "https://contoso.com/tenant",
+      }),
+      (e: unknown) =>
+        e instanceof InvalidArgumentError && /can not provide both authority and oidcAuthority/.test(e.message),
     );
     assert.throws(
-      () => configuredAuthority({ authority: "https://login.microsoftonline.com/common", oidcAuthority: "https://contoso.com/t" }),
+      () =>
+        configuredAuthority({
+          authority: "https://login.microsoftonline.com/common",
+          oidcAuthority: "https://contoso.com/t",
+        }),
       InvalidArgumentError,
     );
   });
@@ -110,7 +128,10 @@ describe("resolveAuthority (§2.4-§2.5, §8.7)", () => {
 describe("AuthorityResolver memoization (DESIGN.md 'Discovery once', §2.6)", () => {
   test("two resolves -> one GET (sequential and concurrent)", async () => {
     const http = entraHttp();
-    const authorities = new AuthorityResolver({ http, authority: "https://login.microsoftonline.com/contoso.onmicrosoft.com" });
+    const authorities = new AuthorityResolver({
+      http,
+      authority: "https://login.microsoftonline.com/contoso.onmicrosoft.com",
+    });
     const [a, b] = await Promise.all([authorities.resolve(), authorities.resolve()]);
     const c = await authorities.resolve("https://login.microsoftonline.com/contoso.onmicrosoft.com/");
     assert.equal(http.requests.length, 1);
@@ -128,7 +149,9 @@ describe("AuthorityResolver memoization (DESIGN.md 'Discovery once', §2.6)", ()
 
   test("a failure is not memoized: a later call retries and succeeds", async () => {
     let calls = 0;
-    const http = new RecordingHttpClient((r) => (++calls === 1 ? Promise.reject(new NetworkError("ECONNRESET")) : entraLike(r)));
+    const http = new RecordingHttpClient((r) =>
+      ++calls === 1 ? Promise.reject(new NetworkError("ECONNRESET")) : entraLike(r),
+    );
     const authorities = new AuthorityResolver({ http });
     await assert.rejects(authorities.resolve(), NetworkError);
     const a = await authorities.resolve();
@@ -140,7 +163,9 @@ describe("AuthorityResolver memoization (DESIGN.md 'Discovery once', §2.6)", ()
 
   test("a 5xx then a retry: the second call discovers again", async () => {
     let calls = 0;
-    const http = new RecordingHttpClient((r) => (++calls === 1 ? response(503, "busy") : response(200, oidcDocument(r.url))));
+    const http = new RecordingHttpClient((r) =>
+      ++calls === 1 ? response(503, "busy") : response(200, oidcDocument(r.url)),
+    );
     const authorities = new AuthorityResolver({ http });
     await assert.rejects(authorities.resolve());
     assert.equal((await authorities.resolve()).tenant, "common");
@@ -150,7 +175,10 @@ describe("AuthorityResolver memoization (DESIGN.md 'Discovery once', §2.6)", ()
     const http = entraHttp();
     const authorities = new AuthorityResolver({ http });
     const alias = await authorities.resolve("https://login.windows.net/common", { instanceDiscovery: false });
-    assert.deepEqual(http.requests.map((r) => r.url), ["https://login.windows.net/common/v2.0/.well-known/openid-configuration"]);
+    assert.deepEqual(
+      http.requests.map((r) => r.url),
+      ["https://login.windows.net/common/v2.0/.well-known/openid-configuration"],
+    );
     assert.equal(alias.instance, "login.windows.net");
     await authorities.resolve("https://login.windows.net/common"); // with the app's default: instance discovery runs
     assert.equal(http.requests.length, 3);
@@ -158,7 +186,9 @@ describe("AuthorityResolver memoization (DESIGN.md 'Discovery once', §2.6)", ()
   });
 
   test("§2.4 fallback: an app may retry once with instanceDiscovery: false after a connection error", async () => {
-    const http = new RecordingHttpClient((r) => (isInstanceDiscovery(r.url) ? Promise.reject(new NetworkError("ECONNREFUSED")) : entraLike(r)));
+    const http = new RecordingHttpClient((r) =>
+      isInstanceDiscovery(r.url) ? Promise.reject(new NetworkError("ECONNREFUSED")) : entraLike(r),
+    );
     const authorities = new AuthorityResolver({ http, authority: "https://login.windows.net/contoso.com" });
     await assert.rejects(authorities.resolve(), NetworkError);
     const a = await authorities.resolve(undefined, { instanceDiscovery: false });
@@ -167,9 +197,17 @@ describe("AuthorityResolver memoization (DESIGN.md 'Discovery once', §2.6)", ()
 
   test("the constructor rejects bad configuration at once (no network)", () => {
     const http = entraHttp();
-    assert.throws(() => new AuthorityResolver({ http, authority: "https://login.microsoftonline.com" }), AuthorityError);
     assert.throws(
-      () => new AuthorityResolver({ http, authority: "https://login.microsoftonline.com/common", oidcAuthority: "https://contoso.com/t" }),
+      () => new AuthorityResolver({ http, authority: "https://login.microsoftonline.com" }),
+      AuthorityError,
+    );
+    assert.throws(
+      () =>
+        new AuthorityResolver({
+          http,
+          authority: "https://login.microsoftonline.com/common",
+          oidcAuthority: "https://contoso.com/t",
+        }),
       InvalidArgumentError,
     );
     assert.equal(http.requests.length, 0);

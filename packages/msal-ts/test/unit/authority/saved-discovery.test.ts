@@ -63,15 +63,33 @@ describe("trustedEndpointHosts", () => {
     const publicCloud = ["login.microsoft.com", "login.microsoftonline.com", "login.windows.net", "sts.windows.net"];
     assert.deepEqual(hosts("https://login.microsoftonline.com/common"), publicCloud);
     assert.deepEqual(hosts("https://login.windows.net/contoso.com"), publicCloud);
-    assert.deepEqual(hosts("https://login.microsoftonline.us/tid"), ["login.microsoftonline.us", "login.usgovcloudapi.net"]);
-    assert.deepEqual(hosts("https://login.chinacloudapi.cn/tid"), ["login.chinacloudapi.cn", "login.partner.microsoftonline.cn"]);
+    assert.deepEqual(hosts("https://login.microsoftonline.us/tid"), [
+      "login.microsoftonline.us",
+      "login.usgovcloudapi.net",
+    ]);
+    assert.deepEqual(hosts("https://login.chinacloudapi.cn/tid"), [
+      "login.chinacloudapi.cn",
+      "login.partner.microsoftonline.cn",
+    ]);
   });
   it("a regional host adds its central host's group", () => {
-    assert.deepEqual(hosts("https://westus.login.microsoft.com/tid"), ["login.microsoft.com", "login.microsoftonline.com", "login.windows.net", "sts.windows.net", "westus.login.microsoft.com"]);
-    assert.deepEqual(hosts("https://usgovvirginia.login.microsoftonline.us/tid"), ["login.microsoftonline.us", "login.usgovcloudapi.net", "usgovvirginia.login.microsoftonline.us"]);
+    assert.deepEqual(hosts("https://westus.login.microsoft.com/tid"), [
+      "login.microsoft.com",
+      "login.microsoftonline.com",
+      "login.windows.net",
+      "sts.windows.net",
+      "westus.login.microsoft.com",
+    ]);
+    assert.deepEqual(hosts("https://usgovvirginia.login.microsoftonline.us/tid"), [
+      "login.microsoftonline.us",
+      "login.usgovcloudapi.net",
+      "usgovvirginia.login.microsoftonline.us",
+    ]);
   });
   it("B2C, CIAM, ADFS, other hosts and oidcAuthority: the host only (with its port)", () => {
-    assert.deepEqual(hosts("https://contoso.b2clogin.com/contoso.onmicrosoft.com/B2C_1_signin"), ["contoso.b2clogin.com"]);
+    assert.deepEqual(hosts("https://contoso.b2clogin.com/contoso.onmicrosoft.com/B2C_1_signin"), [
+      "contoso.b2clogin.com",
+    ]);
     assert.deepEqual(hosts("https://contoso.ciamlogin.com"), ["contoso.ciamlogin.com"]);
     assert.deepEqual(hosts("https://fs.contoso.com/adfs"), ["fs.contoso.com"]);
     assert.deepEqual(hosts("https://localhost:8443/tenant"), ["localhost:8443"]);
@@ -84,23 +102,50 @@ describe("savedAnswerProblem", () => {
   const problem = (body: unknown) => savedAnswerProblem(response(200, body), trusted);
   it("accepts endpoints on the trusted hosts, whatever the other fields say", () => {
     assert.equal(problem(entraDoc("https://login.windows.net/t")), undefined);
-    assert.equal(problem({ tenant_discovery_endpoint: "https://login.microsoftonline.com/t/v2.0/.well-known/openid-configuration" }), undefined);
-    assert.equal(problem({ token_endpoint: "https://LOGIN.MICROSOFTONLINE.COM:443/t/oauth2/v2.0/token" }), undefined, "case and the default port");
+    assert.equal(
+      problem({
+        tenant_discovery_endpoint: "https://login.microsoftonline.com/t/v2.0/.well-known/openid-configuration",
+      }),
+      undefined,
+    );
+    assert.equal(
+      problem({ token_endpoint: "https://LOGIN.MICROSOFTONLINE.COM:443/t/oauth2/v2.0/token" }),
+      undefined,
+      "case and the default port",
+    );
     assert.equal(problem("not json"), undefined, "left to the reader");
   });
   for (const [name, body] of [
-    ["token_endpoint on another host", entraDoc("https://login.windows.net/t", { token_endpoint: "https://evil.example/t/oauth2/v2.0/token" })],
+    [
+      "token_endpoint on another host",
+      entraDoc("https://login.windows.net/t", { token_endpoint: "https://evil.example/t/oauth2/v2.0/token" }),
+    ],
     ["token_endpoint over http", { token_endpoint: "http://login.microsoftonline.com/t/oauth2/v2.0/token" }],
     ["token_endpoint with user info", { token_endpoint: "https://x@login.microsoftonline.com/t/oauth2/v2.0/token" }],
-    ["token_endpoint on another port", { token_endpoint: "https://login.microsoftonline.com:8443/t/oauth2/v2.0/token" }],
+    [
+      "token_endpoint on another port",
+      { token_endpoint: "https://login.microsoftonline.com:8443/t/oauth2/v2.0/token" },
+    ],
     ["token_endpoint not a string", { token_endpoint: ["https://login.microsoftonline.com/t"] }],
-    ["a look-alike host", { authorization_endpoint: "https://login.microsoftonline.com.evil.example/t/oauth2/v2.0/authorize" }],
-    ["device_authorization_endpoint on another host", { device_authorization_endpoint: "https://evil.example/devicecode" }],
+    [
+      "a look-alike host",
+      { authorization_endpoint: "https://login.microsoftonline.com.evil.example/t/oauth2/v2.0/authorize" },
+    ],
+    [
+      "device_authorization_endpoint on another host",
+      { device_authorization_endpoint: "https://evil.example/devicecode" },
+    ],
     ["end_session_endpoint on another host", { end_session_endpoint: "https://evil.example/logout" }],
-    ["tenant_discovery_endpoint on another host", { tenant_discovery_endpoint: "https://evil.example/t/v2.0/.well-known/openid-configuration" }],
+    [
+      "tenant_discovery_endpoint on another host",
+      { tenant_discovery_endpoint: "https://evil.example/t/v2.0/.well-known/openid-configuration" },
+    ],
   ] as const) {
     it(`refuses ${name}`, () => {
-      assert.match(problem(body) ?? "", /^its \w+_endpoint is not an https URL on login\.microsoftonline\.com, login\.windows\.net$/);
+      assert.match(
+        problem(body) ?? "",
+        /^its \w+_endpoint is not an https URL on login\.microsoftonline\.com, login\.windows\.net$/,
+      );
     });
   }
 });
@@ -110,17 +155,29 @@ describe("discovery over a planted http cache (any store)", () => {
     const authority = parseAuthority("https://login.microsoftonline.com/contoso.onmicrosoft.com");
     const url = oidcDiscoveryUrl(authority);
     const s = setup({ [url]: entraDoc("https://login.microsoftonline.com/tid") });
-    s.plant(url, entraDoc("https://login.microsoftonline.com/tid", { token_endpoint: "https://evil.example/tid/oauth2/v2.0/token" }));
+    s.plant(
+      url,
+      entraDoc("https://login.microsoftonline.com/tid", {
+        token_endpoint: "https://evil.example/tid/oauth2/v2.0/token",
+      }),
+    );
     const a = await discoverAuthority(authority, { http: s.http, log: s.log });
     assert.equal(a.tokenEndpoint, "https://login.microsoftonline.com/tid/oauth2/v2.0/token");
-    assert.deepEqual(s.inner.requests.map((r) => r.url), [url], "fetched again");
+    assert.deepEqual(
+      s.inner.requests.map((r) => r.url),
+      [url],
+      "fetched again",
+    );
     assert.deepEqual(warnings(s), [
       `A saved discovery answer for ${url} was dropped and fetched again: its token_endpoint is not an https URL on ` +
         "login.microsoftonline.com, login.windows.net, login.microsoft.com, sts.windows.net. Check who can write the " +
         "application's http cache (httpCache or its saved file).",
     ]);
     // The fresh document is what the store holds now, and it is replayed from then on.
-    assert.match(String((s.store.get(getSuccessKey(url)) as { text: string }).text), /login\.microsoftonline\.com\/tid\/oauth2\/v2\.0\/token/);
+    assert.match(
+      String((s.store.get(getSuccessKey(url)) as { text: string }).text),
+      /login\.microsoftonline\.com\/tid\/oauth2\/v2\.0\/token/,
+    );
     await discoverAuthority(authority, { http: s.http, log: s.log });
     assert.equal(s.inner.requests.length, 1);
   });
@@ -130,12 +187,18 @@ describe("discovery over a planted http cache (any store)", () => {
     const request = instanceDiscoveryRequest(authority);
     const genuineOidc = "https://login.windows.net/contoso.com/v2.0/.well-known/openid-configuration";
     const evilOidc = "https://evil.example/contoso.com/v2.0/.well-known/openid-configuration";
-    const s = setup({ [request.url]: { tenant_discovery_endpoint: genuineOidc }, [genuineOidc]: entraDoc("https://login.microsoftonline.com/tid") });
+    const s = setup({
+      [request.url]: { tenant_discovery_endpoint: genuineOidc },
+      [genuineOidc]: entraDoc("https://login.microsoftonline.com/tid"),
+    });
     s.plant(request.url, { tenant_discovery_endpoint: evilOidc }, request.params);
     s.plant(evilOidc, entraDoc("https://evil.example/tid"));
     const a = await discoverAuthority(authority, { http: s.http, log: s.log });
     assert.equal(a.tokenEndpoint, "https://login.microsoftonline.com/tid/oauth2/v2.0/token");
-    assert.deepEqual(s.inner.requests.map((r) => r.url), [request.url, genuineOidc]);
+    assert.deepEqual(
+      s.inner.requests.map((r) => r.url),
+      [request.url, genuineOidc],
+    );
     assert.equal(warnings(s).length, 1);
     assert.match(warnings(s)[0] ?? "", /its tenant_discovery_endpoint is not an https URL on login\.windows\.net/);
   });
@@ -146,12 +209,18 @@ describe("discovery over a planted http cache (any store)", () => {
     const clock = new FakeClock();
     new ExpiringResponseCache({ store, clock }).set(
       getSuccessKey(url),
-      response(200, entraDoc("https://login.microsoftonline.com/tid", { token_endpoint: "https://evil.example/tid/oauth2/v2.0/token" })),
+      response(
+        200,
+        entraDoc("https://login.microsoftonline.com/tid", {
+          token_endpoint: "https://evil.example/tid/oauth2/v2.0/token",
+        }),
+      ),
       86_400,
     );
     const inner = new RecordingHttpClient((r) => {
       if (r.method === "GET" && r.url === url) return response(200, entraDoc("https://login.microsoftonline.com/tid"));
-      if (r.method === "POST" && r.url === "https://login.microsoftonline.com/tid/oauth2/v2.0/token") return response(200, { access_token: "AT", expires_in: 3600, token_type: "Bearer" });
+      if (r.method === "POST" && r.url === "https://login.microsoftonline.com/tid/oauth2/v2.0/token")
+        return response(200, { access_token: "AT", expires_in: 3600, token_type: "Bearer" });
       return response(404, {});
     });
     const lines: string[] = [];
@@ -166,7 +235,10 @@ describe("discovery over a planted http cache (any store)", () => {
     const result = await app.acquireTokenForClient(["https://graph.microsoft.com/.default"]);
     assert.ok("access_token" in result);
     assert.equal(result.access_token, "AT");
-    assert.ok(inner.requests.every((r) => !r.url.includes("evil.example")), "nothing sent to the planted host");
+    assert.ok(
+      inner.requests.every((r) => !r.url.includes("evil.example")),
+      "nothing sent to the planted host",
+    );
     assert.ok(lines.some((m) => /dropped and fetched again: its token_endpoint/.test(m)));
     assert.ok(lines.every((m) => !m.includes(SECRET) && !m.includes("evil.example")));
   });
@@ -175,7 +247,8 @@ describe("discovery over a planted http cache (any store)", () => {
     const authority = parseAuthority("https://login.microsoftonline.com/contoso.onmicrosoft.com");
     const url = oidcDiscoveryUrl(authority);
     const s = setup({});
-    s.inner.responder = () => Promise.reject(new NetworkError("GET https://login.microsoftonline.com failed: offline."));
+    s.inner.responder = () =>
+      Promise.reject(new NetworkError("GET https://login.microsoftonline.com failed: offline."));
     s.plant(url, entraDoc("https://evil.example/tid"));
     await assert.rejects(discoverAuthority(authority, { http: s.http, log: s.log }), NetworkError);
     assert.equal(warnings(s).length, 1);
@@ -202,20 +275,42 @@ describe("discovery over a planted http cache (any store)", () => {
 
 describe("genuine saved documents are replayed without a request", () => {
   const cases: Array<[string, ParsedAuthority, string]> = [
-    ["public cloud", parseAuthority("https://login.microsoftonline.com/common"), "https://login.microsoftonline.com/common"],
-    ["login.windows.net answered with login.microsoftonline.com endpoints", parseAuthority("https://login.windows.net/contoso.com", { validateAuthority: false }), "https://login.microsoftonline.com/tid"],
-    ["regional host, central authorize endpoint", parseAuthority("https://westus.login.microsoft.com/tid", { validateAuthority: false }), "https://westus.login.microsoft.com/tid"],
+    [
+      "public cloud",
+      parseAuthority("https://login.microsoftonline.com/common"),
+      "https://login.microsoftonline.com/common",
+    ],
+    [
+      "login.windows.net answered with login.microsoftonline.com endpoints",
+      parseAuthority("https://login.windows.net/contoso.com", { validateAuthority: false }),
+      "https://login.microsoftonline.com/tid",
+    ],
+    [
+      "regional host, central authorize endpoint",
+      parseAuthority("https://westus.login.microsoft.com/tid", { validateAuthority: false }),
+      "https://westus.login.microsoft.com/tid",
+    ],
     ["US government", parseAuthority("https://login.microsoftonline.us/tid"), "https://login.microsoftonline.us/tid"],
-    ["B2C", parseAuthority("https://contoso.b2clogin.com/contoso.onmicrosoft.com/B2C_1_signin"), "https://contoso.b2clogin.com/contoso.onmicrosoft.com/b2c_1_signin"],
+    [
+      "B2C",
+      parseAuthority("https://contoso.b2clogin.com/contoso.onmicrosoft.com/B2C_1_signin"),
+      "https://contoso.b2clogin.com/contoso.onmicrosoft.com/b2c_1_signin",
+    ],
     ["CIAM", parseAuthority("https://contoso.ciamlogin.com"), "https://contoso.ciamlogin.com/tid"],
     ["ADFS", parseAuthority("https://fs.contoso.com/adfs"), "https://fs.contoso.com/adfs"],
-    ["a private host with a port", parseAuthority("https://localhost:8443/tenant", { validateAuthority: false }), "https://localhost:8443/tid"],
+    [
+      "a private host with a port",
+      parseAuthority("https://localhost:8443/tenant", { validateAuthority: false }),
+      "https://localhost:8443/tid",
+    ],
   ];
   for (const [name, authority, base] of cases) {
     it(name, async () => {
       const url = oidcDiscoveryUrl(authority);
       const s = setup({});
-      const overrides = name.startsWith("regional") ? { authorization_endpoint: "https://login.microsoftonline.com/tid/oauth2/v2.0/authorize" } : {};
+      const overrides = name.startsWith("regional")
+        ? { authorization_endpoint: "https://login.microsoftonline.com/tid/oauth2/v2.0/authorize" }
+        : {};
       s.plant(url, entraDoc(base, overrides));
       const a = await discoverAuthority(authority, { http: s.http, log: s.log, instanceDiscovery: false });
       assert.equal(a.tokenEndpoint, `${base}/oauth2/v2.0/token`);

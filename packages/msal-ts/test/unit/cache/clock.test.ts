@@ -4,7 +4,12 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { DistributedTokenCache, SerializableTokenCache, TokenCache, type DistributedStore } from "../../../src/index.ts";
+import {
+  DistributedTokenCache,
+  SerializableTokenCache,
+  TokenCache,
+  type DistributedStore,
+} from "../../../src/index.ts";
 import { FakeClock } from "../../helpers/fakes.ts";
 import { clientInfo } from "../../helpers/tokens.ts";
 
@@ -13,7 +18,13 @@ const EVENT = {
   client_id: "app",
   scope: ["User.Read"],
   token_endpoint: ENDPOINT,
-  response: { access_token: "at", expires_in: 3600, scope: "User.Read", client_info: clientInfo("u", "t"), refresh_token: "rt" },
+  response: {
+    access_token: "at",
+    expires_in: 3600,
+    scope: "User.Read",
+    client_info: clientInfo("u", "t"),
+    refresh_token: "rt",
+  },
 };
 /** 2030-01-01T00:00:00.750Z: a fraction of a second is cut, as MSAL Python's `int(time.time())`. */
 const START_MS = 1_893_456_000_750;

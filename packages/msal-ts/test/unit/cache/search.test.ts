@@ -8,20 +8,35 @@ import { clientInfo } from "../../helpers/tokens.ts";
 
 const ENDPOINT = "https://login.microsoftonline.com/contoso/oauth2/v2.0/token";
 
-function userToken(cache: TokenCache, o: { uid?: string; client?: string; scope?: string; secret?: string; data?: Record<string, unknown> }, now = 1000): void {
+function userToken(
+  cache: TokenCache,
+  o: { uid?: string; client?: string; scope?: string; secret?: string; data?: Record<string, unknown> },
+  now = 1000,
+): void {
   cache.add(
     {
       client_id: o.client ?? "app",
       scope: [],
       token_endpoint: ENDPOINT,
-      response: { access_token: o.secret ?? "at", expires_in: 3600, scope: o.scope ?? "User.Read openid profile", client_info: clientInfo(o.uid ?? "u", "t"), refresh_token: "rt" },
+      response: {
+        access_token: o.secret ?? "at",
+        expires_in: 3600,
+        scope: o.scope ?? "User.Read openid profile",
+        client_info: clientInfo(o.uid ?? "u", "t"),
+        refresh_token: "rt",
+      },
       ...(o.data ? { data: o.data } : {}),
     },
     now,
   );
 }
 
-const userQuery = (uid = "u", client = "app") => ({ home_account_id: `${uid}.t`, environment: "login.microsoftonline.com", client_id: client, realm: "contoso" });
+const userQuery = (uid = "u", client = "app") => ({
+  home_account_id: `${uid}.t`,
+  environment: "login.microsoftonline.com",
+  client_id: client,
+  realm: "contoso",
+});
 
 describe("3.5 search", () => {
   it("a subset of the target is a hit (User.Read matches 'User.Read openid profile')", () => {
@@ -36,9 +51,15 @@ describe("3.5 search", () => {
     userToken(cache, { scope: "A B C", secret: "wide" });
     userToken(cache, { scope: "A B", secret: "exact" });
     const found = cache.find("AccessToken", { target: ["b", "a"], query: userQuery() });
-    assert.deepEqual(found.map((e) => e.secret), ["exact"]);
+    assert.deepEqual(
+      found.map((e) => e.secret),
+      ["exact"],
+    );
     const both = cache.find("AccessToken", { target: ["B", "A"], query: userQuery() });
-    assert.deepEqual(both.map((e) => e.secret), ["exact", "wide"]);
+    assert.deepEqual(
+      both.map((e) => e.secret),
+      ["exact", "wide"],
+    );
   });
 
   it("the scan compares scopes case-sensitively and query fields exactly", () => {
@@ -53,13 +74,37 @@ describe("3.5 search", () => {
     const cache = new TokenCache();
     for (let i = 0; i < 50; i++) userToken(cache, { uid: `u${i}`, client: i % 2 ? "app" : "other", secret: `s${i}` });
     const found = cache.find("AccessToken", { target: ["User.Read"], query: userQuery("u7") });
-    assert.deepEqual(found.map((e) => e.secret), ["s7"]);
+    assert.deepEqual(
+      found.map((e) => e.secret),
+      ["s7"],
+    );
   });
 
   it("null and \"\" home_account_id are the same 'no account' value", () => {
     const cache = new SerializableTokenCache();
-    cache.deserialize(JSON.stringify({ AccessToken: { k: { credential_type: "AccessToken", secret: "x", home_account_id: "", environment: "e", client_id: "c", realm: "r", target: "s", expires_on: "9999" } } }));
-    assert.equal(cache.find("AccessToken", { target: ["s"], query: { home_account_id: null, environment: "e", client_id: "c", realm: "r" } }).length, 1);
+    cache.deserialize(
+      JSON.stringify({
+        AccessToken: {
+          k: {
+            credential_type: "AccessToken",
+            secret: "x",
+            home_account_id: "",
+            environment: "e",
+            client_id: "c",
+            realm: "r",
+            target: "s",
+            expires_on: "9999",
+          },
+        },
+      }),
+    );
+    assert.equal(
+      cache.find("AccessToken", {
+        target: ["s"],
+        query: { home_account_id: null, environment: "e", client_id: "c", realm: "r" },
+      }).length,
+      1,
+    );
     assert.equal(cache.find("AccessToken", { query: { home_account_id: null } }).length, 1);
   });
 
@@ -67,8 +112,14 @@ describe("3.5 search", () => {
     const cache = new TokenCache();
     userToken(cache, { data: { key_id: "k1" } });
     assert.equal(cache.find("AccessToken", { target: ["User.Read"], query: userQuery() }).length, 0);
-    assert.equal(cache.find("AccessToken", { target: ["User.Read"], query: { ...userQuery(), key_id: "k1" } }).length, 1);
-    assert.equal(cache.find("AccessToken", { target: ["User.Read"], query: { ...userQuery(), key_id: "k2" } }).length, 0);
+    assert.equal(
+      cache.find("AccessToken", { target: ["User.Read"], query: { ...userQuery(), key_id: "k1" } }).length,
+      1,
+    );
+    assert.equal(
+      cache.find("AccessToken", { target: ["User.Read"], query: { ...userQuery(), key_id: "k2" } }).length,
+      0,
+    );
   });
 
   it("RefreshToken, IdToken and Account searches ignore target", () => {
@@ -96,7 +147,10 @@ describe("3.5 search", () => {
     userToken(cache, { uid: "a", secret: "1" });
     userToken(cache, { uid: "b", secret: "2" });
     userToken(cache, { uid: "a", secret: "3" });
-    assert.deepEqual(cache.find("AccessToken").map((e) => e.secret), ["3", "2"]);
+    assert.deepEqual(
+      cache.find("AccessToken").map((e) => e.secret),
+      ["3", "2"],
+    );
   });
 
   it("entries removed with modify() are gone from every index", () => {
@@ -129,7 +183,13 @@ describe("3.5 search", () => {
 describe("3.2 serialized form", () => {
   it("4-space indentation and Python's \\uXXXX escapes for non-ASCII", () => {
     const cache = new SerializableTokenCache();
-    cache.deserialize(JSON.stringify({ Account: { k: { home_account_id: "h", environment: "e", realm: "r", username: "Zoë 😀", authority_type: "MSSTS" } } }));
+    cache.deserialize(
+      JSON.stringify({
+        Account: {
+          k: { home_account_id: "h", environment: "e", realm: "r", username: "Zoë 😀", authority_type: "MSSTS" },
+        },
+      }),
+    );
     const text = cache.serialize();
     assert.ok(text.includes('"username": "Zo\\u00eb \\ud83d\\ude00"'), text);
     assert.ok(text.startsWith('{\n    "Account": {\n        "k": {\n            "home_account_id": "h",'));

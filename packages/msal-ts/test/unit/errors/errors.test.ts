@@ -45,13 +45,19 @@ describe("errors that used to be something else", () => {
   it("a PublicClientApplication with a clientCredential throws InvalidArgumentError (was a TypeError)", () => {
     assert.throws(
       () => new PublicClientApplication("cid", { clientCredential: "secret" } as never),
-      (e: unknown) => e instanceof InvalidArgumentError && e.code === "invalid_argument" && /ConfidentialClientApplication/.test(e.message),
+      (e: unknown) =>
+        e instanceof InvalidArgumentError &&
+        e.code === "invalid_argument" &&
+        /ConfidentialClientApplication/.test(e.message),
     );
   });
 
   it("MsalTokenCredential throws InteractionRequiredError when no token can be had silently", async () => {
     const http = new FakeEntra();
-    const app = new PublicClientApplication("cid", { authority: "https://login.microsoftonline.com/contoso.onmicrosoft.com", httpClient: http });
+    const app = new PublicClientApplication("cid", {
+      authority: "https://login.microsoftonline.com/contoso.onmicrosoft.com",
+      httpClient: http,
+    });
     const account: Account = {
       home_account_id: "uid.utid",
       environment: "login.microsoftonline.com",
@@ -62,7 +68,10 @@ describe("errors that used to be something else", () => {
     };
     await assert.rejects(
       new MsalTokenCredential({ app, account }).getToken("https://graph.microsoft.com/.default"),
-      (e: unknown) => e instanceof InteractionRequiredError && isMsalError(e, "interaction_required") && /sign the user in again/.test(e.message),
+      (e: unknown) =>
+        e instanceof InteractionRequiredError &&
+        isMsalError(e, "interaction_required") &&
+        /sign the user in again/.test(e.message),
     );
     assert.equal(http.tokenRequests.length, 0, "nothing in the cache to refresh, so no token request");
   });
@@ -70,7 +79,10 @@ describe("errors that used to be something else", () => {
 
 describe("CredentialError", () => {
   it("has the listed code; the provider's own code is its error field", () => {
-    const e = new CredentialError({ error: "invalid_client", error_description: "AADSTS7000215: Invalid client secret provided.\r\nTrace ID: x" });
+    const e = new CredentialError({
+      error: "invalid_client",
+      error_description: "AADSTS7000215: Invalid client secret provided.\r\nTrace ID: x",
+    });
     assert.equal(e.code, "credential_error");
     assert.equal(e.error, "invalid_client");
     assert.equal(e.message, "invalid_client: AADSTS7000215: Invalid client secret provided.");

@@ -28,7 +28,11 @@ describe("default client options: verify", () => {
     const missing = join(dir, "missing.pem");
     assert.throws(
       () => createDefaultHttpClient({ verify: missing }),
-      (e: unknown) => e instanceof InvalidArgumentError && e.code === "invalid_argument" && /^verify: /.test(e.message) && /ENOENT/.test(e.message),
+      (e: unknown) =>
+        e instanceof InvalidArgumentError &&
+        e.code === "invalid_argument" &&
+        /^verify: /.test(e.message) &&
+        /ENOENT/.test(e.message),
     );
   });
   it("a file without PEM throws and does not echo its content", () => {
@@ -36,7 +40,8 @@ describe("default client options: verify", () => {
     writeFileSync(path, "TOP-SECRET-CONTENT");
     assert.throws(
       () => createDefaultHttpClient({ verify: path }),
-      (e: unknown) => e instanceof InvalidArgumentError && e.message.includes("verify") && !e.message.includes("TOP-SECRET"),
+      (e: unknown) =>
+        e instanceof InvalidArgumentError && e.message.includes("verify") && !e.message.includes("TOP-SECRET"),
     );
   });
   it("other values are refused", () => {
@@ -56,7 +61,8 @@ describe("default client options: proxies and timeout", () => {
     for (const bad of ["not a url with:secret@", "ftp://user:secret@p:21", { http: 5 }, [], 7]) {
       assert.throws(
         () => createDefaultHttpClient({ proxies: bad as string }),
-        (e: unknown) => e instanceof InvalidArgumentError && e.message.includes("proxies") && !e.message.includes("secret"),
+        (e: unknown) =>
+          e instanceof InvalidArgumentError && e.message.includes("proxies") && !e.message.includes("secret"),
       );
     }
   });

@@ -146,13 +146,22 @@ describe("ExpiringResponseCache: persistence and corrupt stores", () => {
     ["null", null],
     ["a string", "not an entry"],
     ["an array", [1, 2]],
-    ["status as a string", { status_code: "200", text: "", headers: {}, created_at: START_S, expires_at: START_S + 10 }],
+    [
+      "status as a string",
+      { status_code: "200", text: "", headers: {}, created_at: START_S, expires_at: START_S + 10 },
+    ],
     ["status out of range", { status_code: 42, text: "", headers: {}, created_at: START_S, expires_at: START_S + 10 }],
     ["missing text", { status_code: 200, headers: {}, created_at: START_S, expires_at: START_S + 10 }],
-    ["header value not a string", { status_code: 200, text: "", headers: { a: 1 }, created_at: START_S, expires_at: START_S + 10 }],
+    [
+      "header value not a string",
+      { status_code: 200, text: "", headers: { a: 1 }, created_at: START_S, expires_at: START_S + 10 },
+    ],
     ["headers null", { status_code: 200, text: "", headers: null, created_at: START_S, expires_at: START_S + 10 }],
     ["expiry not a number", { status_code: 200, text: "", headers: {}, created_at: START_S, expires_at: "later" }],
-    ["created after expiry", { status_code: 200, text: "", headers: {}, created_at: START_S + 10, expires_at: START_S }],
+    [
+      "created after expiry",
+      { status_code: 200, text: "", headers: {}, created_at: START_S + 10, expires_at: START_S },
+    ],
     ["Python's _index_ shape", [[[START_S + 10, START_S, "k"]], { k: [START_S + 10, START_S] }]],
   ];
   for (const [name, value] of corrupt) {
@@ -166,7 +175,10 @@ describe("ExpiringResponseCache: persistence and corrupt stores", () => {
 
   it("deletes every malformed entry on the first insert, keeps the good ones", () => {
     const good = { status_code: 200, text: "ok", headers: {}, created_at: START_S, expires_at: START_S + 100 };
-    const store = new Map<string, unknown>([...corrupt.map(([name, value]) => [name, value] as [string, unknown]), ["good", good]]);
+    const store = new Map<string, unknown>([
+      ...corrupt.map(([name, value]) => [name, value] as [string, unknown]),
+      ["good", good],
+    ]);
     const { cache } = setup(store);
     assert.doesNotThrow(() => cache.set("new", ok(), 10));
     assert.deepEqual([...store.keys()].sort(), ["good", "new"]);
@@ -176,7 +188,13 @@ describe("ExpiringResponseCache: persistence and corrupt stores", () => {
   it("trims a loaded store that holds more than the capacity on the first insert, soonest expiry first", () => {
     const store = new Map<string, unknown>();
     for (let i = 0; i < 10; i++) {
-      store.set(`k${i}`, { status_code: 200, text: "", headers: {}, created_at: START_S, expires_at: START_S + 100 + i });
+      store.set(`k${i}`, {
+        status_code: 200,
+        text: "",
+        headers: {},
+        created_at: START_S,
+        expires_at: START_S + 100 + i,
+      });
     }
     const { cache } = setup(store, 5);
     cache.set("new", ok(), 1000);

@@ -45,7 +45,11 @@ describe("pythonStringRepr: CPython quoting and escaping", () => {
     ["backslash doubled", "back\\slash", "'back\\\\slash'"],
     ["newline, tab, carriage return", "a\nb\tc\rd", "'a\\nb\\tc\\rd'"],
     ["other control characters as \\xNN, DEL included", "\x00\x01\x1f\x7f", "'\\x00\\x01\\x1f\\x7f'"],
-    ["printable non-ASCII kept (latin, CJK, emoji)", "caf\u00e9 \u4e2d\u6587 \u{1F600}", "'caf\u00e9 \u4e2d\u6587 \u{1F600}'"],
+    [
+      "printable non-ASCII kept (latin, CJK, emoji)",
+      "caf\u00e9 \u4e2d\u6587 \u{1F600}",
+      "'caf\u00e9 \u4e2d\u6587 \u{1F600}'",
+    ],
     ["no-break space escaped as \\xa0", "nb\u00a0sp", "'nb\\xa0sp'"],
     ["soft hyphen (Cf) escaped", "\u00ad", "'\\xad'"],
     ["C1 control escaped", "\u0085", "'\\x85'"],

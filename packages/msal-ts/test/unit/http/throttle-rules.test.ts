@@ -63,12 +63,18 @@ describe("§8.5 throttling keys", () => {
     );
   });
   it("§8.5 H('RT1') = 36d74db1...bdc0 in the Retry-After key", () => {
-    assert.match(retryAfterKey(TOKEN, { refresh_token: "RT1" }), /hash=36d74db1568ec0e679df3594d8dc291a60dc54eb5cb866f41b1e89dc9a57bdc0 /);
+    assert.match(
+      retryAfterKey(TOKEN, { refresh_token: "RT1" }),
+      /hash=36d74db1568ec0e679df3594d8dc291a60dc54eb5cb866f41b1e89dc9a57bdc0 /,
+    );
   });
   it("Retry-After key: missing fields and a string body render as None", () => {
     const none = "hash=dc937b59892604f5a86ac96936cd7ff09e25f18ae6b758e8014a24c7fa039e91";
     assert.equal(retryAfterKey(TOKEN), `POST ${TOKEN} client_id=None scope=None ${none} 429/5xx/Retry-After`);
-    assert.equal(retryAfterKey(TOKEN, "raw=body"), `POST ${TOKEN} client_id=None scope=None ${none} 429/5xx/Retry-After`);
+    assert.equal(
+      retryAfterKey(TOKEN, "raw=body"),
+      `POST ${TOKEN} client_id=None scope=None ${none} 429/5xx/Retry-After`,
+    );
   });
   it("Retry-After key account hint: refresh_token, else code, else username", () => {
     const rt = retryAfterKey(TOKEN, { refresh_token: "x", code: "c", username: "u" });
@@ -79,14 +85,23 @@ describe("§8.5 throttling keys", () => {
   });
   it("§8.5 MI key: REQ {url} hash=09db15b2...97ff 429/5xx/Retry-After", () => {
     assert.equal(
-      managedIdentityKey("http://169.254.169.254/metadata/identity/oauth2/token", { "api-version": "2018-02-01", resource: "R" }),
+      managedIdentityKey("http://169.254.169.254/metadata/identity/oauth2/token", {
+        "api-version": "2018-02-01",
+        resource: "R",
+      }),
       "REQ http://169.254.169.254/metadata/identity/oauth2/token " +
         "hash=09db15b2774ee3f4e1ef9ef76031973012db58400bed438d08b0fad2f3a097ff 429/5xx/Retry-After",
     );
   });
   it("400 key covers every field: params and body", () => {
-    assert.notEqual(badRequestKey(TOKEN, undefined, { claims: "foo" }), badRequestKey(TOKEN, undefined, { claims: "bar" }));
-    assert.notEqual(badRequestKey(TOKEN, { p: "1" }, { claims: "foo" }), badRequestKey(TOKEN, undefined, { claims: "foo" }));
+    assert.notEqual(
+      badRequestKey(TOKEN, undefined, { claims: "foo" }),
+      badRequestKey(TOKEN, undefined, { claims: "bar" }),
+    );
+    assert.notEqual(
+      badRequestKey(TOKEN, { p: "1" }, { claims: "foo" }),
+      badRequestKey(TOKEN, undefined, { claims: "foo" }),
+    );
   });
 });
 
@@ -147,10 +162,21 @@ describe("§8.5 throttling TTLs", () => {
   });
   it("L4: a 2xx is never kept by the Retry-After rule, whatever its Retry-After (unlike MSAL Python)", () => {
     for (const status of [200, 201, 204, 299]) {
-      assert.equal(retryAfterSeconds(response(status, { access_token: "AT" }, { "Retry-After": "30" }), o(60)), 0, `status ${status}`);
-      assert.equal(retryAfterSeconds(response(status, {}, { "retry-after": "Wed, 21 Oct 2099 07:28:00 GMT" }), o(5)), 0);
+      assert.equal(
+        retryAfterSeconds(response(status, { access_token: "AT" }, { "Retry-After": "30" }), o(60)),
+        0,
+        `status ${status}`,
+      );
+      assert.equal(
+        retryAfterSeconds(response(status, {}, { "retry-after": "Wed, 21 Oct 2099 07:28:00 GMT" }), o(5)),
+        0,
+      );
     }
-    assert.equal(retryAfterSeconds(response(199, {}, { "Retry-After": "30" }), o(60)), 30, "a non-2xx with Retry-After still is");
+    assert.equal(
+      retryAfterSeconds(response(199, {}, { "Retry-After": "30" }), o(60)),
+      30,
+      "a non-2xx with Retry-After still is",
+    );
     assert.equal(retryAfterSeconds(response(300, {}, { "Retry-After": "30" }), o(60)), 30);
   });
   it("GET: any 2xx for a day, nothing else", () => {

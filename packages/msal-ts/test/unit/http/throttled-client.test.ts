@@ -231,7 +231,13 @@ describe("ThrottledHttpClient: upstream behaviours (test_throttled_http_client.p
 
   it("L4: a stored 2xx under a POST key (planted, or saved by an older version) is deleted, not replayed", async () => {
     const store = new Map<string, unknown>();
-    const planted = { status_code: 200, text: '{"access_token":"PLANTED"}', headers: {}, created_at: START_S, expires_at: START_S + 600 };
+    const planted = {
+      status_code: 200,
+      text: '{"access_token":"PLANTED"}',
+      headers: {},
+      created_at: START_S,
+      expires_at: START_S + 600,
+    };
     store.set(retryAfterKey(TOKEN, RT_FORM), planted);
     store.set(badRequestKey(TOKEN, undefined, RT_FORM), planted);
     const { http, inner } = setup(() => response(400, { error: "invalid_grant" }), 60, store);
@@ -244,7 +250,13 @@ describe("ThrottledHttpClient: upstream behaviours (test_throttled_http_client.p
 
   it("a POST consults the 400 cache before the Retry-After cache", async () => {
     const store = new Map<string, unknown>();
-    const entry = (text: string) => ({ status_code: 400, text, headers: {}, created_at: START_S, expires_at: START_S + 60 });
+    const entry = (text: string) => ({
+      status_code: 400,
+      text,
+      headers: {},
+      created_at: START_S,
+      expires_at: START_S + 60,
+    });
     store.set(retryAfterKey(TOKEN, RT_FORM), entry("from retry-after cache"));
     store.set(badRequestKey(TOKEN, undefined, RT_FORM), entry("from 400 cache"));
     const { http, inner } = setup(() => response(200), 60, store);
@@ -257,7 +269,13 @@ describe("ThrottledHttpClient: upstream behaviours (test_throttled_http_client.p
   it("passes the options through to the wrapped client unchanged", async () => {
     const { http, inner } = setup(() => response(200));
     await http.post(TOKEN, { data: "raw body", params: { p: "1" }, headers: { "X-A": "b" } });
-    assert.deepEqual(inner.requests[0], { method: "POST", url: TOKEN, params: { p: "1" }, headers: { "X-A": "b" }, data: "raw body" });
+    assert.deepEqual(inner.requests[0], {
+      method: "POST",
+      url: TOKEN,
+      params: { p: "1" },
+      headers: { "X-A": "b" },
+      data: "raw body",
+    });
   });
 
   it("a string body throttles under client_id=None scope=None", async () => {
@@ -273,9 +291,18 @@ describe("ThrottledHttpClient: upstream behaviours (test_throttled_http_client.p
     const json = JSON.stringify(Object.fromEntries(first.store));
     const loaded = new Map<string, unknown>(Object.entries(JSON.parse(json) as Record<string, unknown>));
     const inner = new RecordingHttpClient(() => response(200));
-    const http = new ThrottledHttpClient({ http: inner, cache: loaded, clock: first.clock, defaultThrottleSeconds: 60 });
+    const http = new ThrottledHttpClient({
+      http: inner,
+      cache: loaded,
+      clock: first.clock,
+      defaultThrottleSeconds: 60,
+    });
     const replay = await http.post(TOKEN, { data: RT_FORM });
-    assert.deepEqual(replay, { status_code: 429, text: "busy", headers: { "content-type": "application/json", "retry-after": "30" } });
+    assert.deepEqual(replay, {
+      status_code: 429,
+      text: "busy",
+      headers: { "content-type": "application/json", "retry-after": "30" },
+    });
     assert.equal(inner.requests.length, 0);
   });
 
@@ -313,7 +340,11 @@ describe("ThrottledHttpClient: upstream behaviours (test_throttled_http_client.p
     assert.equal(http.inner, closable);
     await http.close();
     assert.equal(closed, 1);
-    const noClose = new ThrottledHttpClient({ http: new RecordingHttpClient(), clock: new FakeClock(), defaultThrottleSeconds: 5 });
+    const noClose = new ThrottledHttpClient({
+      http: new RecordingHttpClient(),
+      clock: new FakeClock(),
+      defaultThrottleSeconds: 5,
+    });
     await noClose.close();
   });
 
@@ -322,7 +353,14 @@ describe("ThrottledHttpClient: upstream behaviours (test_throttled_http_client.p
     const clock = new FakeClock();
     const once = new ThrottledHttpClient({ http: raw, clock, defaultThrottleSeconds: 60 });
     assert.equal(new ThrottledHttpClient({ http: once, clock, defaultThrottleSeconds: 5 }).inner, raw);
-    assert.equal(new ThrottledHttpClient({ http: new ManagedIdentityThrottledHttpClient({ http: raw, clock }), clock, defaultThrottleSeconds: 5 }).inner, raw);
+    assert.equal(
+      new ThrottledHttpClient({
+        http: new ManagedIdentityThrottledHttpClient({ http: raw, clock }),
+        clock,
+        defaultThrottleSeconds: 5,
+      }).inner,
+      raw,
+    );
   });
 
   it("uses an in-memory Map when no store is given", async () => {
@@ -336,7 +374,12 @@ describe("ThrottledHttpClient: upstream behaviours (test_throttled_http_client.p
   it("refuses a negative or non-finite default", () => {
     for (const bad of [-1, Number.NaN, Number.POSITIVE_INFINITY]) {
       assert.throws(
-        () => new ThrottledHttpClient({ http: new RecordingHttpClient(), clock: new FakeClock(), defaultThrottleSeconds: bad }),
+        () =>
+          new ThrottledHttpClient({
+            http: new RecordingHttpClient(),
+            clock: new FakeClock(),
+            defaultThrottleSeconds: bad,
+          }),
         InvalidArgumentError,
       );
     }
@@ -408,7 +451,13 @@ describe("ManagedIdentityThrottledHttpClient (§4 last paragraph, §5.8)", () =>
     assert.equal(inner.requests.length, 2);
     assert.equal(store.size, 0);
     const now = Math.floor(clock.now() / 1000);
-    store.set(MI_KEY, { status_code: 200, text: '{"access_token":"PLANTED"}', headers: {}, created_at: now, expires_at: now + 600 });
+    store.set(MI_KEY, {
+      status_code: 200,
+      text: '{"access_token":"PLANTED"}',
+      headers: {},
+      created_at: now,
+      expires_at: now + 600,
+    });
     assert.equal((await http.get(IMDS, { params: PARAMS })).text, '{"access_token":"AT"}');
     assert.equal(inner.requests.length, 3);
     assert.equal(store.size, 0);

@@ -22,11 +22,20 @@ function send(
 ): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const req = httpRequest(
-      { host: o.host ?? "127.0.0.1", port, path: o.path ?? "/", method: o.method ?? "GET", headers: o.headers, agent: false },
+      {
+        host: o.host ?? "127.0.0.1",
+        port,
+        path: o.path ?? "/",
+        method: o.method ?? "GET",
+        headers: o.headers,
+        agent: false,
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on("data", (c: Buffer) => chunks.push(c));
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString("utf8") }));
+        res.on("end", () =>
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString("utf8") }),
+        );
         res.on("error", reject);
       },
     );
@@ -58,7 +67,9 @@ function tryConnect(host: string, port: number): Promise<string> {
 /** Fails instead of hanging the test file (a close() waiting on a connection it should have destroyed). */
 async function withinFiveSeconds<T>(p: Promise<T>): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
-  const guard = new Promise<never>((_r, reject) => (timer = setTimeout(() => reject(new Error("still pending")), 5_000)));
+  const guard = new Promise<never>(
+    (_r, reject) => (timer = setTimeout(() => reject(new Error("still pending")), 5_000)),
+  );
   try {
     return await Promise.race([p, guard]);
   } finally {
@@ -117,7 +128,10 @@ describe("startLoopbackListener: binding", () => {
     await Promise.all([l.close(), l.close()]);
     await l.close();
     await assert.rejects(wait, (e: unknown) => e instanceof MsalError && e.code === "listener_closed");
-    await assert.rejects(l.waitForResponse({ state: "s" }), (e: unknown) => e instanceof MsalError && e.code === "listener_closed");
+    await assert.rejects(
+      l.waitForResponse({ state: "s" }),
+      (e: unknown) => e instanceof MsalError && e.code === "listener_closed",
+    );
     assert.equal(await tryConnect("127.0.0.1", l.port), "ECONNREFUSED");
   });
 
@@ -139,14 +153,21 @@ describe("LoopbackListener: authorization responses", () => {
   it("GET query: success page with security headers, resolves with the params", () =>
     withListener(async (l) => {
       const wait = l.waitForResponse({ state: "st8", timeoutMs: 10_000 });
-      const reply = await send(l.port, { path: "/?code=the-code&state=st8&client_info=eyJ1aWQiOiJ1In0&session_state=x" });
+      const reply = await send(l.port, {
+        path: "/?code=the-code&state=st8&client_info=eyJ1aWQiOiJ1In0&session_state=x",
+      });
       assert.equal(reply.status, 200);
       assert.match(reply.body, /Authentication completed\. You can close this window now\./);
       assert.equal(reply.headers["content-type"], "text/html; charset=utf-8");
       assert.equal(reply.headers["cache-control"], "no-store");
       assert.equal(reply.headers["x-content-type-options"], "nosniff");
       assert.equal(reply.headers["content-security-policy"], "default-src 'none'; style-src 'unsafe-inline'");
-      assert.deepEqual(await wait, { code: "the-code", state: "st8", client_info: "eyJ1aWQiOiJ1In0", session_state: "x" });
+      assert.deepEqual(await wait, {
+        code: "the-code",
+        state: "st8",
+        client_info: "eyJ1aWQiOiJ1In0",
+        session_state: "x",
+      });
     }));
 
   it("POST form_post on any path: success page, resolves with the body params", () =>
@@ -176,7 +197,12 @@ describe("LoopbackListener: authorization responses", () => {
   it("error response: the default error page escapes error, error_description and error_uri", () =>
     withListener(async (l) => {
       const wait = l.waitForResponse({ state: "s" });
-      const qs = new URLSearchParams({ error: "<tag>foo</tag>", error_description: `"'&`, error_uri: "javascript:x<y>", state: "s" });
+      const qs = new URLSearchParams({
+        error: "<tag>foo</tag>",
+        error_description: `"'&`,
+        error_uri: "javascript:x<y>",
+        state: "s",
+      });
       const reply = await send(l.port, { path: `/?${qs}` });
       assert.equal(reply.status, 200);
       assert.match(reply.body, /Authentication failed\./);
@@ -316,7 +342,11 @@ describe("LoopbackListener: authorization responses", () => {
         socket.on("error", () => undefined);
       });
       assert.match(raw, /^HTTP\/1\.1 400 /);
-      const json = await send(l.port, { method: "POST", headers: { "Content-Type": "application/json" }, body: '{"code":"c","state":"s"}' });
+      const json = await send(l.port, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: '{"code":"c","state":"s"}',
+      });
       assert.equal(json.status, 415);
       await postForm(l.port, { error: "access_denied", state: "s" });
       assert.equal((await wait).error, "access_denied");
@@ -350,7 +380,10 @@ describe("LoopbackListener: waiting", () => {
     await withListener(
       async (l) => {
         const timedOut = l.waitForResponse({ state: "s", timeoutMs: 3_600_000 });
-        assert.deepEqual(sleeps.map((z) => z.ms), [3_600_000]);
+        assert.deepEqual(
+          sleeps.map((z) => z.ms),
+          [3_600_000],
+        );
         sleeps[0]?.end();
         await assert.rejects(timedOut, BrowserInteractionTimeoutError);
         const answered = l.waitForResponse({ state: "s", timeoutMs: 60_000 });
@@ -374,7 +407,8 @@ describe("LoopbackListener: waiting", () => {
     await l.close();
     const now = () => ({ timers: count("Timeout"), servers: count("TCPServerWrap"), sockets: count("TCPSocketWrap") });
     // The client's own socket closes a few ticks after its response ended.
-    for (let i = 0; i < 100 && JSON.stringify(now()) !== JSON.stringify(before); i++) await new Promise((r) => setImmediate(r));
+    for (let i = 0; i < 100 && JSON.stringify(now()) !== JSON.stringify(before); i++)
+      await new Promise((r) => setImmediate(r));
     assert.deepEqual(now(), before);
   });
 
@@ -385,7 +419,10 @@ describe("LoopbackListener: waiting", () => {
       const reason = new Error("user cancelled");
       controller.abort(reason);
       await assert.rejects(wait, (e: unknown) => e === reason);
-      await assert.rejects(l.waitForResponse({ state: "s", signal: AbortSignal.abort(reason) }), (e: unknown) => e === reason);
+      await assert.rejects(
+        l.waitForResponse({ state: "s", signal: AbortSignal.abort(reason) }),
+        (e: unknown) => e === reason,
+      );
     }));
 
   it("only one pending wait at a time; bad arguments are InvalidArgumentError", () =>

@@ -25,8 +25,15 @@ const ENV = {
   DEFAULT_TO_VM: {},
   APP_SERVICE: { IDENTITY_ENDPOINT: "http://localhost:8081/msi/token", IDENTITY_HEADER: "h" },
   MACHINE_LEARNING: { MSI_ENDPOINT: "http://localhost:8082/token", MSI_SECRET: "s" },
-  SERVICE_FABRIC: { IDENTITY_ENDPOINT: "https://localhost:2377/token", IDENTITY_HEADER: "h", IDENTITY_SERVER_THUMBPRINT: "t" },
-  AZURE_ARC: { IDENTITY_ENDPOINT: "http://localhost:40342/metadata/identity/oauth2/token", IMDS_ENDPOINT: "http://localhost:40342" },
+  SERVICE_FABRIC: {
+    IDENTITY_ENDPOINT: "https://localhost:2377/token",
+    IDENTITY_HEADER: "h",
+    IDENTITY_SERVER_THUMBPRINT: "t",
+  },
+  AZURE_ARC: {
+    IDENTITY_ENDPOINT: "http://localhost:40342/metadata/identity/oauth2/token",
+    IMDS_ENDPOINT: "http://localhost:40342",
+  },
   CLOUD_SHELL: { AZUREPS_HOST_ENVIRONMENT: "cloud-shell/1.0", MSI_ENDPOINT: "http://localhost:50342/oauth2/token" },
 } as const;
 type Source = keyof typeof ENV;
@@ -65,12 +72,18 @@ function assertNoSecret(text: string, where: string): void {
 
 /** The returned object, then the same answer through MsalTokenCredential: CredentialError's message and result. */
 async function assertSafeError(source: Source, answer: HttpResponse): Promise<Record<string, unknown>> {
-  const result: Record<string, unknown> = { ...(await clientFor(source, answer).acquireTokenForClient({ resource: RESOURCE })) };
+  const result: Record<string, unknown> = {
+    ...(await clientFor(source, answer).acquireTokenForClient({ resource: RESOURCE })),
+  };
   assertNoSecret(JSON.stringify(result), "the returned error object");
   assert.equal(typeof result.error, "string", JSON.stringify(result));
   assert.equal(typeof result.error_description, "string");
   assert.ok(!("access_token" in result));
-  assert.match(String(result.error_description), new RegExp(`HTTP ${answer.status_code}\\b`), "the description names the HTTP status");
+  assert.match(
+    String(result.error_description),
+    new RegExp(`HTTP ${answer.status_code}\\b`),
+    "the description names the HTTP status",
+  );
   const credential = new MsalTokenCredential({ managedIdentity: clientFor(source, answer) });
   await assert.rejects(credential.getToken(`${RESOURCE}/.default`), (e: unknown) => {
     assert.ok(e instanceof CredentialError);
@@ -82,24 +95,50 @@ async function assertSafeError(source: Source, answer: HttpResponse): Promise<Re
   return result;
 }
 
-const ALL: readonly Source[] = ["DEFAULT_TO_VM", "APP_SERVICE", "MACHINE_LEARNING", "SERVICE_FABRIC", "AZURE_ARC", "CLOUD_SHELL"];
+const ALL: readonly Source[] = [
+  "DEFAULT_TO_VM",
+  "APP_SERVICE",
+  "MACHINE_LEARNING",
+  "SERVICE_FABRIC",
+  "AZURE_ARC",
+  "CLOUD_SHELL",
+];
 
 describe("L1: managed-identity errors never carry a token from the response body", () => {
   for (const source of ALL) {
     it(`${source}: HTTP 200 with an access_token but no usable expiry`, async () => {
-      const r = await assertSafeError(source, response(200, { access_token: TOKEN, refresh_token: OPAQUE, expires_in: "soon", expires_on: "later", resource: RESOURCE }));
+      const r = await assertSafeError(
+        source,
+        response(200, {
+          access_token: TOKEN,
+          refresh_token: OPAQUE,
+          expires_in: "soon",
+          expires_on: "later",
+          resource: RESOURCE,
+        }),
+      );
       assert.ok(["invalid_response", "invalid_request", "invalid_scope"].includes(String(r.error)), String(r.error));
     });
 
     it(`${source}: HTTP 400 whose error fields quote a token`, async () => {
       await assertSafeError(
         source,
-        response(400, { error: "invalid_request", error_description: `token ${TOKEN} rejected`, message: `token ${TOKEN}`, statusCode: 400, refresh_token: OPAQUE, detail: { access_token: TOKEN } }),
+        response(400, {
+          error: "invalid_request",
+          error_description: `token ${TOKEN} rejected`,
+          message: `token ${TOKEN}`,
+          statusCode: 400,
+          refresh_token: OPAQUE,
+          detail: { access_token: TOKEN },
+        }),
       );
     });
 
     it(`${source}: HTTP 500 with a body that is not JSON and holds a token`, async () => {
-      await assertSafeError(source, response(500, `upstream said access_token=${TOKEN}&refresh_token=${OPAQUE}`, { "content-type": "text/plain" }));
+      await assertSafeError(
+        source,
+        response(500, `upstream said access_token=${TOKEN}&refresh_token=${OPAQUE}`, { "content-type": "text/plain" }),
+      );
     });
 
     it(`${source}: an "error" member that is itself a token is not echoed`, async () => {
@@ -111,7 +150,16 @@ describe("L1: managed-identity errors never carry a token from the response body
 
 describe("L1: the safe fields are kept", () => {
   it("IMDS: the endpoint's short error code, the status and a correlation id", async () => {
-    const r = expectError(await clientFor("DEFAULT_TO_VM", response(400, { error: "invalid_request", error_description: "Identity not found", correlation_id: CORRELATION })).acquireTokenForClient({ resource: RESOURCE }));
+    const r = expectError(
+      await clientFor(
+        "DEFAULT_TO_VM",
+        response(400, {
+          error: "invalid_request",
+          error_description: "Identity not found",
+          correlation_id: CORRELATION,
+        }),
+      ).acquireTokenForClient({ resource: RESOURCE }),
+    );
     assert.equal(r.error, "invalid_request");
     assert.equal(r.correlation_id, CORRELATION);
     assert.match(String(r.error_description), /IMDS.*HTTP 400/);
@@ -119,7 +167,13 @@ describe("L1: the safe fields are kept", () => {
   });
 
   it("Service Fabric: the mapped MSAL Python code, the endpoint's code and its correlation id", async () => {
-    const body = { error: { correlationId: CORRELATION, code: "SecretHeaderNotFound", message: `Secret ${OPAQUE} is not found in the request headers.` } };
+    const body = {
+      error: {
+        correlationId: CORRELATION,
+        code: "SecretHeaderNotFound",
+        message: `Secret ${OPAQUE} is not found in the request headers.`,
+      },
+    };
     const r = await assertSafeError("SERVICE_FABRIC", response(404, body));
     assert.equal(r.error, "unauthorized_client");
     assert.equal(r.correlation_id, CORRELATION);
@@ -127,7 +181,10 @@ describe("L1: the safe fields are kept", () => {
   });
 
   it("a correlation id that is not a GUID is dropped", async () => {
-    const r = await assertSafeError("APP_SERVICE", response(500, { statusCode: 500, message: "x", correlationId: TOKEN }));
+    const r = await assertSafeError(
+      "APP_SERVICE",
+      response(500, { statusCode: 500, message: "x", correlationId: TOKEN }),
+    );
     assert.equal(r.correlation_id, undefined);
     assert.equal(r.error, "invalid_scope");
   });
@@ -135,7 +192,10 @@ describe("L1: the safe fields are kept", () => {
 
 describe("L1: CredentialError's message never repeats a JWT", () => {
   it("a description quoting a token (from any source) is cut out of the message", () => {
-    const e = new CredentialError({ error: "invalid_grant", error_description: `AADSTS50000: token ${TOKEN} was refused. Trace ID: ${CORRELATION}` });
+    const e = new CredentialError({
+      error: "invalid_grant",
+      error_description: `AADSTS50000: token ${TOKEN} was refused. Trace ID: ${CORRELATION}`,
+    });
     assertNoSecret(e.message, "CredentialError.message");
     assert.equal(e.message, `invalid_grant: AADSTS50000: token [token removed] was refused. Trace ID: ${CORRELATION}`);
   });

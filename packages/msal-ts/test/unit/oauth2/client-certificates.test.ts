@@ -28,12 +28,20 @@ const padded = (bytes: Buffer): string => bytes.toString("base64").replace(/\+/g
 async function assertionHeader(clientCredential: unknown): Promise<Record<string, unknown>> {
   const http = new FakeEntra();
   http.token = () => response(200, { token_type: "Bearer", access_token: "AT", expires_in: 3600 });
-  const app = new ConfidentialClientApplication("cid", { authority: AUTHORITY, clientCredential: clientCredential as never, httpClient: http, clock: new FakeClock() });
+  const app = new ConfidentialClientApplication("cid", {
+    authority: AUTHORITY,
+    clientCredential: clientCredential as never,
+    httpClient: http,
+    clock: new FakeClock(),
+  });
   const result = await app.acquireTokenForClient(["https://graph.microsoft.com/.default"]);
   assert.equal((result as { access_token?: string }).access_token, "AT");
   const form = http.tokenRequests[0]?.data as Record<string, string>;
   assert.equal(form.client_assertion_type, "urn:ietf:params:oauth:client-assertion-type:jwt-bearer");
-  return JSON.parse(Buffer.from(form.client_assertion?.split(".")[0] ?? "", "base64url").toString()) as Record<string, unknown>;
+  return JSON.parse(Buffer.from(form.client_assertion?.split(".")[0] ?? "", "base64url").toString()) as Record<
+    string,
+    unknown
+  >;
 }
 
 describe("clientCredential: certificate forms", () => {
@@ -45,7 +53,11 @@ describe("clientCredential: certificate forms", () => {
   });
 
   it("a PEM key with a thumbprint only: x5t from the thumbprint, no x5c", async () => {
-    const header = await assertionHeader({ privateKey: KEY, passphrase: "password", thumbprint: SHA1.toString("hex").toUpperCase() });
+    const header = await assertionHeader({
+      privateKey: KEY,
+      passphrase: "password",
+      thumbprint: SHA1.toString("hex").toUpperCase(),
+    });
     assert.equal(header.alg, "RS256");
     assert.equal(header.x5t, padded(SHA1));
     assert.equal(header.x5c, undefined);
@@ -61,14 +73,22 @@ describe("clientCredential: certificate forms", () => {
 
   it("refuses, at construction, a PFX whose publicCertificate is not true", () => {
     assert.throws(
-      () => new ConfidentialClientApplication("cid", { authority: AUTHORITY, clientCredential: { privateKeyPfxPath: PFX, publicCertificate: CERT } as never }),
+      () =>
+        new ConfidentialClientApplication("cid", {
+          authority: AUTHORITY,
+          clientCredential: { privateKeyPfxPath: PFX, publicCertificate: CERT } as never,
+        }),
       (e: unknown) => e instanceof InvalidArgumentError && /publicCertificate can only be true/.test(e.message),
     );
   });
 
   it("refuses, at construction, a PEM key with neither thumbprint nor certificate", () => {
     assert.throws(
-      () => new ConfidentialClientApplication("cid", { authority: AUTHORITY, clientCredential: { privateKey: KEY, passphrase: "password" } as never }),
+      () =>
+        new ConfidentialClientApplication("cid", {
+          authority: AUTHORITY,
+          clientCredential: { privateKey: KEY, passphrase: "password" } as never,
+        }),
       (e: unknown) => e instanceof InvalidArgumentError && /thumbprint or the certificate itself/.test(e.message),
     );
   });

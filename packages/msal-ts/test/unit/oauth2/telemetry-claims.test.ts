@@ -70,50 +70,91 @@ describe("8.2 telemetry header strings", () => {
 
 describe("8.3 claims merge", () => {
   const challenge1 = '{"id_token": {"auth_time": {"essential": true}}}';
-  const challenge2 = '{"id_token": {"auth_time": {"essential": true}}, "access_token": {"nbf": {"essential": true, "value": "1563308371"}}}';
+  const challenge2 =
+    '{"id_token": {"auth_time": {"essential": true}}, "access_token": {"nbf": {"essential": true, "value": "1563308371"}}}';
   it("capabilities + id_token challenge", () =>
-    assert.deepEqual(JSON.parse(mergeClaims(challenge1, ["foo", "bar"])!), { id_token: { auth_time: { essential: true } }, access_token: { xms_cc: { values: ["foo", "bar"] } } }));
+    assert.deepEqual(JSON.parse(mergeClaims(challenge1, ["foo", "bar"])!), {
+      id_token: { auth_time: { essential: true } },
+      access_token: { xms_cc: { values: ["foo", "bar"] } },
+    }));
   it("capabilities + challenge with access_token", () =>
     assert.deepEqual(JSON.parse(mergeClaims(challenge2, ["foo", "bar"])!), {
       id_token: { auth_time: { essential: true } },
       access_token: { nbf: { essential: true, value: "1563308371" }, xms_cc: { values: ["foo", "bar"] } },
     }));
   it("no capabilities: the challenge unchanged", () => assert.equal(mergeClaims(challenge1, undefined), challenge1));
-  it("capabilities only", () => assert.deepEqual(JSON.parse(mergeClaims(undefined, ["foo", "bar"])!), { access_token: { xms_cc: { values: ["foo", "bar"] } } }));
+  it("capabilities only", () =>
+    assert.deepEqual(JSON.parse(mergeClaims(undefined, ["foo", "bar"])!), {
+      access_token: { xms_cc: { values: ["foo", "bar"] } },
+    }));
   it("neither: no claims", () => assert.equal(mergeClaims(undefined, []), undefined));
-  it("exact wire string for CP1 (fixture)", () => assert.equal(mergeClaims(undefined, ["CP1"]), '{"access_token": {"xms_cc": {"values": ["CP1"]}}}'));
+  it("exact wire string for CP1 (fixture)", () =>
+    assert.equal(mergeClaims(undefined, ["CP1"]), '{"access_token": {"xms_cc": {"values": ["CP1"]}}}'));
   it("exact wire string for auth-code redemption with a challenge (fixture)", () =>
-    assert.equal(mergeClaims('{"id_token":{"auth_time":{"essential":true}}}', ["CP1"]), '{"id_token": {"auth_time": {"essential": true}}, "access_token": {"xms_cc": {"values": ["CP1"]}}}'));
+    assert.equal(
+      mergeClaims('{"id_token":{"auth_time":{"essential":true}}}', ["CP1"]),
+      '{"id_token": {"auth_time": {"essential": true}}, "access_token": {"xms_cc": {"values": ["CP1"]}}}',
+    ));
   it("an existing xms_cc is replaced", () =>
-    assert.equal(mergeClaims('{"access_token": {"xms_cc": {"values": ["old"]}, "a": 1}}', ["CP1"]), '{"access_token": {"a": 1, "xms_cc": {"values": ["CP1"]}}}'));
+    assert.equal(
+      mergeClaims('{"access_token": {"xms_cc": {"values": ["old"]}, "a": 1}}', ["CP1"]),
+      '{"access_token": {"a": 1, "xms_cc": {"values": ["CP1"]}}}',
+    ));
   it("a challenge that is not a JSON object is refused clearly", () => {
     assert.throws(() => mergeClaims("not json", ["CP1"]), InvalidArgumentError);
     assert.throws(() => mergeClaims("[1]", ["CP1"]), InvalidArgumentError);
     assert.throws(() => checkClaimsChallenge(42), InvalidArgumentError);
     assert.equal(checkClaimsChallenge(undefined), undefined);
   });
-  it("Python's JSON text: separators and \\u escapes", () => assert.equal(pythonJsonDumps({ a: ["é", 1, null, true], b: {} }), '{"a": ["\\u00e9", 1, null, true], "b": {}}'));
+  it("Python's JSON text: separators and \\u escapes", () =>
+    assert.equal(pythonJsonDumps({ a: ["é", 1, null, true], b: {} }), '{"a": ["\\u00e9", 1, null, true], "b": {}}'));
 });
 
 describe("8.4 X-AnchorMailbox", () => {
-  it("silent refresh, home_account_id foo.bar -> Oid:foo@bar", () => assert.equal(anchorFromHomeAccountId("foo.bar"), "Oid:foo@bar"));
-  it("fixture: uid1.utid1 -> Oid:uid1@utid1", () => assert.equal(anchorFromHomeAccountId("uid1.utid1"), "Oid:uid1@utid1"));
+  it("silent refresh, home_account_id foo.bar -> Oid:foo@bar", () =>
+    assert.equal(anchorFromHomeAccountId("foo.bar"), "Oid:foo@bar"));
+  it("fixture: uid1.utid1 -> Oid:uid1@utid1", () =>
+    assert.equal(anchorFromHomeAccountId("uid1.utid1"), "Oid:uid1@utid1"));
   it("no home account, no anchor", () => assert.equal(anchorFromHomeAccountId(null), undefined));
   it("auth response client_info decodes to the Oid anchor's uid and utid", () => {
-    const info = decodeClientInfo("eyJ1aWQiOiJhYTkwNTk0OS1hMmI4LTRlMGEtOGFlYS1iMzJlNTNjY2RiNDEiLCJ1dGlkIjoiNzJmOTg4YmYtODZmMS00MWFmLTkxYWItMmQ3Y2QwMTFkYjQ3In0");
-    assert.deepEqual(info, { uid: "aa905949-a2b8-4e0a-8aea-b32e53ccdb41", utid: "72f988bf-86f1-41af-91ab-2d7cd011db47" });
-    assert.equal(`Oid:${info?.uid}@${info?.utid}`, "Oid:aa905949-a2b8-4e0a-8aea-b32e53ccdb41@72f988bf-86f1-41af-91ab-2d7cd011db47");
+    const info = decodeClientInfo(
+      "eyJ1aWQiOiJhYTkwNTk0OS1hMmI4LTRlMGEtOGFlYS1iMzJlNTNjY2RiNDEiLCJ1dGlkIjoiNzJmOTg4YmYtODZmMS00MWFmLTkxYWItMmQ3Y2QwMTFkYjQ3In0",
+    );
+    assert.deepEqual(info, {
+      uid: "aa905949-a2b8-4e0a-8aea-b32e53ccdb41",
+      utid: "72f988bf-86f1-41af-91ab-2d7cd011db47",
+    });
+    assert.equal(
+      `Oid:${info?.uid}@${info?.utid}`,
+      "Oid:aa905949-a2b8-4e0a-8aea-b32e53ccdb41@72f988bf-86f1-41af-91ab-2d7cd011db47",
+    );
   });
 });
 
 describe("1.7 scope decoration", () => {
   it("adds the reserved scopes, sorted by code point", () =>
-    assert.deepEqual(decorateScopes(["https://graph.microsoft.com/User.Read"]), ["https://graph.microsoft.com/User.Read", "offline_access", "openid", "profile"]));
+    assert.deepEqual(decorateScopes(["https://graph.microsoft.com/User.Read"]), [
+      "https://graph.microsoft.com/User.Read",
+      "offline_access",
+      "openid",
+      "profile",
+    ]));
   it("excludeScopes removes offline_access (fixture pca_auth_code_flow)", () =>
-    assert.deepEqual(decorateScopes(["https://graph.microsoft.com/User.Read"], ["offline_access"]), ["https://graph.microsoft.com/User.Read", "openid", "profile"]));
+    assert.deepEqual(decorateScopes(["https://graph.microsoft.com/User.Read"], ["offline_access"]), [
+      "https://graph.microsoft.com/User.Read",
+      "openid",
+      "profile",
+    ]));
   it("a reserved scope in the input is refused with the reserved list", () =>
-    assert.throws(() => decorateScopes(["openid", "User.Read"]), (e: Error) => e instanceof InvalidArgumentError && e.message.startsWith("You cannot use any scope value that is reserved.") && e.message.includes("The reserved list")));
-  it("the client id is accepted as a scope (B2C)", () => assert.deepEqual(decorateScopes(["client-id"]), ["client-id", "offline_access", "openid", "profile"]));
+    assert.throws(
+      () => decorateScopes(["openid", "User.Read"]),
+      (e: Error) =>
+        e instanceof InvalidArgumentError &&
+        e.message.startsWith("You cannot use any scope value that is reserved.") &&
+        e.message.includes("The reserved list"),
+    ));
+  it("the client id is accepted as a scope (B2C)", () =>
+    assert.deepEqual(decorateScopes(["client-id"]), ["client-id", "offline_access", "openid", "profile"]));
   it("scopes must be an array of non-empty strings without spaces", () => {
     assert.throws(() => decorateScopes("User.Read"), InvalidArgumentError);
     assert.throws(() => decorateScopes(["User.Read Mail.Read"]), InvalidArgumentError);
@@ -124,13 +165,35 @@ describe("1.7 scope decoration", () => {
 
 describe("1.1 default headers", () => {
   it("identification headers, app name and version only when set", () => {
-    assert.deepEqual(libraryHeaders({ platform: "linux" }), { "x-client-sku": "msal-ts", "x-client-ver": VERSION, "x-client-os": "linux", "x-ms-lib-capability": "retry-after, h429" });
+    assert.deepEqual(libraryHeaders({ platform: "linux" }), {
+      "x-client-sku": "msal-ts",
+      "x-client-ver": VERSION,
+      "x-client-os": "linux",
+      "x-ms-lib-capability": "retry-after, h429",
+    });
     assert.deepEqual(libraryHeaders({ platform: "win32", appName: "MyApp", appVersion: "1.0" })["x-app-name"], "MyApp");
   });
   it("token request headers in MSAL Python's order (fixture cca_secret_client_credentials)", () => {
     const telemetry = new TelemetryBuffer();
-    const headers = tokenRequestHeaders({ library: libraryHeaders({ platform: "linux", appName: "MyApp", appVersion: "1.0" }), correlationId: "cid", apiId: 730, refreshReason: 2, telemetry });
-    assert.deepEqual(Object.keys(headers), ["Accept", "x-client-sku", "x-client-ver", "x-client-os", "x-ms-lib-capability", "x-app-name", "x-app-ver", "client-request-id", "x-client-current-telemetry", "x-client-last-telemetry"]);
+    const headers = tokenRequestHeaders({
+      library: libraryHeaders({ platform: "linux", appName: "MyApp", appVersion: "1.0" }),
+      correlationId: "cid",
+      apiId: 730,
+      refreshReason: 2,
+      telemetry,
+    });
+    assert.deepEqual(Object.keys(headers), [
+      "Accept",
+      "x-client-sku",
+      "x-client-ver",
+      "x-client-os",
+      "x-ms-lib-capability",
+      "x-app-name",
+      "x-app-ver",
+      "client-request-id",
+      "x-client-current-telemetry",
+      "x-client-last-telemetry",
+    ]);
     assert.equal(headers["x-client-current-telemetry"], "4|730,2|");
     assert.equal(headers["x-client-last-telemetry"], "4|0|||");
   });

@@ -40,7 +40,8 @@ describe("TelemetryBuffer with hostile error codes", () => {
 
   it("many hostile answers: the header stays valid and under 400 characters", () => {
     const buffer = new TelemetryBuffer();
-    for (let i = 0; i < 1000; i++) buffer.record(ApiId.CLIENT_CREDENTIALS, ID, { error: i % 2 ? "x\u00e9".repeat(i) : `code_${i}` });
+    for (let i = 0; i < 1000; i++)
+      buffer.record(ApiId.CLIENT_CREDENTIALS, ID, { error: i % 2 ? "x\u00e9".repeat(i) : `code_${i}` });
     const header = buffer.lastHeader();
     assert.match(header, VALID_HEADER);
     assert.ok(header.length < 400, `${header.length}`);
@@ -48,7 +49,13 @@ describe("TelemetryBuffer with hostile error codes", () => {
 });
 
 describe("X-AnchorMailbox built from server or user text", () => {
-  const base = { library: {}, correlationId: "c", apiId: ApiId.SILENT_REFRESH, refreshReason: 3, telemetry: new TelemetryBuffer() };
+  const base = {
+    library: {},
+    correlationId: "c",
+    apiId: ApiId.SILENT_REFRESH,
+    refreshReason: 3,
+    telemetry: new TelemetryBuffer(),
+  };
   it("a hostile uid from client_info (CR/LF, non-ASCII, 10 kB) leaves the hint out instead of breaking the request", () => {
     for (const uid of ["u\r\nX-Evil: 1", "u\u2014x", "u".repeat(10_000)]) {
       const headers = tokenRequestHeaders({ ...base, anchorMailbox: anchorFromHomeAccountId(`${uid}.utid`) });
@@ -57,6 +64,9 @@ describe("X-AnchorMailbox built from server or user text", () => {
     }
   });
   it("a normal home account id is sent as MSAL Python sends it", () => {
-    assert.equal(tokenRequestHeaders({ ...base, anchorMailbox: anchorFromHomeAccountId("uid.utid") })["X-AnchorMailbox"], "Oid:uid@utid");
+    assert.equal(
+      tokenRequestHeaders({ ...base, anchorMailbox: anchorFromHomeAccountId("uid.utid") })["X-AnchorMailbox"],
+      "Oid:uid@utid",
+    );
   });
 });

@@ -4,7 +4,16 @@
  */
 import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from "node:fs";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -18,7 +27,9 @@ const children = new Set<ChildProcess>();
 
 /** Starts a child that takes the lock; resolves once it holds it. */
 function startHolder(lockPath: string, holdMs: number, markerPath: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ["--import", "tsx", HOLDER, lockPath, String(holdMs), markerPath], { stdio: ["ignore", "pipe", "inherit"] });
+  const child = spawn(process.execPath, ["--import", "tsx", HOLDER, lockPath, String(holdMs), markerPath], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
   children.add(child);
   child.once("exit", () => children.delete(child));
   return new Promise((resolve, reject) => {
@@ -32,7 +43,9 @@ function startHolder(lockPath: string, holdMs: number, markerPath: string): Prom
 }
 
 function exited(child: ChildProcess): Promise<void> {
-  return child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((r) => child.once("exit", () => r()));
+  return child.exitCode !== null || child.signalCode !== null
+    ? Promise.resolve()
+    : new Promise((r) => child.once("exit", () => r()));
 }
 
 /** A pid that is certainly not running: a child that has exited and been reaped. */
@@ -140,7 +153,10 @@ describe("FileLock", () => {
 
   it("recovers a lock of a live pid that is older than staleMs", () => {
     // Our own pid is alive; a different nonce makes it another holder (another instance or thread).
-    writeFileSync(lockPath, JSON.stringify({ pid: process.pid, host: hostname(), time: Date.now() - 5_000, nonce: "other" }));
+    writeFileSync(
+      lockPath,
+      JSON.stringify({ pid: process.pid, host: hostname(), time: Date.now() - 5_000, nonce: "other" }),
+    );
     const lock = new FileLock(lockPath, { timeoutMs: 10_000, staleMs: 1_000 });
     lock.acquire();
     assert.equal(lock.recoveredDeadPid, undefined);
@@ -149,7 +165,10 @@ describe("FileLock", () => {
 
   it("ages an unreadable (empty) lock by its mtime", () => {
     writeFileSync(lockPath, "");
-    assert.throws(() => new FileLock(lockPath, { timeoutMs: 50, staleMs: 60_000 }).acquire(), /locked by an unknown process/);
+    assert.throws(
+      () => new FileLock(lockPath, { timeoutMs: 50, staleMs: 60_000 }).acquire(),
+      /locked by an unknown process/,
+    );
     const old = new Date(Date.now() - 120_000);
     utimesSync(lockPath, old, old);
     const lock = new FileLock(lockPath, { timeoutMs: 10_000, staleMs: 60_000 });
@@ -162,7 +181,11 @@ describe("FileLock", () => {
     const lock = new FileLock(lockPath, { timeoutMs: 100, staleMs: 600_000 });
     assert.throws(
       () => lock.acquire(),
-      (e: unknown) => e instanceof MsalError && e.code === "cache_locked" && e.message.includes(`locked by pid ${process.pid}`) && e.message.includes(lockPath),
+      (e: unknown) =>
+        e instanceof MsalError &&
+        e.code === "cache_locked" &&
+        e.message.includes(`locked by pid ${process.pid}`) &&
+        e.message.includes(lockPath),
     );
     assert.equal(lock.held, false);
     assert.equal(JSON.parse(readFileSync(lockPath, "utf8")).nonce, "other", "the live holder's lock is untouched");
@@ -172,7 +195,10 @@ describe("FileLock", () => {
     const { sink, lines } = recorder();
     const lock = new FileLock(lockPath, { logger: sink });
     lock.acquire();
-    writeFileSync(lockPath, JSON.stringify({ pid: process.pid, host: hostname(), time: Date.now(), nonce: "someone-else" }));
+    writeFileSync(
+      lockPath,
+      JSON.stringify({ pid: process.pid, host: hostname(), time: Date.now(), nonce: "someone-else" }),
+    );
     lock.release();
     assert.equal(existsSync(lockPath), true);
     assert.ok(lines.some(([level, m]) => level === "warning" && m.includes("taken over")));

@@ -2,7 +2,17 @@
  * FileStore and writeFileAtomic: private modes, no stray temporary files, change detection.
  */
 import assert from "node:assert/strict";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, it } from "node:test";
@@ -23,9 +33,9 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 describe("writeFileAtomic", () => {
   it("writes mode 0600, creates the parent 0700 and leaves no temporary file", () => {
     const target = join(dir, "sub", "cache.json");
-    writeFileAtomic(target, "{\"a\": 1}");
-    writeFileAtomic(target, "{\"a\": 2}");
-    assert.equal(readFileSync(target, "utf8"), "{\"a\": 2}");
+    writeFileAtomic(target, '{"a": 1}');
+    writeFileAtomic(target, '{"a": 2}');
+    assert.equal(readFileSync(target, "utf8"), '{"a": 2}');
     assert.deepEqual(readdirSync(join(dir, "sub")), ["cache.json"]);
     if (posix) {
       assert.equal(modeOf(target), 0o600);
@@ -37,7 +47,7 @@ describe("writeFileAtomic", () => {
     writeFileSync(file, "{}");
     chmodSync(file, 0o644);
     const lines: string[] = [];
-    writeFileAtomic(file, "{\"b\": 1}", new LogSink({ log: (_l, m) => lines.push(m) }));
+    writeFileAtomic(file, '{"b": 1}', new LogSink({ log: (_l, m) => lines.push(m) }));
     assert.equal(modeOf(file), 0o600);
     assert.equal(lines.length, 1);
     assert.match(lines[0] ?? "", /mode 0644.*now 0600/);
@@ -75,9 +85,9 @@ describe("FileStore", () => {
     assert.deepEqual(store.read(), { text: null, changed: false });
 
     const other = new FileStore(file);
-    other.write("{\"x\": 1}");
+    other.write('{"x": 1}');
     assert.equal(store.changedSinceLastRead(), true);
-    assert.deepEqual(store.read(), { text: "{\"x\": 1}", changed: true });
+    assert.deepEqual(store.read(), { text: '{"x": 1}', changed: true });
     assert.equal(store.changedSinceLastRead(), false);
   });
 
@@ -97,7 +107,7 @@ describe("FileStore", () => {
     const ino = statSync(file).ino;
     assert.equal(store.write("{}"), false);
     assert.equal(statSync(file).ino, ino);
-    new FileStore(file).write("{\"y\": 1}");
+    new FileStore(file).write('{"y": 1}');
     assert.equal(store.write("{}"), true);
     assert.equal(readFileSync(file, "utf8"), "{}");
   });
@@ -127,6 +137,10 @@ describe("FileStore", () => {
     writeFileSync(join(dir, "cache.json.123.abc.keep"), "");
     writeFileSync(join(dir, "other.json.123.abc.tmp"), "");
     new FileStore(file).removeTempFilesOf(123);
-    assert.deepEqual(readdirSync(dir).sort(), ["cache.json.123.abc.keep", "cache.json.1234.abc.tmp", "other.json.123.abc.tmp"]);
+    assert.deepEqual(readdirSync(dir).sort(), [
+      "cache.json.123.abc.keep",
+      "cache.json.1234.abc.tmp",
+      "other.json.123.abc.tmp",
+    ]);
   });
 });

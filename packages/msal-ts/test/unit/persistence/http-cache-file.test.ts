@@ -29,7 +29,11 @@ describe("loadHttpCache / saveHttpCache", () => {
     const clock = { now: () => 1_700_000_000_000, sleep: async () => undefined };
     const store = new Map<string, unknown>();
     const before = new ExpiringResponseCache({ store, clock });
-    before.set("GET https://login.microsoftonline.com/common/discovery/instance 2xx", { status_code: 200, text: "{\"tenant_discovery_endpoint\": \"x\"}", headers: { "content-type": "application/json" } }, 86_400);
+    before.set(
+      "GET https://login.microsoftonline.com/common/discovery/instance 2xx",
+      { status_code: 200, text: '{"tenant_discovery_endpoint": "x"}', headers: { "content-type": "application/json" } },
+      86_400,
+    );
     store.set("__proto__", { odd: "key" });
     saveHttpCache(file, store);
     if (process.platform !== "win32") assert.equal(statSync(file).mode & 0o777, 0o600);
@@ -41,7 +45,11 @@ describe("loadHttpCache / saveHttpCache", () => {
     assert.equal(after.get("GET https://login.microsoftonline.com/common/discovery/instance 2xx")?.status_code, 200);
   });
 
-  for (const [name, content] of [["truncated JSON", "{\"GET x\": {"], ["a JSON array", "[1, 2]"], ["JSON null", "null"]] as const) {
+  for (const [name, content] of [
+    ["truncated JSON", '{"GET x": {'],
+    ["a JSON array", "[1, 2]"],
+    ["JSON null", "null"],
+  ] as const) {
     it(`a corrupt file (${name}) gives an empty Map and is moved aside with a warning`, () => {
       saveHttpCache(file, new Map()); // creates the folder, 0600
       writeFileSync(file, content);

@@ -22,7 +22,12 @@ class FakeKeyring implements Keyring {
 }
 
 function addToken(cache: SerializableTokenCache, secret: string): void {
-  cache.add({ client_id: "c", scope: ["s"], token_endpoint: "https://login.microsoftonline.com/t/oauth2/v2.0/token", response: { access_token: secret, expires_in: 3600 } });
+  cache.add({
+    client_id: "c",
+    scope: ["s"],
+    token_endpoint: "https://login.microsoftonline.com/t/oauth2/v2.0/token",
+    response: { access_token: secret, expires_in: 3600 },
+  });
 }
 
 /** A plaintext cache holding `secret`, as an attacker would write it. */
@@ -59,11 +64,22 @@ describe("L2: a plaintext file in a keyring mode", () => {
       const cache = new PersistentTokenCache({ path: file, keyring, protection, logger });
       assert.deepEqual(secrets(cache), [], "the planted token is not served");
       assert.equal(asideFiles().length, 1, "moved aside");
-      assert.match(readFileSync(join(dir, asideFiles()[0] as string), "utf8"), /PLANTED/, "kept for inspection, not lost");
-      assert.ok(warnings.some((w) => /plaintext/.test(w) && /moved it to/.test(w)), warnings.join("\n"));
+      assert.match(
+        readFileSync(join(dir, asideFiles()[0] as string), "utf8"),
+        /PLANTED/,
+        "kept for inspection, not lost",
+      );
+      assert.ok(
+        warnings.some((w) => /plaintext/.test(w) && /moved it to/.test(w)),
+        warnings.join("\n"),
+      );
       assert.ok(!warnings.join("\n").includes("PLANTED"));
       addToken(cache, "NEXT");
-      assert.deepEqual(secrets(new PersistentTokenCache({ path: file, keyring, protection })), ["NEXT"], "nothing merged");
+      assert.deepEqual(
+        secrets(new PersistentTokenCache({ path: file, keyring, protection })),
+        ["NEXT"],
+        "nothing merged",
+      );
     });
   }
 
@@ -80,7 +96,10 @@ describe("L2: a plaintext file in a keyring mode", () => {
     const keyring = new FakeKeyring();
     assert.deepEqual(secrets(new PersistentTokenCache({ path: file, keyring, logger })), []);
     assert.equal(asideFiles().length, 1);
-    assert.ok(warnings.some((w) => /migratePlaintext/.test(w)), "the warning names the way to migrate");
+    assert.ok(
+      warnings.some((w) => /migratePlaintext/.test(w)),
+      "the warning names the way to migrate",
+    );
   });
 
   it("migratePlaintext: true on the first run (no key yet) migrates: read once, then encrypted", () => {
@@ -125,7 +144,8 @@ describe("L2: the AES-GCM tag is exactly 16 bytes", () => {
     const good = readFileSync(file, "utf8");
     assert.deepEqual(secrets(new PersistentTokenCache({ path: file, keyring })), ["MINE"]);
     for (const change of [
-      (e: Record<string, unknown>) => (e.tag = Buffer.concat([Buffer.from(String(e.tag), "base64"), Buffer.from([0])]).toString("base64")),
+      (e: Record<string, unknown>) =>
+        (e.tag = Buffer.concat([Buffer.from(String(e.tag), "base64"), Buffer.from([0])]).toString("base64")),
       (e: Record<string, unknown>) => (e.iv = Buffer.alloc(16).toString("base64")),
     ]) {
       const env = JSON.parse(good) as Record<string, unknown>;

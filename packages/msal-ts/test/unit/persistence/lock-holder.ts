@@ -7,7 +7,8 @@ import { writeFileSync } from "node:fs";
 import { FileLock } from "../../../src/persistence/file-lock.ts";
 
 const [lockPath, holdMs, markerPath] = process.argv.slice(2);
-if (lockPath === undefined || holdMs === undefined || markerPath === undefined) throw new Error("usage: lock-holder <lockPath> <holdMs> <markerPath>");
+if (lockPath === undefined || holdMs === undefined || markerPath === undefined)
+  throw new Error("usage: lock-holder <lockPath> <holdMs> <markerPath>");
 const lock = new FileLock(lockPath);
 lock.acquire();
 process.stdout.write("locked\n", () => {

@@ -3,7 +3,17 @@
  * land in the file, reads reload only when the file changed, corrupt files are moved aside.
  */
 import assert from "node:assert/strict";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, it } from "node:test";
@@ -28,7 +38,9 @@ function addToken(cache: SerializableTokenCache, n: number, secret = `secret-${n
 
 function secretsIn(file: string): string[] {
   const parsed = JSON.parse(readFileSync(file, "utf8")) as { AccessToken?: Record<string, { secret: string }> };
-  return Object.values(parsed.AccessToken ?? {}).map((e) => e.secret).sort();
+  return Object.values(parsed.AccessToken ?? {})
+    .map((e) => e.secret)
+    .sort();
 }
 
 /** Counts internal reloads: the cache loads through `deserialize`. */
@@ -115,7 +127,7 @@ describe("PersistentTokenCache", () => {
   it("moves a corrupt file aside with a warning (no content) and continues with an empty cache", () => {
     const { logger, lines } = recorder();
     const cache = new PersistentTokenCache({ protection: "plaintext", path: file, logger });
-    const corrupt = "{\"AccessToken\": {\"k\": {\"secret\": \"leaked-secret\"}"; // truncated JSON
+    const corrupt = '{"AccessToken": {"k": {"secret": "leaked-secret"}'; // truncated JSON
     mkdirSync(join(dir, "cache"));
     writeFileSync(file, corrupt, { mode: 0o600 });
     assert.equal(cache.count("AccessToken"), 0);
@@ -136,7 +148,7 @@ describe("PersistentTokenCache", () => {
   it("a write over a corrupt file never merges it: the file then holds only the new entry", () => {
     const cache = new PersistentTokenCache({ protection: "plaintext", path: file });
     addToken(cache, 1);
-    writeFileSync(file, "[\"not\", \"an object\"]");
+    writeFileSync(file, '["not", "an object"]');
     addToken(cache, 2);
     assert.deepEqual(secretsIn(file), ["secret-2"]);
     assert.equal(readdirSync(join(dir, "cache")).filter((n) => n.includes(".corrupt-")).length, 1);
@@ -151,7 +163,15 @@ describe("PersistentTokenCache", () => {
 
   it("releases the lock when a change fails", () => {
     const cache = new PersistentTokenCache({ protection: "plaintext", path: file });
-    assert.throws(() => cache.add({ client_id: "app", token_endpoint: "https://login.microsoftonline.com/t/oauth2/v2.0/token", response: null as unknown as Record<string, unknown> }), InvalidArgumentError);
+    assert.throws(
+      () =>
+        cache.add({
+          client_id: "app",
+          token_endpoint: "https://login.microsoftonline.com/t/oauth2/v2.0/token",
+          response: null as unknown as Record<string, unknown>,
+        }),
+      InvalidArgumentError,
+    );
     assert.equal(existsSync(`${file}.lock`), false);
     addToken(cache, 1);
     assert.equal(existsSync(`${file}.lock`), false);
@@ -171,7 +191,10 @@ describe("PersistentTokenCache", () => {
   it("waits for another instance's lock and fails with cache_locked after lockTimeoutMs", () => {
     const cache = new PersistentTokenCache({ protection: "plaintext", path: file, lockTimeoutMs: 100 });
     addToken(cache, 1);
-    writeFileSync(`${file}.lock`, JSON.stringify({ pid: process.pid, host: "elsewhere", time: Date.now(), nonce: "n" }));
+    writeFileSync(
+      `${file}.lock`,
+      JSON.stringify({ pid: process.pid, host: "elsewhere", time: Date.now(), nonce: "n" }),
+    );
     assert.throws(() => addToken(cache, 2), /locked by pid/);
     assert.equal(cache.count("AccessToken"), 1, "reads need no lock");
   });
@@ -187,7 +210,13 @@ describe("PersistentTokenCache", () => {
 
   it("rejects bad options", () => {
     assert.throws(() => new PersistentTokenCache({ path: "" }), InvalidArgumentError);
-    assert.throws(() => new PersistentTokenCache({ protection: "plaintext", path: file, lockTimeoutMs: 0 }), InvalidArgumentError);
-    assert.throws(() => new PersistentTokenCache({ protection: "plaintext", path: file, staleLockMs: Number.NaN }), InvalidArgumentError);
+    assert.throws(
+      () => new PersistentTokenCache({ protection: "plaintext", path: file, lockTimeoutMs: 0 }),
+      InvalidArgumentError,
+    );
+    assert.throws(
+      () => new PersistentTokenCache({ protection: "plaintext", path: file, staleLockMs: Number.NaN }),
+      InvalidArgumentError,
+    );
   });
 });

@@ -7,7 +7,21 @@
  */
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { chmodSync, chownSync, closeSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  chownSync,
+  closeSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, it } from "node:test";
@@ -24,15 +38,26 @@ const NOBODY = 65534;
 
 function cacheText(secret: string): string {
   const cache = new SerializableTokenCache();
-  cache.add({ client_id: "c", scope: ["s"], token_endpoint: "https://login.microsoftonline.com/t/oauth2/v2.0/token", response: { access_token: secret, expires_in: 3600 } });
+  cache.add({
+    client_id: "c",
+    scope: ["s"],
+    token_endpoint: "https://login.microsoftonline.com/t/oauth2/v2.0/token",
+    response: { access_token: secret, expires_in: 3600 },
+  });
   return cache.serialize();
 }
 
 function addToken(cache: SerializableTokenCache, secret: string): void {
-  cache.add({ client_id: "c", scope: ["s2"], token_endpoint: "https://login.microsoftonline.com/t/oauth2/v2.0/token", response: { access_token: secret, expires_in: 3600 } });
+  cache.add({
+    client_id: "c",
+    scope: ["s2"],
+    token_endpoint: "https://login.microsoftonline.com/t/oauth2/v2.0/token",
+    response: { access_token: secret, expires_in: 3600 },
+  });
 }
 
-const plain = (path: string, extra: { lockTimeoutMs?: number } = {}): PersistentTokenCache => new PersistentTokenCache({ path, protection: "plaintext", ...extra });
+const plain = (path: string, extra: { lockTimeoutMs?: number } = {}): PersistentTokenCache =>
+  new PersistentTokenCache({ path, protection: "plaintext", ...extra });
 
 function cacheError(pattern: RegExp): (e: unknown) => boolean {
   return (e: unknown) => {
@@ -53,59 +78,75 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(root, { recursive: true, force: true }));
 
-describe("L3: the cache folder", { skip: !posix && "POSIX owner and mode checks (Windows: ACLs decide, see SECURITY.md)" }, () => {
-  it("an existing folder of mode 0777 is refused, with the chmod that fixes it; nothing is read or written there", () => {
-    mkdirSync(dir);
-    chmodSync(dir, 0o777);
-    writeFileSync(file, cacheText("PLANTED"), { mode: 0o600 });
-    assert.throws(() => plain(file).count("AccessToken"), cacheError(/folder .*cache has mode 0777.*other users can.*chmod 700 '/));
-    assert.throws(() => addToken(plain(file), "MINE"), cacheError(/mode 0777/));
-    assert.deepEqual(readdirSync(dir), ["msal.json"], "no lock, temporary or new file created in it");
-    assert.match(readFileSync(file, "utf8"), /PLANTED/, "the file is left alone");
-    chmodSync(dir, 0o700);
-    assert.equal(plain(file).count("AccessToken"), 1, "usable once fixed");
-  });
+describe(
+  "L3: the cache folder",
+  { skip: !posix && "POSIX owner and mode checks (Windows: ACLs decide, see SECURITY.md)" },
+  () => {
+    it("an existing folder of mode 0777 is refused, with the chmod that fixes it; nothing is read or written there", () => {
+      mkdirSync(dir);
+      chmodSync(dir, 0o777);
+      writeFileSync(file, cacheText("PLANTED"), { mode: 0o600 });
+      assert.throws(
+        () => plain(file).count("AccessToken"),
+        cacheError(/folder .*cache has mode 0777.*other users can.*chmod 700 '/),
+      );
+      assert.throws(() => addToken(plain(file), "MINE"), cacheError(/mode 0777/));
+      assert.deepEqual(readdirSync(dir), ["msal.json"], "no lock, temporary or new file created in it");
+      assert.match(readFileSync(file, "utf8"), /PLANTED/, "the file is left alone");
+      chmodSync(dir, 0o700);
+      assert.equal(plain(file).count("AccessToken"), 1, "usable once fixed");
+    });
 
-  it("a group-writable folder (0770, also with the sticky bit) is refused", () => {
-    mkdirSync(dir);
-    for (const mode of [0o770, 0o1777]) {
-      chmodSync(dir, mode);
-      assert.throws(() => addToken(plain(file), "MINE"), cacheError(/other users can create, replace or delete files/));
-    }
-  });
+    it("a group-writable folder (0770, also with the sticky bit) is refused", () => {
+      mkdirSync(dir);
+      for (const mode of [0o770, 0o1777]) {
+        chmodSync(dir, mode);
+        assert.throws(
+          () => addToken(plain(file), "MINE"),
+          cacheError(/other users can create, replace or delete files/),
+        );
+      }
+    });
 
-  it("a folder readable by others but writable only by its owner (0755) is used", () => {
-    mkdirSync(dir);
-    chmodSync(dir, 0o755);
-    addToken(plain(file), "MINE");
-    assert.equal(plain(file).count("AccessToken"), 1);
-    assert.equal(statSync(file).mode & 0o777, 0o600);
-  });
+    it("a folder readable by others but writable only by its owner (0755) is used", () => {
+      mkdirSync(dir);
+      chmodSync(dir, 0o755);
+      addToken(plain(file), "MINE");
+      assert.equal(plain(file).count("AccessToken"), 1);
+      assert.equal(statSync(file).mode & 0o777, 0o600);
+    });
 
-  it("a folder that belongs to another user is refused, with the chown that fixes it", () => {
-    mkdirSync(dir, { mode: 0o700 });
-    writeFileSync(file, cacheText("PLANTED"), { mode: 0o600 });
-    if (isRoot) {
-      chownSync(dir, NOBODY, NOBODY);
-      assert.throws(() => plain(file).count("AccessToken"), cacheError(/folder .* belongs to uid 65534, not to .*root \(uid 0\).*sudo chown 0 '/));
-      assert.throws(() => addToken(plain(file), "MINE"), cacheError(/belongs to uid 65534/));
-      assert.deepEqual(readdirSync(dir), ["msal.json"]);
-    } else {
-      // Not root: the folder is ours, so expect another user; the store must refuse it the same way.
-      const store = new FileStore(file, { owner: { uid: me + 1 } });
-      assert.throws(() => store.read(), cacheError(new RegExp(`folder .* belongs to uid ${me}, not to .*uid ${me + 1}.*sudo chown ${me + 1} '`)));
-      assert.throws(() => store.write("{}"), cacheError(/belongs to/));
-    }
-  });
+    it("a folder that belongs to another user is refused, with the chown that fixes it", () => {
+      mkdirSync(dir, { mode: 0o700 });
+      writeFileSync(file, cacheText("PLANTED"), { mode: 0o600 });
+      if (isRoot) {
+        chownSync(dir, NOBODY, NOBODY);
+        assert.throws(
+          () => plain(file).count("AccessToken"),
+          cacheError(/folder .* belongs to uid 65534, not to .*root \(uid 0\).*sudo chown 0 '/),
+        );
+        assert.throws(() => addToken(plain(file), "MINE"), cacheError(/belongs to uid 65534/));
+        assert.deepEqual(readdirSync(dir), ["msal.json"]);
+      } else {
+        // Not root: the folder is ours, so expect another user; the store must refuse it the same way.
+        const store = new FileStore(file, { owner: { uid: me + 1 } });
+        assert.throws(
+          () => store.read(),
+          cacheError(new RegExp(`folder .* belongs to uid ${me}, not to .*uid ${me + 1}.*sudo chown ${me + 1} '`)),
+        );
+        assert.throws(() => store.write("{}"), cacheError(/belongs to/));
+      }
+    });
 
-  it("a missing folder is created 0700; the checks are skipped where there is no uid (Windows)", () => {
-    ensurePrivateFolder(join(dir, "a", "b"), { uid: me });
-    assert.equal(statSync(join(dir, "a", "b")).mode & 0o777, 0o700);
-    chmodSync(join(dir, "a", "b"), 0o777);
-    assert.throws(() => ensurePrivateFolder(join(dir, "a", "b"), { uid: me }), CacheError);
-    ensurePrivateFolder(join(dir, "a", "b"), { uid: undefined });
-  });
-});
+    it("a missing folder is created 0700; the checks are skipped where there is no uid (Windows)", () => {
+      ensurePrivateFolder(join(dir, "a", "b"), { uid: me });
+      assert.equal(statSync(join(dir, "a", "b")).mode & 0o777, 0o700);
+      chmodSync(join(dir, "a", "b"), 0o777);
+      assert.throws(() => ensurePrivateFolder(join(dir, "a", "b"), { uid: me }), CacheError);
+      ensurePrivateFolder(join(dir, "a", "b"), { uid: undefined });
+    });
+  },
+);
 
 describe("L3: the cache file", { skip: !posix && "POSIX owner and mode checks" }, () => {
   beforeEach(() => mkdirSync(dir, { mode: 0o700 }));
@@ -114,11 +155,17 @@ describe("L3: the cache file", { skip: !posix && "POSIX owner and mode checks" }
     writeFileSync(file, cacheText("PLANTED"), { mode: 0o600 });
     if (isRoot) {
       chownSync(file, NOBODY, NOBODY);
-      assert.throws(() => plain(file).count("AccessToken"), cacheError(/file .*msal\.json belongs to uid 65534.*sudo chown 0 '.*chmod 600/));
+      assert.throws(
+        () => plain(file).count("AccessToken"),
+        cacheError(/file .*msal\.json belongs to uid 65534.*sudo chown 0 '.*chmod 600/),
+      );
       assert.throws(() => addToken(plain(file), "MINE"), cacheError(/belongs to uid 65534/));
       assert.equal(lstatSync(file).uid, NOBODY, "left as it was");
     } else {
-      assert.throws(() => openPrivateFile(file, { uid: me + 1 }), cacheError(new RegExp(`belongs to uid ${me}, not to .*uid ${me + 1}`)));
+      assert.throws(
+        () => openPrivateFile(file, { uid: me + 1 }),
+        cacheError(new RegExp(`belongs to uid ${me}, not to .*uid ${me + 1}`)),
+      );
     }
   });
 
@@ -127,7 +174,10 @@ describe("L3: the cache file", { skip: !posix && "POSIX owner and mode checks" }
     if (isRoot) {
       // The user is nobody here: the folder is theirs, the file is root's.
       chownSync(dir, NOBODY, NOBODY);
-      assert.throws(() => new FileStore(file, { owner: { uid: NOBODY } }).read(), cacheError(/belongs to root \(uid 0\), not to .*uid 65534/));
+      assert.throws(
+        () => new FileStore(file, { owner: { uid: NOBODY } }).read(),
+        cacheError(/belongs to root \(uid 0\), not to .*uid 65534/),
+      );
     } else {
       assert.throws(() => openPrivateFile("/etc/passwd", { uid: me }), cacheError(/belongs to root \(uid 0\)/));
     }
@@ -137,7 +187,10 @@ describe("L3: the cache file", { skip: !posix && "POSIX owner and mode checks" }
     it(`a file writable by others (0${mode.toString(8)}) is refused: its content cannot be trusted`, () => {
       writeFileSync(file, cacheText("PLANTED"));
       chmodSync(file, mode);
-      assert.throws(() => plain(file).count("AccessToken"), cacheError(/writable by other users.*chmod 600 '.*delete it/));
+      assert.throws(
+        () => plain(file).count("AccessToken"),
+        cacheError(/writable by other users.*chmod 600 '.*delete it/),
+      );
       assert.throws(() => addToken(plain(file), "MINE"), CacheError);
       assert.equal(statSync(file).mode & 0o777, mode, "not silently made private (and so trusted)");
     });
@@ -165,7 +218,10 @@ describe("L3: the cache file", { skip: !posix && "POSIX owner and mode checks" }
     const elsewhere = join(root, "elsewhere");
     mkdirSync(elsewhere, { mode: 0o700 });
     const liveLock = join(elsewhere, "live.lock");
-    writeFileSync(liveLock, JSON.stringify({ pid: process.pid, host: "elsewhere.example", time: Date.now() + 3_600_000, nonce: "n" }));
+    writeFileSync(
+      liveLock,
+      JSON.stringify({ pid: process.pid, host: "elsewhere.example", time: Date.now() + 3_600_000, nonce: "n" }),
+    );
     symlinkSync(liveLock, `${file}.lock`);
     assert.throws(() => addToken(plain(file, { lockTimeoutMs: 200 }), "MINE"), cacheError(/lock .*is a symbolic link/));
     rmSync(`${file}.lock`);

@@ -30,7 +30,12 @@ const broken: Keyring = {
 };
 
 function addToken(cache: PersistentTokenCache, secret: string): void {
-  cache.add({ client_id: "c", scope: ["s"], token_endpoint: "https://login.microsoftonline.com/t/oauth2/v2.0/token", response: { access_token: secret, expires_in: 3600 } });
+  cache.add({
+    client_id: "c",
+    scope: ["s"],
+    token_endpoint: "https://login.microsoftonline.com/t/oauth2/v2.0/token",
+    response: { access_token: secret, expires_in: 3600 },
+  });
 }
 
 describe("PersistentTokenCache encryption at rest", () => {
@@ -56,11 +61,19 @@ describe("PersistentTokenCache encryption at rest", () => {
     const file = join(dir, "other.json");
     addToken(new PersistentTokenCache({ path: file, keyring: new FakeKeyring() }), "A");
     const warnings: string[] = [];
-    const stranger = new PersistentTokenCache({ path: file, keyring: new FakeKeyring(), logger: { log: (level, m) => level === "warning" && warnings.push(m) } });
+    const stranger = new PersistentTokenCache({
+      path: file,
+      keyring: new FakeKeyring(),
+      logger: { log: (level, m) => level === "warning" && warnings.push(m) },
+    });
     assert.equal(stranger.find("AccessToken").length, 0);
     addToken(stranger, "B");
     assert.ok(warnings.some((w) => /moved it to/.test(w)));
-    assert.deepEqual(new PersistentTokenCache({ path: file, keyring: new FakeKeyring() }).find("AccessToken"), [], "a third key reads nothing either");
+    assert.deepEqual(
+      new PersistentTokenCache({ path: file, keyring: new FakeKeyring() }).find("AccessToken"),
+      [],
+      "a third key reads nothing either",
+    );
   });
 
   it("with migratePlaintext, a plaintext file is read and encrypted on the next write (migration)", () => {
@@ -74,7 +87,7 @@ describe("PersistentTokenCache encryption at rest", () => {
     assert.ok(!readFileSync(file, "utf8").includes("OLD"));
   });
 
-  it("no keyring and protection \"keyring\" (the default): a clear error, and no file written", () => {
+  it('no keyring and protection "keyring" (the default): a clear error, and no file written', () => {
     const file = join(dir, "nokeyring.json");
     assert.throws(
       () => addToken(new PersistentTokenCache({ path: file, keyring: broken }), "X"),
@@ -83,10 +96,18 @@ describe("PersistentTokenCache encryption at rest", () => {
     assert.throws(() => readFileSync(file), /ENOENT/);
   });
 
-  it("no keyring and protection \"keyring-or-plaintext\": plaintext (0600) with a warning", () => {
+  it('no keyring and protection "keyring-or-plaintext": plaintext (0600) with a warning', () => {
     const file = join(dir, "fallback.json");
     const warnings: string[] = [];
-    addToken(new PersistentTokenCache({ path: file, keyring: broken, protection: "keyring-or-plaintext", logger: { log: (level, m) => level === "warning" && warnings.push(m) } }), "PLAIN");
+    addToken(
+      new PersistentTokenCache({
+        path: file,
+        keyring: broken,
+        protection: "keyring-or-plaintext",
+        logger: { log: (level, m) => level === "warning" && warnings.push(m) },
+      }),
+      "PLAIN",
+    );
     assert.match(readFileSync(file, "utf8"), /PLAIN/);
     assert.ok(warnings.some((w) => /plaintext/.test(w)));
   });
@@ -95,14 +116,27 @@ describe("PersistentTokenCache encryption at rest", () => {
     const file = join(dir, "headless.json");
     assert.throws(
       () => addToken(new PersistentTokenCache({ path: file, platform: "linux", env: {} }), "X"),
-      (e: Error) => e instanceof MsalError && e.code === "keyring_unavailable" && /D-Bus/.test(e.message) && /plaintext/.test(e.message),
+      (e: Error) =>
+        e instanceof MsalError &&
+        e.code === "keyring_unavailable" &&
+        /D-Bus/.test(e.message) &&
+        /plaintext/.test(e.message),
     );
     const warnings: string[] = [];
-    addToken(new PersistentTokenCache({ path: file, platform: "linux", env: {}, protection: "keyring-or-plaintext", logger: { log: (l, m) => l === "warning" && warnings.push(m) } }), "Y");
+    addToken(
+      new PersistentTokenCache({
+        path: file,
+        platform: "linux",
+        env: {},
+        protection: "keyring-or-plaintext",
+        logger: { log: (l, m) => l === "warning" && warnings.push(m) },
+      }),
+      "Y",
+    );
     assert.ok(warnings.some((w) => /D-Bus/.test(w)));
   });
 
-  it("an encrypted file opened with protection \"plaintext\" is not read as plaintext", () => {
+  it('an encrypted file opened with protection "plaintext" is not read as plaintext', () => {
     const file = join(dir, "mismatch.json");
     addToken(new PersistentTokenCache({ path: file, keyring: new FakeKeyring() }), "E");
     const plain = new PersistentTokenCache({ path: file, protection: "plaintext" });
