@@ -1,6 +1,6 @@
 import { request } from "node:https";
 import { constants, createHash, createPrivateKey, randomBytes, sign as cryptoSign } from "node:crypto";
-import type { Emulator } from "../src/index.js";
+import { defaultConfig, startEmulator, type Emulator } from "../src/index.js";
 
 export interface Reply {
   status: number;
@@ -59,6 +59,16 @@ export function pkcePair(): { verifier: string; challenge: string } {
 
 /** The ids of the bundled demo configuration. */
 export { DEMO } from "../src/index.js";
+
+/**
+ * The emulator most route and grant tests start: the demo configuration with a device-code polling interval
+ * of 30 s.
+ */
+export function startDemoEmulator(): Promise<Emulator> {
+  const config = defaultConfig();
+  config.deviceCodeInterval = 30;
+  return startEmulator({ config });
+}
 
 /** Asserts the shape of an Entra error body; returns it for further checks. */
 export function entraError(reply: Reply, error: string, aadsts: number, status?: number): Record<string, unknown> {

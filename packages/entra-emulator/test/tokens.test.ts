@@ -1,17 +1,15 @@
 import assert from "node:assert/strict";
 import { createPublicKey, verify } from "node:crypto";
 import { after, before, describe, test } from "node:test";
-import { defaultConfig, startEmulator, type Emulator } from "../src/index.js";
-import { DEMO, call, decodePayload } from "./helpers.js";
+import { type Emulator } from "../src/index.js";
+import { call, decodePayload, DEMO, startDemoEmulator } from "./helpers.js";
 
 const TOKEN = `/${DEMO.tenant}/oauth2/v2.0/token`;
 
 describe("issued tokens", () => {
   let emulator: Emulator;
   before(async () => {
-    const config = defaultConfig();
-    config.deviceCodeInterval = 30;
-    emulator = await startEmulator({ config });
+    emulator = await startDemoEmulator();
   });
   after(() => emulator.close());
 

@@ -1,16 +1,14 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { defaultConfig, startEmulator, type Emulator } from "../../src/index.js";
-import { DEMO, call, decodePayload, entraError } from "../helpers.js";
+import { type Emulator } from "../../src/index.js";
+import { call, decodePayload, DEMO, entraError, startDemoEmulator } from "../helpers.js";
 
 const TOKEN = `/${DEMO.tenant}/oauth2/v2.0/token`;
 
 describe("on-behalf-of grant", () => {
   let emulator: Emulator;
   before(async () => {
-    const config = defaultConfig();
-    config.deviceCodeInterval = 30;
-    emulator = await startEmulator({ config });
+    emulator = await startDemoEmulator();
   });
   after(() => emulator.close());
 

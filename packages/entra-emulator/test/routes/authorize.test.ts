@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { defaultConfig, startEmulator, type Emulator } from "../../src/index.js";
-import { DEMO, call, decodePayload, pkcePair } from "../helpers.js";
+import { type Emulator } from "../../src/index.js";
+import { call, decodePayload, DEMO, pkcePair, startDemoEmulator } from "../helpers.js";
 import { Browser, authorizePath } from "../pages-client.js";
 
 const TOKEN = `/${DEMO.tenant}/oauth2/v2.0/token`;
@@ -9,9 +9,7 @@ const TOKEN = `/${DEMO.tenant}/oauth2/v2.0/token`;
 describe("authorization endpoint and sign-in pages", () => {
   let emulator: Emulator;
   before(async () => {
-    const config = defaultConfig();
-    config.deviceCodeInterval = 30;
-    emulator = await startEmulator({ config });
+    emulator = await startDemoEmulator();
   });
   after(() => emulator.close());
 

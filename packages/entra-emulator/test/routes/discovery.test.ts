@@ -1,14 +1,12 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { defaultConfig, startEmulator, type Emulator } from "../../src/index.js";
-import { DEMO, call, entraError } from "../helpers.js";
+import { type Emulator } from "../../src/index.js";
+import { call, DEMO, entraError, startDemoEmulator } from "../helpers.js";
 
 describe("discovery: OpenID configuration, instance discovery, user realm", () => {
   let emulator: Emulator;
   before(async () => {
-    const config = defaultConfig();
-    config.deviceCodeInterval = 30;
-    emulator = await startEmulator({ config });
+    emulator = await startDemoEmulator();
   });
   after(() => emulator.close());
 
