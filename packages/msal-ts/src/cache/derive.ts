@@ -148,7 +148,7 @@ function basisOf(event: TokenEvent, now: number): Basis {
 function accessTokenEntry(b: Basis, secret: string): AccessTokenEntry {
   const { response } = b.event;
   const { now } = b;
-  const expiresIn = parseSeconds(response.expires_in) ?? relative(parseSeconds(response.expires_on, true), now) ?? 600;
+  const expiresIn = expiresInOf(response, now);
   const extExpiresIn = parseSeconds(response.ext_expires_in) ?? expiresIn;
   const refreshIn = parseSeconds(response.refresh_in);
   const at: AccessTokenEntry = {
@@ -219,6 +219,14 @@ export function homeAccountIdOf(clientInfo: unknown, claims: Record<string, unkn
   const info = decodeClientInfo(clientInfo);
   if (info) return `${info.uid}.${info.utid}`;
   return typeof claims?.sub === "string" ? claims.sub : null;
+}
+
+/**
+ * The access token's lifetime in seconds, as the cache counts it: `expires_in` (a number or a numeric
+ * string), else `expires_on` (epoch seconds or a date) minus `now`, else 600 (docs/msal-python-compatibility.md 3.4).
+ */
+export function expiresInOf(response: Record<string, unknown>, now: number): number {
+  return parseSeconds(response.expires_in) ?? relative(parseSeconds(response.expires_on, true), now) ?? 600;
 }
 
 function relative(absolute: number | null, now: number): number | null {

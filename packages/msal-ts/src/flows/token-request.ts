@@ -5,6 +5,7 @@
  * bodies are thrown.
  */
 import type { Authority } from "../authority/authority.js";
+import { expiresInOf } from "../cache/derive.js";
 import { ServerError } from "../errors.js";
 import { safeCode } from "../http/server-text.js";
 import type { HttpResponse } from "../http/types.js";
@@ -46,6 +47,11 @@ export async function postToken(ctx: FlowContext, p: TokenPost): Promise<TokenRe
   ctx.log.verbose(`Token request: grant ${p.grantType}, api ${p.apiId}, correlation id ${p.correlationId}`);
   const response = await ctx.http.post(url, { data, headers });
   const result = tokenResponseBody(p, response);
+  if ("error" in result && (typeof result.error !== "string" || result.error === "")) {
+    // The error code is typed as a string and reaches telemetry and logs: a server that sends another type
+    // gets the same fixed answer as one that sends neither a token nor an error.
+    return notATokenResponse(ctx, p, response.status_code);
+  }
   if ("error" in result) {
     ctx.log.info(
       `Token request failed: ${safeCode(result.error)} (HTTP ${response.status_code}), correlation id ${p.correlationId}`,
@@ -56,20 +62,36 @@ export async function postToken(ctx: FlowContext, p: TokenPost): Promise<TokenRe
       if (p.authority.issuer !== undefined) checkIdTokenIssuer(claims, p.authority.issuer);
       result.id_token_claims = claims;
     }
-    if (typeof result.access_token === "string" && result.access_token !== "")
-      result.token_source = "identity_provider";
-    else {
-      // A 2xx/4xx JSON body with neither `error` nor `access_token` is not a token response.
-      const fixed = {
-        error: "invalid_response",
-        error_description: `The token endpoint answered HTTP ${response.status_code} without an access token or an error.`,
-      };
-      ctx.telemetry.record(p.apiId, p.correlationId, fixed);
-      return fixed;
+    // A 2xx/4xx JSON body with neither `error` nor `access_token` is not a token response.
+    if (typeof result.access_token !== "string" || result.access_token === "") {
+      return notATokenResponse(ctx, p, response.status_code);
     }
+    result.token_source = "identity_provider";
+    typedSuccessFields(result, now(ctx));
   }
   ctx.telemetry.record(p.apiId, p.correlationId, result);
   return result as unknown as TokenResult;
+}
+
+function notATokenResponse(ctx: FlowContext, p: TokenPost, status: number): TokenResult {
+  const fixed = {
+    error: "invalid_response",
+    error_description: `The token endpoint answered HTTP ${status} without an access token or an error.`,
+  };
+  ctx.telemetry.record(p.apiId, p.correlationId, fixed);
+  return fixed;
+}
+
+/**
+ * `expires_in` and `token_type` as `TokenSuccess` types them. Entra sends both; other OpenID providers may
+ * send `expires_in` as a string or leave it out (RFC 6749 5.1 only recommends it): the result then carries
+ * the lifetime the cache counts, and `token_type` defaults to `Bearer` as in the cache.
+ */
+function typedSuccessFields(result: Record<string, unknown>, nowSeconds: number): void {
+  if (typeof result.expires_in !== "number" || !Number.isFinite(result.expires_in)) {
+    result.expires_in = expiresInOf(result, nowSeconds);
+  }
+  if (typeof result.token_type !== "string" || result.token_type === "") result.token_type = "Bearer";
 }
 
 /** The form fields of a token request, in MSAL Python's order, and the headers client authentication adds. */
