@@ -79,6 +79,26 @@ const PLAINTEXT: Codec = {
   },
 };
 
+/**
+ * Plaintext because the keyring is missing now ("keyring-or-plaintext"). A file encrypted on an earlier run
+ * (the keyring may only be locked, or this an SSH session without D-Bus) is left as it is and the call
+ * fails: treating it as corrupt would move the user's tokens aside for good.
+ */
+function keyringMissingCodec(why: string): Codec {
+  return {
+    ...PLAINTEXT,
+    decode: (fileText) => {
+      if (fileText !== null && isEnvelope(fileText)) {
+        throw new MsalError(
+          "keyring_unavailable",
+          `The token cache file is encrypted with a key in the OS keyring, which is not usable now (${why}). The file was left as it is: unlock or reach the keyring (e.g. run in the desktop session), or delete the file to start over in plaintext.`,
+        );
+      }
+      return fileText;
+    },
+  };
+}
+
 function isEnvelope(text: string): boolean {
   return text.trimStart().startsWith(`{"${ENVELOPE}"`);
 }
@@ -127,7 +147,7 @@ export function codecFor(
       );
     }
     o.onPlaintext(why ?? "no keyring");
-    return PLAINTEXT;
+    return keyringMissingCodec(why ?? "no keyring");
   }
   return encryptingCodec(key, o.migratePlaintext === true && !key.existed);
 }

@@ -3,7 +3,7 @@
  * Linux machine has no reachable Secret Service), and the explicit choice where no keyring works.
  */
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -110,6 +110,25 @@ describe("PersistentTokenCache encryption at rest", () => {
     );
     assert.match(readFileSync(file, "utf8"), /PLAIN/);
     assert.ok(warnings.some((w) => /plaintext/.test(w)));
+  });
+
+  it('"keyring-or-plaintext" while the keyring is away: an encrypted file is left as it is, and read again later', () => {
+    const sub = mkdtempSync(join(dir, "away-"));
+    const file = join(sub, "cache.json");
+    const keyring = new FakeKeyring();
+    addToken(new PersistentTokenCache({ path: file, keyring, protection: "keyring-or-plaintext" }), "KEPT");
+    const encrypted = readFileSync(file, "utf8");
+    const refused = (e: unknown) =>
+      e instanceof MsalError && e.code === "keyring_unavailable" && /left as it is/.test(e.message);
+    assert.throws(() => {
+      const away = new PersistentTokenCache({ path: file, keyring: broken, protection: "keyring-or-plaintext" });
+      away.find("AccessToken");
+      addToken(away, "NEW");
+    }, refused);
+    assert.equal(readFileSync(file, "utf8"), encrypted, "the file is untouched");
+    assert.deepEqual(readdirSync(sub), ["cache.json"], "nothing moved aside");
+    const back = new PersistentTokenCache({ path: file, keyring, protection: "keyring-or-plaintext" });
+    assert.equal(back.find("AccessToken")[0]?.secret, "KEPT");
   });
 
   it("headless Linux (no D-Bus session, so no Secret Service): no keyring, reported clearly", () => {
