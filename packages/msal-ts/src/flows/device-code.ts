@@ -8,6 +8,7 @@ import { InvalidArgumentError, MsalError, ServerError } from "../errors.js";
 import { checkClaimsChallenge, mergeClaims } from "../oauth2/claims.js";
 import { decorateScopes } from "../oauth2/scopes.js";
 import { ApiId, RefreshReason } from "../oauth2/telemetry.js";
+import { isSafeHeaderValue } from "../http/server-text.js";
 import { isRecord, parseJsonObject } from "../util/json.js";
 import type { TokenError, TokenResult } from "../types.js";
 import { now, type FlowContext } from "./context.js";
@@ -125,7 +126,9 @@ export async function acquireTokenByDeviceFlow(
     throw new InvalidArgumentError("This device flow failed to start (it carries an error); start a new one.");
   const claims = mergeClaims(checkClaimsChallenge(o.claimsChallenge), ctx.capabilities);
   const authority = await ctx.authorities.resolve();
-  const correlationId = typeof flow._correlation_id === "string" ? flow._correlation_id : randomUUID();
+  // The flow may come back from a session store: its id goes into a header only when it is a safe value.
+  const kept = flow._correlation_id;
+  const correlationId = typeof kept === "string" && isSafeHeaderValue(kept) ? kept : randomUUID();
   const scopes = Array.isArray(flow.scope) ? (flow.scope as string[]) : [];
   const expired = (): boolean => Number(flow.expires_at) < now(ctx) || Number(flow.expires_at) === 0;
   for (;;) {

@@ -77,6 +77,28 @@ describe("6.1 device flow polling timeline", () => {
     assert.equal(expectError(result).error, "authorization_pending");
     assert.ok(polls >= 10, `every poll reached the server (${polls})`);
   });
+
+  it("a flow's correlation id goes into client-request-id only when it is a safe header value", async () => {
+    const http = new FakeEntra();
+    http.deviceCode = () =>
+      response(200, { device_code: "DC", user_code: "UC", verification_uri: "https://example/device", interval: 1 });
+    http.token = () => response(200, { access_token: "AT", expires_in: 3600 });
+    const app = new PublicClientApplication("cid", {
+      authority: "https://login.microsoftonline.com/organizations",
+      httpClient: http,
+      clock: new FakeClock(),
+    });
+    const flow = expectFlow(await app.initiateDeviceFlow(["User.Read"]));
+    const issued = http.requests.find((r) => r.url.endsWith("/devicecode"))?.headers["client-request-id"];
+    assert.equal(expectToken(await app.acquireTokenByDeviceFlow(flow)).access_token, "AT");
+    assert.equal(http.tokenRequests[0]?.headers["client-request-id"], issued, "the flow's own id is reused");
+
+    // A flow read back from a tampered session store: CR/LF would make the HTTP client refuse the request.
+    const tampered = { ...flow, _correlation_id: "id\r\nX-Injected: 1" };
+    assert.equal(expectToken(await app.acquireTokenByDeviceFlow(tampered)).access_token, "AT");
+    const sent = http.tokenRequests[1]?.headers["client-request-id"] ?? "";
+    assert.match(sent, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  });
 });
 
 function fakeBroker(overrides: Partial<Broker> = {}): Broker & { calls: string[] } {
