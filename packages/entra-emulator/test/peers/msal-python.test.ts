@@ -51,8 +51,7 @@ interface DriverReply {
 /** The driver's environment: the machine's CA-bundle variables would override MSAL's `verify=`. */
 function pythonEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, PYTHONDONTWRITEBYTECODE: "1", PYTHONUNBUFFERED: "1" };
-  for (const name of ["REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE", "PYTHONPATH", "PYTHONHOME"])
-    delete env[name];
+  for (const name of ["REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE", "PYTHONPATH", "PYTHONHOME"]) delete env[name];
   env.NO_PROXY = "localhost,127.0.0.1";
   env.no_proxy = "localhost,127.0.0.1";
   return env;
@@ -108,15 +107,7 @@ class MsalPython {
       this.waiting.set(id, resolve);
       timer = setTimeout(() => {
         this.waiting.delete(id);
-        resolve({
-          id,
-          ok: false,
-          exception: {
-            type: "Timeout",
-            message: `no reply to ${command.op} within ${limitMs} ms`,
-            traceback: this.stderr,
-          },
-        });
+        resolve({ id, ok: false, exception: { type: "Timeout", message: `no reply to ${command.op} within ${limitMs} ms`, traceback: this.stderr } });
       }, limitMs);
       this.child.stdin.write(`${JSON.stringify({ ...command, id })}\n`);
     });
@@ -129,9 +120,7 @@ class MsalPython {
     const reply = await this.send(command, limitMs);
     if (!reply.ok) {
       const e = reply.exception;
-      throw new Error(
-        `MSAL Python raised ${e?.type}: ${e?.message}\n${e?.traceback ?? ""}\n--- stderr ---\n${this.stderr}`,
-      );
+      throw new Error(`MSAL Python raised ${e?.type}: ${e?.message}\n${e?.traceback ?? ""}\n--- stderr ---\n${this.stderr}`);
     }
     return reply.result;
   }
@@ -194,9 +183,7 @@ const claimsOf = (token: unknown): Json => jwtPart(token, 1);
 const headerOf = (token: unknown): Json => jwtPart(token, 0);
 
 function tokenRequests(emulator: Emulator, grantType?: string): RequestLogEntry[] {
-  return emulator
-    .requests()
-    .filter((r) => r.route === "token" && (grantType === undefined || r.form.grant_type === grantType));
+  return emulator.requests().filter((r) => r.route === "token" && (grantType === undefined || r.form.grant_type === grantType));
 }
 
 function assertToken(result: Json, what: string): void {
@@ -230,9 +217,7 @@ function httpsCall(url: string, ca: string, form?: Record<string, string>): Prom
       {
         method: form ? "POST" : "GET",
         ca,
-        headers: form
-          ? { "content-type": "application/x-www-form-urlencoded", "content-length": Buffer.byteLength(body ?? "") }
-          : {},
+        headers: form ? { "content-type": "application/x-www-form-urlencoded", "content-length": Buffer.byteLength(body ?? "") } : {},
       },
       (res) => {
         const chunks: Buffer[] = [];
@@ -254,12 +239,7 @@ function httpsCall(url: string, ca: string, form?: Record<string, string>): Prom
 }
 
 const unescapeHtml = (s: string): string =>
-  s
-    .replace(/&quot;/g, '"')
-    .replace(/&#39;/g, "'")
-    .replace(/&lt;/g, "<")
-    .replace(/&gt;/g, ">")
-    .replace(/&amp;/g, "&");
+  s.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
 
 interface HtmlForm {
   action: string;
@@ -282,23 +262,14 @@ function formsOf(html: string): HtmlForm[] {
  * Signs a user in the way a browser would: opens the authorization URL, posts the sign-in form (`txn`, `login`,
  * `passwd`), accepts the consent page, and returns the authorization response read from the final redirect.
  */
-async function signInThroughPages(
-  authUri: string,
-  ca: string,
-  username: string,
-  password: string,
-): Promise<{ params: Json; pages: string[] }> {
+async function signInThroughPages(authUri: string, ca: string, username: string, password: string): Promise<{ params: Json; pages: string[] }> {
   const pages: string[] = [];
   let reply = await httpsCall(authUri, ca);
   let base = authUri;
   for (let step = 0; step < 6; step++) {
     if (reply.status === 302 && reply.location) {
       const location = new URL(reply.location);
-      assert.equal(
-        `${location.origin}${location.pathname.replace(/\/$/, "")}`,
-        REDIRECT,
-        "redirected to the app's redirect URI",
-      );
+      assert.equal(`${location.origin}${location.pathname.replace(/\/$/, "")}`, REDIRECT, "redirected to the app's redirect URI");
       return { params: Object.fromEntries(location.searchParams), pages };
     }
     assert.equal(reply.status, 200, `an HTML page, got ${reply.status}: ${reply.text.slice(0, 300)}`);
@@ -348,10 +319,7 @@ async function authCodeFlow(
   const flow = await py.call(app, "initiate_auth_code_flow", { scopes, redirect_uri: REDIRECT }, "flow");
   const signIn = await emulator.signIn({ authUri: String(flow.auth_uri), username });
   assert.equal(signIn.params.error, undefined, String(signIn.params.error_description));
-  return py.call(app, "acquire_token_by_auth_code_flow", {
-    auth_code_flow: { $ref: "flow" },
-    auth_response: signIn.params,
-  });
+  return py.call(app, "acquire_token_by_auth_code_flow", { auth_code_flow: { $ref: "flow" }, auth_response: signIn.params });
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -399,18 +367,11 @@ describe("MSAL Python (python3-msal 1.21) against the emulator", () => {
       assert.equal(requests.length, 1);
       assert.equal(requests[0]?.status, 200);
       assert.equal(requests[0]?.form.client_secret, WEB_SECRET, "MSAL posts the secret in the body");
-      assert.equal(
-        requests[0]?.path,
-        `/${TENANT_ID}/oauth2/v2.0/token`,
-        "the token endpoint from discovery names the tenant GUID",
-      );
+      assert.equal(requests[0]?.path, `/${TENANT_ID}/oauth2/v2.0/token`, "the token endpoint from discovery names the tenant GUID");
 
       // MSAL Python 1.21's acquire_token_for_client() always calls the token endpoint (the cache look-up moved
       // into it in 1.23); its documented daemon pattern reads the cache first with acquire_token_silent(account=None).
-      const second = await py.call("daemon", "acquire_token_silent", {
-        scopes: ["api://contoso-orders/.default"],
-        account: null,
-      });
+      const second = await py.call("daemon", "acquire_token_silent", { scopes: ["api://contoso-orders/.default"], account: null });
       assert.ok(second, "a cached token, not None");
       assertToken(second, "cached client credentials");
       assert.equal(second.access_token, first.access_token, "the same token, from MSAL's cache");
@@ -427,9 +388,7 @@ describe("MSAL Python (python3-msal 1.21) against the emulator", () => {
       const credential = { private_key: cert.keyPem, thumbprint: cert.thumbprintSha1 };
       await py.app({ name: "daemon", kind: "confidential", clientId: WEB_APP, credential, emulator });
       emulator.clearRequests();
-      const result = await py.call("daemon", "acquire_token_for_client", {
-        scopes: ["https://graph.microsoft.com/.default"],
-      });
+      const result = await py.call("daemon", "acquire_token_for_client", { scopes: ["https://graph.microsoft.com/.default"] });
       assertToken(result, "certificate credential");
       const claims = claimsOf(result.access_token);
       assert.equal(claims.aud, "https://graph.microsoft.com");
@@ -456,11 +415,7 @@ describe("MSAL Python (python3-msal 1.21) against the emulator", () => {
   it("client credentials with a certificate and public_certificate (x5c)", async () => {
     const py = new MsalPython();
     try {
-      const credential = {
-        private_key: cert.keyPem,
-        thumbprint: cert.thumbprintSha1,
-        public_certificate: cert.certPem,
-      };
+      const credential = { private_key: cert.keyPem, thumbprint: cert.thumbprintSha1, public_certificate: cert.certPem };
       await py.app({ name: "daemon", kind: "confidential", clientId: WEB_APP, credential, emulator });
       emulator.clearRequests();
       const result = await py.call("daemon", "acquire_token_for_client", { scopes: ["api://contoso-orders/.default"] });
@@ -486,10 +441,7 @@ describe("MSAL Python (python3-msal 1.21) against the emulator", () => {
       const result = await py.call("daemon", "acquire_token_for_client", { scopes: ["api://contoso-orders/.default"] });
       assert.equal(result.error, "invalid_client");
       assert.match(String(result.error_description), /^AADSTS700027: /);
-      assert.ok(
-        String(result.error_description).includes(stranger.thumbprintSha1),
-        "names the thumbprint the client used",
-      );
+      assert.ok(String(result.error_description).includes(stranger.thumbprintSha1), "names the thumbprint the client used");
       assert.deepEqual(result.error_codes, [700027]);
     } finally {
       py.close();
@@ -500,12 +452,7 @@ describe("MSAL Python (python3-msal 1.21) against the emulator", () => {
     const py = new MsalPython();
     try {
       await py.app({ name: "web", kind: "confidential", clientId: WEB_APP, credential: WEB_SECRET, emulator });
-      const flow = await py.call(
-        "web",
-        "initiate_auth_code_flow",
-        { scopes: [GRAPH_USER_READ], redirect_uri: REDIRECT },
-        "flow",
-      );
+      const flow = await py.call("web", "initiate_auth_code_flow", { scopes: [GRAPH_USER_READ], redirect_uri: REDIRECT }, "flow");
       const authUri = new URL(String(flow.auth_uri));
       assert.equal(`${authUri.origin}${authUri.pathname}`, `${emulator.url}/${TENANT_ID}/oauth2/v2.0/authorize`);
       assert.equal(authUri.searchParams.get("code_challenge_method"), "S256");
@@ -516,19 +463,12 @@ describe("MSAL Python (python3-msal 1.21) against the emulator", () => {
       assert.ok(signIn.params.code && signIn.params.client_info);
 
       emulator.clearRequests();
-      const result = await py.call("web", "acquire_token_by_auth_code_flow", {
-        auth_code_flow: { $ref: "flow" },
-        auth_response: signIn.params,
-      });
+      const result = await py.call("web", "acquire_token_by_auth_code_flow", { auth_code_flow: { $ref: "flow" }, auth_response: signIn.params });
       assertToken(result, "auth code flow");
       assert.equal(typeof result.refresh_token, "string");
       const idClaims = result.id_token_claims as Json;
       assert.equal(idClaims.preferred_username, ALICE.username);
-      assert.equal(
-        idClaims.nonce,
-        createHash("sha256").update(String(flow.nonce)).digest("hex"),
-        "the (hashed) nonce came back",
-      );
+      assert.equal(idClaims.nonce, createHash("sha256").update(String(flow.nonce)).digest("hex"), "the (hashed) nonce came back");
       assert.equal(idClaims.aud, WEB_APP);
       assert.equal(claimsOf(result.access_token).aud, "https://graph.microsoft.com");
       assert.equal(claimsOf(result.access_token).scp, "User.Read");
@@ -541,17 +481,10 @@ describe("MSAL Python (python3-msal 1.21) against the emulator", () => {
       const accounts = await py.call("web", "get_accounts", {}, "accounts");
       assert.ok(Array.isArray(accounts) && accounts.length === 1);
       assert.equal((accounts[0] as Json).username, ALICE.username);
-      assert.equal(
-        (accounts[0] as Json).home_account_id,
-        `${claimsOf(result.access_token).oid}.${TENANT_ID}`,
-        "from client_info",
-      );
+      assert.equal((accounts[0] as Json).home_account_id, `${claimsOf(result.access_token).oid}.${TENANT_ID}`, "from client_info");
       // The access token is good for an hour: a silent call is answered from MSAL's cache.
       emulator.clearRequests();
-      const silent = await py.call("web", "acquire_token_silent", {
-        scopes: [GRAPH_USER_READ],
-        account: { $ref: "accounts", index: 0 },
-      });
+      const silent = await py.call("web", "acquire_token_silent", { scopes: [GRAPH_USER_READ], account: { $ref: "accounts", index: 0 } });
       assert.ok(silent, "a cached token, not None");
       assert.equal(silent.access_token, result.access_token);
       assert.equal(tokenRequests(emulator).length, 0, "no token request");
@@ -571,19 +504,11 @@ describe("MSAL Python (python3-msal 1.21) against the emulator", () => {
         { scopes: [ORDERS_SCOPE], redirect_uri: REDIRECT, prompt: "consent", login_hint: ALICE.username },
         "flow",
       );
-      const { params, pages } = await signInThroughPages(
-        String(flow.auth_uri),
-        emulator.caPem,
-        ALICE.username,
-        ALICE.password,
-      );
+      const { params, pages } = await signInThroughPages(String(flow.auth_uri), emulator.caPem, ALICE.username, ALICE.password);
       assert.deepEqual(pages, ["sign-in", "consent"]);
       assert.equal(params.state, flow.state);
 
-      const result = await py.call("web", "acquire_token_by_auth_code_flow", {
-        auth_code_flow: { $ref: "flow" },
-        auth_response: params,
-      });
+      const result = await py.call("web", "acquire_token_by_auth_code_flow", { auth_code_flow: { $ref: "flow" }, auth_response: params });
       assertToken(result, "auth code flow via HTML pages");
       const claims = claimsOf(result.access_token);
       assert.equal(claims.aud, ORDERS_API);
@@ -620,10 +545,7 @@ describe("MSAL Python (python3-msal 1.21) against the emulator", () => {
       const polls = tokenRequests(emulator, DEVICE);
       assert.ok(polls.length >= 2, "at least one pending poll and the successful one");
       assert.equal(polls.at(-1)?.status, 200);
-      assert.ok(
-        polls.slice(0, -1).every((r) => r.status === 400),
-        "the earlier polls were authorization_pending",
-      );
+      assert.ok(polls.slice(0, -1).every((r) => r.status === 400), "the earlier polls were authorization_pending");
       // MSAL adds 5 s to the flow's interval on slow_down: the interval unchanged means it never was told to.
       const after = (await py.ok({ op: "get", ref: "flow" })) as Json;
       assert.equal(after.interval, 1, "no slow_down");
@@ -643,10 +565,7 @@ describe("MSAL Python (python3-msal 1.21) against the emulator", () => {
       assert.equal(userClaims.aud, ORDERS_API);
 
       emulator.clearRequests();
-      const obo = await py.call("api", "acquire_token_on_behalf_of", {
-        user_assertion: user.access_token,
-        scopes: [GRAPH_USER_READ],
-      });
+      const obo = await py.call("api", "acquire_token_on_behalf_of", { user_assertion: user.access_token, scopes: [GRAPH_USER_READ] });
       assertToken(obo, "on-behalf-of");
       const claims = claimsOf(obo.access_token);
       assert.equal(claims.aud, "https://graph.microsoft.com");
@@ -677,14 +596,7 @@ describe("MSAL Python (python3-msal 1.21) against the emulator", () => {
       assert.equal(familyRts.length, 1, "MSAL stored a family refresh token");
 
       // Another process, another app, the same (deserialized) cache.
-      await b.app({
-        name: "calendar",
-        kind: "public",
-        clientId: FAMILY_B,
-        emulator,
-        cache: "shared",
-        cacheState: state,
-      });
+      await b.app({ name: "calendar", kind: "public", clientId: FAMILY_B, emulator, cache: "shared", cacheState: state });
       emulator.clearRequests();
       const accounts = await b.call("calendar", "get_accounts", {}, "accounts");
       assert.ok(Array.isArray(accounts) && accounts.length === 1, "B sees A's account");
@@ -711,10 +623,7 @@ describe("MSAL Python (python3-msal 1.21) against the emulator", () => {
       await c.app({ name: "cli", kind: "public", clientId: CLI_APP, emulator, cache: "shared", cacheState: state });
       emulator.clearRequests();
       await c.call("cli", "get_accounts", {}, "accounts");
-      const outsider = await c.call("cli", "acquire_token_silent", {
-        scopes: [GRAPH_USER_READ],
-        account: { $ref: "accounts", index: 0 },
-      });
+      const outsider = await c.call("cli", "acquire_token_silent", { scopes: [GRAPH_USER_READ], account: { $ref: "accounts", index: 0 } });
       assert.equal(outsider, null, "no token for an app outside the family");
       const refused = tokenRequests(emulator, "refresh_token");
       assert.equal(refused.length, 1);
@@ -746,11 +655,7 @@ describe("MSAL Python (python3-msal 1.21) against the emulator", () => {
       assert.equal(result.error_uri, "https://login.microsoftonline.com/error?code=7000215");
       const [request] = tokenRequests(emulator);
       assert.equal(request?.status, 401);
-      assert.equal(
-        result.correlation_id,
-        request?.headers["client-request-id"],
-        "the correlation id echoes MSAL's client-request-id",
-      );
+      assert.equal(result.correlation_id, request?.headers["client-request-id"], "the correlation id echoes MSAL's client-request-id");
     } finally {
       py.close();
     }
@@ -760,20 +665,12 @@ describe("MSAL Python (python3-msal 1.21) against the emulator", () => {
     const py = new MsalPython();
     try {
       await py.app({ name: "web", kind: "confidential", clientId: WEB_APP, credential: WEB_SECRET, emulator });
-      const flow = await py.call(
-        "web",
-        "initiate_auth_code_flow",
-        { scopes: [GRAPH_USER_READ], redirect_uri: REDIRECT },
-        "flow",
-      );
+      const flow = await py.call("web", "initiate_auth_code_flow", { scopes: [GRAPH_USER_READ], redirect_uri: REDIRECT }, "flow");
       const signIn = await emulator.signIn({ authUri: String(flow.auth_uri), username: ALICE.username });
       assert.ok(signIn.params.code);
       // The app redeems the code with a different (also registered) redirect URI than it authorized with.
       await py.ok({ op: "set", ref: "flow", key: "redirect_uri", value: "https://localhost/auth/callback" });
-      const result = await py.call("web", "acquire_token_by_auth_code_flow", {
-        auth_code_flow: { $ref: "flow" },
-        auth_response: signIn.params,
-      });
+      const result = await py.call("web", "acquire_token_by_auth_code_flow", { auth_code_flow: { $ref: "flow" }, auth_response: signIn.params });
       assert.equal(result.error, "invalid_grant");
       assert.match(String(result.error_description), /^AADSTS500112: /);
       assert.deepEqual(result.error_codes, [500112]);
@@ -786,18 +683,12 @@ describe("MSAL Python (python3-msal 1.21) against the emulator", () => {
     const py = new MsalPython();
     try {
       await py.app({ name: "web", kind: "confidential", clientId: WEB_APP, credential: WEB_SECRET, emulator });
-      const flow = await py.call("web", "initiate_auth_code_flow", {
-        scopes: [GRAPH_USER_READ],
-        redirect_uri: "https://app.example/not-registered",
+      const flow = await py.call("web", "initiate_auth_code_flow", { scopes: [GRAPH_USER_READ], redirect_uri: "https://app.example/not-registered" });
+      await assert.rejects(emulator.signIn({ authUri: String(flow.auth_uri), username: ALICE.username }), (e: Error & { aadsts?: number }) => {
+        assert.equal(e.aadsts, 50011);
+        assert.match(e.message, /redirect URI 'https:\/\/app\.example\/not-registered'/);
+        return true;
       });
-      await assert.rejects(
-        emulator.signIn({ authUri: String(flow.auth_uri), username: ALICE.username }),
-        (e: Error & { aadsts?: number }) => {
-          assert.equal(e.aadsts, 50011);
-          assert.match(e.message, /redirect URI 'https:\/\/app\.example\/not-registered'/);
-          return true;
-        },
-      );
       // A browser gets Entra's error page (not a redirect to the unregistered URI).
       const page = await httpsCall(String(flow.auth_uri), emulator.caPem);
       assert.ok(page.status < 300 || page.status >= 400, `not a redirect (got ${page.status})`);
@@ -835,10 +726,7 @@ describe("MSAL Python: silent refresh of an expired access token", () => {
       assert.ok(Array.isArray(accounts) && accounts.length === 1);
 
       emulator.clearRequests();
-      const silent = await py.call("cli", "acquire_token_silent", {
-        scopes: [GRAPH_USER_READ],
-        account: { $ref: "accounts", index: 0 },
-      });
+      const silent = await py.call("cli", "acquire_token_silent", { scopes: [GRAPH_USER_READ], account: { $ref: "accounts", index: 0 } });
       assert.ok(silent, "a token, not None");
       assertToken(silent, "silent refresh");
       assert.notEqual(silent.access_token, first.access_token, "a new access token");

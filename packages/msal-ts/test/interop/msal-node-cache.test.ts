@@ -5,12 +5,12 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import * as msalNode from "@azure/msal-node";
-import { DEMO, startEmulator, type Emulator } from "entra-emulator";
+import { startEmulator, type Emulator } from "entra-emulator";
 import { SerializableTokenCache } from "../../src/index.ts";
 import { msalNodeNetwork } from "../helpers/msal-node-network.ts";
 
-const CONFIDENTIAL = DEMO.confidential;
-const PUBLIC = DEMO.cli;
+const CONFIDENTIAL = "11111111-1111-4111-8111-111111111111";
+const PUBLIC = "22222222-2222-4222-8222-222222222222";
 
 describe("msal-node cache interop", () => {
   let emulator: Emulator;
@@ -24,20 +24,17 @@ describe("msal-node cache interop", () => {
     environment = new URL(emulator.url).host;
     const system = { networkClient: msalNodeNetwork(emulator.caPem) };
     const auth = { authority: emulator.authority(), knownAuthorities: [environment] };
-    const cca = new msalNode.ConfidentialClientApplication({
-      auth: { ...auth, clientId: CONFIDENTIAL, clientSecret: DEMO.secret },
-      system,
-    });
+    const cca = new msalNode.ConfidentialClientApplication({ auth: { ...auth, clientId: CONFIDENTIAL, clientSecret: "demo-client-secret" }, system });
     await cca.acquireTokenByClientCredential({ scopes: ["api://contoso-orders/.default"] });
     appCache = cca.getTokenCache().serialize();
     const pca = new msalNode.PublicClientApplication({ auth: { ...auth, clientId: PUBLIC }, system });
-    const result = await pca.acquireTokenByUsernamePassword({ scopes: ["User.Read"], ...DEMO.alice });
+    const result = await pca.acquireTokenByUsernamePassword({ scopes: ["User.Read"], username: "alice@contoso.com", password: "alice-password" });
     tenantId = result?.tenantId ?? "";
     userCache = pca.getTokenCache().serialize();
   });
   after(() => emulator.close());
 
-  it('an msal-node app token (home_account_id "") is found by an MSAL Python-style query (null)', () => {
+  it("an msal-node app token (home_account_id \"\") is found by an MSAL Python-style query (null)", () => {
     const cache = new SerializableTokenCache();
     cache.deserialize(appCache);
     const found = cache.find("AccessToken", {
@@ -51,15 +48,7 @@ describe("msal-node cache interop", () => {
   it("adding the same app token does not duplicate msal-node's entry", () => {
     const cache = new SerializableTokenCache();
     cache.deserialize(appCache);
-    cache.add(
-      {
-        client_id: CONFIDENTIAL,
-        scope: ["api://contoso-orders/.default"],
-        token_endpoint: `${emulator.url}/contoso.onmicrosoft.com/oauth2/v2.0/token`,
-        response: { access_token: "new", expires_in: 3600 },
-      },
-      2_000_000_000,
-    );
+    cache.add({ client_id: CONFIDENTIAL, scope: ["api://contoso-orders/.default"], token_endpoint: `${emulator.url}/contoso.onmicrosoft.com/oauth2/v2.0/token`, response: { access_token: "new", expires_in: 3600 } }, 2_000_000_000);
     const all = cache.find("AccessToken");
     assert.equal(all.length, 1);
     assert.equal(all[0]?.secret, "new");
@@ -73,10 +62,7 @@ describe("msal-node cache interop", () => {
     assert.ok(account);
     assert.equal(account.username, "alice@contoso.com");
     const home = account.home_account_id;
-    const at = cache.find("AccessToken", {
-      target: ["User.Read"],
-      query: { home_account_id: home, environment, client_id: PUBLIC, realm: tenantId },
-    });
+    const at = cache.find("AccessToken", { target: ["User.Read"], query: { home_account_id: home, environment, client_id: PUBLIC, realm: tenantId } });
     assert.equal(at.length, 1);
     const rts = cache.find("RefreshToken", { query: { home_account_id: home, environment } });
     assert.equal(rts.length, 1);

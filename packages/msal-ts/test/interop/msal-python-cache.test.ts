@@ -11,12 +11,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { after, before, describe, it } from "node:test";
 import type { Emulator } from "entra-emulator";
-import {
-  ClientApplication,
-  ConfidentialClientApplication,
-  SerializableTokenCache,
-  type AuthCodeFlow,
-} from "../../src/index.ts";
+import { ClientApplication, ConfidentialClientApplication, SerializableTokenCache, type AuthCodeFlow } from "../../src/index.ts";
 import { IDS, emulatorOptions, startTestEmulator } from "../helpers/emulator.ts";
 import { expectToken } from "../helpers/results.ts";
 
@@ -36,8 +31,7 @@ describe("cache interop with MSAL Python", () => {
   /** (Asynchronous: the emulator runs in this process and must keep answering.) */
   async function python(cache: string, steps: Json[]): Promise<{ results: unknown[]; cache: string }> {
     const env: NodeJS.ProcessEnv = { ...process.env, NO_PROXY: "localhost,127.0.0.1", no_proxy: "localhost,127.0.0.1" };
-    for (const name of ["REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE", "PYTHONPATH", "PYTHONHOME"])
-      delete env[name];
+    for (const name of ["REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE", "PYTHONPATH", "PYTHONHOME"]) delete env[name];
     const child = spawn(PYTHON, [PEER], { env, stdio: ["pipe", "pipe", "pipe"], timeout: 60_000 });
     let stdout = "";
     let stderr = "";
@@ -61,23 +55,11 @@ describe("cache interop with MSAL Python", () => {
   });
 
   it("MSAL Python's cache (client credentials + auth code) is read by msal-ts: hits, then a refresh with Python's RT", async () => {
-    const [flow] = (await python("", [{ op: "initiate", client_id: IDS.cli, scopes: [GRAPH], redirect_uri: REDIRECT }]))
-      .results as Json[];
-    const params = (
-      await emulator.signIn({
-        authUri: String(flow!.auth_uri),
-        username: "alice@contoso.com",
-        password: "alice-password",
-      })
-    ).params;
+    const [flow] = (await python("", [{ op: "initiate", client_id: IDS.cli, scopes: [GRAPH], redirect_uri: REDIRECT }])).results as Json[];
+    const params = (await emulator.signIn({ authUri: String(flow!.auth_uri), username: "alice@contoso.com", password: "alice-password" })).params;
     const written = await python("", [
       { op: "redeem", client_id: IDS.cli, flow, response: params },
-      {
-        op: "client_credentials",
-        client_id: IDS.confidential,
-        secret: IDS.confidentialSecret,
-        scopes: [IDS.apiDefault],
-      },
+      { op: "client_credentials", client_id: IDS.confidential, secret: IDS.confidentialSecret, scopes: [IDS.apiDefault] },
     ]);
     const [userResult, appResult] = written.results as Json[];
     assert.ok(userResult?.access_token && appResult?.access_token, JSON.stringify(written.results));
@@ -92,11 +74,7 @@ describe("cache interop with MSAL Python", () => {
     const hit = await cli.acquireTokenSilent([GRAPH], accounts[0]!);
     assert.equal(hit?.token_source, "cache");
     assert.equal(hit?.access_token, userResult.access_token);
-    const daemon = new ConfidentialClientApplication(IDS.confidential, {
-      clientCredential: IDS.confidentialSecret,
-      ...emulatorOptions(emulator),
-      tokenCache: cache,
-    });
+    const daemon = new ConfidentialClientApplication(IDS.confidential, { clientCredential: IDS.confidentialSecret, ...emulatorOptions(emulator), tokenCache: cache });
     const appHit = await daemon.acquireTokenForClient([IDS.apiDefault]);
     assert.equal(expectToken(appHit).token_source, "cache");
     assert.equal(expectToken(appHit).access_token, appResult.access_token);
@@ -113,9 +91,7 @@ describe("cache interop with MSAL Python", () => {
     const cache = new SerializableTokenCache();
     const cli = new ClientApplication(IDS.cli, { ...emulatorOptions(emulator), tokenCache: cache }, "public");
     const flow: AuthCodeFlow = await cli.initiateAuthCodeFlow([GRAPH], { redirectUri: REDIRECT });
-    const params = (
-      await emulator.signIn({ authUri: flow.auth_uri, username: "alice@contoso.com", password: "alice-password" })
-    ).params;
+    const params = (await emulator.signIn({ authUri: flow.auth_uri, username: "alice@contoso.com", password: "alice-password" })).params;
     const ours = await cli.acquireTokenByAuthCodeFlow(flow, params);
     assert.ok("access_token" in ours);
 
@@ -129,15 +105,10 @@ describe("cache interop with MSAL Python", () => {
     assert.equal(silent?.access_token, ours.access_token, "MSAL Python returned msal-ts's access token from the cache");
 
     emulator.clearRequests();
-    const refreshed = await python(cache.serialize(), [
-      { op: "silent", client_id: IDS.cli, scopes: [GRAPH], force_refresh: true },
-    ]);
+    const refreshed = await python(cache.serialize(), [{ op: "silent", client_id: IDS.cli, scopes: [GRAPH], force_refresh: true }]);
     const [fresh] = refreshed.results as Json[];
     assert.ok(fresh?.access_token, JSON.stringify(fresh));
     assert.notEqual(fresh?.access_token, ours.access_token);
-    assert.equal(
-      emulator.requests().find((r) => r.form.grant_type === "refresh_token")?.form.refresh_token,
-      ours.refresh_token,
-    );
+    assert.equal(emulator.requests().find((r) => r.form.grant_type === "refresh_token")?.form.refresh_token, ours.refresh_token);
   });
 });

@@ -109,10 +109,7 @@ async function run(request: WorkerRequest): Promise<unknown> {
       const app = appOf(request.handle) as unknown as Record<string, unknown>;
       const method = app[request.method];
       if (typeof method !== "function") throw new Error(`msal-node application has no method ${request.method}`);
-      return await (method as (...a: unknown[]) => unknown).apply(
-        app,
-        withDeviceCodeForwarding(request.id, request.args),
-      );
+      return await (method as (...a: unknown[]) => unknown).apply(app, withDeviceCodeForwarding(request.id, request.args));
     }
     case "accounts": {
       const app = appOf(request.handle);

@@ -14,11 +14,7 @@ const appResponse = canned.token_POST_app!.body;
 const userTemplate = canned.token_POST_user!.body;
 const dumps = fixture.out as Record<string, Record<string, Record<string, Record<string, unknown>>>>;
 const idTokenOfDump = Object.values(dumps.pca_cache_after_auth_code!.IdToken!)[0]!.secret as string;
-const userResponse = {
-  ...userTemplate,
-  id_token: idTokenOfDump,
-  client_info: "eyJ1aWQiOiAidWlkMSIsICJ1dGlkIjogInV0aWQxIn0",
-};
+const userResponse = { ...userTemplate, id_token: idTokenOfDump, client_info: "eyJ1aWQiOiAidWlkMSIsICJ1dGlkIjogInV0aWQxIn0" };
 
 /** The token POST of a section, turned into the event MSAL Python's app gives its cache. */
 function eventOf(section: string, response: Record<string, unknown>) {
@@ -59,8 +55,7 @@ describe("fixture: add() reproduces MSAL Python's cache", () => {
       const json = JSON.parse(text) as Record<string, Record<string, Record<string, unknown>>>;
       if (dumpName) assert.deepEqual(json, dumps[dumpName]);
       for (const [type, entries] of Object.entries(json)) {
-        for (const [key, entry] of Object.entries(entries))
-          assert.equal(key, storageKey(type as CredentialTypeName, entry));
+        for (const [key, entry] of Object.entries(entries)) assert.equal(key, storageKey(type as CredentialTypeName, entry));
       }
       const again = new SerializableTokenCache();
       again.deserialize(text);

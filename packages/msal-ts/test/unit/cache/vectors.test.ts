@@ -9,15 +9,7 @@ import { b64url, clientInfo, unsignedJwt } from "../../helpers/tokens.ts";
 const dump = (cache: SerializableTokenCache): Record<string, unknown> => JSON.parse(cache.serialize());
 
 describe("8.1 A: AAD response (testAddByAad)", () => {
-  const idToken = unsignedJwt({
-    iss: "issuer",
-    sub: "subject",
-    aud: "my_client_id",
-    exp: 4600,
-    iat: 1000,
-    oid: "object1234",
-    preferred_username: "John Doe",
-  });
+  const idToken = unsignedJwt({ iss: "issuer", sub: "subject", aud: "my_client_id", exp: 4600, iat: 1000, oid: "object1234", preferred_username: "John Doe" });
   const cache = new SerializableTokenCache();
   cache.add(
     {
@@ -40,47 +32,27 @@ describe("8.1 A: AAD response (testAddByAad)", () => {
     assert.deepEqual(dump(cache), {
       AccessToken: {
         "uid.utid-login.example.com-accesstoken-my_client_id-contoso-s1 s2 s3": {
-          credential_type: "AccessToken",
-          secret: "an access token",
-          home_account_id: "uid.utid",
-          environment: "login.example.com",
-          client_id: "my_client_id",
-          target: "s1 s2 s3",
-          realm: "contoso",
-          token_type: "some type",
-          cached_at: "1000",
-          expires_on: "4600",
-          extended_expires_on: "4600",
+          credential_type: "AccessToken", secret: "an access token", home_account_id: "uid.utid",
+          environment: "login.example.com", client_id: "my_client_id", target: "s1 s2 s3", realm: "contoso",
+          token_type: "some type", cached_at: "1000", expires_on: "4600", extended_expires_on: "4600",
         },
       },
       Account: {
         "uid.utid-login.example.com-contoso": {
-          home_account_id: "uid.utid",
-          environment: "login.example.com",
-          realm: "contoso",
-          local_account_id: "object1234",
-          username: "John Doe",
-          authority_type: "MSSTS",
+          home_account_id: "uid.utid", environment: "login.example.com", realm: "contoso",
+          local_account_id: "object1234", username: "John Doe", authority_type: "MSSTS",
         },
       },
       IdToken: {
         "uid.utid-login.example.com-idtoken-my_client_id-contoso-": {
-          credential_type: "IdToken",
-          secret: idToken,
-          home_account_id: "uid.utid",
-          environment: "login.example.com",
-          realm: "contoso",
-          client_id: "my_client_id",
+          credential_type: "IdToken", secret: idToken, home_account_id: "uid.utid",
+          environment: "login.example.com", realm: "contoso", client_id: "my_client_id",
         },
       },
       RefreshToken: {
         "uid.utid-login.example.com-refreshtoken-my_client_id--s1 s2 s3": {
-          credential_type: "RefreshToken",
-          secret: "a refresh token",
-          home_account_id: "uid.utid",
-          environment: "login.example.com",
-          client_id: "my_client_id",
-          target: "s1 s2 s3",
+          credential_type: "RefreshToken", secret: "a refresh token", home_account_id: "uid.utid",
+          environment: "login.example.com", client_id: "my_client_id", target: "s1 s2 s3",
           last_modification_time: "1000",
         },
       },
@@ -91,27 +63,9 @@ describe("8.1 A: AAD response (testAddByAad)", () => {
   });
   it("writes sections in first-write order and fields in MSAL Python's order", () => {
     const text = cache.serialize();
-    assert.deepEqual(Object.keys(JSON.parse(text)), [
-      "AccessToken",
-      "Account",
-      "IdToken",
-      "RefreshToken",
-      "AppMetadata",
-    ]);
+    assert.deepEqual(Object.keys(JSON.parse(text)), ["AccessToken", "Account", "IdToken", "RefreshToken", "AppMetadata"]);
     const at = Object.values(JSON.parse(text).AccessToken as Record<string, object>)[0] as object;
-    assert.deepEqual(Object.keys(at), [
-      "credential_type",
-      "secret",
-      "home_account_id",
-      "environment",
-      "client_id",
-      "target",
-      "realm",
-      "token_type",
-      "cached_at",
-      "expires_on",
-      "extended_expires_on",
-    ]);
+    assert.deepEqual(Object.keys(at), ["credential_type", "secret", "home_account_id", "environment", "client_id", "target", "realm", "token_type", "cached_at", "expires_on", "extended_expires_on"]);
   });
 });
 
@@ -124,38 +78,20 @@ describe("8.1 B: ADFS response (testAddByAdfs)", () => {
         scope: ["s2", "s1", "s3"],
         token_endpoint: "https://fs.msidlab8.com/adfs/oauth2/token",
         response: {
-          access_token: "an access token",
-          expires_in: 3600,
-          token_type: "some type",
-          refresh_token: "a refresh token",
-          id_token: unsignedJwt({
-            iss: "issuer",
-            sub: "subject",
-            aud: "my_client_id",
-            exp: 4600,
-            iat: 1000,
-            upn: "JaneDoe@example.com",
-          }),
+          access_token: "an access token", expires_in: 3600, token_type: "some type", refresh_token: "a refresh token",
+          id_token: unsignedJwt({ iss: "issuer", sub: "subject", aud: "my_client_id", exp: 4600, iat: 1000, upn: "JaneDoe@example.com" }),
         },
       },
       1000,
     );
     const d = dump(cache) as Record<string, Record<string, Record<string, unknown>>>;
-    assert.deepEqual(Object.keys(d.AccessToken ?? {}), [
-      "subject-fs.msidlab8.com-accesstoken-my_client_id-adfs-s1 s2 s3",
-    ]);
-    assert.deepEqual(Object.keys(d.RefreshToken ?? {}), [
-      "subject-fs.msidlab8.com-refreshtoken-my_client_id--s1 s2 s3",
-    ]);
+    assert.deepEqual(Object.keys(d.AccessToken ?? {}), ["subject-fs.msidlab8.com-accesstoken-my_client_id-adfs-s1 s2 s3"]);
+    assert.deepEqual(Object.keys(d.RefreshToken ?? {}), ["subject-fs.msidlab8.com-refreshtoken-my_client_id--s1 s2 s3"]);
     assert.deepEqual(Object.keys(d.IdToken ?? {}), ["subject-fs.msidlab8.com-idtoken-my_client_id-adfs-"]);
     assert.deepEqual(Object.keys(d.AppMetadata ?? {}), ["appmetadata-fs.msidlab8.com-my_client_id"]);
     assert.deepEqual(d.Account?.["subject-fs.msidlab8.com-adfs"], {
-      home_account_id: "subject",
-      environment: "fs.msidlab8.com",
-      realm: "adfs",
-      local_account_id: "subject",
-      username: "JaneDoe@example.com",
-      authority_type: "ADFS",
+      home_account_id: "subject", environment: "fs.msidlab8.com", realm: "adfs",
+      local_account_id: "subject", username: "JaneDoe@example.com", authority_type: "ADFS",
     });
     assert.equal(d.AccessToken?.["subject-fs.msidlab8.com-accesstoken-my_client_id-adfs-s1 s2 s3"]?.realm, "adfs");
   });
@@ -190,14 +126,7 @@ describe("8.1 C: extras", () => {
   });
   it("C salvage: an RT under a wrong key is re-saved under the computed key with the new secret", () => {
     const cache = new SerializableTokenCache();
-    const rt = {
-      client_id: "my_client_id",
-      credential_type: "RefreshToken",
-      environment: "login.example.com",
-      home_account_id: "uid.utid",
-      secret: "a refresh token",
-      target: "s2 s1 s3",
-    };
+    const rt = { client_id: "my_client_id", credential_type: "RefreshToken", environment: "login.example.com", home_account_id: "uid.utid", secret: "a refresh token", target: "s2 s1 s3" };
     cache.deserialize(JSON.stringify({ RefreshToken: { "wrong-key": rt } }));
     const found = cache.find("RefreshToken", { query: { home_account_id: "uid.utid" } });
     assert.equal(found.length, 1);
@@ -286,10 +215,7 @@ describe("3.4 derivation details", () => {
   });
   it("a malformed client_info is ignored (home account from the ID token's sub)", () => {
     const cache = new SerializableTokenCache();
-    cache.add(
-      baseEvent({ client_info: "%%%not base64", id_token: unsignedJwt({ aud: "my_client_id", sub: "the-sub" }) }),
-      1000,
-    );
+    cache.add(baseEvent({ client_info: "%%%not base64", id_token: unsignedJwt({ aud: "my_client_id", sub: "the-sub" }) }), 1000);
     assert.equal(cache.find("AccessToken")[0]?.home_account_id, "the-sub");
     const c2 = new SerializableTokenCache();
     c2.add(baseEvent({ client_info: b64url({ uid: "only-uid" }) }), 1000);
@@ -327,107 +253,25 @@ describe("8.1 F: FOCI sibling refresh", () => {
   it("the sibling's refresh rotates the original RT in place and adds the sibling's AT and AppMetadata", () => {
     const cache = new SerializableTokenCache();
     const endpoint = "https://login.microsoftonline.com/common/oauth2/v2.0/token";
-    cache.add(
-      {
-        client_id: "appA",
-        scope: ["s1"],
-        token_endpoint: endpoint,
-        response: {
-          access_token: "atA",
-          expires_in: 3600,
-          refresh_token: "FRT",
-          foci: "1",
-          client_info: clientInfo("u", "t"),
-        },
-      },
-      1000,
-    );
+    cache.add({ client_id: "appA", scope: ["s1"], token_endpoint: endpoint, response: { access_token: "atA", expires_in: 3600, refresh_token: "FRT", foci: "1", client_info: clientInfo("u", "t") } }, 1000);
     assert.deepEqual(JSON.parse(cache.serialize()), {
-      AccessToken: {
-        "u.t-login.microsoftonline.com-accesstoken-appa-common-s1": {
-          credential_type: "AccessToken",
-          secret: "atA",
-          home_account_id: "u.t",
-          environment: "login.microsoftonline.com",
-          client_id: "appA",
-          target: "s1",
-          realm: "common",
-          token_type: "Bearer",
-          cached_at: "1000",
-          expires_on: "4600",
-          extended_expires_on: "4600",
-        },
-      },
-      Account: {
-        "u.t-login.microsoftonline.com-common": {
-          home_account_id: "u.t",
-          environment: "login.microsoftonline.com",
-          realm: "common",
-          local_account_id: null,
-          username: "",
-          authority_type: "MSSTS",
-        },
-      },
-      RefreshToken: {
-        "u.t-login.microsoftonline.com-refreshtoken-appa--s1": {
-          credential_type: "RefreshToken",
-          secret: "FRT",
-          home_account_id: "u.t",
-          environment: "login.microsoftonline.com",
-          client_id: "appA",
-          target: "s1",
-          last_modification_time: "1000",
-          family_id: "1",
-        },
-      },
-      AppMetadata: {
-        "appmetadata-login.microsoftonline.com-appA": {
-          client_id: "appA",
-          environment: "login.microsoftonline.com",
-          family_id: "1",
-        },
-      },
+      AccessToken: { "u.t-login.microsoftonline.com-accesstoken-appa-common-s1": { credential_type: "AccessToken", secret: "atA", home_account_id: "u.t", environment: "login.microsoftonline.com", client_id: "appA", target: "s1", realm: "common", token_type: "Bearer", cached_at: "1000", expires_on: "4600", extended_expires_on: "4600" } },
+      Account: { "u.t-login.microsoftonline.com-common": { home_account_id: "u.t", environment: "login.microsoftonline.com", realm: "common", local_account_id: null, username: "", authority_type: "MSSTS" } },
+      RefreshToken: { "u.t-login.microsoftonline.com-refreshtoken-appa--s1": { credential_type: "RefreshToken", secret: "FRT", home_account_id: "u.t", environment: "login.microsoftonline.com", client_id: "appA", target: "s1", last_modification_time: "1000", family_id: "1" } },
+      AppMetadata: { "appmetadata-login.microsoftonline.com-appA": { client_id: "appA", environment: "login.microsoftonline.com", family_id: "1" } },
     });
     // appB finds the family RT, redeems it, and the flow applies the result as MSAL Python does:
-    const frt = cache.find("RefreshToken", {
-      query: { environment: "login.microsoftonline.com", home_account_id: "u.t", family_id: "1" },
-    });
+    const frt = cache.find("RefreshToken", { query: { environment: "login.microsoftonline.com", home_account_id: "u.t", family_id: "1" } });
     assert.equal(frt.length, 1);
     cache.updateRefreshToken(frt[0]!, "FRT2", 2000);
-    cache.add(
-      {
-        client_id: "appB",
-        scope: ["offline_access", "openid", "profile", "s1"],
-        token_endpoint: endpoint,
-        response: { access_token: "atB", expires_in: 3600, foci: "1", client_info: clientInfo("u", "t") },
-        grant_type: "refresh_token",
-        skip_account_creation: true,
-      },
-      2000,
-    );
+    cache.add({ client_id: "appB", scope: ["offline_access", "openid", "profile", "s1"], token_endpoint: endpoint, response: { access_token: "atB", expires_in: 3600, foci: "1", client_info: clientInfo("u", "t") }, grant_type: "refresh_token", skip_account_creation: true }, 2000);
     const d = JSON.parse(cache.serialize()) as Record<string, Record<string, Record<string, unknown>>>;
-    assert.deepEqual(d.RefreshToken, {
-      "u.t-login.microsoftonline.com-refreshtoken-appa--s1": {
-        credential_type: "RefreshToken",
-        secret: "FRT2",
-        home_account_id: "u.t",
-        environment: "login.microsoftonline.com",
-        client_id: "appA",
-        target: "s1",
-        last_modification_time: "2000",
-        family_id: "1",
-      },
-    });
-    const atB =
-      d.AccessToken?.["u.t-login.microsoftonline.com-accesstoken-appb-common-offline_access openid profile s1"];
+    assert.deepEqual(d.RefreshToken, { "u.t-login.microsoftonline.com-refreshtoken-appa--s1": { credential_type: "RefreshToken", secret: "FRT2", home_account_id: "u.t", environment: "login.microsoftonline.com", client_id: "appA", target: "s1", last_modification_time: "2000", family_id: "1" } });
+    const atB = d.AccessToken?.["u.t-login.microsoftonline.com-accesstoken-appb-common-offline_access openid profile s1"];
     assert.equal(atB?.target, "offline_access openid profile s1");
     assert.equal(atB?.cached_at, "2000");
     assert.equal(atB?.expires_on, "5600");
-    assert.deepEqual(d.AppMetadata?.["appmetadata-login.microsoftonline.com-appB"], {
-      client_id: "appB",
-      environment: "login.microsoftonline.com",
-      family_id: "1",
-    });
+    assert.deepEqual(d.AppMetadata?.["appmetadata-login.microsoftonline.com-appB"], { client_id: "appB", environment: "login.microsoftonline.com", family_id: "1" });
     assert.equal(Object.keys(d.Account ?? {}).length, 1);
   });
 });
@@ -435,47 +279,16 @@ describe("8.1 F: FOCI sibling refresh", () => {
 describe("8.1 G: managed identity entries", () => {
   const response = { access_token: "AT", expires_in: "7890", resource: "R", token_type: "Bearer", refresh_in: 3945 };
   for (const [name, clientId, atKey, amKey] of [
-    [
-      "system-assigned object",
-      null,
-      "-myvm.example.net-accesstoken--managed_identity-r",
-      "appmetadata-myvm.example.net-",
-    ],
-    [
-      "system-assigned dict",
-      "SYSTEM_ASSIGNED_MANAGED_IDENTITY",
-      "-myvm.example.net-accesstoken-system_assigned_managed_identity-managed_identity-r",
-      "appmetadata-myvm.example.net-SYSTEM_ASSIGNED_MANAGED_IDENTITY",
-    ],
-    [
-      "user-assigned client id",
-      "cid-123",
-      "-myvm.example.net-accesstoken-cid-123-managed_identity-r",
-      "appmetadata-myvm.example.net-cid-123",
-    ],
+    ["system-assigned object", null, "-myvm.example.net-accesstoken--managed_identity-r", "appmetadata-myvm.example.net-"],
+    ["system-assigned dict", "SYSTEM_ASSIGNED_MANAGED_IDENTITY", "-myvm.example.net-accesstoken-system_assigned_managed_identity-managed_identity-r", "appmetadata-myvm.example.net-SYSTEM_ASSIGNED_MANAGED_IDENTITY"],
+    ["user-assigned client id", "cid-123", "-myvm.example.net-accesstoken-cid-123-managed_identity-r", "appmetadata-myvm.example.net-cid-123"],
   ] as const) {
     it(`G ${name}`, () => {
       const cache = new SerializableTokenCache();
-      cache.add(
-        { client_id: clientId, scope: ["R"], token_endpoint: "https://myvm.example.net/managed_identity", response },
-        1000,
-      );
+      cache.add({ client_id: clientId, scope: ["R"], token_endpoint: "https://myvm.example.net/managed_identity", response }, 1000);
       const d = JSON.parse(cache.serialize()) as Record<string, Record<string, unknown>>;
       assert.deepEqual(d.AccessToken, {
-        [atKey]: {
-          credential_type: "AccessToken",
-          secret: "AT",
-          home_account_id: null,
-          environment: "myvm.example.net",
-          client_id: clientId,
-          target: "R",
-          realm: "managed_identity",
-          token_type: "Bearer",
-          cached_at: "1000",
-          expires_on: "8890",
-          extended_expires_on: "8890",
-          refresh_on: "4945",
-        },
+        [atKey]: { credential_type: "AccessToken", secret: "AT", home_account_id: null, environment: "myvm.example.net", client_id: clientId, target: "R", realm: "managed_identity", token_type: "Bearer", cached_at: "1000", expires_on: "8890", extended_expires_on: "8890", refresh_on: "4945" },
       });
       assert.deepEqual(Object.keys(d.AppMetadata ?? {}), [amKey]);
     });
@@ -486,24 +299,9 @@ describe("8.1 H: accounts of one user in two tenants", () => {
   it("two Account entries share one home account bucket", () => {
     const cache = new TokenCache();
     for (const tenant of ["contoso", "fabrikam"]) {
-      cache.add(
-        {
-          client_id: "c",
-          scope: ["s"],
-          token_endpoint: `https://login.microsoftonline.com/${tenant}/oauth2/v2.0/token`,
-          response: {
-            access_token: "x",
-            expires_in: 10,
-            client_info: clientInfo("home_oid", "home_tenant_guid"),
-            id_token: unsignedJwt({ aud: "c", sub: "s", preferred_username: "Jane Doe" }),
-          },
-        },
-        1000,
-      );
+      cache.add({ client_id: "c", scope: ["s"], token_endpoint: `https://login.microsoftonline.com/${tenant}/oauth2/v2.0/token`, response: { access_token: "x", expires_in: 10, client_info: clientInfo("home_oid", "home_tenant_guid"), id_token: unsignedJwt({ aud: "c", sub: "s", preferred_username: "Jane Doe" }) } }, 1000);
     }
-    const accounts = cache.find("Account", {
-      query: { home_account_id: "home_oid.home_tenant_guid", environment: "login.microsoftonline.com" },
-    });
+    const accounts = cache.find("Account", { query: { home_account_id: "home_oid.home_tenant_guid", environment: "login.microsoftonline.com" } });
     assert.deepEqual(accounts.map((a) => a.realm).sort(), ["contoso", "fabrikam"]);
   });
 });
