@@ -4,6 +4,7 @@
  * I/O here, through an injected reader.
  */
 import { posix, win32 } from "node:path";
+import { perUserFile, type UserFolders } from "./cache-path.js";
 import { UsageError } from "./exit-codes.js";
 
 /** Where a setting came from, strongest first. */
@@ -63,14 +64,13 @@ export function defaultConfigPath(
   platform: string,
   home: string,
 ): string {
-  if (platform === "win32") {
-    const base = env.APPDATA !== undefined && env.APPDATA !== "" ? env.APPDATA : win32.join(home, "AppData", "Roaming");
-    return win32.join(base, "msal-ts", "config.json");
-  }
-  const xdg = env.XDG_CONFIG_HOME;
-  const base = xdg !== undefined && posix.isAbsolute(xdg) ? xdg : posix.join(home, ".config");
-  return posix.join(base, "msal-ts", "config.json");
+  return perUserFile({ env, platform, home }, CONFIG_FOLDERS, "config.json");
 }
+
+const CONFIG_FOLDERS: UserFolders = {
+  windows: { variable: "APPDATA", fallback: ["AppData", "Roaming"] },
+  xdg: { variable: "XDG_CONFIG_HOME", fallback: ".config" },
+};
 
 /** Reads a file's text, or null when it does not exist; throws for other failures (with a `code`). */
 export type ReadText = (path: string) => string | null;

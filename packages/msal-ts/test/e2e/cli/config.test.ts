@@ -4,6 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { defaultCachePath } from "../../../src/cli/cache-path.ts";
 import { UsageError } from "../../../src/cli/exit-codes.ts";
 import {
   defaultConfigPath,
@@ -113,6 +114,24 @@ describe("msal-ts defaults", () => {
     assert.equal(
       defaultConfigPath({ APPDATA: "C:\\Users\\a\\AppData\\Roaming" }, "win32", "C:\\Users\\a"),
       "C:\\Users\\a\\AppData\\Roaming\\msal-ts\\config.json",
+    );
+    assert.equal(
+      defaultConfigPath({}, "win32", "C:\\Users\\a"),
+      "C:\\Users\\a\\AppData\\Roaming\\msal-ts\\config.json",
+    );
+  });
+
+  it("the default cache file follows XDG_CACHE_HOME (absolute only) and LOCALAPPDATA on Windows", () => {
+    assert.equal(defaultCachePath({ XDG_CACHE_HOME: "/c" }, "linux", "/h"), "/c/msal-ts/token-cache.json");
+    assert.equal(defaultCachePath({ XDG_CACHE_HOME: "rel" }, "darwin", "/h"), "/h/.cache/msal-ts/token-cache.json");
+    assert.equal(defaultCachePath({ XDG_CONFIG_HOME: "/x" }, "linux", "/h"), "/h/.cache/msal-ts/token-cache.json");
+    assert.equal(
+      defaultCachePath({ LOCALAPPDATA: "D:\\L" }, "win32", "C:\\Users\\a"),
+      "D:\\L\\msal-ts\\token-cache.json",
+    );
+    assert.equal(
+      defaultCachePath({ LOCALAPPDATA: "" }, "win32", "C:\\Users\\a"),
+      "C:\\Users\\a\\AppData\\Local\\msal-ts\\token-cache.json",
     );
   });
 });
