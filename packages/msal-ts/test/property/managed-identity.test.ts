@@ -38,6 +38,7 @@ import {
   trickyString,
   weirdValue,
 } from "./support.ts";
+import { MI_SOURCE_ENV } from "../helpers/mi-env.ts";
 
 const SOURCES: readonly ManagedIdentitySource[] = [
   "DEFAULT_TO_VM",
@@ -198,21 +199,7 @@ describe("property: ManagedIdentityClient against an endpoint that answers anyth
   });
   after(() => rmSync(folder, { recursive: true, force: true }));
 
-  const ENV: Record<ManagedIdentitySource, Record<string, string>> = {
-    DEFAULT_TO_VM: {},
-    APP_SERVICE: { IDENTITY_ENDPOINT: "http://localhost:8081/msi/token", IDENTITY_HEADER: "h" },
-    MACHINE_LEARNING: { MSI_ENDPOINT: "http://localhost:8082/token", MSI_SECRET: "s" },
-    SERVICE_FABRIC: {
-      IDENTITY_ENDPOINT: "https://localhost:2377/token",
-      IDENTITY_HEADER: "h",
-      IDENTITY_SERVER_THUMBPRINT: "t",
-    },
-    AZURE_ARC: {
-      IDENTITY_ENDPOINT: "http://localhost:40342/metadata/identity/oauth2/token",
-      IMDS_ENDPOINT: "http://localhost:40342",
-    },
-    CLOUD_SHELL: { AZUREPS_HOST_ENVIRONMENT: "cloud-shell/1.0", MSI_ENDPOINT: "http://localhost:50342/oauth2/token" },
-  };
+  const ENV = MI_SOURCE_ENV;
 
   // KNOWN BUG (same root cause as above): the client returns such a body to the caller, which then holds
   // neither a token nor an error. Minimal case: IMDS answering HTTP 500 {"statusCode":false} (every retry)

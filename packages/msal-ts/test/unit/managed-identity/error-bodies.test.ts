@@ -14,6 +14,7 @@ import { expectError } from "../../helpers/results.ts";
 import { CredentialError, MsalTokenCredential } from "../../../src/azure/token-credential.ts";
 import type { HttpResponse } from "../../../src/http/types.ts";
 import { FakeClock, RecordingHttpClient, response } from "../../helpers/fakes.ts";
+import { MI_SOURCE_ENV } from "../../helpers/mi-env.ts";
 
 const RESOURCE = "https://vault.azure.net";
 /** A JWT-shaped access token, and a refresh-token-shaped value: neither may show up anywhere. */
@@ -21,21 +22,7 @@ const TOKEN = "eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.eyJhdWQiOiJodHRwczovL3ZhdWx0
 const OPAQUE = "0.AXoAleakedRefreshTokenValue-1234567890abcdefghijklmnopqrstuvwxyz_";
 const CORRELATION = "7b1c0e9a-3f2d-4c5b-9a8e-1d2c3b4a5f60";
 
-const ENV = {
-  DEFAULT_TO_VM: {},
-  APP_SERVICE: { IDENTITY_ENDPOINT: "http://localhost:8081/msi/token", IDENTITY_HEADER: "h" },
-  MACHINE_LEARNING: { MSI_ENDPOINT: "http://localhost:8082/token", MSI_SECRET: "s" },
-  SERVICE_FABRIC: {
-    IDENTITY_ENDPOINT: "https://localhost:2377/token",
-    IDENTITY_HEADER: "h",
-    IDENTITY_SERVER_THUMBPRINT: "t",
-  },
-  AZURE_ARC: {
-    IDENTITY_ENDPOINT: "http://localhost:40342/metadata/identity/oauth2/token",
-    IMDS_ENDPOINT: "http://localhost:40342",
-  },
-  CLOUD_SHELL: { AZUREPS_HOST_ENVIRONMENT: "cloud-shell/1.0", MSI_ENDPOINT: "http://localhost:50342/oauth2/token" },
-} as const;
+const ENV = MI_SOURCE_ENV;
 type Source = keyof typeof ENV;
 
 let arcFolder: string;
