@@ -50,8 +50,10 @@ export type {
   ClientCredentialsOptions,
   DeviceFlowOptions,
   DeviceFlowPollOptions,
+  ExtraDataOptions,
   GetAccountsOptions,
   OnBehalfOfOptions,
+  RefreshTokenOptions,
   TokenBindingOptions,
   UsernamePasswordOptions,
 } from "./application/request-options.js";

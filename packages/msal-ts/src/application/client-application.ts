@@ -39,6 +39,7 @@ import type {
   AuthorizationRequestUrlOptions,
   GetAccountsOptions,
   UsernamePasswordOptions,
+  RefreshTokenOptions,
 } from "./request-options.js";
 
 /** Seconds a 429/5xx without Retry-After blocks identical requests (docs/msal-python-compatibility.md 4). */
@@ -230,9 +231,13 @@ export class ClientApplication {
     return acquireTokenByAuthorizationCode(this.ctx, code, scopes, o);
   }
 
-  /** Redeems a refresh token obtained elsewhere (migration); the tokens are cached. */
-  acquireTokenByRefreshToken(refreshToken: string, scopes: string[]): Promise<TokenResult> {
-    return acquireTokenByRefreshToken(this.ctx, refreshToken, scopes, this.ctx.excludeScopes);
+  /**
+   * Redeems a refresh token obtained elsewhere (migration); the tokens are cached.
+   *
+   * @param o - see {@link RefreshTokenOptions}: `data` adds fields to the token request.
+   */
+  acquireTokenByRefreshToken(refreshToken: string, scopes: string[], o?: RefreshTokenOptions): Promise<TokenResult> {
+    return acquireTokenByRefreshToken(this.ctx, refreshToken, scopes, this.ctx.excludeScopes, o);
   }
 
   /**

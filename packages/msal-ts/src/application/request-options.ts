@@ -92,11 +92,29 @@ export interface GetAccountsOptions {
   username?: string;
 }
 
+/** Extra form fields sent with a request, as MSAL Python's `data` keyword argument (strings only). */
+export interface ExtraDataOptions {
+  /** Added to the request body; fields the flow sets itself (`client_id`, `scope`, ...) are refused. */
+  data?: Record<string, string>;
+}
+
 /**
- * Options of {@link PublicClientApplication.initiateDeviceFlow}.
+ * Options of {@link PublicClientApplication.initiateDeviceFlow}. A `claimsChallenge` is sent with the device
+ * authorization request and kept in the flow for its polls.
+ *
+ * @example
+ * ```ts
+ * const flow = await app.initiateDeviceFlow(["User.Read"], { data: { login_hint: "alice@contoso.com" } });
+ * ```
  * @see {@link https://datatracker.ietf.org/doc/html/rfc8628#section-3.1 | RFC 8628 3.1}
  */
-export type DeviceFlowOptions = ClaimsChallengeOptions;
+export interface DeviceFlowOptions extends ClaimsChallengeOptions, ExtraDataOptions {}
+
+/**
+ * Options of {@link ClientApplication.acquireTokenByRefreshToken}: `data` fields go into the token request
+ * (a `key_id` there also binds the cached token, as for external-key tokens).
+ */
+export type RefreshTokenOptions = ExtraDataOptions;
 
 /**
  * Options of {@link PublicClientApplication.acquireTokenByDeviceFlow}.
@@ -108,7 +126,7 @@ export type DeviceFlowOptions = ClaimsChallengeOptions;
  * ```
  * @see {@link https://datatracker.ietf.org/doc/html/rfc8628#section-3.4 | RFC 8628 3.4}
  */
-export interface DeviceFlowPollOptions extends ClaimsChallengeOptions {
+export interface DeviceFlowPollOptions extends ClaimsChallengeOptions, ExtraDataOptions {
   /** Stops polling; the call then rejects with the signal's reason. */
   signal?: AbortSignal;
 }

@@ -53,6 +53,8 @@ export interface DeviceFlow {
   latest_attempt_at?: number;
   /** Internal: the correlation id every poll reuses. */
   _correlation_id: string;
+  /** Internal: the claims challenge given to `initiateDeviceFlow`, sent with every poll. */
+  _claims_challenge?: string;
 }
 
 function toInt(value: unknown, fallback: number): number {
@@ -64,10 +66,11 @@ function toInt(value: unknown, fallback: number): number {
 export async function initiateDeviceFlow(
   ctx: FlowContext,
   scopes: unknown = [],
-  o: { claimsChallenge?: string } = {},
+  o: { claimsChallenge?: string; data?: Record<string, string> } = {},
 ): Promise<DeviceFlow | TokenError> {
   const decorated = decorateScopes(scopes ?? [], ctx.excludeScopes);
-  void o;
+  const challenge = checkClaimsChallenge(o?.claimsChallenge);
+  const extra = extraFields(o?.data, ["client_id", "scope", "claims"]);
   const authority = await ctx.authorities.resolve();
   if (!authority.deviceAuthorizationEndpoint) {
     throw new MsalError(
@@ -77,8 +80,16 @@ export async function initiateDeviceFlow(
   }
   const correlationId = randomUUID();
   // Only the identification headers and the correlation id: no telemetry, no client credential (1.3).
+  // A claims challenge given here is sent with the initiation (the user signs in against it) and kept in
+  // the flow for the polls; without one the body is MSAL Python's.
+  const claims = challenge === undefined ? undefined : mergeClaims(challenge, ctx.capabilities);
   const response = await ctx.http.post(authority.deviceAuthorizationEndpoint, {
-    data: { client_id: ctx.clientId, scope: decorated.join(" ") },
+    data: {
+      client_id: ctx.clientId,
+      scope: decorated.join(" "),
+      ...extra,
+      ...(claims !== undefined ? { claims } : {}),
+    },
     headers: { ...ctx.libraryHeaders, "client-request-id": correlationId },
   });
   if (response.status_code >= 500)
@@ -101,8 +112,10 @@ export async function initiateDeviceFlow(
     }
   }
   const expiresIn = toInt(body.expires_in, 1800);
+  // The server's fields, except names of msal-ts's own internal fields.
+  const served = Object.fromEntries(Object.entries(body).filter(([k]) => !k.startsWith("_")));
   return {
-    ...body,
+    ...served,
     message:
       typeof body.message === "string"
         ? body.message
@@ -111,24 +124,50 @@ export async function initiateDeviceFlow(
     expires_in: expiresIn,
     expires_at: now(ctx) + expiresIn,
     _correlation_id: correlationId,
+    ...(challenge !== undefined ? { _claims_challenge: challenge } : {}),
   } as unknown as DeviceFlow;
+}
+
+/**
+ * The caller's extra request fields (`data`): an object of strings, none of them a field the flow sets
+ * itself.
+ *
+ * @throws InvalidArgumentError otherwise (the message names keys, never values).
+ */
+export function extraFields(data: unknown, reserved: readonly string[]): Record<string, string> {
+  if (data === undefined || data === null) return {};
+  if (!isRecord(data) || !Object.values(data).every((v) => typeof v === "string"))
+    throw new InvalidArgumentError("data must be an object of string request parameters.");
+  const clash = Object.keys(data).filter((k) => reserved.includes(k));
+  if (clash.length > 0)
+    throw new InvalidArgumentError(`data cannot set ${clash.join(", ")}: msal-ts sets these fields itself.`);
+  return data as Record<string, string>;
 }
 
 export async function acquireTokenByDeviceFlow(
   ctx: FlowContext,
   flow: unknown,
-  o: { claimsChallenge?: string; signal?: AbortSignal } = {},
+  o: { claimsChallenge?: string; signal?: AbortSignal; data?: Record<string, string> } = {},
 ): Promise<TokenResult> {
   if (!isRecord(flow) || typeof flow.device_code !== "string" || flow.device_code === "") {
     throw new InvalidArgumentError("flow must be the object initiateDeviceFlow() returned (it carries device_code).");
   }
   if ("error" in flow)
     throw new InvalidArgumentError("This device flow failed to start (it carries an error); start a new one.");
-  const claims = mergeClaims(checkClaimsChallenge(o.claimsChallenge), ctx.capabilities);
+  const kept = typeof flow._claims_challenge === "string" ? flow._claims_challenge : undefined;
+  const claims = mergeClaims(checkClaimsChallenge(o.claimsChallenge ?? kept), ctx.capabilities);
+  const extra = extraFields(o.data, ["client_id", "grant_type", "client_info", "device_code", "code", "claims"]);
   const authority = await ctx.authorities.resolve();
   // The flow may come back from a session store: its id goes into a header only when it is a safe value.
-  const kept = flow._correlation_id;
-  const correlationId = typeof kept === "string" && isSafeHeaderValue(kept) ? kept : randomUUID();
+  const keptId = flow._correlation_id;
+  const correlationId = typeof keptId === "string" && isSafeHeaderValue(keptId) ? keptId : randomUUID();
+  // One x-client-last-telemetry for every poll, taken before the first; only the final answer is recorded
+  // (MSAL Python 1.31: a fresh app's polls all carry 4|0|||, never its own authorization_pending answers).
+  const lastTelemetry = ctx.telemetry.lastHeader();
+  const finish = (result: TokenResult): TokenResult => {
+    ctx.telemetry.record(ApiId.DEVICE_FLOW, correlationId, result as unknown as Record<string, unknown>);
+    return cleanUp(result, now(ctx));
+  };
   const scopes = Array.isArray(flow.scope) ? (flow.scope as string[]) : [];
   const expired = (): boolean => Number(flow.expires_at) < now(ctx) || Number(flow.expires_at) === 0;
   for (;;) {
@@ -137,11 +176,12 @@ export async function acquireTokenByDeviceFlow(
       authority,
       grantType: DEVICE_CODE_GRANT,
       // `code` duplicates `device_code`, as MSAL Python sends it (1.6).
-      fields: { device_code: flow.device_code, code: flow.device_code, claims },
+      fields: { ...extra, device_code: flow.device_code, code: flow.device_code, claims },
       apiId: ApiId.DEVICE_FLOW,
       refreshReason: RefreshReason.NOT_SILENT,
       correlationId,
       authenticate: false,
+      lastTelemetry,
     });
     flow.latest_attempt_at = now(ctx);
     const error = "error" in result ? result.error : undefined;
@@ -150,15 +190,15 @@ export async function acquireTokenByDeviceFlow(
     );
     if (error !== "authorization_pending" && error !== "slow_down") {
       await storeShared(ctx, result, { authority, scopes, grantType: DEVICE_CODE_GRANT });
-      return cleanUp(result, now(ctx));
+      return finish(result);
     }
     if (error === "slow_down") flow.interval = toInt(flow.interval, 5) + 5;
     // Wait `interval` seconds in one-second ticks, checking the exit condition before each (6.1).
     const interval = toInt(flow.interval, 5);
     for (let tick = 0; tick < interval; tick++) {
-      if (expired()) return cleanUp(result, now(ctx));
+      if (expired()) return finish(result);
       await ctx.clock.sleep(1000, o.signal);
     }
-    if (expired()) return cleanUp(result, now(ctx));
+    if (expired()) return finish(result);
   }
 }

@@ -15,6 +15,7 @@ import { now, type FlowContext } from "./context.js";
 import { cleanUp } from "./result.js";
 import { store, storeShared } from "./store.js";
 import { postToken } from "./token-request.js";
+import { extraFields } from "./device-code.js";
 import type { Binding } from "./token-binding.js";
 
 export interface RefreshAttempt {
@@ -108,20 +109,29 @@ export async function acquireTokenByRefreshToken(
   refreshToken: unknown,
   scopes: unknown,
   excludeScopes: readonly string[],
+  o: { data?: Record<string, string> } = {},
 ): Promise<TokenResult> {
   if (typeof refreshToken !== "string" || refreshToken === "")
     throw new InvalidArgumentError("refreshToken must be a non-empty string.");
   const decorated = decorateScopes(scopes, excludeScopes);
+  // Extra request data, as MSAL Python's **kwargs pass it: sent in the body; its key_id binds the cached token.
+  const extra = extraFields(o?.data, ["client_id", "grant_type", "client_info", "refresh_token", "scope"]);
+  const keyId = extra.key_id || undefined;
   const authority = await ctx.authorities.resolve();
   const result = await postToken(ctx, {
     authority,
     grantType: "refresh_token",
     // No claims here: capabilities are not merged for migration (1.8).
-    fields: { refresh_token: refreshToken, scope: decorated.join(" ") },
+    fields: { refresh_token: refreshToken, scope: decorated.join(" "), ...extra },
     apiId: ApiId.BY_REFRESH_TOKEN,
     refreshReason: RefreshReason.FORCE_REFRESH,
     correlationId: randomUUID(),
   });
-  await storeShared(ctx, result, { authority, scopes: decorated, grantType: "refresh_token" });
+  await storeShared(ctx, result, {
+    authority,
+    scopes: decorated,
+    grantType: "refresh_token",
+    ...(keyId !== undefined ? { data: { key_id: keyId } } : {}),
+  });
   return cleanUp(result, now(ctx));
 }

@@ -30,6 +30,11 @@ export interface TokenPost {
   anchorMailbox?: string | undefined;
   /** `false` for flows that send no client credential (public clients always). Default: when configured. */
   authenticate?: boolean;
+  /**
+   * Device-code polls: the `x-client-last-telemetry` value taken once before the first poll, and no
+   * recording per poll (the flow records its final answer), as MSAL Python 1.31 does.
+   */
+  lastTelemetry?: string;
 }
 
 export async function postToken(ctx: FlowContext, p: TokenPost): Promise<TokenResult> {
@@ -42,6 +47,7 @@ export async function postToken(ctx: FlowContext, p: TokenPost): Promise<TokenRe
     telemetry: ctx.telemetry,
     anchorMailbox: p.anchorMailbox,
   });
+  if (p.lastTelemetry !== undefined) headers["x-client-last-telemetry"] = p.lastTelemetry;
   Object.assign(headers, authHeaders);
   const url = p.endpoint ?? p.authority.tokenEndpoint;
   ctx.log.verbose(`Token request: grant ${p.grantType}, api ${p.apiId}, correlation id ${p.correlationId}`);
@@ -69,7 +75,7 @@ export async function postToken(ctx: FlowContext, p: TokenPost): Promise<TokenRe
     result.token_source = "identity_provider";
     typedSuccessFields(result, now(ctx));
   }
-  ctx.telemetry.record(p.apiId, p.correlationId, result);
+  if (p.lastTelemetry === undefined) ctx.telemetry.record(p.apiId, p.correlationId, result);
   return result as unknown as TokenResult;
 }
 
@@ -78,7 +84,7 @@ function notATokenResponse(ctx: FlowContext, p: TokenPost, status: number): Toke
     error: "invalid_response",
     error_description: `The token endpoint answered HTTP ${status} without an access token or an error.`,
   };
-  ctx.telemetry.record(p.apiId, p.correlationId, fixed);
+  if (p.lastTelemetry === undefined) ctx.telemetry.record(p.apiId, p.correlationId, fixed);
   return fixed;
 }
 
