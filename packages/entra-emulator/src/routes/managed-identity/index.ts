@@ -18,9 +18,18 @@ import { IMDS_REGION_PATH, IMDS_TOKEN_PATH, handleImdsRegion, handleImdsToken } 
 import { MACHINE_LEARNING_PATH, handleMachineLearning } from "./machine-learning.js";
 import { SERVICE_FABRIC_PATH, handleServiceFabric } from "./service-fabric.js";
 
+/** Every managed-identity source, in the order `managedIdentityEnv` documents them. */
+export const MANAGED_IDENTITY_SOURCES = [
+  "imds",
+  "app_service",
+  "machine_learning",
+  "service_fabric",
+  "azure_arc",
+  "cloud_shell",
+] as const;
+
 /** The kinds of managed-identity endpoint the emulator serves (see `managedIdentityEnv`). */
-export type ManagedIdentitySource =
-  "imds" | "app_service" | "machine_learning" | "service_fabric" | "azure_arc" | "cloud_shell";
+export type ManagedIdentitySource = (typeof MANAGED_IDENTITY_SOURCES)[number];
 
 /** Methods the routes are registered for, so that a wrong verb still gets the service's own error shape. */
 const ANY_METHOD = ["GET", "POST", "PUT", "PATCH", "DELETE"];
@@ -30,7 +39,7 @@ const ANY_METHOD = ["GET", "POST", "PUT", "PATCH", "DELETE"];
  *
  * - IMDS token `GET /metadata/identity/oauth2/token` (`mi_imds`) and region
  *   `GET /metadata/instance/compute/location` (`mi_region`);
- * - App Service `GET /msi/token` (`mi_app_service`);
+ * - App Service `GET /msi/token`, api-versions 2019-08-01 and 2017-09-01 (`mi_app_service`);
  * - Azure Machine Learning `GET /mlmsi/token` (`mi_machine_learning`);
  * - Service Fabric `GET /servicefabric/token` on the HTTPS listener (`mi_service_fabric`);
  * - Azure Arc `GET /azurearc/metadata/identity/oauth2/token` (`mi_azure_arc`);
@@ -101,7 +110,9 @@ export function registerManagedIdentityRoutes(router: Router, ctx: EmulatorConte
  *
  * - `imds`: `AZURE_POD_IDENTITY_AUTHORITY_HOST` (base URL that msal-node and the Azure SDKs put in front of
  *   `/metadata/identity/oauth2/token`) and `MSAL_MANAGED_IDENTITY_ENDPOINT` (newer MSAL Python: the full token URL);
- * - `app_service`: `IDENTITY_ENDPOINT`, `IDENTITY_HEADER`;
+ * - `app_service`: `IDENTITY_ENDPOINT`, `IDENTITY_HEADER` (api-version 2019-08-01), and, as App Service also sets
+ *   them, `MSI_ENDPOINT`, `MSI_SECRET` (the same URL and secret, for api-version 2017-09-01) and
+ *   `APPSETTING_WEBSITE_SITE_NAME` (msrestazure, inside Azure CLI 2.45, takes it as the sign of App Service);
  * - `machine_learning`: `MSI_ENDPOINT`, `MSI_SECRET`, and `DEFAULT_IDENTITY_CLIENT_ID` (the system-assigned
  *   identity's client id, which Azure ML sets and msal-node sends as `clientid`);
  * - `service_fabric`: `IDENTITY_ENDPOINT` (HTTPS), `IDENTITY_HEADER`, `IDENTITY_SERVER_THUMBPRINT`;
@@ -122,8 +133,17 @@ export function managedIdentityEnv(ctx: EmulatorContext, source: ManagedIdentity
         AZURE_POD_IDENTITY_AUTHORITY_HOST: ctx.httpOrigin,
         MSAL_MANAGED_IDENTITY_ENDPOINT: `${ctx.httpOrigin}${IMDS_TOKEN_PATH}`,
       };
-    case "app_service":
-      return { IDENTITY_ENDPOINT: `${ctx.httpOrigin}${APP_SERVICE_PATH}`, IDENTITY_HEADER: ctx.miSecrets.appService };
+    case "app_service": {
+      const endpoint = `${ctx.httpOrigin}${APP_SERVICE_PATH}`;
+      const secret = ctx.miSecrets.appService;
+      return {
+        IDENTITY_ENDPOINT: endpoint,
+        IDENTITY_HEADER: secret,
+        MSI_ENDPOINT: endpoint,
+        MSI_SECRET: secret,
+        APPSETTING_WEBSITE_SITE_NAME: "entra-emulator",
+      };
+    }
     case "machine_learning":
       return {
         MSI_ENDPOINT: `${ctx.httpOrigin}${MACHINE_LEARNING_PATH}`,

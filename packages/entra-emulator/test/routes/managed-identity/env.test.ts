@@ -24,9 +24,18 @@ describe("managed identity: managedIdentityEnv", () => {
       assert.equal(imds.MSAL_MANAGED_IDENTITY_ENDPOINT, `${http}/metadata/identity/oauth2/token`);
 
       const app = emulator.managedIdentityEnv("app_service");
-      assert.deepEqual(Object.keys(app).sort(), ["IDENTITY_ENDPOINT", "IDENTITY_HEADER"]);
+      assert.deepEqual(Object.keys(app).sort(), [
+        "APPSETTING_WEBSITE_SITE_NAME",
+        "IDENTITY_ENDPOINT",
+        "IDENTITY_HEADER",
+        "MSI_ENDPOINT",
+        "MSI_SECRET",
+      ]);
       assert.equal(app.IDENTITY_ENDPOINT, `${http}/msi/token`);
       assert.ok((app.IDENTITY_HEADER ?? "").length >= 16);
+      assert.equal(app.MSI_ENDPOINT, app.IDENTITY_ENDPOINT, "App Service sets both names to one URL");
+      assert.equal(app.MSI_SECRET, app.IDENTITY_HEADER);
+      assert.equal(app.APPSETTING_WEBSITE_SITE_NAME, "entra-emulator");
 
       const ml = emulator.managedIdentityEnv("machine_learning");
       assert.deepEqual(Object.keys(ml).sort(), ["DEFAULT_IDENTITY_CLIENT_ID", "MSI_ENDPOINT", "MSI_SECRET"]);
