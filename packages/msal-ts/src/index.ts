@@ -66,9 +66,12 @@ export { isTokenError, isTokenSuccess } from "./application/result-guards.js";
 export { readExtra } from "./util/read-extra.js";
 export type {
   AssertionCredential,
+  AssertionCredentialDict,
   CertificateCredential,
+  CertificateCredentialDict,
   ClientCredential,
   PfxCredential,
+  PfxCredentialDict,
 } from "./oauth2/client-auth.js";
 export type { Clock } from "./runtime/clock.js";
 export {

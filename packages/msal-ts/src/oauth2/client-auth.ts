@@ -43,7 +43,81 @@ export interface AssertionCredential {
   clientAssertion: string | (() => string | Promise<string>);
 }
 
-export type ClientCredential = string | CertificateCredential | PfxCredential | AssertionCredential;
+/**
+ * The spec's dictionary forms, accepted verbatim (e.g. loaded from the JSON config of a Python app):
+ * `{"private_key": ..., "thumbprint": ..., "public_certificate": ..., "passphrase": ...}`.
+ */
+export interface CertificateCredentialDict {
+  private_key: string;
+  thumbprint?: string;
+  public_certificate?: string;
+  passphrase?: string;
+}
+
+/** The spec's `{"private_key_pfx_path": ..., "passphrase": ..., "public_certificate": true}`. */
+export interface PfxCredentialDict {
+  private_key_pfx_path: string;
+  passphrase?: string;
+  public_certificate?: true;
+}
+
+/** The spec's `{"client_assertion": ...}`: a string, or a function returning one. */
+export interface AssertionCredentialDict {
+  client_assertion: string | (() => string | Promise<string>);
+}
+
+export type ClientCredential =
+  | string
+  | CertificateCredential
+  | PfxCredential
+  | AssertionCredential
+  | CertificateCredentialDict
+  | PfxCredentialDict
+  | AssertionCredentialDict;
+
+/** The spec's key of each field, and msal-ts's camelCase one. */
+const CREDENTIAL_KEYS: ReadonlyArray<readonly [string, string]> = [
+  ["private_key", "privateKey"],
+  ["thumbprint", "thumbprint"],
+  ["public_certificate", "publicCertificate"],
+  ["passphrase", "passphrase"],
+  ["private_key_pfx_path", "privateKeyPfxPath"],
+  ["client_assertion", "clientAssertion"],
+];
+
+/**
+ * A credential object with camelCase keys, from either spelling (the spec's snake_case, msal-ts's camelCase).
+ *
+ * @throws InvalidArgumentError for an unknown key, or one field given under both spellings; the message
+ * names keys, never values.
+ */
+export function normalizeCredential(credential: Record<string, unknown>): Record<string, unknown> {
+  const known = new Map<string, string>();
+  for (const [snake, camel] of CREDENTIAL_KEYS) known.set(snake, camel).set(camel, camel);
+  const out: Record<string, unknown> = {};
+  const from: Record<string, string> = {};
+  for (const [key, value] of Object.entries(credential)) {
+    const camel = known.get(key);
+    if (camel === undefined)
+      throw new InvalidArgumentError(`clientCredential has an unknown key "${printableKey(key)}". ${FORMAT_HELP}`);
+    if (camel in out)
+      throw new InvalidArgumentError(`clientCredential gives ${from[camel]} and ${key}: keep one of them.`);
+    out[camel] = value;
+    from[camel] = key;
+  }
+  const kinds = ["privateKey", "privateKeyPfxPath", "clientAssertion"].filter((k) => k in out);
+  if (kinds.length > 1)
+    throw new InvalidArgumentError(
+      `clientCredential gives ${kinds.map((k) => from[k]).join(" and ")}: pass exactly one kind of credential. ${FORMAT_HELP}`,
+    );
+  return out;
+}
+
+/** A key in a message: bounded and printable (it comes from the caller's config file). */
+function printableKey(key: string): string {
+  const clean = key.replace(/[^\x20-\x7e]/g, "?");
+  return clean.length > 40 ? `${clean.slice(0, 40)}...` : clean;
+}
 
 const JWT_BEARER = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 /** Assertions live 600 s (docs/msal-python-compatibility.md 1.10). */
@@ -72,7 +146,8 @@ export interface ClientAuthentication {
 
 const FORMAT_HELP =
   "clientCredential needs to be a client secret string, {privateKey, thumbprint | publicCertificate[, passphrase]}, " +
-  "{privateKeyPfxPath[, passphrase][, publicCertificate: true]}, or {clientAssertion}.";
+  "{privateKeyPfxPath[, passphrase][, publicCertificate: true]}, or {clientAssertion} " +
+  "(or the same with the spec's keys: private_key, public_certificate, private_key_pfx_path, client_assertion).";
 
 interface Signer {
   key: KeyObject;
@@ -138,6 +213,24 @@ function keySigner(credential: Record<string, unknown>, privateKey: string, pass
   return { key, alg: "RS256", header };
 }
 
+/** The signer of a certificate credential (camelCase keys). @throws InvalidArgumentError */
+function certificateSigner(c: Record<string, unknown>): (adfs: boolean) => Promise<Signer> {
+  const passphrase = optionalString(c.passphrase, "passphrase");
+  if (c.privateKeyPfxPath !== undefined) {
+    if (typeof c.privateKeyPfxPath !== "string" || c.privateKeyPfxPath === "")
+      throw new InvalidArgumentError("clientCredential.privateKeyPfxPath must be the path of a .pfx file.");
+    // A thumbprint given with a PFX is not used (as in MSAL Python): the file's certificate names itself.
+    return pfxSigner(c.privateKeyPfxPath, c.publicCertificate, passphrase);
+  }
+  if (typeof c.privateKey === "string" && c.privateKey !== "") {
+    const signer = keySigner(c, c.privateKey, passphrase);
+    return () => Promise.resolve(signer);
+  }
+  if (c.privateKey !== undefined)
+    throw new InvalidArgumentError("clientCredential.privateKey must be a PEM private key (a non-empty string).");
+  throw new InvalidArgumentError(FORMAT_HELP);
+}
+
 /**
  * The client authentication of one application. A certificate assertion is signed for every token request
  * with a new `jti`: OpenID Connect Core 9 and RFC 7523 3 let a provider take each assertion only once, and
@@ -167,8 +260,9 @@ export class ClientAuthenticator {
       return;
     }
     if (!isRecord(credential)) throw new InvalidArgumentError(FORMAT_HELP);
-    if ("clientAssertion" in credential) {
-      const a = credential.clientAssertion;
+    const c = normalizeCredential(credential);
+    if ("clientAssertion" in c) {
+      const a = c.clientAssertion;
       if (!(typeof a === "function" || (typeof a === "string" && a !== "")))
         throw new InvalidArgumentError("clientAssertion must be a non-empty string or a function returning one.");
       this.kind = "assertion";
@@ -176,17 +270,7 @@ export class ClientAuthenticator {
       return;
     }
     this.kind = "certificate";
-    const passphrase = optionalString(credential.passphrase, "passphrase");
-    if (typeof credential.privateKeyPfxPath === "string" && credential.privateKeyPfxPath !== "") {
-      this.#signer = pfxSigner(credential.privateKeyPfxPath, credential.publicCertificate, passphrase);
-      return;
-    }
-    if (typeof credential.privateKey === "string" && credential.privateKey !== "") {
-      const signer = keySigner(credential, credential.privateKey, passphrase);
-      this.#signer = () => Promise.resolve(signer);
-      return;
-    }
-    throw new InvalidArgumentError(FORMAT_HELP);
+    this.#signer = certificateSigner(c);
   }
 
   /**
