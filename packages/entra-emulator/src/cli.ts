@@ -1,12 +1,15 @@
 #!/usr/bin/env node
 import { parseArgs } from "node:util";
 import { EmulatorConfigError } from "./config.js";
-import { startEmulator } from "./emulator.js";
+import { startEmulator, type Emulator } from "./emulator.js";
+import { MANAGED_IDENTITY_SOURCES } from "./routes/managed-identity/index.js";
 
 const USAGE = `Usage: entra-emulator [--config FILE] [--port N] [--http-port N] [--ca-out FILE]
 
 Starts an emulated Microsoft Entra ID on https://localhost (127.0.0.1 only) and prints one JSON line:
-{"url": ..., "miUrl": ..., "caPath": ..., "authority": ...}. Runs until SIGTERM or SIGINT.
+{"url": ..., "miUrl": ..., "caPath": ..., "authority": ..., "managedIdentity": {"imds": {...}, ...}}, where
+"managedIdentity" holds, per source, the environment variables (endpoints and header secrets) that point a
+managed-identity client at this run. Runs until SIGTERM or SIGINT.
 
   --config FILE    JSON configuration (tenants, apps, users); default: the bundled demo configuration
   --port N         HTTPS port (default 0: chosen by the OS; 443 needs privileges)
@@ -20,6 +23,15 @@ function port(value: string | undefined, name: string): number | undefined {
   if (!Number.isInteger(n) || n < 0 || n > 65535)
     throw new EmulatorConfigError(`${name} must be a port number (0-65535)`);
   return n;
+}
+
+/** The line printed once listening: URLs, the CA file, the default authority, every managed-identity environment. */
+function startLine(emulator: Emulator): Record<string, unknown> {
+  const managedIdentity = Object.fromEntries(
+    MANAGED_IDENTITY_SOURCES.map((source) => [source, emulator.managedIdentityEnv(source)]),
+  );
+  const { url, miUrl, caPath } = emulator;
+  return { url, miUrl, caPath, authority: emulator.authority(), managedIdentity };
 }
 
 async function main(): Promise<void> {
@@ -45,9 +57,7 @@ async function main(): Promise<void> {
     ...(httpPort !== undefined ? { httpPort } : {}),
     ...(values["ca-out"] !== undefined ? { caPath: values["ca-out"] } : {}),
   });
-  process.stdout.write(
-    `${JSON.stringify({ url: emulator.url, miUrl: emulator.miUrl, caPath: emulator.caPath, authority: emulator.authority() })}\n`,
-  );
+  process.stdout.write(`${JSON.stringify(startLine(emulator))}\n`);
   const stop = (): void => {
     emulator.close().then(
       () => process.exit(0),

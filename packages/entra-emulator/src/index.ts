@@ -14,6 +14,7 @@ export type {
 } from "./config.js";
 export type { FaultSpec } from "./server/faults.js";
 export type { SignInOptions, SignInResult } from "./routes/authorize.js";
+export { MANAGED_IDENTITY_SOURCES } from "./routes/managed-identity/index.js";
 export type { ManagedIdentitySource } from "./routes/managed-identity/index.js";
 export { createTestCertificate } from "./tls.js";
 export type { TestCertificate } from "./tls.js";
