@@ -5,8 +5,9 @@ import { startEmulator, type Emulator } from "./emulator.js";
 import { MANAGED_IDENTITY_SOURCES } from "./routes/managed-identity/index.js";
 
 const USAGE = `Usage: entra-emulator [--config FILE] [--port N] [--http-port N] [--ca-out FILE]
+                      [--host-name NAME] [--extra-host-name NAME]... [--listen ADDR] [--mi-listen ADDR]
 
-Starts an emulated Microsoft Entra ID on https://localhost (127.0.0.1 only) and prints one JSON line:
+Starts an emulated Microsoft Entra ID on https://localhost (127.0.0.1 unless --listen) and prints one JSON line:
 {"url": ..., "miUrl": ..., "caPath": ..., "authority": ..., "managedIdentity": {"imds": {...}, ...}}, where
 "managedIdentity" holds, per source, the environment variables (endpoints and header secrets) that point a
 managed-identity client at this run. Runs until SIGTERM or SIGINT.
@@ -15,6 +16,11 @@ managed-identity client at this run. Runs until SIGTERM or SIGINT.
   --port N         HTTPS port (default 0: chosen by the OS; 443 needs privileges)
   --http-port N    plain-HTTP port of the managed-identity endpoints (default 0)
   --ca-out FILE    also write the emulator's CA certificate (PEM) to FILE
+  --host-name NAME canonical HTTPS host name for url, issuers and the certificate (default localhost)
+  --extra-host-name NAME
+                   another name in the server certificate, answered as the emulator's own (repeatable)
+  --listen ADDR    HTTPS bind address (default 127.0.0.1)
+  --mi-listen ADDR managed-identity (HTTP) bind address (default 127.0.0.1)
   --help           show this help`;
 
 function port(value: string | undefined, name: string): number | undefined {
@@ -41,6 +47,10 @@ async function main(): Promise<void> {
       port: { type: "string" },
       "http-port": { type: "string" },
       "ca-out": { type: "string" },
+      "host-name": { type: "string" },
+      "extra-host-name": { type: "string", multiple: true },
+      listen: { type: "string" },
+      "mi-listen": { type: "string" },
       help: { type: "boolean" },
     },
     strict: true,
@@ -56,6 +66,10 @@ async function main(): Promise<void> {
     ...(httpsPort !== undefined ? { port: httpsPort } : {}),
     ...(httpPort !== undefined ? { httpPort } : {}),
     ...(values["ca-out"] !== undefined ? { caPath: values["ca-out"] } : {}),
+    ...(values["host-name"] !== undefined ? { hostName: values["host-name"] } : {}),
+    ...(values["extra-host-name"] !== undefined ? { extraHostNames: values["extra-host-name"] } : {}),
+    ...(values.listen !== undefined ? { listenAddress: values.listen } : {}),
+    ...(values["mi-listen"] !== undefined ? { miListenAddress: values["mi-listen"] } : {}),
   });
   process.stdout.write(`${JSON.stringify(startLine(emulator))}\n`);
   const stop = (): void => {

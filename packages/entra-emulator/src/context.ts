@@ -46,6 +46,32 @@ export interface DeviceCodeRecord {
   lastPollMs?: number;
 }
 
+/** The names and addresses an emulator serves under (start options `hostName`, `extraHostNames`, ...). */
+export interface HostNames {
+  /** Canonical HTTPS host name: `url`, issuers and discovery documents use it. */
+  hostName: string;
+  /** More DNS names this emulator answers as its own (and that its server certificate carries). */
+  extraHostNames: string[];
+  /** HTTPS bind address. */
+  listenAddress: string;
+  /** Managed-identity (plain HTTP) bind address. */
+  miListenAddress: string;
+}
+
+export const DEFAULT_HOST_NAMES: HostNames = {
+  hostName: "localhost",
+  extraHostNames: [],
+  listenAddress: "127.0.0.1",
+  miListenAddress: "127.0.0.1",
+};
+
+/** A host for a URL: IPv6 literals in brackets; the unspecified addresses become loopback ones. */
+function urlHost(address: string): string {
+  if (address === "0.0.0.0") return "127.0.0.1";
+  if (address === "::") return "[::1]";
+  return address.includes(":") ? `[${address}]` : address;
+}
+
 export interface SessionRecord {
   userOid: string;
   authTime: number;
@@ -78,22 +104,41 @@ export class EmulatorContext {
     readonly tls: TlsMaterial,
     /** Where Azure Arc challenge key files are written. */
     readonly arcKeyDir: string,
+    readonly names: HostNames = DEFAULT_HOST_NAMES,
   ) {}
 
+  /** `https://{hostName}`, with `:{port}` unless the port is 443: the base of `url`, issuers and discovery. */
   get httpsOrigin(): string {
-    return `https://localhost:${this.httpsPort}`;
+    const host = urlHost(this.names.hostName);
+    return this.httpsPort === 443 ? `https://${host}` : `https://${host}:${this.httpsPort}`;
   }
 
+  /** `http://{miListenAddress}`, with `:{port}` unless the port is 80. */
   get httpOrigin(): string {
-    return `http://127.0.0.1:${this.httpPort}`;
+    const host = urlHost(this.names.miListenAddress);
+    return this.httpPort === 80 ? `http://${host}` : `http://${host}:${this.httpPort}`;
   }
 
-  /** Host names (with port) under which clients reach this emulator over HTTPS. */
+  /** The v2 issuer of a tenant: always `{url}/{tenantId}/v2.0`, whatever Host a request named. */
+  issuerV2(tenantId: string): string {
+    return `${this.httpsOrigin}/${tenantId}/v2.0`;
+  }
+
+  /** Host names (lower-case, with port, and without it on 443) under which clients reach this emulator over HTTPS. */
   get ownHosts(): string[] {
     const p = this.httpsPort;
-    return p === 443
-      ? ["localhost", "127.0.0.1", `localhost:${p}`, `127.0.0.1:${p}`]
-      : [`localhost:${p}`, `127.0.0.1:${p}`];
+    const names = new Set(
+      [
+        this.names.hostName,
+        "localhost",
+        "127.0.0.1",
+        "[::1]",
+        ...this.names.extraHostNames,
+        urlHost(this.names.listenAddress),
+      ].map((n) => n.toLowerCase()),
+    );
+    const hosts = [...names].map((n) => `${n}:${p}`);
+    return p === 443 ? [...names, ...hosts] : hosts;
   }
 
   findApp(clientId: string): NormalizedApp | undefined {

@@ -4,8 +4,9 @@ import { createServer as createHttpsServer } from "node:https";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { EmulatorClock } from "./clock.js";
-import { defaultConfig, loadConfigFile, normalizeConfig, type EmulatorConfig } from "./config.js";
-import { EmulatorContext } from "./context.js";
+import { isIP } from "node:net";
+import { defaultConfig, EmulatorConfigError, loadConfigFile, normalizeConfig, type EmulatorConfig } from "./config.js";
+import { EmulatorContext, type HostNames } from "./context.js";
 import type { Listener } from "./http.js";
 import {
   registerAuthorizeRoutes,
@@ -45,6 +46,18 @@ export interface EmulatorOptions {
   arcKeyDir?: string;
   /** Largest accepted request body in bytes (default 1 MiB); larger bodies get HTTP 413. */
   bodyLimit?: number;
+  /**
+   * Canonical HTTPS host name (default `"localhost"`): `url` is `https://{hostName}` plus `:{port}` unless the
+   * port is 443, and every v2 issuer is `{url}/{tenant id}/v2.0` whatever Host header a request carries. The
+   * server certificate names it. E.g. `"login.microsoftonline.com"` in a private network namespace.
+   */
+  hostName?: string;
+  /** More DNS names (or IP addresses) for the server certificate, answered as this emulator's own Host. */
+  extraHostNames?: string[];
+  /** HTTPS bind address (default `127.0.0.1`). */
+  listenAddress?: string;
+  /** Managed-identity (plain HTTP) bind address (default `127.0.0.1`); `miUrl` names it. */
+  miListenAddress?: string;
 }
 
 /** What `Emulator.clientOptions()` returns: spread it into a client application's options. */
@@ -97,10 +110,10 @@ export interface Emulator {
   close(): Promise<void>;
 }
 
-function listen(server: Server, port: number): Promise<number> {
+function listen(server: Server, port: number, address: string): Promise<number> {
   return new Promise((resolve, reject) => {
     server.once("error", reject);
-    server.listen(port, "127.0.0.1", () => {
+    server.listen(port, address, () => {
       server.off("error", reject);
       const address = server.address();
       resolve(typeof address === "object" && address ? address.port : port);
@@ -152,8 +165,8 @@ async function listenBoth(
 ): Promise<void> {
   const [httpsServer, httpServer] = servers;
   try {
-    ctx.httpsPort = await listen(httpsServer, options.port ?? 0);
-    ctx.httpPort = await listen(httpServer, options.httpPort ?? 0);
+    ctx.httpsPort = await listen(httpsServer, options.port ?? 0, ctx.names.listenAddress);
+    ctx.httpPort = await listen(httpServer, options.httpPort ?? 0, ctx.names.miListenAddress);
   } catch (e) {
     await Promise.all([closeServer(httpsServer), closeServer(httpServer)]);
     rmSync(tempDir, { recursive: true, force: true });
@@ -193,6 +206,33 @@ function emulatorHandle(r: Running): Emulator {
   };
 }
 
+const DNS_NAME = /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/i;
+
+/** A host name option: a DNS name or an IP address, without scheme, port or path. */
+function hostOption(value: string, name: string): string {
+  const bare = value.replace(/^\[(.*)\]$/, "$1");
+  if (isIP(bare) === 0 && !DNS_NAME.test(value)) {
+    throw new EmulatorConfigError(`${name}: expected a DNS name or an IP address (no scheme or port), got "${value}"`);
+  }
+  return value.toLowerCase();
+}
+
+function addressOption(value: string | undefined, name: string): string {
+  if (value === undefined) return "127.0.0.1";
+  if (isIP(value) === 0) throw new EmulatorConfigError(`${name}: expected an IP address, got "${value}"`);
+  return value;
+}
+
+/** Checks the naming options and fills in their defaults. */
+export function hostNamesOf(options: EmulatorOptions): HostNames {
+  return {
+    hostName: hostOption(options.hostName ?? "localhost", "hostName"),
+    extraHostNames: (options.extraHostNames ?? []).map((n, i) => hostOption(n, `extraHostNames[${i}]`)),
+    listenAddress: addressOption(options.listenAddress, "listenAddress"),
+    miListenAddress: addressOption(options.miListenAddress, "miListenAddress"),
+  };
+}
+
 /**
  * Starts an Entra ID emulator on 127.0.0.1 with a fresh certificate authority.
  *
@@ -204,14 +244,16 @@ function emulatorHandle(r: Running): Emulator {
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   const rawConfig = resolveConfig(options.config);
   const config = normalizeConfig(rawConfig);
+  const names = hostNamesOf(options);
   const clock = new EmulatorClock();
-  const [tls, issuer] = await Promise.all([createTlsMaterial(), TokenIssuer.create(clock)]);
+  const certNames = [names.hostName, ...names.extraHostNames, names.listenAddress];
+  const [tls, issuer] = await Promise.all([createTlsMaterial(certNames), TokenIssuer.create(clock)]);
 
   const tempDir = mkdtempSync(join(tmpdir(), "entra-emulator-"));
   const caPath = options.caPath ?? join(tempDir, "ca.pem");
   writeFileSync(caPath, tls.caPem, { mode: 0o644 });
 
-  const ctx = new EmulatorContext(config, clock, issuer, tls, options.arcKeyDir ?? join(tempDir, "arc"));
+  const ctx = new EmulatorContext(config, clock, issuer, tls, options.arcKeyDir ?? join(tempDir, "arc"), names);
   const faults = new FaultBook();
   const log = new RequestLog(clock);
   const signIn = (o: SignInOptions): Promise<SignInResult> => signInProgrammatically(ctx, o);

@@ -1,6 +1,7 @@
 import { KeyObject, X509Certificate, createHash, randomBytes, webcrypto } from "node:crypto";
 // @peculiar/x509 resolves its services through tsyringe, which needs the Reflect metadata API.
 import "reflect-metadata";
+import { isIP } from "node:net";
 import * as x509 from "@peculiar/x509";
 
 type CryptoKey = webcrypto.CryptoKey;
@@ -35,11 +36,25 @@ function keyPem(key: CryptoKey): string {
   return KeyObject.from(key).export({ type: "pkcs8", format: "pem" }).toString();
 }
 
+/** Subject alternative names: `localhost`, `127.0.0.1`, `::1` and each extra name (DNS name or IP address) once. */
+function altNames(extraNames: string[]): { type: "dns" | "ip"; value: string }[] {
+  const seen = new Set<string>();
+  const out: { type: "dns" | "ip"; value: string }[] = [];
+  for (const name of ["localhost", "127.0.0.1", "::1", ...extraNames]) {
+    const value = name.toLowerCase().replace(/^\[(.*)\]$/, "$1");
+    if (value === "" || seen.has(value) || value === "0.0.0.0" || value === "::") continue;
+    seen.add(value);
+    out.push({ type: isIP(value) ? "ip" : "dns", value });
+  }
+  return out;
+}
+
 /**
- * A fresh certificate authority and a server certificate for `localhost`, `127.0.0.1` and `::1`, made at every
- * start so that no private key is ever shared between runs. ECDSA P-256 keeps start-up fast.
+ * A fresh certificate authority and a server certificate for `localhost`, `127.0.0.1`, `::1` and `extraNames`
+ * (the emulator's `hostName`, `extraHostNames` and listen address), made at every start so that no private key
+ * is ever shared between runs. ECDSA P-256 keeps start-up fast.
  */
-export async function createTlsMaterial(): Promise<TlsMaterial> {
+export async function createTlsMaterial(extraNames: string[] = []): Promise<TlsMaterial> {
   const now = Date.now();
   const notBefore = new Date(now - 60_000);
   const notAfter = new Date(now + 7 * 24 * 3600_000);
@@ -77,11 +92,7 @@ export async function createTlsMaterial(): Promise<TlsMaterial> {
         new x509.BasicConstraintsExtension(false, undefined, true),
         new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyAgreement, true),
         new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
-        new x509.SubjectAlternativeNameExtension([
-          { type: "dns", value: "localhost" },
-          { type: "ip", value: "127.0.0.1" },
-          { type: "ip", value: "::1" },
-        ]),
+        new x509.SubjectAlternativeNameExtension(altNames(extraNames)),
         await x509.AuthorityKeyIdentifierExtension.create(caKeys.publicKey, false, crypto),
       ],
     },

@@ -43,6 +43,51 @@ describe("entra-emulator command", () => {
     assert.equal(await exited, 0);
   });
 
+  test("--host-name, --extra-host-name, --listen and --mi-listen reach startEmulator", async () => {
+    const child = run([
+      "--host-name",
+      "login.emulator.test",
+      "--extra-host-name",
+      "management.azure.com",
+      "--extra-host-name",
+      "graph.microsoft.com",
+      "--listen",
+      "127.0.0.4",
+      "--mi-listen",
+      "127.0.0.5",
+    ]);
+    const lines = createInterface({ input: child.stdout });
+    const first = await new Promise<string>((resolve, reject) => {
+      lines.once("line", resolve);
+      child.once("exit", (code) => reject(new Error(`exited early with ${code}`)));
+    });
+    const info = JSON.parse(first) as { url: string; caPath: string; miUrl: string };
+    assert.match(info.url, /^https:\/\/login\.emulator\.test:\d+$/);
+    assert.match(info.miUrl, /^http:\/\/127\.0\.0\.5:\d+$/);
+    const doc = await new Promise<Record<string, unknown>>((resolve, reject) => {
+      const port = Number(new URL(info.url).port);
+      const options = {
+        host: "127.0.0.4",
+        port,
+        path: "/contoso.onmicrosoft.com/v2.0/.well-known/openid-configuration",
+        servername: "graph.microsoft.com",
+        headers: { host: "elsewhere.example" },
+        ca: readFileSync(info.caPath),
+      };
+      request(options, (res) => {
+        let text = "";
+        res.on("data", (c: Buffer) => (text += c.toString()));
+        res.on("end", () => resolve(JSON.parse(text) as Record<string, unknown>));
+      })
+        .on("error", reject)
+        .end();
+    });
+    assert.match(String(doc.issuer), /^https:\/\/login\.emulator\.test:\d+\/[0-9a-f-]{36}\/v2\.0$/);
+    const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
+    child.kill("SIGTERM");
+    assert.equal(await exited, 0);
+  });
+
   test("a bad configuration file exits 2 with a one-line reason", async () => {
     const file = join(dir, "bad.json");
     writeFileSync(file, JSON.stringify({ tenants: [], apps: [], users: [], extra: 1 }));

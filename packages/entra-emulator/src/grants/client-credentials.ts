@@ -45,7 +45,7 @@ export function clientCredentialsGrant(
     .map((r) => r.value);
   const pop = popBinding(req);
   const at = ctx.issuer.accessToken({
-    origin: req.origin,
+    origin: ctx.httpsOrigin,
     tenantId: tenant.tenantId,
     audience: resource.audience,
     clientId: app.clientId,

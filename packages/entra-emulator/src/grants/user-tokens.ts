@@ -76,7 +76,7 @@ export function issueUserTokens(g: UserTokenGrant): Record<string, unknown> {
   // Only the access token is bound to the client's key (`cnf`); refresh and ID tokens stay as they are.
   const pop = popBinding(req);
   const at = ctx.issuer.accessToken({
-    origin: req.origin,
+    origin: ctx.httpsOrigin,
     tenantId: user.tenantId,
     audience: resource.audience,
     clientId: client.app.clientId,
@@ -113,7 +113,7 @@ export function issueUserTokens(g: UserTokenGrant): Record<string, unknown> {
   }
   if (parsed.oidc.has("openid")) {
     body.id_token = ctx.issuer.idToken({
-      origin: req.origin,
+      origin: ctx.httpsOrigin,
       clientId: client.app.clientId,
       user: subject,
       lifetime: lifetimes.idToken,

@@ -33,9 +33,19 @@ const MICROSOFT_CLOUDS: { preferred_network: string; preferred_cache: string; al
   },
 ];
 
-function hostGroups(ctx: EmulatorContext, req: EmuRequest): typeof MICROSOFT_CLOUDS {
-  const own = req.origin.replace(/^https:\/\//, "");
-  const aliases = [own, ...ctx.ownHosts.filter((h) => h !== own && h.includes(":"))];
+/**
+ * The host groups instance discovery knows, the same whatever Host a request names: this emulator's own names
+ * (its canonical host first) and Microsoft's public clouds. When the canonical host is one of Microsoft's (a
+ * private network namespace serving `login.microsoftonline.com`), the emulator's names join that group.
+ */
+export function hostGroups(ctx: EmulatorContext): typeof MICROSOFT_CLOUDS {
+  const own = ctx.httpsOrigin.replace(/^https:\/\//, "");
+  const aliases = [own, ...ctx.ownHosts.filter((h) => h !== own)];
+  const joined = MICROSOFT_CLOUDS.find((g) => g.aliases.includes(own));
+  if (joined) {
+    const merged = { ...joined, aliases: [...joined.aliases, ...aliases.filter((a) => !joined.aliases.includes(a))] };
+    return MICROSOFT_CLOUDS.map((g) => (g === joined ? merged : g));
+  }
   return [{ preferred_network: own, preferred_cache: own, aliases }, ...MICROSOFT_CLOUDS];
 }
 
@@ -56,7 +66,7 @@ function openidConfiguration(ctx: EmulatorContext, req: EmuRequest, params: Reco
     id_token_signing_alg_values_supported: ["RS256"],
     response_types_supported: ["code", "id_token", "code id_token", "id_token token"],
     scopes_supported: ["openid", "profile", "email", "offline_access"],
-    issuer: `${req.origin}/${issuerTenant}/v2.0`,
+    issuer: ctx.issuerV2(issuerTenant),
     request_uri_parameter_supported: false,
     userinfo_endpoint: "https://graph.microsoft.com/oidc/userinfo",
     authorization_endpoint: `${base}/oauth2/v2.0/authorize`,
@@ -95,10 +105,10 @@ function openidConfiguration(ctx: EmulatorContext, req: EmuRequest, params: Reco
 }
 
 /** The signing keys (JWKS), with the issuer of the tenant named in the path. */
-function keys(ctx: EmulatorContext, req: EmuRequest, params: Record<string, string>): EmuResponse {
+function keys(ctx: EmulatorContext, params: Record<string, string>): EmuResponse {
   const tenant = params.tenant ? resolveTenantPath(ctx, params.tenant) : undefined;
   const issuerTenant = tenant?.tenantId ?? "{tenantid}";
-  return json(200, ctx.issuer.jwks(`${req.origin}/${issuerTenant}/v2.0`));
+  return json(200, ctx.issuer.jwks(ctx.issuerV2(issuerTenant)));
 }
 
 /** Instance discovery: the aliases of a known authority host (api-version 1.1 lists them all). */
@@ -117,7 +127,7 @@ function instanceDiscovery(ctx: EmulatorContext, req: EmuRequest): EmuResponse {
   } catch {
     throw entraError(50049, "Unknown or invalid instance: authorization_endpoint is not a URL.");
   }
-  const groups = hostGroups(ctx, req);
+  const groups = hostGroups(ctx);
   const host = url.host.toLowerCase();
   const known = url.protocol === "https:" && groups.some((g) => g.aliases.includes(host));
   if (!known) {
@@ -183,21 +193,21 @@ export function registerDiscoveryRoutes(router: Router, ctx: EmulatorContext): v
     methods: ["GET"],
     path: "/:tenant/discovery/v2.0/keys",
     listener: "https",
-    handler: (req, params) => keys(ctx, req, params),
+    handler: (_req, params) => keys(ctx, params),
   });
   router.add({
     id: "keys",
     methods: ["GET"],
     path: "/:tenant/discovery/keys",
     listener: "https",
-    handler: (req, params) => keys(ctx, req, params),
+    handler: (_req, params) => keys(ctx, params),
   });
   router.add({
     id: "keys",
     methods: ["GET"],
     path: "/discovery/v2.0/keys",
     listener: "https",
-    handler: (req, params) => keys(ctx, req, params),
+    handler: (_req, params) => keys(ctx, params),
   });
 
   router.add({
