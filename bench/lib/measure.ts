@@ -50,3 +50,34 @@ export async function measure(
   }
   return { medianUs: median(roundsUs), roundsUs, calls };
 }
+
+/**
+ * Times calls one by one, for operations that change what they measure (a cache miss writes a token):
+ * `undo` runs after each timed call, untimed, to restore the state. Median microseconds per call over
+ * at least `minCalls` calls and about `budgetMs` of timed calls (at most `maxCalls`), after `warmup` calls.
+ */
+export async function measureEach(
+  fn: (i: number) => Promise<unknown>,
+  undo: (i: number) => unknown,
+  o: { warmup?: number; minCalls?: number; maxCalls?: number; budgetMs?: number } = {},
+): Promise<Measurement> {
+  const minCalls = o.minCalls ?? 7;
+  const maxCalls = o.maxCalls ?? 2000;
+  const budgetMs = o.budgetMs ?? 1500;
+  let i = 0;
+  for (const end = i + (o.warmup ?? 5); i < end; i++) {
+    await fn(i);
+    await undo(i);
+  }
+  const callsUs: number[] = [];
+  let spent = 0;
+  while (callsUs.length < maxCalls && (callsUs.length < minCalls || spent < budgetMs)) {
+    const start = performance.now();
+    await fn(i);
+    const ms = performance.now() - start;
+    await undo(i++);
+    spent += ms;
+    callsUs.push(ms * 1000);
+  }
+  return { medianUs: median(callsUs), roundsUs: [], calls: callsUs.length };
+}

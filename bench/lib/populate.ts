@@ -20,11 +20,24 @@ function secret(i: number): string {
   return `eyJ0eXAiOiJKV1QifQ.app-token-${i}-${"x".repeat(900)}.sig`;
 }
 
-export function pythonFormatCache(n: number, nowSeconds: number): string {
+/** Where app token i lives: by default N/10 tenants x 10 resources. */
+export interface AppLayout {
+  tenantOf(i: number): string;
+  scopeOf(i: number): string;
+}
+const SPREAD: AppLayout = { tenantOf, scopeOf };
+
+/** One client+tenant partition holding every token, one resource each (a service calling many audiences). */
+export const ONE_PARTITION: AppLayout = {
+  tenantOf: () => tenantOf(0),
+  scopeOf: (i) => `https://audience-${i}.example.com/.default`,
+};
+
+export function pythonFormatCache(n: number, nowSeconds: number, layout: AppLayout = SPREAD): string {
   const at: Record<string, unknown> = {};
   for (let i = 0; i < n; i++) {
-    const realm = tenantOf(i);
-    const target = scopeOf(i);
+    const realm = layout.tenantOf(i);
+    const target = layout.scopeOf(i);
     at[`-${ENVIRONMENT}-accesstoken-${CLIENT_ID}-${realm}-${target}`.toLowerCase()] = {
       credential_type: "AccessToken",
       secret: secret(i),
@@ -45,11 +58,11 @@ export function pythonFormatCache(n: number, nowSeconds: number): string {
   });
 }
 
-export function msalNodeFormatCache(n: number, nowSeconds: number): string {
+export function msalNodeFormatCache(n: number, nowSeconds: number, layout: AppLayout = SPREAD): string {
   const at: Record<string, unknown> = {};
   for (let i = 0; i < n; i++) {
-    const realm = tenantOf(i);
-    const target = scopeOf(i);
+    const realm = layout.tenantOf(i);
+    const target = layout.scopeOf(i);
     at[`-${ENVIRONMENT}-accesstoken-${CLIENT_ID}-${realm}-${target}-`.toLowerCase()] = {
       home_account_id: "",
       environment: ENVIRONMENT,

@@ -78,6 +78,13 @@ export function canonicalScopes(scopes: Iterable<string>): string {
   return [...new Set(list.map((s) => s.toLowerCase()))].sort(compareCodePoints).join(" ");
 }
 
+/** The distinct lower-cased scopes of a scope list (the members of its canonical form). */
+export function scopeSetOf(scopes: Iterable<string>): string[] {
+  const list = Array.isArray(scopes) ? (scopes as string[]) : [...scopes];
+  if (list.length === 1) return [(list[0] as string).toLowerCase()];
+  return [...new Set(list.map((s) => s.toLowerCase()))];
+}
+
 /**
  * The identity of a credential, equal for every cache format that stores it. Two entries with the same
  * identity are the same credential written twice (e.g. by msal-node and by MSAL Python).
@@ -107,7 +114,10 @@ export function atScopeKey(scopes: Iterable<string>, keyId: unknown): string {
   return k === "" ? c : `${c}${SEP}${k}`;
 }
 
-/** The home-account bucket of an entry; msal-node's `""` and MSAL Python's `null` are the same. */
+/**
+ * The home-account bucket of an entry: lower-cased (so that rewriting an entry with another case keeps its
+ * place in the bucket); msal-node's `""` and MSAL Python's `null` are the same.
+ */
 export function homeBucket(homeAccountId: unknown): string {
-  return str(homeAccountId);
+  return str(homeAccountId).toLowerCase();
 }

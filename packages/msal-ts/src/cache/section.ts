@@ -1,22 +1,26 @@
 /**
  * One section of the cache ("AccessToken", "RefreshToken", ...): the entries in insertion order under
- * their storage keys, plus the indexes that make lookups O(1):
+ * their storage keys, plus the indexes that make every lookup read a few buckets instead of the section:
  * - access tokens: by partition (home account, environment, client, realm), and inside it by scope set
- *   (exact-scope hits, dedup on write; all buckets of a partition serve superset matches);
- * - other types: by identity (the same credential in any format: dedup on write);
+ *   (exact-scope hits, dedup on write) and by scope (superset matches: the scope sets holding every
+ *   wanted scope, intersected from the rarest wanted scope);
+ * - other types: by identity (the same credential in any format: dedup on write, app metadata reads);
+ * - accounts and refresh tokens: by environment (account listing, alias checks);
  * - every type: by home account (accounts, refresh tokens, ID tokens, removal), except entries without one.
  * Entries that are not usable (see `isUsableEntry`) are stored and serialized but not indexed.
  *
  * Memory matters at 100,000 entries: index buckets hold a single storage key as a plain string and become
  * a Set only when a second key arrives, index keys are recomputed from the (never mutated) stored entry
- * instead of being kept per entry, and only the rare unusable keys are tracked.
+ * instead of being kept per entry, and only the rare unusable keys are tracked. A scope set of one scope
+ * without a key id (an app token for `.../.default`, the bulk of a large cache) is its own scope index
+ * entry, so only multi-scope and key-bound scope sets are filed by scope.
  */
-import { atPartition, atScopeKey, homeBucket, identityOf, splitTarget } from "./keys.js";
+import { atPartition, atScopeKey, environmentKey, homeBucket, identityOf, scopeSetOf, splitTarget } from "./keys.js";
 import { isUsableEntry, type CacheEntry, type CredentialTypeName } from "./schema.js";
 
 type Bucket = string | Set<string>;
 
-/** The access tokens of one partition, by scope key. */
+/** The access tokens of one partition, by scope key (see `atScopeKey`). */
 type Partition = Map<string, Bucket>;
 
 function added(bucket: Bucket | undefined, storage: string): Bucket {
@@ -47,13 +51,29 @@ function keysOf(bucket: Bucket | undefined): Iterable<string> | undefined {
   return bucket === undefined ? undefined : typeof bucket === "string" ? [bucket] : bucket;
 }
 
+const sizeOf = (bucket: Bucket): number => (typeof bucket === "string" ? 1 : bucket.size);
+const holds = (bucket: Bucket | undefined, key: string): boolean =>
+  bucket !== undefined && (typeof bucket === "string" ? bucket === key : bucket.has(key));
+
+/** Whether a scope key is one scope without a key id: then it is its own entry of the scope index. */
+const isPlain = (scopeKey: string): boolean =>
+  scopeKey !== "" && !scopeKey.includes(" ") && !scopeKey.includes("\u0000");
+
 export class Section {
   readonly type: CredentialTypeName;
   /** Every entry under its storage key, usable or not, in insertion order. */
   readonly entries = new Map<string, unknown>();
+  /**
+   * How many entries lookups have read (`usable()` calls): lets tests check that a lookup reads index
+   * buckets, not the section. Not part of the cache's content.
+   */
+  reads = 0;
   readonly #byIdentity = new Map<string, Bucket>();
   readonly #byHome = new Map<string, Bucket>();
+  readonly #byEnvironment = new Map<string, Bucket>();
   readonly #byPartition = new Map<string, Partition>();
+  /** Per partition: lower-cased scope to the multi-scope or key-bound scope keys holding it. */
+  readonly #byScope = new Map<string, Map<string, Bucket>>();
   /** Storage keys of stored entries that are not usable (rare: malformed content from a file). */
   readonly #unusable = new Set<string>();
 
@@ -65,13 +85,24 @@ export class Section {
     return this.entries.size;
   }
 
-  /** Stores `value` under `key`, replacing (in place) what was there. */
+  /**
+   * Stores `value` under `key`, replacing (in place) what was there. A replacement filed under the same
+   * index keys keeps its place in the buckets too, so bucket order stays the section's order.
+   */
   set(key: string, value: unknown): void {
-    if (this.entries.has(key)) this.#unfile(key);
-    this.entries.set(key, value);
     const entry = value as CacheEntry;
-    if (typeof value === "object" && value !== null && !Array.isArray(value) && isUsableEntry(this.type, entry))
-      this.#file(key, entry);
+    const usable =
+      typeof value === "object" && value !== null && !Array.isArray(value) && isUsableEntry(this.type, entry);
+    const old = this.entries.get(key);
+    if (old !== undefined || this.entries.has(key)) {
+      if (usable && !this.#unusable.has(key) && this.#filing(old as CacheEntry) === this.#filing(entry)) {
+        this.entries.set(key, value);
+        return;
+      }
+      this.#unfile(key);
+    }
+    this.entries.set(key, value);
+    if (usable) this.#file(key, entry);
     else this.#unusable.add(key);
   }
 
@@ -83,6 +114,7 @@ export class Section {
 
   /** The usable entry under `key`, if any. */
   usable(key: string): CacheEntry | undefined {
+    this.reads++;
     return this.#unusable.has(key) ? undefined : (this.entries.get(key) as CacheEntry | undefined);
   }
 
@@ -97,9 +129,44 @@ export class Section {
     return keysOf(this.#byIdentity.get(identityOf(this.type, entry)));
   }
 
+  /** Storage keys of usable entries (not access tokens) whose identity (see `identityOf`) is `identity`. */
+  keysByIdentity(identity: string): Iterable<string> {
+    return keysOf(this.#byIdentity.get(identity)) ?? [];
+  }
+
   /** Storage keys of usable access tokens of a partition with exactly this scope key (see `atScopeKey`). */
   keysByScopes(partition: string, scopeKey: string): Iterable<string> | undefined {
     return keysOf(this.#byPartition.get(partition)?.get(scopeKey));
+  }
+
+  /**
+   * Storage keys of usable access tokens of a partition whose scope set, lower-cased, holds every scope of
+   * `scopes` (lower-cased, distinct), in the partition's order; with no scopes, every token of the
+   * partition. The single scope's own set comes first. Reads only the buckets of those scope sets.
+   */
+  *keysCovering(partition: string, scopes: readonly string[]): IterableIterator<string> {
+    const byScopes = this.#byPartition.get(partition);
+    if (!byScopes) return;
+    if (scopes.length === 0) {
+      for (const bucket of byScopes.values()) yield* typeof bucket === "string" ? [bucket] : bucket;
+      return;
+    }
+    if (scopes.length === 1) yield* keysOf(byScopes.get(scopes[0] as string)) ?? [];
+    const byScope = this.#byScope.get(partition);
+    if (!byScope) return;
+    const buckets: Bucket[] = [];
+    for (const scope of scopes) {
+      const bucket = byScope.get(scope);
+      if (bucket === undefined) return;
+      buckets.push(bucket);
+    }
+    buckets.sort((a, b) => sizeOf(a) - sizeOf(b));
+    const [rarest, ...others] = buckets as [Bucket, ...Bucket[]];
+    for (const scopeKey of keysOf(rarest) as Iterable<string>) {
+      // (A one-scope key is filed here only when its scope holds a NUL; it was yielded above.)
+      if (scopeKey !== scopes[0] && others.every((b) => holds(b, scopeKey)))
+        yield* keysOf(byScopes.get(scopeKey)) ?? [];
+    }
   }
 
   /**
@@ -111,12 +178,10 @@ export class Section {
     return home === "" ? undefined : (keysOf(this.#byHome.get(home)) ?? []);
   }
 
-  /** Storage keys of usable access tokens in a partition. */
-  *keysByPartition(partition: string): IterableIterator<string> {
-    for (const bucket of this.#byPartition.get(partition)?.values() ?? []) {
-      if (typeof bucket === "string") yield bucket;
-      else yield* bucket;
-    }
+  /** Storage keys of usable accounts or refresh tokens of an environment; `undefined` for other types. */
+  keysByEnvironment(environment: unknown): Iterable<string> | undefined {
+    if (!this.#indexesEnvironment()) return undefined;
+    return keysOf(this.#byEnvironment.get(environmentKey(environment))) ?? [];
   }
 
   /** Storage keys of every usable entry, in insertion order. */
@@ -124,15 +189,23 @@ export class Section {
     for (const key of this.entries.keys()) if (!this.#unusable.has(key)) yield key;
   }
 
+  /** Every index key an entry is filed under, as one string. */
+  #filing(entry: CacheEntry): string {
+    const own =
+      this.type === "AccessToken"
+        ? `${atPartition(entry.home_account_id, entry.environment, entry.client_id, entry.realm)}\u0001${atScopeKey(splitTarget(entry.target), entry.key_id)}`
+        : identityOf(this.type, entry);
+    return `${own}\u0001${environmentKey(entry.environment)}\u0001${homeBucket(entry.home_account_id)}`;
+  }
+
+  #indexesEnvironment(): boolean {
+    return this.type === "Account" || this.type === "RefreshToken";
+  }
+
   #file(key: string, entry: CacheEntry): void {
-    if (this.type === "AccessToken") {
-      const name = atPartition(entry.home_account_id, entry.environment, entry.client_id, entry.realm);
-      let partition = this.#byPartition.get(name);
-      if (!partition) this.#byPartition.set(name, (partition = new Map()));
-      addTo(partition, atScopeKey(splitTarget(entry.target), entry.key_id), key);
-    } else {
-      addTo(this.#byIdentity, identityOf(this.type, entry), key);
-    }
+    if (this.type === "AccessToken") this.#fileAccessToken(key, entry, true);
+    else addTo(this.#byIdentity, identityOf(this.type, entry), key);
+    if (this.#indexesEnvironment()) addTo(this.#byEnvironment, environmentKey(entry.environment), key);
     const home = homeBucket(entry.home_account_id);
     if (home !== "") addTo(this.#byHome, home, key);
   }
@@ -140,25 +213,51 @@ export class Section {
   #unfile(key: string): void {
     if (this.#unusable.delete(key)) return;
     const entry = this.entries.get(key) as CacheEntry;
-    if (this.type === "AccessToken") {
-      const name = atPartition(entry.home_account_id, entry.environment, entry.client_id, entry.realm);
-      const partition = this.#byPartition.get(name);
-      if (partition) {
-        removeFrom(partition, atScopeKey(splitTarget(entry.target), entry.key_id), key);
-        if (partition.size === 0) this.#byPartition.delete(name);
-      }
-    } else {
-      removeFrom(this.#byIdentity, identityOf(this.type, entry), key);
-    }
+    if (this.type === "AccessToken") this.#fileAccessToken(key, entry, false);
+    else removeFrom(this.#byIdentity, identityOf(this.type, entry), key);
+    if (this.#indexesEnvironment()) removeFrom(this.#byEnvironment, environmentKey(entry.environment), key);
     const home = homeBucket(entry.home_account_id);
     if (home !== "") removeFrom(this.#byHome, home, key);
+  }
+
+  /** Files (`add`) or unfiles an access token in its partition, and its scope set in the scope index. */
+  #fileAccessToken(key: string, entry: CacheEntry, add: boolean): void {
+    const name = atPartition(entry.home_account_id, entry.environment, entry.client_id, entry.realm);
+    const scopes = splitTarget(entry.target);
+    const scopeKey = atScopeKey(scopes, entry.key_id);
+    let partition = this.#byPartition.get(name);
+    if (add) {
+      if (!partition) this.#byPartition.set(name, (partition = new Map()));
+      const before = partition.size;
+      addTo(partition, scopeKey, key);
+      if (partition.size !== before && !isPlain(scopeKey)) this.#fileScopes(name, scopeKey, scopes, true);
+    } else if (partition) {
+      removeFrom(partition, scopeKey, key);
+      if (!partition.has(scopeKey) && !isPlain(scopeKey)) this.#fileScopes(name, scopeKey, scopes, false);
+      if (partition.size === 0) this.#byPartition.delete(name);
+    }
+  }
+
+  #fileScopes(partition: string, scopeKey: string, scopes: readonly string[], add: boolean): void {
+    let byScope = this.#byScope.get(partition);
+    if (!byScope) {
+      if (!add) return;
+      this.#byScope.set(partition, (byScope = new Map()));
+    }
+    for (const scope of scopeSetOf(scopes)) {
+      if (add) addTo(byScope, scope, scopeKey);
+      else removeFrom(byScope, scope, scopeKey);
+    }
+    if (byScope.size === 0) this.#byScope.delete(partition);
   }
 
   clear(): void {
     this.entries.clear();
     this.#byIdentity.clear();
     this.#byHome.clear();
+    this.#byEnvironment.clear();
     this.#byPartition.clear();
+    this.#byScope.clear();
     this.#unusable.clear();
   }
 }

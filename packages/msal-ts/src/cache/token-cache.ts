@@ -3,7 +3,7 @@
  * make access-token hits O(1) whatever the cache size.
  */
 import { InvalidArgumentError } from "../errors.js";
-import { atPartition, atScopeKey, environmentKey, splitTarget, storageKey } from "./keys.js";
+import { atPartition, atScopeKey, environmentKey, identityOf, scopeSetOf, splitTarget, storageKey } from "./keys.js";
 import { deriveEntries, type TokenEvent } from "./derive.js";
 import { CredentialType, isCredentialType, type CacheEntry, type CredentialTypeName } from "./schema.js";
 import { Section } from "./section.js";
@@ -40,8 +40,60 @@ function matchesQuery(entry: CacheEntry, query: Record<string, unknown> | undefi
 
 function coversScopes(entry: CacheEntry, wanted: readonly string[]): boolean {
   if (wanted.length === 0) return true;
-  const have = new Set(splitTarget(entry.target));
+  const target = entry.target;
+  if (wanted.length === 1 && target === wanted[0]) return true;
+  const have = new Set(splitTarget(target));
   return wanted.every((s) => have.has(s));
+}
+
+/** The storage keys a search of a section other than access tokens must read: the smallest index bucket its query names. */
+function candidateKeys(section: Section, query: Record<string, unknown> | undefined): Iterable<string> {
+  const byHome = query && "home_account_id" in query ? section.keysByHome(query.home_account_id) : undefined;
+  if (byHome) return byHome;
+  if (section.type === "AppMetadata" && query && "client_id" in query && "environment" in query)
+    return section.keysByIdentity(identityOf("AppMetadata", query));
+  const byEnvironment = query && "environment" in query ? section.keysByEnvironment(query.environment) : undefined;
+  return byEnvironment ?? section.usableKeys();
+}
+
+/** An access-token search (see {@link TokenCache.search}). */
+function* accessTokens(
+  section: Section,
+  wanted: readonly string[],
+  query: Record<string, unknown> | undefined,
+): IterableIterator<CacheEntry> {
+  const keyBound = query?.key_id !== undefined && query.key_id !== null;
+  const accept = (entry: CacheEntry): boolean =>
+    matchesQuery(entry, query) &&
+    coversScopes(entry, wanted) &&
+    (keyBound || entry.key_id === undefined || entry.key_id === null);
+  if (!(query && "home_account_id" in query && "environment" in query && "client_id" in query && "realm" in query)) {
+    const byHome = query && "home_account_id" in query ? section.keysByHome(query.home_account_id) : undefined;
+    for (const key of [...(byHome ?? section.usableKeys())]) {
+      const entry = section.usable(key);
+      if (entry && accept(entry)) yield entry;
+    }
+    return;
+  }
+  const partition = atPartition(query.home_account_id, query.environment, query.client_id, query.realm);
+  // Exact scope set first (MSAL Python's fast path); its scopes compare case-insensitively.
+  let exactKey: string | undefined;
+  if (wanted.length > 0) {
+    for (const key of section.keysByScopes(partition, atScopeKey(wanted, keyBound ? query.key_id : undefined)) ?? []) {
+      const entry = section.usable(key);
+      if (entry && matchesQuery(entry, query)) {
+        exactKey = key;
+        yield entry;
+        break;
+      }
+    }
+  }
+  // Then the other scope sets holding every wanted scope (a snapshot: callers may modify the cache meanwhile).
+  for (const key of [...section.keysCovering(partition, scopeSetOf(wanted))]) {
+    if (key === exactKey) continue;
+    const entry = section.usable(key);
+    if (entry && accept(entry)) yield entry;
+  }
 }
 
 /** Options of the {@link TokenCache} constructor. */
@@ -107,9 +159,11 @@ export class TokenCache {
 
   /**
    * Entries of `credentialType` matching `query` (and, for access tokens, holding every `target` scope).
-   * An access-token search whose query names `home_account_id`, `environment`, `client_id` and `realm`
-   * reads one index bucket (the entry whose scopes equal `target` comes first); other searches use the
-   * home-account index when the query names `home_account_id`, else scan the section.
+   * Every search reads index buckets, not the section, when its query names enough to pick them:
+   * access tokens by `home_account_id`, `environment`, `client_id` and `realm` (the entry whose scopes
+   * equal `target` comes first, then the other scope sets holding every `target` scope), app metadata by
+   * `client_id` and `environment`, other types by `home_account_id`, accounts and refresh tokens by
+   * `environment`; other searches scan the section.
    * Access tokens bound to a key (`key_id`) are only returned when the query asks for that `key_id`.
    * Yields copies: changing them does not change the cache.
    */
@@ -130,48 +184,14 @@ export class TokenCache {
     const section = this.#section(credentialType, false);
     if (!section) return;
     const query = options.query;
-    const wanted = credentialType === "AccessToken" ? (options.target ?? ANY_SCOPE) : ANY_SCOPE;
-    const keyBound = query?.key_id !== undefined && query.key_id !== null;
-    const accept = (entry: CacheEntry): boolean =>
-      matchesQuery(entry, query) &&
-      coversScopes(entry, wanted) &&
-      (keyBound || credentialType !== "AccessToken" || entry.key_id === undefined || entry.key_id === null);
-
-    if (
-      credentialType === "AccessToken" &&
-      query &&
-      "home_account_id" in query &&
-      "environment" in query &&
-      "client_id" in query &&
-      "realm" in query
-    ) {
-      const partition = atPartition(query.home_account_id, query.environment, query.client_id, query.realm);
-      // Exact scope set first (MSAL Python's fast path); its scopes compare case-insensitively.
-      let exactKey: string | undefined;
-      if (wanted.length > 0) {
-        for (const key of section.keysByScopes(partition, atScopeKey(wanted, keyBound ? query.key_id : undefined)) ??
-          []) {
-          const entry = section.usable(key);
-          if (entry && matchesQuery(entry, query)) {
-            exactKey = key;
-            yield entry;
-            break;
-          }
-        }
-      }
-      // A snapshot, so that callers may modify the cache while iterating.
-      for (const key of [...section.keysByPartition(partition)]) {
-        if (key === exactKey) continue;
-        const entry = section.usable(key);
-        if (entry && accept(entry)) yield entry;
-      }
+    if (credentialType === "AccessToken") {
+      yield* accessTokens(section, options.target ?? ANY_SCOPE, query);
       return;
     }
-    const byHome = query && "home_account_id" in query ? section.keysByHome(query.home_account_id) : undefined;
-    const keys = [...(byHome ?? section.usableKeys())];
-    for (const key of keys) {
+    // A snapshot, so that callers may modify the cache while iterating.
+    for (const key of [...candidateKeys(section, query)]) {
       const entry = section.usable(key);
-      if (entry && accept(entry)) yield entry;
+      if (entry && matchesQuery(entry, query)) yield entry;
     }
   }
 
