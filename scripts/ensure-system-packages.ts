@@ -12,7 +12,13 @@ import { delimiter, join } from "node:path";
 import { pathToFileURL } from "node:url";
 
 /** How to tell that a package is usable: the file, command or probe the tests themselves rely on. */
-export type Probe = { file: string } | { command: string } | { run: readonly [string, ...string[]] };
+export type Probe =
+  | { file: string }
+  | { command: string }
+  | { run: readonly [string, ...string[]]; env?: Readonly<Record<string, string>> };
+
+/** `az` probed without telemetry, and without a survey or update prompt. */
+const AZ_QUIET = { AZURE_CORE_COLLECT_TELEMETRY: "false", AZURE_CORE_SURVEY_MESSAGE: "false" } as const;
 
 /** A Debian package the tests need. */
 export interface SystemPackage {
@@ -39,6 +45,16 @@ export const SYSTEM_PACKAGES: readonly SystemPackage[] = [
     usedBy: "MSAL Python peer and cache interop tests (/usr/bin/python3)",
     probe: { run: ["/usr/bin/python3", "-c", "import msal"] },
   },
+  {
+    name: "azure-cli",
+    usedBy: "Azure CLI peer tests (they run /usr/bin/az against the emulator in a network namespace)",
+    probe: { run: ["/usr/bin/az", "version", "--output", "none"], env: AZ_QUIET },
+  },
+  {
+    name: "python3-azure",
+    usedBy: "azure-identity peer tests (/usr/bin/python3)",
+    probe: { run: ["/usr/bin/python3", "-c", "import azure.identity"] },
+  },
 ];
 
 /** What the script needs from the machine; the tests pass a fake one. */
@@ -59,7 +75,7 @@ function probePasses(system: System, probe: Probe): boolean {
   if ("file" in probe) return system.isExecutable(probe.file);
   if ("command" in probe) return system.onPath(probe.command);
   const [command, ...args] = probe.run;
-  return system.run(command, args) === 0;
+  return (probe.env ? system.run(command, args, { ...probe.env }) : system.run(command, args)) === 0;
 }
 
 /** A package is present when dpkg (where there is one) says so and what the tests use works. */

@@ -37,7 +37,12 @@ function fakeSystem(o: {
     isExecutable: (path) => path === "/usr/bin/chromium" && installed.has("chromium"),
     onPath: (name) => (name === "apt-get" ? o.aptGet : name === "redis-server" && installed.has("redis-server")),
     run(command, args, env) {
-      if (command === "/usr/bin/python3") return installed.has("python3-msal") ? 0 : 1;
+      if (command === "/usr/bin/python3") {
+        const module = args.at(-1) === "import azure.identity" ? "python3-azure" : "python3-msal";
+        return installed.has(module) ? 0 : 1;
+      }
+      if (command === "/usr/bin/az")
+        return installed.has("azure-cli") && env?.AZURE_CORE_COLLECT_TELEMETRY === "false" ? 0 : 1;
       calls.push({ command, args, env });
       if (o.aptFails) return 100;
       if (command === "apt-get" && args[0] === "install")
@@ -49,16 +54,24 @@ function fakeSystem(o: {
   return { system, calls, lines };
 }
 
-const ALL = ["chromium", "redis-server", "python3-msal"];
+const ALL = ["chromium", "redis-server", "python3-msal", "azure-cli", "python3-azure"];
 
 describe("ensure-system-packages", () => {
-  it("lists chromium, redis-server and python3-msal, probing what the tests use", () => {
+  it("lists chromium, redis-server, python3-msal, azure-cli and python3-azure, probing what the tests use", () => {
     assert.deepEqual(
       SYSTEM_PACKAGES.map((p) => [p.name, p.probe]),
       [
         ["chromium", { file: "/usr/bin/chromium" }],
         ["redis-server", { command: "redis-server" }],
         ["python3-msal", { run: ["/usr/bin/python3", "-c", "import msal"] }],
+        [
+          "azure-cli",
+          {
+            run: ["/usr/bin/az", "version", "--output", "none"],
+            env: { AZURE_CORE_COLLECT_TELEMETRY: "false", AZURE_CORE_SURVEY_MESSAGE: "false" },
+          },
+        ],
+        ["python3-azure", { run: ["/usr/bin/python3", "-c", "import azure.identity"] }],
       ],
     );
   });
@@ -71,7 +84,11 @@ describe("ensure-system-packages", () => {
   });
 
   it("a package dpkg lists but the tests cannot use (python without msal) counts as missing", () => {
-    const { system } = fakeSystem({ root: false, aptGet: true, installed: ["chromium", "redis-server"] });
+    const { system } = fakeSystem({
+      root: false,
+      aptGet: true,
+      installed: ["chromium", "redis-server", "azure-cli", "python3-azure"],
+    });
     system.dpkgInstalled = () => true;
     assert.deepEqual(
       missingPackages(system).map((p) => p.name),
@@ -85,13 +102,20 @@ describe("ensure-system-packages", () => {
   });
 
   it("not root: stops with the exact install command for what is missing, installs nothing", () => {
-    const { system, calls, lines } = fakeSystem({ root: false, aptGet: true, installed: ["redis-server"] });
+    const { system, calls, lines } = fakeSystem({
+      root: false,
+      aptGet: true,
+      installed: ["redis-server", "azure-cli"],
+    });
     assert.equal(ensureSystemPackages(system), 1);
     assert.deepEqual(calls, []);
-    assert.equal(lines[0], "The tests need Debian packages that are not installed: chromium, python3-msal.");
+    assert.equal(
+      lines[0],
+      "The tests need Debian packages that are not installed: chromium, python3-msal, python3-azure.",
+    );
     assert.equal(
       lines.at(-1),
-      "  sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium python3-msal",
+      "  sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium python3-msal python3-azure",
     );
   });
 
@@ -103,7 +127,11 @@ describe("ensure-system-packages", () => {
   });
 
   it("root with apt-get: updates, installs exactly the missing packages non-interactively, checks again", () => {
-    const { system, calls, lines } = fakeSystem({ root: true, aptGet: true, installed: ["chromium"] });
+    const { system, calls, lines } = fakeSystem({
+      root: true,
+      aptGet: true,
+      installed: ["chromium", "azure-cli", "python3-azure"],
+    });
     assert.equal(ensureSystemPackages(system), 0);
     const env = { DEBIAN_FRONTEND: "noninteractive" };
     assert.deepEqual(calls, [
@@ -121,10 +149,16 @@ describe("ensure-system-packages", () => {
     const failing = fakeSystem({ root: true, aptGet: true, installed: [], aptFails: true });
     assert.equal(ensureSystemPackages(failing.system), 1);
     assert.equal(failing.calls.length, 1, "no install after a failed update");
-    assert.match(failing.lines.at(-1) ?? "", /^apt-get could not install chromium redis-server python3-msal/);
+    assert.match(
+      failing.lines.at(-1) ?? "",
+      /^apt-get could not install chromium redis-server python3-msal azure-cli python3-azure/,
+    );
     const partial = fakeSystem({ root: true, aptGet: true, installed: [], installable: ["chromium"] });
     assert.equal(ensureSystemPackages(partial.system), 1);
-    assert.equal(partial.lines.at(-1), "Still not usable after apt-get install: redis-server, python3-msal.");
+    assert.equal(
+      partial.lines.at(-1),
+      "Still not usable after apt-get install: redis-server, python3-msal, azure-cli, python3-azure.",
+    );
   });
 
   it("as a process, not root, on a machine whose dpkg knows none of them: exit code 1 and the command", () => {
@@ -151,12 +185,12 @@ describe("ensure-system-packages", () => {
       const lines = r.stderr.trimEnd().split("\n");
       assert.equal(
         lines[0],
-        "The tests need Debian packages that are not installed: chromium, redis-server, python3-msal.",
+        "The tests need Debian packages that are not installed: chromium, redis-server, python3-msal, azure-cli, python3-azure.",
       );
       assert.equal(lines.at(-2), "Install them (this needs root), then run the tests again:");
       assert.equal(
         lines.at(-1),
-        "  sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium redis-server python3-msal",
+        "  sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium redis-server python3-msal azure-cli python3-azure",
       );
     } finally {
       rmSync(stubs, { recursive: true, force: true });
