@@ -55,6 +55,8 @@ export type MsalErrorCode =
   | "broker_unavailable"
   /** The authority has no device authorization endpoint. */
   | "device_flow_unsupported"
+  /** A broker answered a key-bound (PoP or external-key) request with a token not bound as requested. */
+  | "broker_binding_unsupported"
   /** Username/password sign-in of a federated user (WS-Trust is not implemented). */
   | "federated_ropc_unsupported"
   /** A `clientAssertion` callback returned no assertion. */
@@ -139,11 +141,32 @@ export class CacheError extends MsalError {
   }
 }
 
-/** An ID token is malformed or does not match the request (audience, nonce, max_age). */
+/**
+ * An ID token is malformed or does not match the request (audience, issuer, nonce, max_age). As the spec's
+ * `IdTokenError(reason, now, claims)`, it carries what was wrong, when it was checked and the claims checked.
+ */
 export class IdTokenError extends MsalError {
   declare readonly code: "invalid_id_token";
-  constructor(message: string) {
-    super("invalid_id_token", message);
+  /** What is wrong with the ID token; also the message. */
+  readonly reason: string;
+  /** When the token was checked, in epoch seconds (the clock of the application). */
+  readonly now: number;
+  /**
+   * The token's decoded claims (`{}` when it could not be decoded). They may hold personal data (names, email
+   * addresses): msal-ts keeps them out of the message and never logs them.
+   */
+  readonly claims: Record<string, unknown>;
+
+  /**
+   * @param reason - what is wrong and what to do; never the token itself.
+   * @param now - epoch seconds of the check; default: the system clock.
+   * @param claims - the decoded claims; default `{}`.
+   */
+  constructor(reason: string, now?: number, claims?: Record<string, unknown>) {
+    super("invalid_id_token", reason);
+    this.reason = reason;
+    this.now = now ?? Math.floor(Date.now() / 1000);
+    this.claims = claims ?? {};
   }
 }
 
@@ -237,6 +260,7 @@ export type PlainMsalErrorCode =
   | "listener_closed"
   | "aborted"
   | "device_flow_unsupported"
+  | "broker_binding_unsupported"
   | "federated_ropc_unsupported"
   | "invalid_client_assertion"
   | "keyring_unavailable"

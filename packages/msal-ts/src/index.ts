@@ -57,7 +57,7 @@ export type {
   TokenBindingOptions,
   UsernamePasswordOptions,
 } from "./application/request-options.js";
-export type { Broker, BrokerRequest } from "./flows/broker.js";
+export type { Broker, BrokerPopParams, BrokerRequest } from "./flows/broker.js";
 export { Prompt } from "./application/prompt.js";
 export { PopAuthScheme, type PopHttpMethod } from "./crypto/pop-auth-scheme.js";
 export type { ClientApplicationOptions } from "./application/options.js";
@@ -80,6 +80,7 @@ export {
   type ManagedIdentityTokenOptions,
 } from "./managed-identity/client.js";
 export {
+  ManagedIdentity,
   SystemAssignedManagedIdentity,
   UserAssignedManagedIdentity,
   type ManagedIdentityConfig,

@@ -182,7 +182,7 @@ export async function acquireTokenByAuthCodeFlow(
       anchorMailbox: info ? `Oid:${info.uid}@${info.utid}` : undefined,
     });
     if (!("error" in result) && isRecord(result.id_token_claims)) {
-      checkNonce(result.id_token_claims, typeof flow.nonce === "string" ? nonceHash(flow.nonce) : undefined);
+      checkNonce(result.id_token_claims, typeof flow.nonce === "string" ? nonceHash(flow.nonce) : undefined, now(ctx));
       checkMaxAge(result.id_token_claims, flow.max_age, now(ctx));
     }
     await storeShared(ctx, result, {
@@ -260,10 +260,12 @@ function oneLine(text: string): string {
   return line.length > 200 ? `${line.slice(0, 200)}...` : line;
 }
 
-function checkNonce(claims: Record<string, unknown>, expected: string | undefined): void {
+function checkNonce(claims: Record<string, unknown>, expected: string | undefined, t: number): void {
   if (expected !== undefined && claims.nonce !== expected) {
     throw new IdTokenError(
       "The nonce in the ID token does not match this flow's nonce: the response may be replayed. Start the sign-in again.",
+      t,
+      claims,
     );
   }
 }
@@ -271,10 +273,16 @@ function checkNonce(claims: Record<string, unknown>, expected: string | undefine
 function checkMaxAge(claims: Record<string, unknown>, maxAge: unknown, t: number): void {
   if (typeof maxAge !== "number") return;
   if (typeof claims.auth_time !== "number")
-    throw new IdTokenError("max_age was requested, so the ID token should contain auth_time, but it does not.");
+    throw new IdTokenError(
+      "max_age was requested, so the ID token should contain auth_time, but it does not.",
+      t,
+      claims,
+    );
   if (t - SKEW > claims.auth_time + maxAge) {
     throw new IdTokenError(
       `The user last authenticated more than max_age (${maxAge} s) ago; sign in again with prompt "login".`,
+      t,
+      claims,
     );
   }
 }
@@ -339,7 +347,11 @@ export async function acquireTokenByAuthorizationCode(
     o.nonce !== undefined &&
     result.id_token_claims.nonce !== o.nonce
   ) {
-    throw new IdTokenError("The nonce in the ID token does not match the nonce you passed. Start the sign-in again.");
+    throw new IdTokenError(
+      "The nonce in the ID token does not match the nonce you passed. Start the sign-in again.",
+      now(ctx),
+      result.id_token_claims,
+    );
   }
   await storeShared(ctx, result, { authority, scopes: decorated, grantType: AUTH_CODE });
   return cleanUp(result, now(ctx));

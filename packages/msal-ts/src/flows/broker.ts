@@ -22,6 +22,30 @@ export interface BrokerRequest {
   correlationId: string;
   /** `false` when the authority is known to the developer or instance discovery is off. */
   validateAuthority: boolean;
+  /**
+   * Proof-of-Possession (the caller's `authScheme`): the broker binds the token to its own key and answers
+   * `token_type: "pop"` with the Signed HTTP Request as `access_token` (MSAL Python passes the same four
+   * values to its broker). A broker that cannot do this must answer an error: msal-ts refuses any other
+   * `token_type` rather than return a token that is not bound.
+   */
+  pop?: BrokerPopParams;
+  /**
+   * External-key request data (the caller's `data`: `token_type` `pop`/`ssh-cert`, `req_cnf`, `key_id`),
+   * passed to the broker as additional parameters. When it names a `token_type`, the answer must carry it.
+   */
+  data?: Record<string, string>;
+}
+
+/** What a broker needs to sign a Proof-of-Possession token for one HTTP request. */
+export interface BrokerPopParams {
+  /** Upper-case HTTP method, e.g. `GET`. */
+  httpMethod: string;
+  /** The resource URL's host (with a port when it has one). */
+  uriHost: string;
+  /** The resource URL's path. */
+  uriPath: string;
+  /** The nonce of the resource's challenge. */
+  nonce: string;
 }
 
 /**

@@ -11,7 +11,8 @@ import { ApiId } from "../oauth2/telemetry.js";
 import type { TokenResult } from "../types.js";
 import { acquireTokenByAuthCodeFlow, initiateAuthCodeFlow } from "./auth-code.js";
 import { isRecoverableBrokerError, requireWindowHandle, type Broker } from "./broker.js";
-import { brokerRequest, finishBrokerResult } from "./broker-calls.js";
+import { brokerRequest, checkBrokerRedirectUri, finishBrokerResult } from "./broker-calls.js";
+import { bindingFor } from "./token-binding.js";
 import { acquireTokenFromCloudShell, inCloudShell } from "./cloud-shell.js";
 import type { FlowContext } from "./context.js";
 
@@ -132,8 +133,11 @@ async function viaBroker(
   o: Omit<InteractiveOptions, "prompt"> & { prompt: string | undefined },
 ): Promise<TokenResult> {
   requireWindowHandle(o.parentWindowHandle);
+  // authScheme / data go to the broker, whose answer must be bound as asked (never silently a bearer token).
+  const binding = bindingFor(o, ctx.popKey);
   const authority = await ctx.authorities.resolve();
-  const base = () => brokerRequest(ctx, authority, scopes, o.claimsChallenge);
+  const base = () => brokerRequest(ctx, authority, scopes, o.claimsChallenge, binding);
+  const finish = (answer: Record<string, unknown>) => finishBrokerResult(ctx, authority, scopes, answer, binding);
   const hint = o.prompt === "select_account" ? undefined : o.loginHint;
   if (hint !== undefined) {
     const matches = [...ctx.cache.lookup("Account", { query: { environment: authority.instance } })].filter(
@@ -141,7 +145,8 @@ async function viaBroker(
     );
     if (matches.length === 1 && typeof matches[0]?.local_account_id === "string") {
       const answer = await broker.acquireTokenSilently({ ...base(), accountId: matches[0].local_account_id });
-      if (!("error" in answer)) return finishBrokerResult(ctx, authority, scopes, answer);
+      checkBrokerRedirectUri(ctx, answer);
+      if (!("error" in answer)) return finish(answer);
     }
   }
   if (o.prompt === undefined || o.prompt === "" || o.prompt === "none") {
@@ -152,10 +157,10 @@ async function viaBroker(
       String(
         (answer.id_token_claims as Record<string, unknown> | undefined)?.preferred_username ?? "",
       ).toLowerCase() !== hint.toLowerCase();
-    if (o.prompt === "none") return finishBrokerResult(ctx, authority, scopes, answer);
-    if (!("error" in answer) && !wrongAccount) return finishBrokerResult(ctx, authority, scopes, answer);
-    if ("error" in answer && !isRecoverableBrokerError(answer))
-      return finishBrokerResult(ctx, authority, scopes, answer);
+    checkBrokerRedirectUri(ctx, answer);
+    if (o.prompt === "none") return finish(answer);
+    if (!("error" in answer) && !wrongAccount) return finish(answer);
+    if ("error" in answer && !isRecoverableBrokerError(answer)) return finish(answer);
   }
   o.onBeforeLaunchingUi?.({ ui: "broker" });
   const answer = await broker.signInInteractively({
@@ -165,5 +170,5 @@ async function viaBroker(
     ...(hint !== undefined ? { loginHint: hint } : {}),
     ...(o.maxAge !== undefined ? { maxAge: o.maxAge } : {}),
   });
-  return finishBrokerResult(ctx, authority, scopes, answer);
+  return finish(answer);
 }

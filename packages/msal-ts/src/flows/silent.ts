@@ -64,7 +64,16 @@ async function attempt(ctx: FlowContext, authority: Authority, o: SilentAttemptO
   const { scopes, homeAccountId, correlationId } = o;
   let reason: number = RefreshReason.FORCE_REFRESH;
   let aging: TokenSuccess | undefined;
-  if (!o.forceRefresh && o.claims === undefined) {
+  // Accounts the broker established (or of unknown source) go to the broker first (7.2).
+  const broker = o.cloudShell ? undefined : await ctx.broker?.get();
+  const source = o.account.account_source;
+  const brokerAccountId =
+    broker && (source === "broker" || source === undefined) && typeof o.account.local_account_id === "string"
+      ? o.account.local_account_id
+      : undefined;
+  // A PoP token through the broker is signed by the broker for this request: no cached token can serve it.
+  const brokerPop = brokerAccountId !== undefined && o.binding.broker.pop !== undefined;
+  if (!o.forceRefresh && o.claims === undefined && !brokerPop) {
     const keyId = o.binding.keyId;
     const read = readAccessToken(ctx, {
       environment: authority.instance,
@@ -85,21 +94,21 @@ async function attempt(ctx: FlowContext, authority: Authority, o: SilentAttemptO
     o.claims ?? null,
     o.forceRefresh,
     o.binding.flightTag,
+    // Each broker PoP request gets its own Signed HTTP Request.
+    brokerPop ? o.binding.broker.pop : null,
   ]);
   return ctx.flights.run(key, async () => {
     let result: TokenResult | null;
     try {
       // A Cloud Shell account is refreshed by Cloud Shell's own endpoint (5.9).
       if (o.cloudShell) return await acquireTokenFromCloudShell(ctx, scopes);
-      // Accounts the broker established (or of unknown source) go to the broker first (7.2).
-      const broker = await ctx.broker?.get();
-      const source = o.account.account_source;
-      if (broker && (source === "broker" || source === undefined) && typeof o.account.local_account_id === "string") {
+      if (broker && brokerAccountId !== undefined) {
         const viaBroker = await brokerSilent(ctx, broker, {
           authority,
           scopes,
-          accountId: o.account.local_account_id,
+          accountId: brokerAccountId,
           claims: o.claims,
+          binding: o.binding,
         });
         if (source === "broker" || !("error" in viaBroker)) return viaBroker;
       }
@@ -156,7 +165,9 @@ export async function acquireTokenSilentWithError(
   // A cache kept elsewhere (Redis) loads and saves this user's partition around the call.
   const partition = ctx.cache.beforeAccess ? ({ kind: "user", homeAccountId } as const) : null;
   const result = await withPartition(ctx, partition, () => silentIn(ctx, authority, opts));
-  return result ? binding.finish(result, now(ctx)) : null;
+  if (!result) return null;
+  // A broker's answer is already bound by the broker (a PoP one is a Signed HTTP Request): never re-signed.
+  return "error" in result || result.token_source !== "broker" ? binding.finish(result, now(ctx)) : result;
 }
 
 async function silentIn(

@@ -9,6 +9,7 @@ import { PopAuthScheme } from "../crypto/pop-auth-scheme.js";
 import type { TokenResult } from "../types.js";
 import type { PopKey } from "../crypto/pop-key.js";
 import { isRecord } from "../util/json.js";
+import type { BrokerPopParams } from "./broker.js";
 
 export interface Binding {
   /** Fields added to the token request. */
@@ -19,9 +20,14 @@ export interface Binding {
   flightTag: string;
   /** Turns a token (from the cache or the identity provider) into what the caller gets. */
   finish(result: TokenResult, now: number): TokenResult;
+  /**
+   * The same binding through a broker: PoP parameters for the broker's own key, or the external-key data,
+   * and the `token_type` its answer must carry (none for bearer tokens).
+   */
+  broker: { pop?: BrokerPopParams; data?: Record<string, string>; tokenType?: string };
 }
 
-const NONE: Binding = { fields: {}, keyId: undefined, flightTag: "bearer", finish: (r) => r };
+const NONE: Binding = { fields: {}, keyId: undefined, flightTag: "bearer", finish: (r) => r, broker: {} };
 
 /** @throws InvalidArgumentError for an `authScheme` that is not a PopAuthScheme, or incomplete `data`. */
 export function bindingFor(o: { authScheme?: unknown; data?: unknown } | undefined, popKey: PopKey): Binding {
@@ -46,6 +52,15 @@ export function bindingFor(o: { authScheme?: unknown; data?: unknown } | undefin
         });
         return { ...result, access_token: shr, token_type: "pop" };
       },
+      broker: {
+        pop: {
+          httpMethod: scheme.httpMethod,
+          uriHost: scheme.url.host,
+          uriPath: scheme.url.pathname,
+          nonce: scheme.nonce,
+        },
+        tokenType: "pop",
+      },
     };
   }
   if (data === undefined) return NONE;
@@ -59,5 +74,6 @@ export function bindingFor(o: { authScheme?: unknown; data?: unknown } | undefin
   }
   const keyId = fields.key_id || undefined;
   // key_id is for the cache, not the wire (MSAL Python sends it too; keep parity).
-  return { fields, keyId, flightTag: `data ${JSON.stringify(fields)}`, finish: (r) => r };
+  const broker = { data: fields, ...(fields.token_type ? { tokenType: fields.token_type } : {}) };
+  return { fields, keyId, flightTag: `data ${JSON.stringify(fields)}`, finish: (r) => r, broker };
 }

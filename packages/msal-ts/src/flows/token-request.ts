@@ -64,8 +64,8 @@ export async function postToken(ctx: FlowContext, p: TokenPost): Promise<TokenRe
     );
   } else {
     if (typeof result.id_token === "string" && result.id_token !== "") {
-      const claims = decodeIdTokenFor(result.id_token, ctx.clientId);
-      if (p.authority.issuer !== undefined) checkIdTokenIssuer(claims, p.authority.issuer);
+      const claims = decodeIdTokenFor(result.id_token, ctx.clientId, now(ctx));
+      if (p.authority.issuer !== undefined) checkIdTokenIssuer(claims, p.authority.issuer, now(ctx));
       result.id_token_claims = claims;
     }
     // A 2xx/4xx JSON body with neither `error` nor `access_token` is not a token response.

@@ -4,7 +4,6 @@
  * IMDS retries.
  */
 import { existsSync } from "node:fs";
-import { hostname } from "node:os";
 import { win32 } from "node:path";
 import { TokenCache } from "../cache/token-cache.js";
 import { InvalidArgumentError, ManagedIdentityError } from "../errors.js";
@@ -20,12 +19,14 @@ import { arcTokenFolder, challengeKeyPath, readArcKey } from "./azure-arc.js";
 import { buildRequest, parseResponse, type MiResult } from "./backends.js";
 import {
   normalizeIdentity,
+  type ManagedIdentity,
   type ManagedIdentityConfig,
   type NormalizedIdentity,
   type SystemAssignedManagedIdentity,
   type UserAssignedManagedIdentity,
 } from "./identity.js";
 import { ImdsRetryingHttpClient } from "./imds-retry.js";
+import { fullyQualifiedName } from "./fqdn.js";
 import { detectSource, type Detection } from "./sources.js";
 
 /**
@@ -55,6 +56,7 @@ export interface ManagedIdentityClientOptions {
   clock?: Clock;
   env?: Record<string, string | undefined>;
   platform?: string;
+  /** The cache environment as it is; default: the host's fully qualified name (MSAL Python's `socket.getfqdn()`). */
   hostname?: string;
   arcTokenFolder?: string;
 }
@@ -80,7 +82,8 @@ export class ManagedIdentityClient {
   readonly #clock: Clock;
   readonly #env: Readonly<Record<string, string | undefined>>;
   readonly #platform: string;
-  readonly #environment: string;
+  readonly #hostname: string | undefined;
+  #environment: Promise<string> | undefined;
   readonly #arcFolder: string | undefined;
   readonly #log: LogSink;
   readonly #flights = new SingleFlight();
@@ -88,7 +91,8 @@ export class ManagedIdentityClient {
 
   /** @throws ManagedIdentityError for an invalid identity. */
   constructor(
-    managedIdentity: SystemAssignedManagedIdentity | UserAssignedManagedIdentity | ManagedIdentityConfig,
+    managedIdentity:
+      ManagedIdentity | SystemAssignedManagedIdentity | UserAssignedManagedIdentity | ManagedIdentityConfig,
     o: ManagedIdentityClientOptions = {},
   ) {
     this.#identity = normalizeIdentity(managedIdentity);
@@ -100,8 +104,7 @@ export class ManagedIdentityClient {
     this.#clock = o.clock ?? systemClock;
     this.#env = o.env ?? process.env;
     this.#platform = o.platform ?? process.platform;
-    // The cache environment: the host name, lower-cased for writes and lookups alike (5.6 quirk fixed).
-    this.#environment = (o.hostname ?? hostname()).toLowerCase();
+    this.#hostname = o.hostname;
     this.#arcFolder = o.arcTokenFolder;
     this.#log = new LogSink(o.logger);
   }
@@ -121,8 +124,9 @@ export class ManagedIdentityClient {
       );
     const claims = o.claimsChallenge;
     const reader = { cache: this.tokenCache, clock: this.#clock, clientId: this.#identity.cacheClientId };
+    const environment = await this.#cacheEnvironment();
     const coords = {
-      environment: this.#environment,
+      environment,
       realm: "managed_identity",
       homeAccountId: null,
       scopes: [resource],
@@ -141,7 +145,7 @@ export class ManagedIdentityClient {
           result.access_token !== "" &&
           typeof result.expires_in === "number";
         if (!usable) return read.aging ?? (result as TokenResult);
-        return this.#store(result as Extract<MiResult, { access_token: string }>, resource);
+        return this.#store(result as Extract<MiResult, { access_token: string }>, resource, environment);
       } catch (e) {
         // Any failure with a still-valid aging token: serve that token (5.6).
         if (read.aging) {
@@ -157,6 +161,18 @@ export class ManagedIdentityClient {
 
   #now(): number {
     return nowSeconds(this.#clock);
+  }
+
+  /**
+   * The cache environment: the host's fully qualified name as MSAL Python's `socket.getfqdn()` gives it (so a
+   * cache shared with Python hits), resolved once and bounded in time; lower-cased for writes and lookups
+   * alike (5.6 quirk fixed).
+   */
+  #cacheEnvironment(): Promise<string> {
+    this.#environment ??= (this.#hostname !== undefined ? Promise.resolve(this.#hostname) : fullyQualifiedName()).then(
+      (name) => name.toLowerCase(),
+    );
+    return this.#environment;
   }
 
   #http(detection: Detection): HttpClient {
@@ -221,7 +237,7 @@ export class ManagedIdentityClient {
     return false;
   }
 
-  #store(result: Extract<MiResult, { access_token: string }>, resource: string): TokenResult {
+  #store(result: Extract<MiResult, { access_token: string }>, resource: string, environment: string): TokenResult {
     const now = this.#now();
     const out: Record<string, unknown> = { ...result };
     // Long-lived tokens are refreshed at half-life (5.6).
@@ -231,7 +247,7 @@ export class ManagedIdentityClient {
       {
         client_id: this.#identity.cacheClientId,
         scope: [resource],
-        token_endpoint: `https://${this.#environment}/managed_identity`,
+        token_endpoint: `https://${environment}/managed_identity`,
         response: out,
         data: {},
       },

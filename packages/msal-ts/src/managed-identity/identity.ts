@@ -14,6 +14,59 @@ export interface ManagedIdentityConfig {
 }
 
 /**
+ * The base of managed identity ids (the spec's `ManagedIdentity`): {@link SystemAssignedManagedIdentity} and
+ * {@link UserAssignedManagedIdentity} extend it, and its static checks tell what an object read from a JSON
+ * configuration is. Instances serialize (`JSON.stringify`) to the spec's JSON form.
+ *
+ * @example
+ * ```ts
+ * const config: unknown = JSON.parse(process.env.MY_MANAGED_IDENTITY_CONFIG ?? "null");
+ * if (!ManagedIdentity.isManagedIdentity(config)) throw new Error("MY_MANAGED_IDENTITY_CONFIG is not a managed identity");
+ * const client = new ManagedIdentityClient(config);
+ * ```
+ */
+export abstract class ManagedIdentity implements ManagedIdentityConfig {
+  /** The key of the id type in the JSON form. */
+  static readonly ID_TYPE = "ManagedIdentityIdType";
+  /** The key of the id in the JSON form. */
+  static readonly ID = "Id";
+  static readonly CLIENT_ID = "ClientId";
+  static readonly RESOURCE_ID = "ResourceId";
+  static readonly OBJECT_ID = "ObjectId";
+  static readonly SYSTEM_ASSIGNED = "SystemAssigned";
+
+  abstract readonly ManagedIdentityIdType: ManagedIdentityIdType;
+  abstract readonly Id: string | null;
+
+  /** Whether `value` is a managed identity object, or a JSON form with a `ManagedIdentityIdType`. */
+  static isManagedIdentity(value: unknown): value is ManagedIdentityConfig {
+    return value instanceof ManagedIdentity || (isRecord(value) && ManagedIdentity.ID_TYPE in value);
+  }
+
+  /** Whether `value` names the system-assigned identity. */
+  static isSystemAssigned(value: unknown): boolean {
+    return (
+      value instanceof SystemAssignedManagedIdentity ||
+      (isRecord(value) && value[ManagedIdentity.ID_TYPE] === ManagedIdentity.SYSTEM_ASSIGNED)
+    );
+  }
+
+  /** Whether `value` names a user-assigned identity (a known id type with a non-empty id). */
+  static isUserAssigned(value: unknown): boolean {
+    if (value instanceof UserAssignedManagedIdentity) return true;
+    if (!isRecord(value)) return false;
+    const type = value[ManagedIdentity.ID_TYPE];
+    return (
+      (type === ManagedIdentity.CLIENT_ID ||
+        type === ManagedIdentity.RESOURCE_ID ||
+        type === ManagedIdentity.OBJECT_ID) &&
+      typeof value[ManagedIdentity.ID] === "string" &&
+      value[ManagedIdentity.ID] !== ""
+    );
+  }
+}
+
+/**
  * The system-assigned identity of the Azure resource the code runs on.
  *
  * @example
@@ -21,7 +74,7 @@ export interface ManagedIdentityConfig {
  * const client = new ManagedIdentityClient(new SystemAssignedManagedIdentity());
  * ```
  */
-export class SystemAssignedManagedIdentity implements ManagedIdentityConfig {
+export class SystemAssignedManagedIdentity extends ManagedIdentity {
   readonly ManagedIdentityIdType = "SystemAssigned" as const;
   readonly Id = null;
 }
@@ -34,12 +87,13 @@ export class SystemAssignedManagedIdentity implements ManagedIdentityConfig {
  * new UserAssignedManagedIdentity({ clientId: "00000000-0000-0000-0000-000000000000" });
  * ```
  */
-export class UserAssignedManagedIdentity implements ManagedIdentityConfig {
+export class UserAssignedManagedIdentity extends ManagedIdentity {
   readonly ManagedIdentityIdType: "ClientId" | "ResourceId" | "ObjectId";
   readonly Id: string;
 
   /** @throws ManagedIdentityError unless exactly one id is given. */
   constructor(o: { clientId?: string; resourceId?: string; objectId?: string } = {}) {
+    super();
     const given = (["clientId", "resourceId", "objectId"] as const).filter(
       (k) => o?.[k] !== undefined && o[k] !== null && o[k] !== "",
     );
@@ -63,11 +117,7 @@ export interface NormalizedIdentity {
 
 /** Validates an identity object or its JSON form. @throws ManagedIdentityError */
 export function normalizeIdentity(value: unknown): NormalizedIdentity {
-  if (
-    !isRecord(value) &&
-    !(value instanceof SystemAssignedManagedIdentity) &&
-    !(value instanceof UserAssignedManagedIdentity)
-  ) {
+  if (!isRecord(value) && !(value instanceof ManagedIdentity)) {
     throw new ManagedIdentityError(
       "Incorrect managed identity: pass SystemAssignedManagedIdentity, UserAssignedManagedIdentity or {ManagedIdentityIdType, Id}.",
     );

@@ -8,13 +8,17 @@ import { parseJsonObject } from "../util/json.js";
  *
  * @throws IdTokenError when the token is not three base64url parts with a JSON object payload.
  */
-export function decodeIdToken(idToken: unknown): Record<string, unknown> {
+export function decodeIdToken(idToken: unknown, now?: number): Record<string, unknown> {
   if (typeof idToken !== "string")
-    throw new IdTokenError("The ID token is not a string. The identity provider returned a malformed token response.");
+    throw new IdTokenError(
+      "The ID token is not a string. The identity provider returned a malformed token response.",
+      now,
+    );
   const parts = idToken.split(".");
   if (parts.length !== 3) {
     throw new IdTokenError(
       `The ID token has ${parts.length} dot-separated parts instead of 3. The identity provider returned a malformed token.`,
+      now,
     );
   }
   const text = decodeBase64UrlText(parts[1] ?? "");
@@ -22,6 +26,7 @@ export function decodeIdToken(idToken: unknown): Record<string, unknown> {
   if (!claims)
     throw new IdTokenError(
       "The ID token's payload is not base64url-encoded JSON. The identity provider returned a malformed token.",
+      now,
     );
   return claims;
 }
@@ -31,21 +36,23 @@ export function decodeIdToken(idToken: unknown): Record<string, unknown> {
  *
  * @throws IdTokenError on a mismatch.
  */
-export function checkIdTokenAudience(claims: Record<string, unknown>, clientId: string): void {
+export function checkIdTokenAudience(claims: Record<string, unknown>, clientId: string, now?: number): void {
   const aud = claims.aud;
   const ok = Array.isArray(aud) ? aud.includes(clientId) : aud === clientId;
   if (!ok) {
     throw new IdTokenError(
       `The ID token was issued to another application (its "aud" does not contain this client id ${clientId}). ` +
         "Check that the client id and the authority are the ones registered for this app.",
+      now,
+      claims,
     );
   }
 }
 
-/** Decodes an ID token and checks its audience. */
-export function decodeIdTokenFor(idToken: unknown, clientId: string): Record<string, unknown> {
-  const claims = decodeIdToken(idToken);
-  checkIdTokenAudience(claims, clientId);
+/** Decodes an ID token and checks its audience; `now` (epoch seconds) goes into an IdTokenError. */
+export function decodeIdTokenFor(idToken: unknown, clientId: string, now?: number): Record<string, unknown> {
+  const claims = decodeIdToken(idToken, now);
+  checkIdTokenAudience(claims, clientId, now);
   return claims;
 }
 
@@ -83,7 +90,7 @@ export function expectedIssuer(documentIssuer: string, claims: Record<string, un
  * checkIdTokenIssuer({ iss: "https://op.example/t", aud: "cid" }, "https://op.example/t"); // passes
  * ```
  */
-export function checkIdTokenIssuer(claims: Record<string, unknown>, documentIssuer: string): void {
+export function checkIdTokenIssuer(claims: Record<string, unknown>, documentIssuer: string, now?: number): void {
   const expected = expectedIssuer(documentIssuer, claims);
   const actual = claims.iss;
   if (expected !== undefined && actual === expected) return;
@@ -95,6 +102,8 @@ export function checkIdTokenIssuer(claims: Record<string, unknown>, documentIssu
   throw new IdTokenError(
     `The ID token was issued by ${shown}, but the authority's discovery document names the issuer ${wanted}. ` +
       "Check that the authority (or oidcAuthority) is the identity provider that issues this app's tokens.",
+    now,
+    claims,
   );
 }
 

@@ -39,6 +39,7 @@ type Listed =
   | "managed_identity_error"
   | "broker_unavailable"
   | "device_flow_unsupported"
+  | "broker_binding_unsupported"
   | "federated_ropc_unsupported"
   | "invalid_client_assertion"
   | "keyring_unavailable"
