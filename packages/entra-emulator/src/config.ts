@@ -69,6 +69,19 @@ export interface ManagedIdentityConfig {
   tokenLifetime?: number;
 }
 
+/** An Azure subscription that the emulator's ARM surface (`GET /subscriptions`) lists for its tenant's principals. */
+export interface SubscriptionConfig {
+  /** The subscription id (a GUID). */
+  id: string;
+  displayName: string;
+  /** The subscription's tenant: a tenant id or one of its domains. */
+  tenantId: string;
+  /** ARM's subscription state. Default `Enabled`. */
+  state?: SubscriptionState;
+}
+
+export type SubscriptionState = "Enabled" | "Warned" | "PastDue" | "Disabled" | "Deleted";
+
 export interface EmulatorConfig {
   tenants: TenantConfig[];
   apps: AppConfig[];
@@ -77,6 +90,8 @@ export interface EmulatorConfig {
   /** Seconds between device-code polls that the emulator asks for (`interval`). Default 5. */
   deviceCodeInterval?: number;
   managedIdentity?: ManagedIdentityConfig;
+  /** Subscriptions served by the ARM surface. Default: one per tenant (see `defaultSubscriptions`). */
+  subscriptions?: SubscriptionConfig[];
 }
 
 /** Thrown for a configuration that the emulator cannot run with; the message names the offending path. */
@@ -172,6 +187,16 @@ const SCHEMA: Fields = {
       },
     },
   },
+  subscriptions: {
+    shape: {
+      array: {
+        id: { shape: "string", required: true },
+        displayName: { shape: "string", required: true },
+        tenantId: { shape: "string", required: true },
+        state: { shape: "string" },
+      },
+    },
+  },
 };
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
@@ -257,6 +282,8 @@ export interface NormalizedConfig {
   lifetimes: Required<TokenLifetimes>;
   deviceCodeInterval: number;
   managedIdentity: Required<Omit<ManagedIdentityConfig, "tenant">> & { tenantId: string };
+  /** Tenant ids lower-case; `state` filled in. */
+  subscriptions: Required<SubscriptionConfig>[];
 }
 
 type TenantOf = (ref: string, path: string) => string;
@@ -388,6 +415,34 @@ function normalizeManagedIdentity(config: EmulatorConfig, tenantOf: TenantOf): N
   };
 }
 
+const SUBSCRIPTION_STATES: SubscriptionState[] = ["Enabled", "Warned", "PastDue", "Disabled", "Deleted"];
+
+/** One subscription per tenant, for configurations that name none: a stable id derived from the tenant id. */
+export function defaultSubscriptions(tenants: TenantConfig[]): Required<SubscriptionConfig>[] {
+  return tenants.map((t) => ({
+    id: stableGuid(`subscription:${t.id.toLowerCase()}`),
+    displayName: `${t.displayName ?? t.domains?.[0] ?? t.id} subscription`,
+    tenantId: t.id.toLowerCase(),
+    state: "Enabled",
+  }));
+}
+
+function normalizeSubscriptions(config: EmulatorConfig, tenantOf: TenantOf): Required<SubscriptionConfig>[] {
+  if (config.subscriptions === undefined) return defaultSubscriptions(config.tenants);
+  const ids = new Set<string>();
+  return config.subscriptions.map((sub, i) => {
+    const p = `subscriptions[${i}]`;
+    if (!GUID.test(sub.id)) throw new EmulatorConfigError(`${p}.id: expected a GUID, got "${sub.id}"`);
+    if (ids.has(sub.id.toLowerCase())) throw new EmulatorConfigError(`${p}.id: duplicate "${sub.id}"`);
+    ids.add(sub.id.toLowerCase());
+    const state = sub.state ?? "Enabled";
+    if (!SUBSCRIPTION_STATES.includes(state)) {
+      throw new EmulatorConfigError(`${p}.state: one of ${SUBSCRIPTION_STATES.map((x) => `"${x}"`).join(", ")}`);
+    }
+    return { ...sub, id: sub.id.toLowerCase(), tenantId: tenantOf(sub.tenantId, `${p}.tenantId`), state };
+  });
+}
+
 /**
  * Checks a configuration (unknown keys, types, references between tenants, apps and users, certificate PEMs) and
  * fills in defaults. Throws `EmulatorConfigError` with the path of the first problem.
@@ -402,7 +457,17 @@ export function normalizeConfig(input: unknown): NormalizedConfig {
   const lifetimes = normalizeLifetimes(config);
   const deviceCodeInterval = normalizeInterval(config);
   const managedIdentity = normalizeManagedIdentity(config, tenantOf);
-  return { raw: config, tenants: config.tenants, apps, users, lifetimes, deviceCodeInterval, managedIdentity };
+  const subscriptions = normalizeSubscriptions(config, tenantOf);
+  return {
+    raw: config,
+    tenants: config.tenants,
+    apps,
+    users,
+    lifetimes,
+    deviceCodeInterval,
+    managedIdentity,
+    subscriptions,
+  };
 }
 
 /** Path of the default configuration shipped with the package (documented in the README). */

@@ -10,6 +10,8 @@ export const DEMO = {
   /** The demo tenant's first domain (`emulator.authority()` uses it). */
   tenant: "contoso.onmicrosoft.com",
   tenantId: "7f3c1e2a-5b6d-4c8e-9f01-23456789abcd",
+  /** The demo tenant's subscription on the ARM surface (the default one derived from the tenant id). */
+  subscriptionId: "7e82d52a-a781-44ef-a587-8ef1baed333c",
   /** "Contoso Daemon and Web App": confidential, with `secret`. */
   confidential: "11111111-1111-4111-8111-111111111111",
   secret: "demo-client-secret",

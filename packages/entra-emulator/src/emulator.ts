@@ -14,6 +14,7 @@ import {
   type SignInOptions,
   type SignInResult,
 } from "./routes/authorize.js";
+import { registerArmRoutes } from "./routes/arm.js";
 import { approveDeviceCode, denyDeviceCode, registerDeviceRoutes } from "./routes/device.js";
 import { registerDiscoveryRoutes } from "./routes/discovery.js";
 import {
@@ -153,6 +154,7 @@ function entraRouter(ctx: EmulatorContext): Router {
   registerTokenRoutes(router, ctx);
   registerManagedIdentityRoutes(router, ctx);
   registerPopRoutes(router, ctx);
+  registerArmRoutes(router, ctx);
   return router;
 }
 

@@ -11,6 +11,8 @@ export type {
   UserConfig,
   TokenLifetimes,
   ManagedIdentityConfig,
+  SubscriptionConfig,
+  SubscriptionState,
 } from "./config.js";
 export type { FaultSpec } from "./server/faults.js";
 export type { SignInOptions, SignInResult } from "./routes/authorize.js";

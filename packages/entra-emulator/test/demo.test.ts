@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { DEMO, defaultConfig } from "../src/index.js";
+import { DEMO, defaultConfig, normalizeConfig } from "../src/index.js";
 
 describe("DEMO", () => {
   const config = defaultConfig();
@@ -13,6 +13,13 @@ describe("DEMO", () => {
   test("names the tenant of config/default.json", () => {
     assert.equal(config.tenants[0]?.id, DEMO.tenantId);
     assert.equal(config.tenants[0]?.domains?.[0], DEMO.tenant);
+  });
+
+  test("names the subscription of the demo tenant", () => {
+    assert.deepEqual(
+      normalizeConfig(config).subscriptions.map((s) => [s.id, s.tenantId]),
+      [[DEMO.subscriptionId, DEMO.tenantId]],
+    );
   });
 
   test("names its apps, their secrets and kinds", () => {
