@@ -133,6 +133,8 @@ async function viaBroker(
   o: Omit<InteractiveOptions, "prompt"> & { prompt: string | undefined },
 ): Promise<TokenResult> {
   requireWindowHandle(o.parentWindowHandle);
+  if (o.extraScopesToConsent !== undefined && o.extraScopesToConsent.length > 0)
+    ctx.log.warning("extraScopesToConsent is ignored by the broker (as in MSAL Python): ask for them in a later call.");
   // authScheme / data go to the broker, whose answer must be bound as asked (never silently a bearer token).
   const binding = bindingFor(o, ctx.popKey);
   const authority = await ctx.authorities.resolve();
