@@ -4,7 +4,7 @@
  * tests need them and are never skipped.
  */
 import { spawn } from "node:child_process";
-import { createPublicKey, verify } from "node:crypto";
+import { createPublicKey, verify, type JsonWebKey } from "node:crypto";
 import { accessSync, constants } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { REPORT_PREFIX, type ReportedRequest, type SessionReport, type StepResult } from "./protocol.js";
