@@ -1,6 +1,7 @@
 import { createHash, X509Certificate } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { FIRST_PARTY_APPS, FIRST_PARTY_IDS } from "./first-party.js";
 
 /** A directory tenant: its GUID and the verified domains that also name it in authority URLs. */
 export interface TenantConfig {
@@ -34,6 +35,12 @@ export interface AppConfig {
   /** Application ID URIs; `api://{clientId}` is always accepted. */
   identifierUris?: string[];
   knownClientApplications?: string[];
+  /**
+   * Version of the access tokens this app gets as a resource (Entra's manifest `accessTokenAcceptedVersion`):
+   * 2 (default) `iss` `{url}/{tid}/v2.0` and `aud` the app's client id; 1 `iss` `https://sts.windows.net/{tid}/`,
+   * `aud` the resource as requested, `appid`, `unique_name`, `upn`. ARM, Graph and Key Vault are 1.
+   */
+  accessTokenVersion?: 1 | 2;
 }
 
 export interface UserConfig {
@@ -92,6 +99,12 @@ export interface EmulatorConfig {
   managedIdentity?: ManagedIdentityConfig;
   /** Subscriptions served by the ARM surface. Default: one per tenant (see `defaultSubscriptions`). */
   subscriptions?: SubscriptionConfig[];
+  /**
+   * Client ids of Microsoft's first-party apps to keep in the directory (Azure CLI, Azure PowerShell, ARM,
+   * Microsoft Graph, Key Vault); default: all of them, `[]` none. An entry of `apps` with the same client id
+   * replaces the built-in one.
+   */
+  firstPartyApps?: string[];
 }
 
 /** Thrown for a configuration that the emulator cannot run with; the message names the offending path. */
@@ -133,6 +146,7 @@ const SCHEMA: Fields = {
         exposedScopes: { shape: "string[]" },
         identifierUris: { shape: "string[]" },
         knownClientApplications: { shape: "string[]" },
+        accessTokenVersion: { shape: "number" },
       },
     },
     required: true,
@@ -163,6 +177,7 @@ const SCHEMA: Fields = {
     },
   },
   deviceCodeInterval: { shape: "number" },
+  firstPartyApps: { shape: "string[]" },
   managedIdentity: {
     shape: {
       object: {
@@ -272,6 +287,9 @@ export interface NormalizedApp extends AppConfig {
   displayName: string;
   certificateObjects: X509Certificate[];
   roles: AppRoleConfig[];
+  accessTokenVersion: 1 | 2;
+  /** One of Microsoft's apps (`FIRST_PARTY_APPS`), present in every tenant. */
+  firstParty: boolean;
 }
 
 export interface NormalizedConfig {
@@ -339,6 +357,9 @@ function normalizeApps(apps: AppConfig[], tenantOf: TenantOf): NormalizedApp[] {
     if (app.familyId !== undefined && app.familyId !== "1") {
       throw new EmulatorConfigError(`${p}.familyId: only "1" is supported (Entra's single family)`);
     }
+    if (app.accessTokenVersion !== undefined && app.accessTokenVersion !== 1 && app.accessTokenVersion !== 2) {
+      throw new EmulatorConfigError(`${p}.accessTokenVersion: 1 or 2`);
+    }
     if (app.public && ((app.secrets?.length ?? 0) > 0 || (app.certificates?.length ?? 0) > 0)) {
       throw new EmulatorConfigError(`${p}: a public app cannot have secrets or certificates`);
     }
@@ -350,8 +371,36 @@ function normalizeApps(apps: AppConfig[], tenantOf: TenantOf): NormalizedApp[] {
       displayName: app.displayName ?? app.clientId,
       certificateObjects,
       roles: (app.appRoles ?? []).map((r) => (typeof r === "string" ? { value: r } : r)),
+      accessTokenVersion: app.accessTokenVersion ?? 2,
+      firstParty: false,
     };
   });
+}
+
+/** Microsoft's first-party apps kept by `firstPartyApps` and not replaced by an app of the configuration. */
+function firstPartyApps(config: EmulatorConfig, own: NormalizedApp[]): NormalizedApp[] {
+  const wanted = config.firstPartyApps?.map((id) => id.toLowerCase()) ?? FIRST_PARTY_IDS;
+  wanted.forEach((id, i) => {
+    if (!FIRST_PARTY_IDS.includes(id)) {
+      throw new EmulatorConfigError(
+        `firstPartyApps[${i}]: "${id}" is not a first-party app (known: ${FIRST_PARTY_IDS.join(", ")})`,
+      );
+    }
+  });
+  const taken = new Set(own.map((a) => a.clientId.toLowerCase()));
+  const home = (config.tenants[0] as TenantConfig).id.toLowerCase();
+  return FIRST_PARTY_APPS.filter((a) => wanted.includes(a.clientId.toLowerCase()) && !taken.has(a.clientId)).map(
+    (a) => ({
+      ...a,
+      tenant: home,
+      tenantId: home,
+      displayName: a.displayName ?? a.clientId,
+      certificateObjects: [],
+      roles: [],
+      accessTokenVersion: a.accessTokenVersion ?? 2,
+      firstParty: true,
+    }),
+  );
 }
 
 function normalizeUsers(users: UserConfig[], tenantOf: TenantOf): NormalizedUser[] {
@@ -452,7 +501,8 @@ export function normalizeConfig(input: unknown): NormalizedConfig {
   const config = input as EmulatorConfig;
   if (config.tenants.length === 0) throw new EmulatorConfigError("tenants: at least one tenant is required");
   const tenantOf = tenantIndex(config.tenants);
-  const apps = normalizeApps(config.apps, tenantOf);
+  const own = normalizeApps(config.apps, tenantOf);
+  const apps = [...own, ...firstPartyApps(config, own)];
   const users = normalizeUsers(config.users, tenantOf);
   const lifetimes = normalizeLifetimes(config);
   const deviceCodeInterval = normalizeInterval(config);

@@ -124,6 +124,11 @@ export class EmulatorContext {
     return `${this.httpsOrigin}/${tenantId}/v2.0`;
   }
 
+  /** The issuer of a token version: `{url}/{tid}/v2.0`, or Entra's v1 `https://sts.windows.net/{tid}/`. */
+  issuerOf(version: 1 | 2, tenantId: string): string {
+    return version === 1 ? `https://sts.windows.net/${tenantId}/` : this.issuerV2(tenantId);
+  }
+
   /** Host names (lower-case, with port, and without it on 443) under which clients reach this emulator over HTTPS. */
   get ownHosts(): string[] {
     const p = this.httpsPort;

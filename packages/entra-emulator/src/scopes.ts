@@ -9,8 +9,13 @@ const GRAPH = "https://graph.microsoft.com";
 export interface ResolvedResource {
   /** The resource identifier as the client wrote it (`https://graph.microsoft.com`, `api://orders`). */
   resource: string;
-  /** Token audience: the API app's client id for emulated apps, otherwise the resource URI. */
+  /**
+   * Token audience: for a v2 resource the API app's client id; for a v1 resource (and resources outside the
+   * directory) the resource as the client wrote it.
+   */
   audience: string;
+  /** Access-token version: the API app's `accessTokenVersion`; 2 for resources outside the directory. */
+  version: 1 | 2;
   /** The emulated API app, when the resource is one. */
   app?: NormalizedApp;
   /** Scope names without the resource prefix (`User.Read`, `.default`). */
@@ -81,9 +86,11 @@ export function parseScopes(ctx: EmulatorContext, scopeParam: string, tenantName
       );
     }
     const key = app ? `app:${app.clientId.toLowerCase()}` : resource.toLowerCase();
+    const version = app?.accessTokenVersion ?? 2;
     const entry = byResource.get(key) ?? {
       resource,
-      audience: app ? app.clientId : resource,
+      audience: app && version === 2 ? app.clientId : resource,
+      version,
       ...(app ? { app } : {}),
       names: [],
       full: [],
@@ -99,12 +106,40 @@ export function parseScopes(ctx: EmulatorContext, scopeParam: string, tenantName
  * The single resource a token request is for. Entra issues one access token per request, so more than one
  * resource is an error; none means Microsoft Graph (what Entra does for a request of only OIDC scopes).
  */
-export function singleResource(parsed: ParsedScopes, scopeParam: string): ResolvedResource {
+export function singleResource(ctx: EmulatorContext, parsed: ParsedScopes, scopeParam: string): ResolvedResource {
   if (parsed.resources.length > 1) {
     throw entraError(
       28000,
       `Provided value for the input parameter scope is not valid because it contains more than one resource. Scope ${scopeParam} is not valid.`,
     );
   }
-  return parsed.resources[0] ?? { resource: GRAPH, audience: GRAPH, names: [], full: [] };
+  if (parsed.resources[0]) return parsed.resources[0];
+  const graph = findResourceApp(ctx, GRAPH);
+  const version = graph?.accessTokenVersion ?? 2;
+  const audience = graph && version === 2 ? graph.clientId : GRAPH;
+  return { resource: GRAPH, audience, version, ...(graph ? { app: graph } : {}), names: [], full: [] };
+}
+
+/**
+ * The resource of a v1-style request (`resource=...`: the v1 token endpoint, managed identity), resolved as its
+ * `{resource}/.default` scope would be: AADSTS500011 for an `api://` or GUID resource not in the directory.
+ */
+export function resolveResource(ctx: EmulatorContext, resource: string, tenantName: string): ResolvedResource {
+  const parsed = parseScopes(ctx, `${resource}/.default`, tenantName);
+  const found = parsed.resources[0];
+  if (!found || parsed.resources.length !== 1 || parsed.oidc.size > 0) {
+    throw entraError(
+      500011,
+      `The resource principal named ${resource} was not found in the tenant named ${tenantName}. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You might have sent your authentication request to the wrong tenant.`,
+    );
+  }
+  return { ...found, resource, audience: found.version === 2 && found.app ? found.app.clientId : resource };
+}
+
+/** The app roles an API grants a client (an app or a managed identity): `grantedTo` names it, or is omitted. */
+export function appRolesFor(resource: ResolvedResource, clientId: string): string[] {
+  const id = clientId.toLowerCase();
+  return (resource.app?.roles ?? [])
+    .filter((r) => r.grantedTo === undefined || r.grantedTo.some((g) => g.toLowerCase() === id))
+    .map((r) => r.value);
 }

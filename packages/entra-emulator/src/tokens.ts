@@ -12,8 +12,10 @@ export interface TokenSubject {
 }
 
 export interface AccessTokenInput {
-  /** Base URL the client used (`https://localhost:port`); the issuer is `{origin}/{tid}/v2.0`. */
-  origin: string;
+  /** The `iss` claim: `{url}/{tid}/v2.0` for v2 tokens, `https://sts.windows.net/{tid}/` for v1. */
+  issuer: string;
+  /** Token version, the resource's `accessTokenVersion`: 1 (`appid`, `upn`, `unique_name`) or 2 (`azp`). */
+  version: 1 | 2;
   tenantId: string;
   audience: string;
   /** The client the token is issued to (`azp`/`appid`). */
@@ -40,7 +42,10 @@ export interface IssuedAccessToken {
 }
 
 export interface IdTokenInput {
-  origin: string;
+  /** The `iss` claim. */
+  issuer: string;
+  /** 1 for the v1 endpoint (`unique_name`, `upn`), else 2. */
+  version?: 1 | 2;
   clientId: string;
   user: TokenSubject;
   lifetime: number;
@@ -72,10 +77,6 @@ export class TokenIssuer {
     return new TokenIssuer(cert.keyPem, cert.certPem, clock);
   }
 
-  issuer(origin: string, tenantId: string): string {
-    return `${origin}/${tenantId}/v2.0`;
-  }
-
   /** A pairwise `sub`: stable per user and app, different between apps (as Entra's). */
   pairwiseSub(oid: string, clientId: string): string {
     return b64url(createHash("sha256").update(`${oid}|${clientId.toLowerCase()}`).digest()).slice(0, 43);
@@ -85,11 +86,32 @@ export class TokenIssuer {
     const now = this.#clock.now();
     const claims: Record<string, unknown> = {
       aud: input.audience,
-      iss: this.issuer(input.origin, input.tenantId),
+      iss: input.issuer,
       iat: now,
       nbf: now,
       exp: now + input.lifetime,
     };
+    if (input.version === 1) Object.assign(claims, this.#v1Claims(input));
+    else Object.assign(claims, this.#v2Claims(input));
+    claims.tid = input.tenantId;
+    if (input.version === 1 && input.user) {
+      claims.unique_name = input.user.username;
+      claims.upn = input.user.username;
+    }
+    claims.uti = b64url(randomUUID()).slice(0, 22);
+    claims.ver = input.version === 1 ? "1.0" : "2.0";
+    Object.assign(claims, input.extra);
+    const result: IssuedAccessToken = {
+      token: signRs256(claims, this.#key, { kid: this.kid }),
+      expiresIn: input.lifetime,
+    };
+    if (input.lifetime >= 7200) result.refreshIn = Math.floor(input.lifetime / 2);
+    return result;
+  }
+
+  /** v2.0 claims between `exp` and `tid`: `azp`/`azpacr`, and the user's or the app's identity. */
+  #v2Claims(input: AccessTokenInput): Record<string, unknown> {
+    const claims: Record<string, unknown> = {};
     if (input.amr && input.user) claims.amr = input.amr;
     claims.azp = input.clientId;
     claims.azpacr = input.clientAuth;
@@ -105,23 +127,38 @@ export class TokenIssuer {
       if (input.roles && input.roles.length > 0) claims.roles = input.roles;
       claims.sub = input.appObjectId ?? input.clientId;
     }
-    claims.tid = input.tenantId;
-    claims.uti = b64url(randomUUID()).slice(0, 22);
-    claims.ver = "2.0";
-    Object.assign(claims, input.extra);
-    const result: IssuedAccessToken = {
-      token: signRs256(claims, this.#key, { kid: this.kid }),
-      expiresIn: input.lifetime,
-    };
-    if (input.lifetime >= 7200) result.refreshIn = Math.floor(input.lifetime / 2);
-    return result;
+    return claims;
+  }
+
+  /** v1.0 claims between `exp` and `tid`: `appid`/`appidacr`, `idp` for app-only tokens, the user or the app. */
+  #v1Claims(input: AccessTokenInput): Record<string, unknown> {
+    const claims: Record<string, unknown> = {};
+    if (input.user) {
+      claims.acr = "1";
+      if (input.amr) claims.amr = input.amr;
+    }
+    claims.appid = input.clientId;
+    claims.appidacr = input.clientAuth;
+    if (input.user) {
+      claims.name = input.user.displayName;
+      claims.oid = input.user.oid;
+      if (input.scp && input.scp.length > 0) claims.scp = input.scp.join(" ");
+      claims.sub = this.pairwiseSub(input.user.oid, input.clientId);
+    } else {
+      claims.idp = input.issuer;
+      claims.idtyp = "app";
+      claims.oid = input.appObjectId ?? input.clientId;
+      if (input.roles && input.roles.length > 0) claims.roles = input.roles;
+      claims.sub = input.appObjectId ?? input.clientId;
+    }
+    return claims;
   }
 
   idToken(input: IdTokenInput): string {
     const now = this.#clock.now();
     const claims: Record<string, unknown> = {
       aud: input.clientId,
-      iss: this.issuer(input.origin, input.user.tenantId),
+      iss: input.issuer,
       iat: now,
       nbf: now,
       exp: now + input.lifetime,
@@ -134,8 +171,12 @@ export class TokenIssuer {
     if (input.profile) claims.preferred_username = input.user.username;
     claims.sub = this.pairwiseSub(input.user.oid, input.clientId);
     claims.tid = input.user.tenantId;
+    if (input.version === 1) {
+      claims.unique_name = input.user.username;
+      claims.upn = input.user.username;
+    }
     claims.uti = b64url(randomUUID()).slice(0, 22);
-    claims.ver = "2.0";
+    claims.ver = input.version === 1 ? "1.0" : "2.0";
     return signRs256(claims, this.#key, { kid: this.kid });
   }
 

@@ -137,7 +137,7 @@ describe("entra-emulator command: the managed-identity environments in its JSON 
       assert.equal(answer.pinned, true, name);
       assert.equal(answer.body.token_type, "Bearer", name);
       assert.equal(answer.body.resource, RESOURCE, name);
-      assert.equal(claims(answer.body.access_token).azp, systemClientId, name);
+      assert.equal(claims(answer.body.access_token).appid, systemClientId, name);
     }
     assert.match(String(app.app_service_2017?.body.expires_on), /^\d{2}\/\d{2}\/\d{4} \d{2}:\d{2}:\d{2} \+00:00$/);
     assert.equal(app.app_service_wrong?.status, 401);

@@ -8,7 +8,7 @@ describe("configuration", () => {
     assert.equal(c.tenants.length, 1);
     assert.ok(c.apps.some((a) => !a.public && (a.secrets?.length ?? 0) > 0));
     assert.ok(c.apps.some((a) => a.public && !a.familyId));
-    assert.equal(c.apps.filter((a) => a.familyId === "1").length, 2);
+    assert.equal(c.apps.filter((a) => a.familyId === "1" && !a.firstParty).length, 2);
     assert.ok(c.apps.some((a) => (a.exposedScopes ?? []).length > 0));
     assert.equal(c.users.length, 2);
     assert.equal(c.users.filter((u) => u.mfaRequired).length, 1);

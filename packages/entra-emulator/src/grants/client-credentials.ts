@@ -3,7 +3,7 @@ import { stableGuid } from "../config.js";
 import type { EmulatorContext } from "../context.js";
 import { entraError, missingParameter, unknownApplication } from "../errors.js";
 import type { EmuRequest } from "../http.js";
-import { parseScopes } from "../scopes.js";
+import { appRolesFor, parseScopes } from "../scopes.js";
 import type { TenantPath } from "../tenants.js";
 import { popBinding } from "./pop-binding.js";
 import { claimsForAccessToken } from "./user-tokens.js";
@@ -38,14 +38,11 @@ export function clientCredentialsGrant(
   const parsed = parseScopes(ctx, scope, tenant.path);
   const resource = parsed.resources[0];
   if (!resource) throw missingParameter("scope");
-  const roles = (resource.app?.roles ?? [])
-    .filter(
-      (r) => r.grantedTo === undefined || r.grantedTo.some((id) => id.toLowerCase() === app.clientId.toLowerCase()),
-    )
-    .map((r) => r.value);
+  const roles = appRolesFor(resource, app.clientId);
   const pop = popBinding(req);
   const at = ctx.issuer.accessToken({
-    origin: ctx.httpsOrigin,
+    issuer: ctx.issuerOf(resource.version, tenant.tenantId),
+    version: resource.version,
     tenantId: tenant.tenantId,
     audience: resource.audience,
     clientId: app.clientId,

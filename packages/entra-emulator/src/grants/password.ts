@@ -39,7 +39,7 @@ export function passwordGrant(
     throw entraError(50126);
   }
   if (user.mfaRequired) {
-    const resource = singleResource(parseScopes(ctx, scope, tenant.path), scope);
+    const resource = singleResource(ctx, parseScopes(ctx, scope, tenant.path), scope);
     throw entraError(50076, {
       description: `Due to a configuration change made by your administrator, or because you moved to a new location, you must use multi-factor authentication to access '${resource.audience}'.`,
       extra: {

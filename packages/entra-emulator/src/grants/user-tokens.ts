@@ -2,6 +2,7 @@ import type { NormalizedUser } from "../config.js";
 import { randomToken, type EmulatorContext } from "../context.js";
 import type { AuthenticatedClient } from "../client-auth.js";
 import { entraError } from "../errors.js";
+import { GRAPH_APP_ID } from "../first-party.js";
 import type { EmuRequest } from "../http.js";
 import { parseScopes, singleResource, type ResolvedResource } from "../scopes.js";
 import { popBinding } from "./pop-binding.js";
@@ -37,12 +38,17 @@ export function claimsForAccessToken(claims: string | undefined): Record<string,
   return out;
 }
 
-/** Delegated scopes (`scp`) granted for a resource: `.default` expands to what the API exposes. */
-function grantedScopes(resource: ResolvedResource): string[] {
+/**
+ * Delegated scopes (`scp`) granted for a resource: `.default` expands to what the API exposes, except on
+ * Microsoft Graph, where it is `User.Read` (what every app registration is granted from the start).
+ */
+export function grantedScopes(resource: ResolvedResource): string[] {
   const named = resource.names.filter((n) => n !== ".default");
   if (named.length < resource.names.length) {
-    if (resource.app) named.push(...(resource.app.exposedScopes ?? []));
-    else if (/graph\.microsoft\.com/i.test(resource.resource)) named.push("User.Read");
+    const graph =
+      resource.app?.clientId.toLowerCase() === GRAPH_APP_ID || /graph\.microsoft\.com/i.test(resource.resource);
+    if (graph) named.push("User.Read");
+    else if (resource.app) named.push(...(resource.app.exposedScopes ?? []));
     else named.push("user_impersonation");
   }
   return [...new Set(named)];
@@ -59,6 +65,8 @@ export interface UserTokenGrant {
   amr: string[];
   nonce?: string;
   claims?: string;
+  /** A request to the v1 endpoint: v1 ID token. */
+  v1?: boolean;
 }
 
 /**
@@ -70,13 +78,14 @@ export function issueUserTokens(g: UserTokenGrant): Record<string, unknown> {
   const { ctx, req, client, user } = g;
   if (!userAllowed(g.tenant, user)) throw userNotInTenant(g.tenant, client.app.clientId);
   const parsed = parseScopes(ctx, g.scope, g.tenant.path);
-  const resource = singleResource(parsed, g.scope);
+  const resource = singleResource(ctx, parsed, g.scope);
   const subject = { oid: user.oid, tenantId: user.tenantId, username: user.username, displayName: user.displayName };
   const lifetimes = ctx.config.lifetimes;
   // Only the access token is bound to the client's key (`cnf`); refresh and ID tokens stay as they are.
   const pop = popBinding(req);
   const at = ctx.issuer.accessToken({
-    origin: ctx.httpsOrigin,
+    issuer: ctx.issuerOf(resource.version, user.tenantId),
+    version: resource.version,
     tenantId: user.tenantId,
     audience: resource.audience,
     clientId: client.app.clientId,
@@ -113,7 +122,8 @@ export function issueUserTokens(g: UserTokenGrant): Record<string, unknown> {
   }
   if (parsed.oidc.has("openid")) {
     body.id_token = ctx.issuer.idToken({
-      origin: ctx.httpsOrigin,
+      issuer: ctx.issuerOf(g.v1 ? 1 : 2, user.tenantId),
+      ...(g.v1 ? { version: 1 as const } : {}),
       clientId: client.app.clientId,
       user: subject,
       lifetime: lifetimes.idToken,

@@ -39,8 +39,9 @@ describe("on-behalf-of grant", () => {
     const ok = await obo(user.access_token);
     assert.equal(ok.status, 200, ok.text);
     const claims = decodePayload(ok.json().access_token);
-    assert.equal(claims.azp, DEMO.api);
-    assert.equal(claims.preferred_username, DEMO.alice.username);
+    assert.equal(claims.appid, DEMO.api);
+    assert.equal(claims.ver, "1.0", "Graph tokens are v1.0, as in Entra");
+    assert.equal(claims.upn, DEMO.alice.username);
     assert.equal(typeof ok.json().refresh_token, "string");
     entraError(await obo(user.access_token, DEMO.confidential, DEMO.secret), "invalid_grant", 50013);
     const forged = `${String(user.access_token).slice(0, -4)}AAAA`;

@@ -37,7 +37,7 @@ describe("refresh token grant", () => {
     const b = await refresh(DEMO.familyB, a.refresh_token);
     assert.equal(b.status, 200, b.text);
     assert.notEqual(b.json().refresh_token, a.refresh_token, "a new refresh token each time");
-    assert.equal(decodePayload(b.json().access_token).azp, DEMO.familyB);
+    assert.equal(decodePayload(b.json().access_token).appid, DEMO.familyB);
     const outsider = await refresh(DEMO.cli, a.refresh_token);
     assert.equal(entraError(outsider, "invalid_grant", 70000).suberror, "client_mismatch");
     const plain = (await login(DEMO.cli)).json();

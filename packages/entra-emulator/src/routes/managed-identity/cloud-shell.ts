@@ -7,7 +7,9 @@ import {
   formatExpiresOn,
   hasMetadataHeader,
   methodProblem,
+  miResource,
   problem,
+  unknownResource,
   type Problem,
 } from "./common.js";
 
@@ -46,11 +48,15 @@ export function handleCloudShell(ctx: EmulatorContext, req: EmuRequest): EmuResp
   if (!user) {
     return fail(problem(400, "invalid_request", "NoUser", "No user is signed in to Cloud Shell (configure a user)."));
   }
+  const unknown = unknownResource(ctx, req, resource);
+  if (unknown) return fail(unknown);
+  const target = miResource(ctx, resource);
   const now = ctx.clock.now();
   const issued = ctx.issuer.accessToken({
-    origin: ctx.httpsOrigin,
+    issuer: ctx.issuerOf(target.version, user.tenantId),
+    version: target.version,
     tenantId: user.tenantId,
-    audience: resource,
+    audience: target.audience,
     clientId: CLOUD_SHELL_CLIENT_ID,
     clientAuth: "0",
     lifetime: ctx.config.lifetimes.accessToken,

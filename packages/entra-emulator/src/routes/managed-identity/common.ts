@@ -4,8 +4,10 @@
  * minting and the spelling of `expires_on`. Each endpoint renders a `Problem` in its own service's error shape.
  */
 import type { EmulatorContext } from "../../context.js";
+import { EntraError, renderEntraError } from "../../errors.js";
 import type { EmuRequest } from "../../http.js";
 import { decodeJwt } from "../../jwt.js";
+import { appRolesFor, resolveResource, type ResolvedResource } from "../../scopes.js";
 
 /** A managed identity the emulator can issue tokens for. */
 export interface Identity {
@@ -120,6 +122,8 @@ export function parseTokenRequest(
       param: "resource",
     };
   }
+  const unknown = unknownResource(ctx, req, resource);
+  if (unknown) return unknown;
   const system: Identity = { ...ctx.config.managedIdentity.systemAssigned };
   if (spec.ignoreIdParams) return { resource, identity: system };
   for (const [name, hint] of Object.entries(spec.foreignParams)) {
@@ -148,6 +152,30 @@ export function parseTokenRequest(
   return { resource, identity };
 }
 
+/** The directory's resource for a managed-identity token (as client credentials resolve `{resource}/.default`). */
+export function miResource(ctx: EmulatorContext, resource: string): ResolvedResource {
+  return resolveResource(ctx, resource, ctx.config.managedIdentity.tenantId);
+}
+
+/**
+ * A resource the directory does not know: Entra's AADSTS500011 `invalid_resource`, which the services pass on
+ * with status 400 (IMDS as `{"error":"invalid_resource","error_description":"AADSTS500011: ..."}`).
+ */
+export function unknownResource(ctx: EmulatorContext, req: EmuRequest, resource: string): Problem | undefined {
+  try {
+    miResource(ctx, resource);
+    return undefined;
+  } catch (e) {
+    if (!(e instanceof EntraError)) throw e;
+    const rendered = renderEntraError(e, {
+      traceId: req.traceId,
+      correlationId: req.correlationId,
+      nowMs: ctx.clock.nowMs(),
+    });
+    return { ...problem(400, e.error, "InvalidResource", String(rendered.error_description)), param: "resource" };
+  }
+}
+
 export function isProblem<T extends object>(x: T | Problem): x is Problem {
   return "status" in x && "code" in x;
 }
@@ -167,18 +195,25 @@ export function claimTimes(token: string, fallbackLifetime: number, now: number)
   return { exp, nbf };
 }
 
-/** An app-only token for a managed identity, as Entra issues it to the identity's service principal. */
+/**
+ * An app-only token for a managed identity, as Entra issues it to the identity's service principal through the
+ * same directory logic as client credentials: the resource's token version, `aud` (the API's client id for a v2
+ * resource), and `roles` the API grants the identity's client id (`appRoles[].grantedTo`). The issuer is fixed.
+ */
 export function mintForIdentity(ctx: EmulatorContext, identity: Identity, resource: string): MintedToken {
   const mi = ctx.config.managedIdentity;
   const now = ctx.clock.now();
+  const target = miResource(ctx, resource);
   const issued = ctx.issuer.accessToken({
-    origin: ctx.httpsOrigin,
+    issuer: ctx.issuerOf(target.version, mi.tenantId),
+    version: target.version,
     tenantId: mi.tenantId,
-    audience: resource,
+    audience: target.audience,
     clientId: identity.clientId,
     clientAuth: "2",
     lifetime: mi.tokenLifetime,
     appObjectId: identity.objectId,
+    roles: appRolesFor(target, identity.clientId),
     extra: identity.resourceId !== undefined ? { xms_mirid: identity.resourceId } : {},
   });
   const { exp, nbf } = claimTimes(issued.token, issued.expiresIn, now);

@@ -36,7 +36,7 @@ describe("managed identity: Cloud Shell", () => {
       assert.equal(c.aud, RESOURCE);
       assert.equal(c.oid, USER.oid);
       assert.equal(c.tid, TENANT);
-      assert.equal(c.preferred_username, USER.username);
+      assert.equal(c.upn, USER.username);
       assert.equal(c.name, USER.displayName);
       assert.equal(c.idtyp, undefined);
       assert.equal(emulator.requests().at(-1)?.route, "mi_cloud_shell");

@@ -45,7 +45,9 @@ describe("managed identity: IMDS", () => {
       assert.equal(c.oid, SYSTEM.objectId);
       assert.equal(c.sub, SYSTEM.objectId);
       assert.equal(c.tid, TENANT);
-      assert.equal(c.azp, SYSTEM.clientId);
+      assert.equal(c.appid, SYSTEM.clientId);
+      assert.equal(c.ver, "1.0");
+      assert.equal(c.iss, `https://sts.windows.net/${TENANT}/`);
       assert.equal(c.idtyp, "app");
       assert.equal(c.xms_mirid, undefined);
       assert.equal(r.body.expires_on, String(c.exp));
@@ -78,7 +80,7 @@ describe("managed identity: IMDS", () => {
         assert.equal(r.body.client_id, USER_MI.clientId);
         const c = claims(r.body.access_token);
         assert.equal(c.oid, USER_MI.objectId);
-        assert.equal(c.azp, USER_MI.clientId);
+        assert.equal(c.appid, USER_MI.clientId);
         assert.equal(c.xms_mirid, USER_MI.resourceId);
         assert.equal(c.aud, RESOURCE);
         assert.equal(c.tid, TENANT);
