@@ -92,7 +92,8 @@ describe("azure-identity (python3-azure 1.13) in a network namespace, emulator a
     const { claims, requests } = outcome("device-code");
     assert.equal(claims.aud, GRAPH);
     assert.equal(claims.scp, "User.Read");
-    assert.equal(claims.preferred_username, DEMO.alice.username);
+    assert.equal(claims.ver, "1.0", "Graph tokens are v1.0, as in Entra");
+    assert.equal(claims.upn, DEMO.alice.username);
     const issued = requests.filter((r) => r.route === "devicecode");
     assert.equal(issued.length, 1);
     assert.equal(issued[0]?.status, 200);
@@ -106,7 +107,7 @@ describe("azure-identity (python3-azure 1.13) in a network namespace, emulator a
     const { claims, requests } = outcome("on-behalf-of");
     assert.equal(claims.aud, GRAPH);
     assert.equal(claims.scp, "User.Read");
-    assert.equal(claims.azp, DEMO.api);
+    assert.equal(claims.appid, DEMO.api);
     assert.equal(claims.oid, user.oid, "the same user");
     const request = tokenRequest(requests, "urn:ietf:params:oauth:grant-type:jwt-bearer");
     assert.equal(request.form.requested_token_use, "on_behalf_of");
