@@ -26,7 +26,7 @@ import { registerPopRoutes } from "./routes/pop.js";
 import { registerTokenRoutes } from "./routes/token.js";
 import { registerControlRoutes } from "./server/control.js";
 import { FaultBook, type FaultSpec } from "./server/faults.js";
-import { createRequestHandler } from "./server/handler.js";
+import { answerInternalError, createRequestHandler } from "./server/handler.js";
 import { RequestLog, type RequestLogEntry } from "./server/request-log.js";
 import { Router } from "./server/router.js";
 import { createTlsMaterial } from "./tls.js";
@@ -275,12 +275,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
   });
   const onRequest = (listener: Listener) => (raw: IncomingMessage, res: ServerResponse) => {
-    handle(raw, res, listener).catch(() => {
-      if (!res.headersSent) {
-        res.writeHead(500);
-        res.end();
-      }
-    });
+    handle(raw, res, listener).catch(() => answerInternalError(res));
   };
   const servers: [Server, Server] = [
     createHttpsServer({ cert: tls.certPem, key: tls.keyPem }, onRequest("https")),

@@ -104,7 +104,7 @@ export function registerControlRoutes(deps: ControlDeps): (req: EmuRequest) => P
   add(["POST"], "/_emulator/signin", (req) => signIn(deps, req));
   add(["POST"], "/_emulator/clock", (req) => {
     const b = body(req);
-    if (typeof b.advance !== "number") throw new TypeError("missing number field advance (seconds)");
+    if (typeof b.advance !== "number") throw new TypeError("advance: expected a number of seconds");
     deps.ctx.clock.advance(b.advance);
     return json(200, { now: deps.ctx.clock.now() });
   });

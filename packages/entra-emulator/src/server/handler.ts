@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { EmulatorContext } from "../context.js";
 import { entraError, renderEntraError, type EntraError } from "../errors.js";
@@ -61,8 +62,32 @@ async function answerControl(control: ServerDeps["control"], req: EmuRequest, re
   try {
     reply.send(await control(req));
   } catch (e) {
-    reply.send(json(400, { error: "bad_control_request", error_description: (e as Error).message }));
+    // Bad input is a TypeError or RangeError whose message names the field; anything else is the emulator's fault.
+    if (!(e instanceof TypeError || e instanceof RangeError)) throw e;
+    reply.send(json(400, { error: "bad_control_request", error_description: e.message }));
   }
+}
+
+/**
+ * The last resort when handling a request threw: a 500 with a JSON body naming the request id, never a stack.
+ * The connection is closed when the answer was already started.
+ */
+export function answerInternalError(res: ServerResponse, traceId: string = randomUUID()): void {
+  if (res.headersSent || res.destroyed) {
+    res.destroy();
+    return;
+  }
+  const body = JSON.stringify({
+    error: "server_error",
+    error_description: `The emulator failed to handle the request. Request Id: ${traceId}`,
+    trace_id: traceId,
+  });
+  res.writeHead(500, {
+    "content-type": "application/json; charset=utf-8",
+    "cache-control": "no-store, no-cache",
+    "x-ms-request-id": traceId,
+  });
+  res.end(body);
 }
 
 /** The emulator's request handler: parse, log, read the body, then the control API or an Entra route. */
@@ -70,8 +95,7 @@ export function createRequestHandler(
   deps: ServerDeps,
 ): (raw: IncomingMessage, res: ServerResponse, listener: Listener) => Promise<void> {
   const { ctx, bodyLimit } = deps;
-  return async (raw, res, listener) => {
-    const head = parseHead(raw, listener, ctx);
+  const handle = async (raw: IncomingMessage, res: ServerResponse, listener: Listener, head: RequestHead) => {
     const isControl = isControlPath(head.path);
     const entry = deps.log.start(head, !isControl);
     const reply = replyTo(raw, res, head, entry, ctx);
@@ -85,5 +109,15 @@ export function createRequestHandler(
     entry.form = req.form;
     if (isControl) return answerControl(deps.control, req, reply);
     return routeRequest({ router: deps.router, faults: deps.faults, clock: ctx.clock }, req, entry, reply);
+  };
+  return async (raw, res, listener) => {
+    let traceId: string | undefined;
+    try {
+      const head = parseHead(raw, listener, ctx);
+      traceId = head.traceId;
+      await handle(raw, res, listener, head);
+    } catch {
+      answerInternalError(res, traceId);
+    }
   };
 }
