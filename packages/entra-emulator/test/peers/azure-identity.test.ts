@@ -9,12 +9,21 @@ import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import { DEMO } from "../../src/demo.js";
 import type { ReportedRequest, SessionReport } from "./netns/protocol.js";
-import { claimsOf, requestsOf, runNamespaceSession, step, validateAsApi, type Claims } from "./netns/session.js";
+import {
+  claimsOf,
+  discoveryIssuer,
+  requestsOf,
+  runNamespaceSession,
+  step,
+  validateAsApi,
+  type Claims,
+} from "./netns/session.js";
 
 const SESSION_LIMIT_MS = 240_000;
 const LOGIN = "login.microsoftonline.com";
 const ISSUER_V2 = `https://${LOGIN}/${DEMO.tenantId}/v2.0`;
 const GRAPH = "https://graph.microsoft.com";
+const AZURE_CLI = "04b07795-8ddb-461a-bbee-02f9e1bf7b46";
 const JWT_BEARER = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 
 describe("azure-identity (python3-azure 1.13) in a network namespace, emulator as login.microsoftonline.com", () => {
@@ -33,7 +42,11 @@ describe("azure-identity (python3-azure 1.13) in a network namespace, emulator a
 
   function tokenRequest(requests: ReportedRequest[], grantType: string): ReportedRequest {
     const found = requests.filter((r) => r.route === "token" && r.form.grant_type === grantType);
-    assert.equal(found.length, 1, `one ${grantType} request, saw: ${requests.map((r) => `${r.method} ${r.path}`).join(", ")}`);
+    assert.equal(
+      found.length,
+      1,
+      `one ${grantType} request, saw: ${requests.map((r) => `${r.method} ${r.path}`).join(", ")}`,
+    );
     const [request] = found as [ReportedRequest];
     assert.equal(request.host, LOGIN);
     assert.equal(request.path, `/${DEMO.tenantId}/oauth2/v2.0/token`);
@@ -117,20 +130,51 @@ describe("azure-identity (python3-azure 1.13) in a network namespace, emulator a
   /** Each managed-identity source: where its request went, with which API version and secret header. */
   const MI: { source: string; route: string; listener: string; apiVersion?: string; header?: string }[] = [
     { source: "imds", route: "mi_imds", listener: "http", apiVersion: "2018-02-01", header: "metadata" },
-    { source: "app_service", route: "mi_app_service", listener: "http", apiVersion: "2019-08-01", header: "x-identity-header" },
+    {
+      source: "app_service",
+      route: "mi_app_service",
+      listener: "http",
+      apiVersion: "2019-08-01",
+      header: "x-identity-header",
+    },
     { source: "cloud_shell", route: "mi_cloud_shell", listener: "http", header: "metadata" },
     { source: "azure_arc", route: "mi_azure_arc", listener: "http", apiVersion: "2019-11-01", header: "authorization" },
-    { source: "service_fabric", route: "mi_service_fabric", listener: "https", apiVersion: "2019-07-01-preview", header: "secret" },
-    { source: "machine_learning", route: "mi_machine_learning", listener: "http", apiVersion: "2017-09-01", header: "secret" },
+    {
+      source: "service_fabric",
+      route: "mi_service_fabric",
+      listener: "https",
+      apiVersion: "2019-07-01-preview",
+      header: "secret",
+    },
+    {
+      source: "machine_learning",
+      route: "mi_machine_learning",
+      listener: "http",
+      apiVersion: "2017-09-01",
+      header: "secret",
+    },
   ];
   for (const mi of MI) {
     it(`ManagedIdentityCredential on ${mi.source}: a token from the host's endpoint`, () => {
       const { claims, requests } = outcome(`managed-identity-${mi.source}`);
       assert.equal(claims.iss, ISSUER_V2);
       assert.equal(claims.tid, DEMO.tenantId);
+      assert.equal(claims.aud, DEMO.api, "the API's client id, as in its app and user tokens");
+      if (mi.source === "cloud_shell") {
+        // Cloud Shell's endpoint hands out the signed-in user's token (through the Azure CLI's client).
+        assert.equal(claims.preferred_username, DEMO.alice.username);
+        assert.equal(claims.azp, AZURE_CLI);
+      } else {
+        assert.equal(claims.azp, report.managedIdentity.clientId, "the system-assigned identity");
+        assert.equal(claims.oid, report.managedIdentity.objectId);
+        assert.deepEqual(claims.roles, ["Orders.Read.All"]);
+      }
       const mine = requests.filter((r) => r.route === mi.route);
       assert.ok(mine.length >= 1, `a request to ${mi.route}, saw ${requests.map((r) => r.route).join(", ")}`);
-      assert.ok(requests.every((r) => r.route === mi.route), "no other endpoint");
+      assert.ok(
+        requests.every((r) => r.route === mi.route),
+        "no other endpoint",
+      );
       const last = mine.at(-1) as ReportedRequest;
       assert.equal(last.status, 200);
       assert.equal(last.listener, mi.listener);
@@ -172,10 +216,14 @@ describe("azure-identity (python3-azure 1.13) in a network namespace, emulator a
     });
   }
 
-  it("an API validating signature, issuer (from discovery) and audience accepts app and user tokens alike", () => {
-    for (const name of ["client-secret", "certificate", "username-password", "environment-secret", "environment-user"]) {
+  it("an API validating signature, issuer (from discovery) and audience accepts app, user and managed-identity tokens alike", () => {
+    const issuer = discoveryIssuer(report, "v2");
+    assert.equal(issuer, ISSUER_V2, "discovery names the issuer the tokens carry");
+    const names = ["client-secret", "certificate", "username-password", "environment-secret", "environment-user"];
+    names.push(...MI.map((mi) => `managed-identity-${mi.source}`));
+    for (const name of names) {
       const { token } = outcome(name);
-      assert.doesNotThrow(() => validateAsApi(report, token, DEMO.api, "v2"), name);
+      assert.doesNotThrow(() => validateAsApi(report, token, DEMO.api, issuer), name);
     }
   });
 });

@@ -56,8 +56,11 @@ async function loginAndToken(
   return steps;
 }
 
+/** Cloud Shell also sets ACC_CLOUD, the variable by which `az` knows it runs there. */
+const CLOUD_SHELL_HOST = { ACC_CLOUD: "PROD" };
+
 function managedIdentity(ctx: SessionContext, source: ManagedIdentitySource): Promise<StepResult[]> {
-  const env = source === "imds" ? {} : ctx.emulator.managedIdentityEnv(source);
+  const env = source === "imds" ? {} : { ...(source === "cloud_shell" ? CLOUD_SHELL_HOST : {}), ...ctx.emulator.managedIdentityEnv(source) };
   return loginAndToken(ctx, `identity-${source}`, ["--identity"], { token: [] }, { env });
 }
 
@@ -99,13 +102,19 @@ export const azSession: Session = {
     );
     steps.push(...(await loginAndToken(ctx, "sp-cert", [...sp, "--password", certFile], { arm: [] })));
     steps.push(
-      ...(await loginAndToken(ctx, "user-password", ["--username", DEMO.alice.username, "--password", DEMO.alice.password], {
-        arm: [],
-        scope: ["--scope", "https://graph.microsoft.com/.default"],
-      })),
+      ...(await loginAndToken(
+        ctx,
+        "user-password",
+        ["--username", DEMO.alice.username, "--password", DEMO.alice.password],
+        {
+          arm: [],
+          scope: ["--scope", "https://graph.microsoft.com/.default"],
+        },
+      )),
     );
     steps.push(...(await deviceCode(ctx)));
-    for (const source of ["imds", "app_service", "cloud_shell"] as const) steps.push(...(await managedIdentity(ctx, source)));
+    for (const source of ["imds", "app_service", "cloud_shell"] as const)
+      steps.push(...(await managedIdentity(ctx, source)));
     return steps;
   },
 };

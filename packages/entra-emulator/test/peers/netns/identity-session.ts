@@ -43,14 +43,39 @@ function cases(ctx: SessionContext): Case[] {
   const certFile = ctx.prepared.certFile ?? "";
   const user = { username: DEMO.alice.username, password: DEMO.alice.password };
   return [
-    { name: "client-secret", credential: "ClientSecretCredential", kwargs: { ...tenant, client_id: DEMO.confidential, client_secret: DEMO.secret }, scopes: [API_SCOPE] },
-    { name: "certificate", credential: "CertificateCredential", kwargs: { ...tenant, client_id: DEMO.confidential, certificate_path: certFile }, scopes: [API_SCOPE] },
-    { name: "username-password", credential: "UsernamePasswordCredential", kwargs: { ...tenant, client_id: DEMO.cli, ...user }, scopes: [DEMO.apiScope] },
-    { name: "device-code", credential: "DeviceCodeCredential", kwargs: { ...tenant, client_id: DEMO.cli, prompt_callback: "$approver", timeout: 60 }, scopes: [GRAPH_USER_READ] },
+    {
+      name: "client-secret",
+      credential: "ClientSecretCredential",
+      kwargs: { ...tenant, client_id: DEMO.confidential, client_secret: DEMO.secret },
+      scopes: [API_SCOPE],
+    },
+    {
+      name: "certificate",
+      credential: "CertificateCredential",
+      kwargs: { ...tenant, client_id: DEMO.confidential, certificate_path: certFile },
+      scopes: [API_SCOPE],
+    },
+    {
+      name: "username-password",
+      credential: "UsernamePasswordCredential",
+      kwargs: { ...tenant, client_id: DEMO.cli, ...user },
+      scopes: [DEMO.apiScope],
+    },
+    {
+      name: "device-code",
+      credential: "DeviceCodeCredential",
+      kwargs: { ...tenant, client_id: DEMO.cli, prompt_callback: "$approver", timeout: 60 },
+      scopes: [GRAPH_USER_READ],
+    },
     {
       name: "on-behalf-of",
       credential: "OnBehalfOfCredential",
-      kwargs: { ...tenant, client_id: DEMO.api, client_secret: DEMO.apiSecret, user_assertion: { $token: "username-password" } },
+      kwargs: {
+        ...tenant,
+        client_id: DEMO.api,
+        client_secret: DEMO.apiSecret,
+        user_assertion: { $token: "username-password" },
+      },
       scopes: [GRAPH_USER_READ],
     },
     ...MI_SOURCES.map((source) => ({
@@ -69,13 +94,22 @@ function cases(ctx: SessionContext): Case[] {
     {
       name: "environment-certificate",
       credential: "EnvironmentCredential",
-      env: { AZURE_TENANT_ID: DEMO.tenantId, AZURE_CLIENT_ID: DEMO.confidential, AZURE_CLIENT_CERTIFICATE_PATH: certFile },
+      env: {
+        AZURE_TENANT_ID: DEMO.tenantId,
+        AZURE_CLIENT_ID: DEMO.confidential,
+        AZURE_CLIENT_CERTIFICATE_PATH: certFile,
+      },
       scopes: [API_SCOPE],
     },
     {
       name: "environment-user",
       credential: "EnvironmentCredential",
-      env: { AZURE_TENANT_ID: DEMO.tenantId, AZURE_CLIENT_ID: DEMO.cli, AZURE_USERNAME: user.username, AZURE_PASSWORD: user.password },
+      env: {
+        AZURE_TENANT_ID: DEMO.tenantId,
+        AZURE_CLIENT_ID: DEMO.cli,
+        AZURE_USERNAME: user.username,
+        AZURE_PASSWORD: user.password,
+      },
       scopes: [DEMO.apiScope],
     },
   ];
@@ -83,7 +117,10 @@ function cases(ctx: SessionContext): Case[] {
 
 interface DriverOutput {
   versions: Record<string, string>;
-  results: ({ name: string; ok: true; token: string; expires_on: number } | { name: string; ok: false; error_type: string; error: string })[];
+  results: (
+    | { name: string; ok: true; token: string; expires_on: number }
+    | { name: string; ok: false; error_type: string; error: string }
+  )[];
 }
 
 export const identitySession: Session = {
@@ -124,7 +161,17 @@ export const identitySession: Session = {
       const start = starts[index]?.at ?? 0;
       const end = starts[index + 1]?.at ?? start;
       const stderr = result.ok ? "" : `${result.error_type}: ${result.error}`;
-      steps.push({ name: result.name, command: [], code: result.ok ? 0 : 1, timedOut: false, stdout: "", stderr, seconds: 0, json: result, requests: [start, end] });
+      steps.push({
+        name: result.name,
+        command: [],
+        code: result.ok ? 0 : 1,
+        timedOut: false,
+        stdout: "",
+        stderr,
+        seconds: 0,
+        json: result,
+        requests: [start, end],
+      });
     }
     return steps;
   },

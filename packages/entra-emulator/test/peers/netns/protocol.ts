@@ -37,6 +37,8 @@ export interface SessionReport {
   seconds: number;
   steps: StepResult[];
   requests: ReportedRequest[];
+  /** The emulator's system-assigned managed identity. */
+  managedIdentity: { clientId: string; objectId: string };
   /** The demo tenant's OpenID configurations (v2 and v1) and its signing keys, fetched after the steps. */
   discovery: { v2: unknown; v1: unknown; keys: unknown };
 }
@@ -57,7 +59,15 @@ export interface Session {
   run(ctx: SessionContext): Promise<StepResult[]>;
 }
 
-const SECRET_FIELDS = new Set(["client_secret", "password", "client_assertion", "assertion", "refresh_token", "code", "device_code"]);
+const SECRET_FIELDS = new Set([
+  "client_secret",
+  "password",
+  "client_assertion",
+  "assertion",
+  "refresh_token",
+  "code",
+  "device_code",
+]);
 const SECRET_HEADERS = new Set(["authorization", "secret", "x-identity-header", "cookie"]);
 
 const mask = (value: string): string => (value === "" ? "" : "***");

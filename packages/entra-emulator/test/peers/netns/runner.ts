@@ -10,7 +10,7 @@ import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { request } from "node:https";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { defaultConfig } from "../../../src/config.js";
+import { defaultConfig, normalizeConfig } from "../../../src/config.js";
 import { DEMO } from "../../../src/demo.js";
 import { startEmulator, type Emulator } from "../../../src/emulator.js";
 import { azSession } from "./az-session.js";
@@ -70,6 +70,11 @@ async function discovery(emulator: Emulator): Promise<SessionReport["discovery"]
   return { v2: v2.body, v1: v1.body, keys: keys.body };
 }
 
+function systemAssigned(emulator: Emulator): SessionReport["managedIdentity"] {
+  const { clientId, objectId } = normalizeConfig(emulator.config).managedIdentity.systemAssigned;
+  return { clientId, objectId };
+}
+
 async function main(): Promise<void> {
   const name = process.argv[2] ?? "";
   const session = SESSIONS[name];
@@ -102,6 +107,7 @@ async function main(): Promise<void> {
       steps,
       requests: emulator.requests().map(reportedRequest),
       discovery: await discovery(emulator),
+      managedIdentity: systemAssigned(emulator),
     };
     process.stdout.write(`${REPORT_PREFIX}${JSON.stringify(report)}\n`);
   } finally {
