@@ -81,9 +81,7 @@ export class SerializableTokenCache extends TokenCache {
     this.sections.clear();
     for (const [name, value] of Object.entries(parsed)) {
       if (isCredentialType(name) && isRecord(value)) {
-        const section = new Section(name);
-        for (const [key, entry] of Object.entries(value)) section.set(key, entry);
-        this.sections.set(name, section);
+        this.sections.set(name, new Section(name, value));
       } else {
         this.sections.set(name, value);
       }
