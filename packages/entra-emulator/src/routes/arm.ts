@@ -54,7 +54,8 @@ function armError(ctx: EmulatorContext, p: ArmProblem): EmuResponse {
   const headers: Record<string, string> = {};
   if (p.status === 401) {
     const uri = p.authorizationUri ?? `${ctx.httpsOrigin}/`;
-    const description = (p.description ?? p.message).replace(/["\\]/g, "");
+    // A quoted-string of printable ASCII: no quote, backslash or control character can end up in the header.
+    const description = (p.description ?? p.message).replace(/["\\]|[^\x20-\x7e]/g, "");
     headers["www-authenticate"] =
       `Bearer authorization_uri="${uri}", error="invalid_token", error_description="${description}"`;
     headers["x-ms-failure-cause"] = "gateway";

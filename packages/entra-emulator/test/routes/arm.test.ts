@@ -8,6 +8,8 @@ import { normalizeConfig, startEmulator, type Emulator, type EmulatorConfig } fr
 import { call, decodePayload, DEMO, startDemoEmulator, type Reply } from "../helpers.js";
 
 const ARM = "https://management.azure.com/";
+const ARM_APP_ID = "797f4846-ba00-4fd7-ba43-dac1f8f63013";
+const AZURE_CLI = "04b07795-8ddb-461a-bbee-02f9e1bf7b46";
 const API = "?api-version=2022-12-01";
 
 async function clientToken(emulator: Emulator, tenant: string, clientId: string, secret: string, scope: string) {
@@ -23,9 +25,10 @@ async function userToken(
   tenant: string,
   clientId: string,
   user: { username: string; password: string },
+  scope = `${ARM}/user_impersonation`,
 ) {
   const r = await call(emulator, "POST", `/${tenant}/oauth2/v2.0/token`, {
-    form: { grant_type: "password", client_id: clientId, ...user, scope: `${ARM}/user_impersonation openid` },
+    form: { grant_type: "password", client_id: clientId, ...user, scope: `${scope} openid` },
   });
   assert.equal(r.status, 200, r.text);
   return String(r.json().access_token);
@@ -104,6 +107,30 @@ describe("ARM surface, demo configuration", () => {
       assert.match(String(r.headers["content-type"]), /^application\/json/);
     }
     assert.equal(emulator.requests().at(-1)?.route, "arm_subscriptions");
+  });
+
+  test("takes v1 tokens for either ARM URI and for ARM's application id, as Entra issues them for ARM", async () => {
+    const scopes = [`${ARM}.default`, "https://management.core.windows.net//.default", `${ARM_APP_ID}/.default`];
+    for (const scope of scopes) {
+      const token = await clientToken(emulator, DEMO.tenantId, DEMO.confidential, DEMO.secret, scope);
+      const c = decodePayload(token);
+      assert.equal(c.iss, `https://sts.windows.net/${DEMO.tenantId}/`, scope);
+      assert.equal(c.ver, "1.0", scope);
+      const r = await get(emulator, `/subscriptions${API}`, token);
+      assert.equal(r.status, 200, `${scope}: ${r.text}`);
+      assert.deepEqual(r.json(), { value: [demoSubscription()] });
+    }
+    const cli = await userToken(
+      emulator,
+      DEMO.tenant,
+      AZURE_CLI,
+      DEMO.alice,
+      "https://management.core.windows.net//.default",
+    );
+    assert.equal(decodePayload(cli).upn, DEMO.alice.username, "a v1 user token");
+    const tenants = await get(emulator, `/tenants${API}`, cli);
+    assert.equal(tenants.status, 200, tenants.text);
+    assert.deepEqual(tenants.json(), { value: [DEMO_TENANT] });
   });
 
   test("answers whatever the Host, e.g. management.azure.com", async () => {
