@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { EmulatorConfigError } from "./config.js";
 import { startEmulator, type Emulator } from "./emulator.js";
@@ -6,6 +7,7 @@ import { MANAGED_IDENTITY_SOURCES } from "./routes/managed-identity/index.js";
 
 const USAGE = `Usage: entra-emulator [--config FILE] [--port N] [--http-port N] [--ca-out FILE]
                       [--host-name NAME] [--extra-host-name NAME]... [--listen ADDR] [--mi-listen ADDR]
+                      [--control-token-file FILE]
 
 Starts an emulated Microsoft Entra ID on https://localhost (127.0.0.1 unless --listen) and prints one JSON line:
 {"url": ..., "miUrl": ..., "caPath": ..., "authority": ..., "managedIdentity": {"imds": {...}, ...}}, where
@@ -21,6 +23,10 @@ managed-identity client at this run. Runs until SIGTERM or SIGINT.
                    another name in the server certificate, answered as the emulator's own (repeatable)
   --listen ADDR    HTTPS bind address (default 127.0.0.1)
   --mi-listen ADDR managed-identity (HTTP) bind address (default 127.0.0.1)
+  --control-token-file FILE
+                   require "Authorization: Bearer <token>" on the control API (/_emulator/*), the token being
+                   FILE's content without surrounding white space; default: the environment variable
+                   ENTRA_EMULATOR_CONTROL_TOKEN, if set
   --help           show this help`;
 
 function port(value: string | undefined, name: string): number | undefined {
@@ -29,6 +35,20 @@ function port(value: string | undefined, name: string): number | undefined {
   if (!Number.isInteger(n) || n < 0 || n > 65535)
     throw new EmulatorConfigError(`${name} must be a port number (0-65535)`);
   return n;
+}
+
+/** The control token: the file's content (trimmed), else `ENTRA_EMULATOR_CONTROL_TOKEN`, else none. */
+function controlTokenFrom(file: string | undefined): { controlToken?: string } {
+  let token = process.env.ENTRA_EMULATOR_CONTROL_TOKEN;
+  if (file !== undefined) {
+    try {
+      token = readFileSync(file, "utf8").trim();
+    } catch (e) {
+      throw new EmulatorConfigError(`--control-token-file: cannot read ${file}: ${(e as Error).message}`);
+    }
+    if (token === "") throw new EmulatorConfigError(`--control-token-file: ${file} is empty`);
+  }
+  return token === undefined || token === "" ? {} : { controlToken: token };
 }
 
 /** The line printed once listening: URLs, the CA file, the default authority, every managed-identity environment. */
@@ -51,6 +71,7 @@ async function main(): Promise<void> {
       "extra-host-name": { type: "string", multiple: true },
       listen: { type: "string" },
       "mi-listen": { type: "string" },
+      "control-token-file": { type: "string" },
       help: { type: "boolean" },
     },
     strict: true,
@@ -70,6 +91,7 @@ async function main(): Promise<void> {
     ...(values["extra-host-name"] !== undefined ? { extraHostNames: values["extra-host-name"] } : {}),
     ...(values.listen !== undefined ? { listenAddress: values.listen } : {}),
     ...(values["mi-listen"] !== undefined ? { miListenAddress: values["mi-listen"] } : {}),
+    ...controlTokenFrom(values["control-token-file"]),
   });
   process.stdout.write(`${JSON.stringify(startLine(emulator))}\n`);
   const stop = (): void => {

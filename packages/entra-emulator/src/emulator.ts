@@ -25,6 +25,7 @@ import {
 import { registerPopRoutes } from "./routes/pop.js";
 import { registerTokenRoutes } from "./routes/token.js";
 import { registerControlRoutes } from "./server/control.js";
+import { controlTokenOption } from "./server/control-guard.js";
 import { FaultBook, type FaultSpec } from "./server/faults.js";
 import { answerInternalError, createRequestHandler } from "./server/handler.js";
 import { RequestLog, type RequestLogEntry } from "./server/request-log.js";
@@ -59,6 +60,11 @@ export interface EmulatorOptions {
   listenAddress?: string;
   /** Managed-identity (plain HTTP) bind address (default `127.0.0.1`); `miUrl` names it. */
   miListenAddress?: string;
+  /**
+   * When set, every request to the control API (`/_emulator/*`) needs `Authorization: Bearer <controlToken>`
+   * (else 401). The methods of the returned `Emulator` work without it. Printable ASCII, no spaces.
+   */
+  controlToken?: string;
 }
 
 /** What `Emulator.clientOptions()` returns: spread it into a client application's options. */
@@ -247,6 +253,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const rawConfig = resolveConfig(options.config);
   const config = normalizeConfig(rawConfig);
   const names = hostNamesOf(options);
+  const controlToken = controlTokenOption(options.controlToken);
   const clock = new EmulatorClock();
   const certNames = [names.hostName, ...names.extraHostNames, names.listenAddress];
   const [tls, issuer] = await Promise.all([createTlsMaterial(certNames), TokenIssuer.create(clock)]);
@@ -265,6 +272,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     requests: () => log.entries(),
     clearRequests: () => log.clear(),
     signIn,
+    controlToken,
   });
   const handle = createRequestHandler({
     ctx,

@@ -14,8 +14,11 @@ describe("entra-emulator command", () => {
   const dir = mkdtempSync(join(tmpdir(), "emulator-cli-test-"));
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  function run(args: string[]) {
-    return spawn(process.execPath, ["--import", "tsx", CLI, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  function run(args: string[], env: Record<string, string> = {}) {
+    return spawn(process.execPath, ["--import", "tsx", CLI, ...args], {
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, ...env },
+    });
   }
 
   test("prints one JSON line once listening, serves HTTPS with the CA it wrote, stops on SIGTERM", async () => {
@@ -86,6 +89,49 @@ describe("entra-emulator command", () => {
     const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
     child.kill("SIGTERM");
     assert.equal(await exited, 0);
+  });
+
+  test("--control-token-file (or ENTRA_EMULATOR_CONTROL_TOKEN) guards the control API", async () => {
+    const file = join(dir, "control-token");
+    writeFileSync(file, "from-the-file\n");
+    const statuses = async (args: string[], env: Record<string, string>, tokens: string[]) => {
+      const child = run(args, env);
+      const lines = createInterface({ input: child.stdout });
+      const first = await new Promise<string>((resolve, reject) => {
+        lines.once("line", resolve);
+        child.once("exit", (code) => reject(new Error(`exited early with ${code}`)));
+      });
+      const info = JSON.parse(first) as { url: string; caPath: string };
+      const out: number[] = [];
+      for (const token of tokens) {
+        out.push(
+          await new Promise<number>((resolve, reject) => {
+            const headers = token ? { authorization: `Bearer ${token}` } : {};
+            request(`${info.url}/_emulator/faults`, { ca: readFileSync(info.caPath), headers }, (res) => {
+              res.resume();
+              resolve(res.statusCode ?? 0);
+            })
+              .on("error", reject)
+              .end();
+          }),
+        );
+      }
+      const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
+      child.kill("SIGTERM");
+      await exited;
+      return out;
+    };
+    const tokens = ["", "from-the-file", "from-the-env"];
+    assert.deepEqual(
+      await statuses(["--control-token-file", file], { ENTRA_EMULATOR_CONTROL_TOKEN: "from-the-env" }, tokens),
+      [401, 200, 401],
+    );
+    assert.deepEqual(await statuses([], { ENTRA_EMULATOR_CONTROL_TOKEN: "from-the-env" }, tokens), [401, 401, 200]);
+    const missing = run(["--control-token-file", join(dir, "no-such-file")]);
+    let stderr = "";
+    missing.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
+    assert.equal(await new Promise<number | null>((resolve) => missing.once("exit", resolve)), 2);
+    assert.match(stderr, /^entra-emulator: --control-token-file: cannot read/);
   });
 
   test("a bad configuration file exits 2 with a one-line reason", async () => {

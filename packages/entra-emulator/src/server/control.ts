@@ -1,5 +1,6 @@
 import type { EmulatorContext } from "../context.js";
 import { EntraError, renderEntraError } from "../errors.js";
+import { guardControlRequest } from "./control-guard.js";
 import type { FaultBook, FaultSpec } from "./faults.js";
 import { json, type EmuRequest, type EmuResponse } from "../http.js";
 import { Router } from "./router.js";
@@ -12,6 +13,8 @@ export interface ControlDeps {
   requests(): unknown[];
   clearRequests(): void;
   signIn(o: SignInOptions): Promise<SignInResult>;
+  /** When set, every control request needs `Authorization: Bearer <controlToken>`. */
+  controlToken?: string | undefined;
 }
 
 function body(req: EmuRequest): Record<string, unknown> {
@@ -76,7 +79,8 @@ async function signIn(deps: ControlDeps, req: EmuRequest): Promise<EmuResponse> 
 
 /**
  * The test-control API under `/_emulator/` (documented in the README). Returns the dispatcher the server uses
- * for those paths. Errors are answered as `{ error, error_description }` with status 400.
+ * for those paths. Errors are answered as `{ error, error_description }` with status 400; a request from a
+ * foreign Host, without the control token or with a non-JSON body is refused first (see `guardControlRequest`).
  */
 export function registerControlRoutes(deps: ControlDeps): (req: EmuRequest) => Promise<EmuResponse> {
   const router = new Router();
@@ -110,6 +114,8 @@ export function registerControlRoutes(deps: ControlDeps): (req: EmuRequest) => P
   });
 
   return async (req) => {
+    const refused = guardControlRequest(req, deps.ctx, deps.controlToken);
+    if (refused) return refused;
     const m = router.match(req.method, req.path, req.listener);
     if ("miss" in m) {
       return json(m.miss === "method" ? 405 : 404, {
