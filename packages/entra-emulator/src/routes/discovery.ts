@@ -104,6 +104,59 @@ function openidConfiguration(ctx: EmulatorContext, req: EmuRequest, params: Reco
   });
 }
 
+/**
+ * The v1 OpenID configuration (`/{tenant}/.well-known/openid-configuration`): Entra's v1 endpoints and the v1
+ * issuer `https://sts.windows.net/{tid}/`, the one v1 access tokens (ARM, Graph) carry, so an API validating
+ * them from discovery finds their issuer.
+ */
+function openidConfigurationV1(ctx: EmulatorContext, req: EmuRequest, params: Record<string, string>): EmuResponse {
+  const tenant = resolveTenantPath(ctx, params.tenant ?? "");
+  const segment = tenant.kind === "tenant" ? (tenant.tenantId as string) : tenant.kind;
+  const issuerTenant = tenant.kind === "tenant" ? segment : tenant.kind === "consumers" ? MSA_TENANT : "{tenantid}";
+  const base = `${req.origin}/${segment}`;
+  return json(200, {
+    token_endpoint: `${base}/oauth2/token`,
+    token_endpoint_auth_methods_supported: ["client_secret_post", "private_key_jwt", "client_secret_basic"],
+    jwks_uri: `${req.origin}/common/discovery/keys`,
+    response_modes_supported: ["query", "fragment", "form_post"],
+    subject_types_supported: ["pairwise"],
+    id_token_signing_alg_values_supported: ["RS256"],
+    response_types_supported: ["code", "id_token", "code id_token", "token id_token", "token"],
+    scopes_supported: ["openid"],
+    issuer: ctx.issuerOf(1, issuerTenant),
+    microsoft_multi_refresh_token: true,
+    authorization_endpoint: `${base}/oauth2/authorize`,
+    device_authorization_endpoint: `${base}/oauth2/devicecode`,
+    http_logout_supported: true,
+    frontchannel_logout_supported: true,
+    end_session_endpoint: `${base}/oauth2/logout`,
+    claims_supported: [
+      "sub",
+      "iss",
+      "cloud_instance_name",
+      "cloud_instance_host_name",
+      "cloud_graph_host_name",
+      "msgraph_host",
+      "aud",
+      "exp",
+      "iat",
+      "auth_time",
+      "acr",
+      "amr",
+      "nonce",
+      "email",
+      "given_name",
+      "family_name",
+      "nickname",
+    ],
+    tenant_region_scope: "NA",
+    cloud_instance_name: "microsoftonline.com",
+    cloud_graph_host_name: "graph.windows.net",
+    msgraph_host: "graph.microsoft.com",
+    rbac_url: "https://pas.windows.net",
+  });
+}
+
 /** The signing keys (JWKS), with the issuer of the tenant named in the path. */
 function keys(ctx: EmulatorContext, params: Record<string, string>): EmuResponse {
   const tenant = params.tenant ? resolveTenantPath(ctx, params.tenant) : undefined;
@@ -185,7 +238,7 @@ export function registerDiscoveryRoutes(router: Router, ctx: EmulatorContext): v
     methods: ["GET"],
     path: "/:tenant/.well-known/openid-configuration",
     listener: "https",
-    handler: (req, params) => openidConfiguration(ctx, req, params),
+    handler: (req, params) => openidConfigurationV1(ctx, req, params),
   });
 
   router.add({

@@ -11,6 +11,7 @@ import { DEMO } from "../../src/demo.js";
 import type { ReportedRequest, SessionReport, StepResult } from "./netns/protocol.js";
 import {
   claimsOf,
+  discoveryIssuer,
   requestsOf,
   runNamespaceSession,
   step,
@@ -222,5 +223,11 @@ describe("Azure CLI (azure-cli 2.45) in a network namespace, emulator as login.m
     const { token, claims } = accessToken("identity-cloud_shell:token");
     validateAsApi(report, token, ARM_RESOURCE, ISSUER_V1);
     assert.equal(claims.unique_name, DEMO.alice.username);
+  });
+
+  it("the tenant's v1 OpenID configuration names the issuer of the v1 tokens (sts.windows.net)", () => {
+    assert.equal(discoveryIssuer(report, "v1"), ISSUER_V1);
+    const { token } = accessToken("sp-secret:arm");
+    validateAsApi(report, token, ARM_RESOURCE, discoveryIssuer(report, "v1"));
   });
 });
