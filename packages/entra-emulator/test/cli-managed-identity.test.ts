@@ -118,7 +118,7 @@ describe("entra-emulator command: the managed-identity environments in its JSON 
       machine_learning: ["DEFAULT_IDENTITY_CLIENT_ID", "MSI_ENDPOINT", "MSI_SECRET"],
       service_fabric: ["IDENTITY_ENDPOINT", "IDENTITY_HEADER", "IDENTITY_SERVER_THUMBPRINT"],
       azure_arc: ["IDENTITY_ENDPOINT", "IMDS_ENDPOINT"],
-      cloud_shell: ["AZUREPS_HOST_ENVIRONMENT", "MSI_ENDPOINT"],
+      cloud_shell: ["ACC_CLOUD", "AZUREPS_HOST_ENVIRONMENT", "MSI_ENDPOINT"],
     });
   });
 

@@ -117,7 +117,8 @@ export function registerManagedIdentityRoutes(router: Router, ctx: EmulatorConte
  *   identity's client id, which Azure ML sets and msal-node sends as `clientid`);
  * - `service_fabric`: `IDENTITY_ENDPOINT` (HTTPS), `IDENTITY_HEADER`, `IDENTITY_SERVER_THUMBPRINT`;
  * - `azure_arc`: `IDENTITY_ENDPOINT`, `IMDS_ENDPOINT`;
- * - `cloud_shell`: `AZUREPS_HOST_ENVIRONMENT`, `MSI_ENDPOINT`.
+ * - `cloud_shell`: `AZUREPS_HOST_ENVIRONMENT`, `MSI_ENDPOINT`, and `ACC_CLOUD` (Cloud Shell sets it; Azure CLI
+ *   takes it as the sign of Cloud Shell and records the signed-in user).
  *
  * Only meaningful once the emulator listens (the URLs carry the ports).
  *
@@ -159,7 +160,11 @@ export function managedIdentityEnv(ctx: EmulatorContext, source: ManagedIdentity
     case "azure_arc":
       return { IDENTITY_ENDPOINT: `${ctx.httpOrigin}${AZURE_ARC_PATH}`, IMDS_ENDPOINT: ctx.httpOrigin };
     case "cloud_shell":
-      return { AZUREPS_HOST_ENVIRONMENT: "cloud-shell/1.0", MSI_ENDPOINT: `${ctx.httpOrigin}${CLOUD_SHELL_PATH}` };
+      return {
+        AZUREPS_HOST_ENVIRONMENT: "cloud-shell/1.0",
+        MSI_ENDPOINT: `${ctx.httpOrigin}${CLOUD_SHELL_PATH}`,
+        ACC_CLOUD: "PROD",
+      };
     default: {
       const unknown: never = source;
       throw new TypeError(`unknown managed-identity source: ${String(unknown)}`);

@@ -56,11 +56,9 @@ async function loginAndToken(
   return steps;
 }
 
-/** Cloud Shell also sets ACC_CLOUD, the variable by which `az` knows it runs there. */
-const CLOUD_SHELL_HOST = { ACC_CLOUD: "PROD" };
-
 function managedIdentity(ctx: SessionContext, source: ManagedIdentitySource): Promise<StepResult[]> {
-  const env = source === "imds" ? {} : { ...(source === "cloud_shell" ? CLOUD_SHELL_HOST : {}), ...ctx.emulator.managedIdentityEnv(source) };
+  // On a VM nothing is set: az finds IMDS at 169.254.169.254 by itself.
+  const env = source === "imds" ? {} : ctx.emulator.managedIdentityEnv(source);
   return loginAndToken(ctx, `identity-${source}`, ["--identity"], { token: [] }, { env });
 }
 

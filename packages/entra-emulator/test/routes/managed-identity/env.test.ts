@@ -57,7 +57,11 @@ describe("managed identity: managedIdentityEnv", () => {
       });
 
       const shell = emulator.managedIdentityEnv("cloud_shell");
-      assert.deepEqual(shell, { AZUREPS_HOST_ENVIRONMENT: "cloud-shell/1.0", MSI_ENDPOINT: `${http}/oauth2/token` });
+      assert.deepEqual(shell, {
+        AZUREPS_HOST_ENVIRONMENT: "cloud-shell/1.0",
+        MSI_ENDPOINT: `${http}/oauth2/token`,
+        ACC_CLOUD: "PROD",
+      });
     });
   });
 });
