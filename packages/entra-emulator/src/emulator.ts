@@ -28,14 +28,14 @@ import { registerControlRoutes } from "./server/control.js";
 import { controlTokenOption } from "./server/control-guard.js";
 import { FaultBook, type FaultSpec } from "./server/faults.js";
 import { answerInternalError, createRequestHandler } from "./server/handler.js";
-import { RequestLog, type RequestLogEntry } from "./server/request-log.js";
+import { RequestLog, type RequestLogEntry, type RequestLogOptions } from "./server/request-log.js";
 import { Router } from "./server/router.js";
 import { createTlsMaterial } from "./tls.js";
 import { TokenIssuer } from "./tokens.js";
 
-export type { RequestLogEntry } from "./server/request-log.js";
+export type { RequestLogEntry, RequestLogOptions } from "./server/request-log.js";
 
-export interface EmulatorOptions {
+export interface EmulatorOptions extends RequestLogOptions {
   /** A configuration object or the path of a JSON file; default: the bundled demo configuration. */
   config?: EmulatorConfig | string;
   /** HTTPS port on 127.0.0.1; 0 (default) lets the OS choose. */
@@ -255,6 +255,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const names = hostNamesOf(options);
   const controlToken = controlTokenOption(options.controlToken);
   const clock = new EmulatorClock();
+  const log = new RequestLog(clock, options);
   const certNames = [names.hostName, ...names.extraHostNames, names.listenAddress];
   const [tls, issuer] = await Promise.all([createTlsMaterial(certNames), TokenIssuer.create(clock)]);
 
@@ -264,7 +265,6 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 
   const ctx = new EmulatorContext(config, clock, issuer, tls, options.arcKeyDir ?? join(tempDir, "arc"), names);
   const faults = new FaultBook();
-  const log = new RequestLog(clock);
   const signIn = (o: SignInOptions): Promise<SignInResult> => signInProgrammatically(ctx, o);
   const control = registerControlRoutes({
     ctx,

@@ -1,7 +1,13 @@
 export { startEmulator } from "./emulator.js";
 export { DEMO } from "./demo.js";
 export type { DemoIdentities } from "./demo.js";
-export type { Emulator, EmulatorClientOptions, EmulatorOptions, RequestLogEntry } from "./emulator.js";
+export type {
+  Emulator,
+  EmulatorClientOptions,
+  EmulatorOptions,
+  RequestLogEntry,
+  RequestLogOptions,
+} from "./emulator.js";
 export { defaultConfig, loadConfigFile, normalizeConfig, EmulatorConfigError, DEFAULT_CONFIG_PATH } from "./config.js";
 export type {
   EmulatorConfig,

@@ -106,7 +106,7 @@ export function createRequestHandler(
       );
     }
     const req = withBody(head, body);
-    entry.form = req.form;
+    deps.log.recordForm(entry, req.form);
     if (isControl) return answerControl(deps.control, req, reply);
     return routeRequest({ router: deps.router, faults: deps.faults, clock: ctx.clock }, req, entry, reply);
   };

@@ -142,8 +142,8 @@ describe("@azure/msal-node peer", { timeout: 60_000 }, () => {
       createTestCertificate("CN=not registered anywhere"),
     ]);
     [emulator, shortLived] = await Promise.all([
-      startEmulator({ config: testConfig(cert) }),
-      startEmulator({ config: testConfig(cert, { tokenLifetimes: { accessToken: 120 } }) }),
+      startEmulator({ config: testConfig(cert), rawRequestLog: true }),
+      startEmulator({ config: testConfig(cert, { tokenLifetimes: { accessToken: 120 } }), rawRequestLog: true }),
     ]);
     [apps, imds, appService] = await Promise.all([
       MsalWorker.start({ caPems: [emulator.caPem, shortLived.caPem] }),

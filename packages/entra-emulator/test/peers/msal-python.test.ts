@@ -332,7 +332,7 @@ describe("MSAL Python (python3-msal 1.21) against the emulator", () => {
 
   before(async () => {
     cert = await createTestCertificate("CN=msal-python peer test");
-    emulator = await startEmulator({ config: configWithCertificate(cert) });
+    emulator = await startEmulator({ config: configWithCertificate(cert), rawRequestLog: true });
     const py = new MsalPython();
     try {
       const v = (await py.ok({ op: "version" })) as Json;
@@ -707,7 +707,7 @@ describe("MSAL Python: silent refresh of an expired access token", () => {
     const config = defaultConfig();
     // MSAL treats a token with less than 5 minutes left as expired.
     config.tokenLifetimes = { accessToken: 120 };
-    emulator = await startEmulator({ config });
+    emulator = await startEmulator({ config, rawRequestLog: true });
   });
 
   after(async () => {

@@ -22,13 +22,16 @@ export const TEST_CERT = readFileSync(new URL("cert.pem", certs), "utf8");
 export const TEST_KEY = readFileSync(new URL("key.pem", certs), "utf8");
 export const certPath = (name: string): string => new URL(name, certs).pathname;
 
-/** The demo configuration with the test certificate registered on the confidential app. */
-export async function startTestEmulator(): Promise<Emulator> {
+/**
+ * The demo configuration with the test certificate registered on the confidential app. `rawRequestLog: true`
+ * for tests that read secret values (codes, assertions, refresh tokens) back from the request log.
+ */
+export async function startTestEmulator(options: { rawRequestLog?: boolean } = {}): Promise<Emulator> {
   const config = defaultConfig();
   const app = config.apps.find((a) => a.clientId === IDS.confidential);
   if (!app) throw new Error("demo config changed");
   app.certificates = [{ pem: TEST_CERT }];
-  return startEmulator({ config });
+  return startEmulator({ config, ...options });
 }
 
 /** Application options that point at the emulator and trust its CA. */

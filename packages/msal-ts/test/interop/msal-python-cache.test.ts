@@ -44,7 +44,7 @@ describe("cache interop with MSAL Python", () => {
   }
 
   before(async () => {
-    emulator = await startTestEmulator();
+    emulator = await startTestEmulator({ rawRequestLog: true });
     dir = mkdtempSync(join(tmpdir(), "msal-ts-interop-"));
     caPath = join(dir, "ca.pem");
     writeFileSync(caPath, emulator.caPem);

@@ -64,7 +64,7 @@ const q = (params: Record<string, string>): string => `/?${new URLSearchParams(p
 describe("forged responses at the loopback listener", () => {
   let emulator: Emulator;
   before(async () => {
-    emulator = await startTestEmulator();
+    emulator = await startTestEmulator({ rawRequestLog: true });
   });
   after(() => emulator.close());
 

@@ -33,7 +33,7 @@ const ok = (r: TokenResult): string => {
 describe("client credentials against the emulator", () => {
   let emulator: Emulator;
   before(async () => {
-    emulator = await startTestEmulator();
+    emulator = await startTestEmulator({ rawRequestLog: true });
   });
   after(() => emulator.close());
 

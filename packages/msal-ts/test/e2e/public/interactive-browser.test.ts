@@ -28,7 +28,7 @@ describe("interactive login in headless Chromium", () => {
   const pages: Page[] = [];
 
   before(async () => {
-    emulator = await startEmulator();
+    emulator = await startEmulator({ rawRequestLog: true });
     browser = await chromium.launch({
       executablePath: "/usr/bin/chromium",
       args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
