@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import { DEMO } from "../../src/demo.js";
-import type { ReportedRequest, SessionReport, StepResult } from "./netns/protocol.js";
+import { USER_ASSIGNED, type ReportedRequest, type SessionReport, type StepResult } from "./netns/protocol.js";
 import {
   claimsOf,
   discoveryIssuer,
@@ -192,6 +192,22 @@ describe("Azure CLI (azure-cli 2.45) in a network namespace, emulator as login.m
     const { token, claims } = accessToken("identity-imds:token");
     validateAsApi(report, token, ARM_RESOURCE, ISSUER_V1);
     assert.equal(claims.appid, report.managedIdentity.clientId);
+  });
+
+  it("az login --identity --username <client id>: the user-assigned identity from IMDS", () => {
+    const { accounts: list, requests } = accounts("identity-user-assigned");
+    assert.deepEqual(list[0]?.user, {
+      assignedIdentityInfo: `MSIClient-${USER_ASSIGNED.clientId}`,
+      name: "userAssignedIdentity",
+      type: "servicePrincipal",
+    });
+    const imds = requests.filter((r) => r.route === "mi_imds");
+    assert.ok(imds.length >= 1);
+    for (const r of imds) assert.equal(r.query.client_id, USER_ASSIGNED.clientId);
+    const { token, claims } = accessToken("identity-user-assigned:token");
+    validateAsApi(report, token, ARM_RESOURCE, ISSUER_V1);
+    assert.equal(claims.appid, USER_ASSIGNED.clientId);
+    assert.equal(claims.oid, USER_ASSIGNED.objectId);
   });
 
   it("az login --identity on App Service: the 2017-09-01 protocol with MSI_ENDPOINT and the secret header", () => {

@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import { DEMO } from "../../src/demo.js";
-import type { ReportedRequest, SessionReport } from "./netns/protocol.js";
+import { USER_ASSIGNED, type ReportedRequest, type SessionReport } from "./netns/protocol.js";
 import {
   claimsOf,
   discoveryIssuer,
@@ -182,6 +182,22 @@ describe("azure-identity (python3-azure 1.13) in a network namespace, emulator a
       if (mi.apiVersion) assert.equal(last.query["api-version"], mi.apiVersion);
       if (mi.header) assert.ok(last.headers[mi.header], `the ${mi.header} header`);
       assert.equal(last.query.resource ?? last.form.resource, "api://contoso-orders", "the scope as a v1 resource");
+    });
+  }
+
+  for (const [source, route, idParameter] of [
+    ["imds", "mi_imds", "client_id"],
+    ["app_service", "mi_app_service", "client_id"],
+  ] as const) {
+    it(`ManagedIdentityCredential(client_id=...) on ${source}: the user-assigned identity's token`, () => {
+      const { claims, requests } = outcome(`managed-identity-${source}-user-assigned`);
+      assert.equal(claims.aud, DEMO.api);
+      assert.equal(claims.iss, ISSUER_V2);
+      assert.equal(claims.azp, USER_ASSIGNED.clientId);
+      assert.equal(claims.oid, USER_ASSIGNED.objectId);
+      const last = requests.filter((r) => r.route === route).at(-1);
+      assert.equal(last?.status, 200);
+      assert.equal(last?.query[idParameter], USER_ASSIGNED.clientId);
     });
   }
 

@@ -9,7 +9,7 @@ import { DEMO } from "../../../src/demo.js";
 import type { ManagedIdentitySource } from "../../../src/routes/managed-identity/index.js";
 import { createTestCertificate } from "../../../src/tls.js";
 import { runClient } from "./client.js";
-import { jsonOf, type Session, type SessionContext, type StepResult } from "./protocol.js";
+import { jsonOf, USER_ASSIGNED, type Session, type SessionContext, type StepResult } from "./protocol.js";
 
 const AZ = "/usr/bin/az";
 const AZ_LIMIT_MS = 60_000;
@@ -113,6 +113,8 @@ export const azSession: Session = {
     steps.push(...(await deviceCode(ctx)));
     for (const source of ["imds", "app_service", "cloud_shell"] as const)
       steps.push(...(await managedIdentity(ctx, source)));
+    const userAssigned = ["--identity", "--username", USER_ASSIGNED.clientId];
+    steps.push(...(await loginAndToken(ctx, "identity-user-assigned", userAssigned, { token: [] })));
     return steps;
   },
 };

@@ -11,7 +11,7 @@ import { DEMO } from "../../../src/demo.js";
 import type { ManagedIdentitySource } from "../../../src/routes/managed-identity/index.js";
 import { createTestCertificate } from "../../../src/tls.js";
 import { runClient } from "./client.js";
-import { jsonOf, type Session, type SessionContext, type StepResult } from "./protocol.js";
+import { jsonOf, USER_ASSIGNED, type Session, type SessionContext, type StepResult } from "./protocol.js";
 
 const PYTHON = "/usr/bin/python3";
 const DRIVER = fileURLToPath(new URL("../python/identity_driver.py", import.meta.url));
@@ -85,6 +85,19 @@ function cases(ctx: SessionContext): Case[] {
       env: source === "imds" ? {} : ctx.emulator.managedIdentityEnv(source),
       scopes: [API_SCOPE],
     })),
+    {
+      name: "managed-identity-imds-user-assigned",
+      credential: "ManagedIdentityCredential",
+      kwargs: { client_id: USER_ASSIGNED.clientId },
+      scopes: [API_SCOPE],
+    },
+    {
+      name: "managed-identity-app_service-user-assigned",
+      credential: "ManagedIdentityCredential",
+      kwargs: { client_id: USER_ASSIGNED.clientId },
+      env: ctx.emulator.managedIdentityEnv("app_service"),
+      scopes: [API_SCOPE],
+    },
     {
       name: "environment-secret",
       credential: "EnvironmentCredential",

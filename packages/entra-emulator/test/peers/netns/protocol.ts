@@ -5,6 +5,14 @@ import type { ClientRun } from "./client.js";
 
 export const REPORT_PREFIX = "PEER-REPORT ";
 
+/** A user-assigned managed identity both sessions add to the demo configuration. */
+export const USER_ASSIGNED = {
+  clientId: "7a1d0c3e-2b4f-4a6d-9e8f-0123456789ab",
+  objectId: "7a1d0c3e-2b4f-4a6d-9e8f-0123456789ac",
+  resourceId:
+    "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/peers/providers/Microsoft.ManagedIdentity/userAssignedIdentities/peer",
+} as const;
+
 /** One client command and what it printed; `json` is its stdout parsed, when it is JSON. */
 export interface StepResult extends ClientRun {
   name: string;

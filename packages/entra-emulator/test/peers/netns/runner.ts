@@ -16,7 +16,7 @@ import { startEmulator, type Emulator } from "../../../src/emulator.js";
 import { azSession } from "./az-session.js";
 import { identitySession } from "./identity-session.js";
 import { setUpNamespaceNetwork, ARC_KEY_DIR, IMDS_ADDRESS, MICROSOFT_HOSTS } from "./network.js";
-import { reportedRequest, REPORT_PREFIX, type Session, type SessionContext, type SessionReport } from "./protocol.js";
+import { reportedRequest, REPORT_PREFIX, USER_ASSIGNED, type Session, type SessionContext, type SessionReport } from "./protocol.js";
 
 const SESSIONS: Record<string, Session> = { az: azSession, identity: identitySession };
 
@@ -85,6 +85,7 @@ async function main(): Promise<void> {
     setUpNamespaceNetwork(work);
     const config = defaultConfig();
     config.deviceCodeInterval = 1;
+    config.managedIdentity = { ...config.managedIdentity, userAssigned: [{ ...USER_ASSIGNED }] };
     const prepared = await session.prepare(config, work);
     emulator = await startEmulator({
       config,
