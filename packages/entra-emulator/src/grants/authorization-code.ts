@@ -5,6 +5,7 @@ import { entraError, missingParameter } from "../errors.js";
 import type { EmuRequest } from "../http.js";
 import type { TenantPath } from "../tenants.js";
 import { redirectUriMatches } from "../redirect-uris.js";
+import { checkRedemptionScopes } from "./consent.js";
 import { issueForUserOid } from "./user-tokens.js";
 
 function pkceMatches(method: string | undefined, challenge: string, verifier: string): boolean {
@@ -54,13 +55,15 @@ export function authorizationCodeGrant(
       throw entraError(501481);
     }
   }
+  const scope = req.form.scope ?? record.scope;
+  checkRedemptionScopes(ctx, client.app, record, scope);
   return issueForUserOid({
     ctx,
     req,
     client,
     userOid: record.userOid,
     tenant,
-    scope: req.form.scope ?? record.scope,
+    scope,
     authTime: record.authTime,
     amr: record.amr,
     ...(record.nonce !== undefined ? { nonce: record.nonce } : {}),

@@ -6,6 +6,7 @@ import { GRAPH_APP_ID } from "../first-party.js";
 import type { EmuRequest } from "../http.js";
 import { parseScopes, singleResource, type ResolvedResource } from "../scopes.js";
 import { popBinding } from "./pop-binding.js";
+import { isV1Request } from "./v1.js";
 import { userAllowed, userNotInTenant, type TenantPath } from "../tenants.js";
 
 /** Reads the client capabilities (`xms_cc`) and other access-token claims requested by a `claims` parameter. */
@@ -65,8 +66,6 @@ export interface UserTokenGrant {
   amr: string[];
   nonce?: string;
   claims?: string;
-  /** A request to the v1 endpoint: v1 ID token. */
-  v1?: boolean;
 }
 
 /**
@@ -121,9 +120,10 @@ export function issueUserTokens(g: UserTokenGrant): Record<string, unknown> {
     if (client.app.familyId) body.foci = client.app.familyId;
   }
   if (parsed.oidc.has("openid")) {
+    const v1 = isV1Request(req);
     body.id_token = ctx.issuer.idToken({
-      issuer: ctx.issuerOf(g.v1 ? 1 : 2, user.tenantId),
-      ...(g.v1 ? { version: 1 as const } : {}),
+      issuer: ctx.issuerOf(v1 ? 1 : 2, user.tenantId),
+      ...(v1 ? { version: 1 as const } : {}),
       clientId: client.app.clientId,
       user: subject,
       lifetime: lifetimes.idToken,

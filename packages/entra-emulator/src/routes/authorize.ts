@@ -199,6 +199,8 @@ function consentKey(user: NormalizedUser, app: NormalizedApp): string {
 
 function needsConsent(ctx: EmulatorContext, r: AuthorizeRequest, user: NormalizedUser): boolean {
   if (r.prompt?.includes("consent")) return true;
+  // Microsoft's first-party clients are pre-consented, as in every real tenant.
+  if (r.app.firstParty) return false;
   const granted = ctx.consents.get(consentKey(user, r.app));
   if (!granted) return true;
   return r.scope.split(/\s+/).some((s) => s !== "" && !RESERVED_CONSENT.has(s.toLowerCase()) && !granted.has(s));

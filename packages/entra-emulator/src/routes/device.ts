@@ -49,7 +49,11 @@ export function denyDeviceCode(ctx: EmulatorContext, userCode: string): void {
 }
 
 /** `POST /{tenant}/oauth2/v2.0/devicecode` (RFC 8628 §3.1-3.2): a device code and a user code for the client. */
-function deviceAuthorization(ctx: EmulatorContext, req: EmuRequest, params: Record<string, string>): EmuResponse {
+export function deviceAuthorization(
+  ctx: EmulatorContext,
+  req: EmuRequest,
+  params: Record<string, string>,
+): EmuResponse {
   const tenant = resolveTenantPath(ctx, params.tenant ?? "");
   if (!req.isForm) throw missingParameter("client_id");
   const clientId = req.form.client_id;

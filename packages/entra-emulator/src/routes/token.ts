@@ -8,6 +8,15 @@ import { onBehalfOfGrant } from "../grants/on-behalf-of.js";
 import { passwordGrant } from "../grants/password.js";
 import { popBinding } from "../grants/pop-binding.js";
 import { refreshTokenGrant } from "../grants/refresh-token.js";
+import {
+  isV1Path,
+  isV1Request,
+  v1DeviceRequest,
+  v1DeviceResponse,
+  v1TokenRequest,
+  v1TokenResponse,
+} from "../grants/v1.js";
+import { deviceAuthorization } from "./device.js";
 import { json, type EmuRequest } from "../http.js";
 import type { Router } from "../server/router.js";
 import { resolveTenantPath } from "../tenants.js";
@@ -17,9 +26,13 @@ const DEVICE_CODE = "urn:ietf:params:oauth:grant-type:device_code";
 const DEVICE_CODE_SHORT = "device_code";
 const JWT_BEARER = "urn:ietf:params:oauth:grant-type:jwt-bearer";
 
-/** The token endpoint `POST /{tenant}/oauth2/v2.0/token` (also the v1 path `/{tenant}/oauth2/token`). */
+/**
+ * The token endpoint `POST /{tenant}/oauth2/v2.0/token`, and v1.0's `POST /{tenant}/oauth2/token` and
+ * `POST /{tenant}/oauth2/devicecode` (a `resource` for `scope`; v1.0's response shape).
+ */
 export function registerTokenRoutes(router: Router, ctx: EmulatorContext): void {
-  const handler = (req: EmuRequest, params: Record<string, string>) => {
+  const handler = (request: EmuRequest, params: Record<string, string>) => {
+    let req = request;
     const tenant = resolveTenantPath(ctx, params.tenant ?? "");
     if (!req.isForm) {
       throw entraError(
@@ -31,6 +44,8 @@ export function registerTokenRoutes(router: Router, ctx: EmulatorContext): void 
       throw entraError(90023, `Duplicate parameters in the request: ${req.duplicates.join(", ")}.`);
     }
     const grantType = req.form.grant_type;
+    if (isV1Path(req.path) && grantType) req = v1TokenRequest(req);
+    const v1 = isV1Request(req);
     if (!grantType) throw missingParameter("grant_type");
     const known = [
       "authorization_code",
@@ -69,8 +84,15 @@ export function registerTokenRoutes(router: Router, ctx: EmulatorContext): void 
       default:
         body = onBehalfOfGrant(ctx, req, client, tenant);
     }
-    return json(200, body);
+    return json(200, v1 ? v1TokenResponse(req, body) : body);
   };
   router.add({ id: "token", methods: ["POST"], path: "/:tenant/oauth2/v2.0/token", listener: "https", handler });
   router.add({ id: "token", methods: ["POST"], path: "/:tenant/oauth2/token", listener: "https", handler });
+  router.add({
+    id: "devicecode",
+    methods: ["POST"],
+    path: "/:tenant/oauth2/devicecode",
+    listener: "https",
+    handler: (req, params) => v1DeviceResponse(deviceAuthorization(ctx, v1DeviceRequest(req), params)),
+  });
 }
