@@ -166,11 +166,11 @@ describe("@azure/msal-node peer", { timeout: 60_000 }, () => {
     assert.equal(first.tokenType, "Bearer");
     const claims = claimsOf(first.accessToken);
     assert.equal(claims.aud, GRAPH);
-    assert.equal(claims.azp, CONFIDENTIAL_APP);
-    assert.equal(claims.azpacr, "1");
+    assert.equal(claims.appid, CONFIDENTIAL_APP);
+    assert.equal(claims.appidacr, "1");
     assert.equal(claims.idtyp, "app");
     assert.equal(claims.tid, TENANT_ID);
-    assert.equal(claims.iss, `${emulator.url}/${TENANT_ID}/v2.0`);
+    assert.equal(claims.iss, `https://sts.windows.net/${TENANT_ID}/`, "Graph tokens are v1.0");
 
     const requests = tokenRequests(emulator);
     assert.equal(requests.length, 1);
@@ -207,8 +207,8 @@ describe("@azure/msal-node peer", { timeout: 60_000 }, () => {
     emulator.clearRequests();
     const result = await apps.invoke<AuthenticationResult>(sha256, "acquireTokenByClientCredential", { scopes });
     const claims = claimsOf(result.accessToken);
-    assert.equal(claims.azp, CERT_APP);
-    assert.equal(claims.azpacr, "2", "azpacr 2 = authenticated with a certificate");
+    assert.equal(claims.appid, CERT_APP);
+    assert.equal(claims.appidacr, "2", "appidacr 2 = authenticated with a certificate");
     assert.equal(claims.aud, GRAPH);
 
     const [request] = tokenRequests(emulator);
@@ -229,7 +229,7 @@ describe("@azure/msal-node peer", { timeout: 60_000 }, () => {
     });
     emulator.clearRequests();
     const viaSha1 = await apps.invoke<AuthenticationResult>(sha1, "acquireTokenByClientCredential", { scopes });
-    assert.equal(claimsOf(viaSha1.accessToken).azpacr, "2");
+    assert.equal(claimsOf(viaSha1.accessToken).appidacr, "2");
     const sha1Header = decodeJwtPart(tokenRequests(emulator)[0]?.form.client_assertion ?? "", 0);
     assert.equal(sha1Header.alg, "RS256");
     assert.equal(sha1Header.x5t, Buffer.from(cert.thumbprintSha1, "hex").toString("base64url"));
@@ -274,8 +274,8 @@ describe("@azure/msal-node peer", { timeout: 60_000 }, () => {
     assert.equal(result.idTokenClaims && (result.idTokenClaims as Claims).preferred_username, ALICE);
     const claims = claimsOf(result.accessToken);
     assert.equal(claims.aud, GRAPH);
-    assert.equal(claims.azp, CONFIDENTIAL_APP);
-    assert.equal(claims.preferred_username, ALICE);
+    assert.equal(claims.appid, CONFIDENTIAL_APP);
+    assert.equal(claims.upn, ALICE);
     assert.match(String(claims.scp), /\bUser\.Read\b/);
 
     const [request] = tokenRequests(emulator);
@@ -327,8 +327,8 @@ describe("@azure/msal-node peer", { timeout: 60_000 }, () => {
     assert.equal(seen[0]?.interval, 1);
     assert.match(seen[0]?.message ?? "", new RegExp(seen[0]?.userCode ?? "\u0000"));
     assert.equal(result.account?.username, ALICE);
-    assert.equal(claimsOf(result.accessToken).azp, PUBLIC_APP);
-    assert.equal(claimsOf(result.accessToken).azpacr, "0");
+    assert.equal(claimsOf(result.accessToken).appid, PUBLIC_APP);
+    assert.equal(claimsOf(result.accessToken).appidacr, "0");
 
     assert.equal(emulator.requests().filter((r) => r.route === "devicecode").length, 1);
     const polls = tokenRequests(emulator);
@@ -356,7 +356,7 @@ describe("@azure/msal-node peer", { timeout: 60_000 }, () => {
     const refreshed = await apps.invoke<AuthenticationResult>(pca, "acquireTokenSilent", { account, scopes: ["User.Read"] });
     assert.equal(refreshed.fromCache, false);
     assert.notEqual(refreshed.accessToken, result.accessToken);
-    assert.equal(claimsOf(refreshed.accessToken).preferred_username, ALICE);
+    assert.equal(claimsOf(refreshed.accessToken).upn, ALICE);
     let requests = tokenRequests(shortLived);
     assert.equal(requests.length, 1);
     assert.equal(requests[0]?.form.grant_type, "refresh_token");
@@ -396,9 +396,9 @@ describe("@azure/msal-node peer", { timeout: 60_000 }, () => {
     assert.equal(obo.fromCache, false);
     const claims = claimsOf(obo.accessToken);
     assert.equal(claims.aud, GRAPH);
-    assert.equal(claims.azp, API_APP);
+    assert.equal(claims.appid, API_APP);
     assert.equal(claims.oid, userClaims.oid);
-    assert.equal(claims.preferred_username, ALICE);
+    assert.equal(claims.upn, ALICE);
     assert.match(String(claims.scp), /\bUser\.Read\b/);
 
     const [request] = tokenRequests(emulator);
@@ -427,7 +427,7 @@ describe("@azure/msal-node peer", { timeout: 60_000 }, () => {
     const claims = claimsOf(token.accessToken);
     assert.equal(claims.aud, vault);
     assert.equal(claims.oid, SYSTEM_MI.objectId);
-    assert.equal(claims.azp, SYSTEM_MI.clientId);
+    assert.equal(claims.appid, SYSTEM_MI.clientId);
     assert.equal(claims.tid, TENANT_ID);
 
     const userAssigned = await imds.create("managed", { managedIdentityIdParams: { userAssignedClientId: USER_MI.clientId } });

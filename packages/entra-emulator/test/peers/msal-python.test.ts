@@ -392,7 +392,7 @@ describe("MSAL Python (python3-msal 1.21) against the emulator", () => {
       assertToken(result, "certificate credential");
       const claims = claimsOf(result.access_token);
       assert.equal(claims.aud, "https://graph.microsoft.com");
-      assert.equal(claims.azpacr, "2", "authenticated with a certificate");
+      assert.equal(claims.appidacr, "2", "authenticated with a certificate");
 
       const [request] = tokenRequests(emulator, "client_credentials");
       assert.ok(request);
@@ -540,7 +540,7 @@ describe("MSAL Python (python3-msal 1.21) against the emulator", () => {
       const result = await pending;
       assertToken(result, "device code flow");
       assert.equal((result.id_token_claims as Json).preferred_username, ALICE.username);
-      assert.equal(claimsOf(result.access_token).azp, CLI_APP);
+      assert.equal(claimsOf(result.access_token).appid, CLI_APP);
 
       const polls = tokenRequests(emulator, DEVICE);
       assert.ok(polls.length >= 2, "at least one pending poll and the successful one");
@@ -570,7 +570,7 @@ describe("MSAL Python (python3-msal 1.21) against the emulator", () => {
       const claims = claimsOf(obo.access_token);
       assert.equal(claims.aud, "https://graph.microsoft.com");
       assert.equal(claims.scp, "User.Read");
-      assert.equal(claims.azp, ORDERS_API);
+      assert.equal(claims.appid, ORDERS_API);
       assert.equal(claims.oid, userClaims.oid, "the same user");
 
       const [request] = tokenRequests(emulator, "urn:ietf:params:oauth:grant-type:jwt-bearer");
@@ -608,7 +608,7 @@ describe("MSAL Python (python3-msal 1.21) against the emulator", () => {
       assert.ok(result, "a token, not None");
       assertToken(result, "family app B");
       const claims = claimsOf(result.access_token);
-      assert.equal(claims.azp, FAMILY_B);
+      assert.equal(claims.appid, FAMILY_B);
       assert.equal(claims.oid, claimsOf(first.access_token).oid);
 
       const requests = emulator.requests();
