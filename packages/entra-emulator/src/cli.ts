@@ -7,7 +7,7 @@ import { MANAGED_IDENTITY_SOURCES } from "./routes/managed-identity/index.js";
 
 const USAGE = `Usage: entra-emulator [--config FILE] [--port N] [--http-port N] [--ca-out FILE]
                       [--host-name NAME] [--extra-host-name NAME]... [--listen ADDR] [--mi-listen ADDR]
-                      [--control-token-file FILE]
+                      [--control-token-file FILE] [--raw-request-log]
 
 Starts an emulated Microsoft Entra ID on https://localhost (127.0.0.1 unless --listen) and prints one JSON line:
 {"url": ..., "miUrl": ..., "caPath": ..., "authority": ..., "managedIdentity": {"imds": {...}, ...}}, where
@@ -27,6 +27,8 @@ managed-identity client at this run. Runs until SIGTERM or SIGINT.
                    require "Authorization: Bearer <token>" on the control API (/_emulator/*), the token being
                    FILE's content without surrounding white space; default: the environment variable
                    ENTRA_EMULATOR_CONTROL_TOKEN, if set
+  --raw-request-log
+                   keep secrets, codes and tokens in clear in the request log (default: masked)
   --help           show this help`;
 
 function port(value: string | undefined, name: string): number | undefined {
@@ -72,6 +74,7 @@ async function main(): Promise<void> {
       listen: { type: "string" },
       "mi-listen": { type: "string" },
       "control-token-file": { type: "string" },
+      "raw-request-log": { type: "boolean" },
       help: { type: "boolean" },
     },
     strict: true,
@@ -92,6 +95,7 @@ async function main(): Promise<void> {
     ...(values.listen !== undefined ? { listenAddress: values.listen } : {}),
     ...(values["mi-listen"] !== undefined ? { miListenAddress: values["mi-listen"] } : {}),
     ...controlTokenFrom(values["control-token-file"]),
+    ...(values["raw-request-log"] === true ? { rawRequestLog: true } : {}),
   });
   process.stdout.write(`${JSON.stringify(startLine(emulator))}\n`);
   const stop = (): void => {

@@ -134,6 +134,38 @@ describe("entra-emulator command", () => {
     assert.match(stderr, /^entra-emulator: --control-token-file: cannot read/);
   });
 
+  test("--raw-request-log keeps a client secret in clear in the log; by default it is masked", async () => {
+    const loggedSecret = async (args: string[]): Promise<unknown> => {
+      const child = run(args);
+      const lines = createInterface({ input: child.stdout });
+      const first = await new Promise<string>((resolve, reject) => {
+        lines.once("line", resolve);
+        child.once("exit", (code) => reject(new Error(`exited early with ${code}`)));
+      });
+      const info = JSON.parse(first) as { url: string; caPath: string };
+      const ca = readFileSync(info.caPath);
+      const call = (method: string, path: string, body?: string) =>
+        new Promise<string>((resolve, reject) => {
+          const headers = body ? { "content-type": "application/x-www-form-urlencoded" } : {};
+          const req = request(`${info.url}${path}`, { method, ca, headers }, (res) => {
+            let text = "";
+            res.on("data", (c: Buffer) => (text += c.toString()));
+            res.on("end", () => resolve(text));
+          }).on("error", reject);
+          req.end(body);
+        });
+      await call("POST", "/common/oauth2/v2.0/token", "grant_type=client_credentials&client_secret=s3cret-value");
+      const log = JSON.parse(await call("GET", "/_emulator/requests")) as { form?: Record<string, string> }[];
+      const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
+      child.kill("SIGTERM");
+      await exited;
+      return log.find((e) => e.form?.grant_type === "client_credentials")?.form?.client_secret;
+    };
+    assert.equal(await loggedSecret(["--raw-request-log"]), "s3cret-value");
+    const masked = await loggedSecret([]);
+    assert.match(String(masked), /^\[masked: 12 chars, sha256 [0-9a-f]+\]$/);
+  });
+
   test("a bad configuration file exits 2 with a one-line reason", async () => {
     const file = join(dir, "bad.json");
     writeFileSync(file, JSON.stringify({ tenants: [], apps: [], users: [], extra: 1 }));
