@@ -12,7 +12,7 @@ import tseslint from "typescript-eslint";
  *   flows/                           one module per grant, silent and broker plumbing
  *   managed-identity/  persistence/  loopback/    (siblings: none imports another)
  *   cache/                           the unified token cache and its access-token read
- *   oauth2/  authority/              protocol pieces (pure) and authority discovery
+ *   oauth2/  authority/  wstrust/    protocol pieces (pure) and authority discovery
  *   http/  crypto/                   transport, keys, PoP scheme
  *   util/  runtime/                  helpers, single-flight, clock, logger
  *   errors.ts
@@ -26,7 +26,7 @@ const LAYERS = [
   ["errors.ts"],
   ["util", "runtime"],
   ["http", "crypto"],
-  ["oauth2", "authority"],
+  ["oauth2", "authority", "wstrust"],
   ["cache"],
   ["managed-identity", "persistence", "loopback"],
   ["flows"],

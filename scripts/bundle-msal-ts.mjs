@@ -1,12 +1,13 @@
 #!/usr/bin/env node
 // Bundles msal-ts for npm (run from packages/msal-ts by `npm run bundle`):
-//   dist/msal-ts.js  the library, one ES module (+ source map); undici, node-forge and open stay dependencies
+//   dist/msal-ts.js  the library, one ES module (+ source map); undici, node-forge, open and @xmldom/xmldom stay
+//                    dependencies
 //   dist/cli.js      the `msal-ts` command; it imports the library from ./msal-ts.js instead of carrying a
 //                    second copy, so `instanceof MsalError` and friends mean the same class in both files
 import { build } from "esbuild";
 import { resolve } from "node:path";
 
-const external = ["undici", "node-forge", "open"];
+const external = ["undici", "node-forge", "open", "@xmldom/xmldom"];
 const common = { bundle: true, platform: "node", format: "esm", target: "node20", external, logLevel: "warning" };
 const libraryEntry = resolve("src/index.ts");
 

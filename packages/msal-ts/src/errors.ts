@@ -57,8 +57,11 @@ export type MsalErrorCode =
   | "device_flow_unsupported"
   /** A broker answered a key-bound (PoP or external-key) request with a token not bound as requested. */
   | "broker_binding_unsupported"
-  /** Username/password sign-in of a federated user (WS-Trust is not implemented). */
-  | "federated_ropc_unsupported"
+  /**
+   * {@link WsTrustError}: username/password sign-in of a federated user failed at its federation server (a SOAP
+   * fault, no usable WS-Trust endpoint, no usable token).
+   */
+  | "wstrust_error"
   /** A `clientAssertion` callback returned no assertion. */
   | "invalid_client_assertion"
   /** A persistent cache must be encrypted, and no keyring can keep its key. */
@@ -211,6 +214,35 @@ export class RedirectUriError extends MsalError {
 }
 
 /**
+ * Username/password sign-in of a federated user failed at its federation server (WS-Trust, as MSAL Python's
+ * `RuntimeError`/`ValueError` there): its metadata (MEX) names no username/password endpoint, the endpoint's SOAP
+ * action is not WS-Trust 1.3 or 2005, the server answered a SOAP fault (a wrong password, typically), or its
+ * answer holds no token of a known type. The message says which; it never carries the password or the token.
+ *
+ * @example
+ * ```ts
+ * try { await app.acquireTokenByUsernamePassword(user, password, ["User.Read"]); }
+ * catch (e) {
+ *   if (e instanceof WsTrustError && e.faultCode !== undefined) console.warn(`Refused: ${e.faultCode}`);
+ *   else throw e;
+ * }
+ * ```
+ */
+export class WsTrustError extends MsalError {
+  declare readonly code: "wstrust_error";
+  /** A SOAP fault's subcode (e.g. `a:FailedAuthentication`), when the federation server answered one. */
+  readonly faultCode: string | undefined;
+  /** A SOAP fault's reason text (e.g. `MSIS7068: Access denied.`), when the federation server answered one. */
+  readonly faultReason: string | undefined;
+
+  constructor(message: string, options?: { faultCode?: string; faultReason?: string; cause?: unknown }) {
+    super("wstrust_error", message, options);
+    this.faultCode = options?.faultCode;
+    this.faultReason = options?.faultReason;
+  }
+}
+
+/**
  * No token can be had without the user: the cache has none for the account and it cannot be refreshed.
  * Thrown by `MsalTokenCredential`, because the Azure SDK expects a credential to throw; the applications'
  * own `acquireTokenSilent` returns `null` instead.
@@ -261,7 +293,6 @@ export type PlainMsalErrorCode =
   | "aborted"
   | "device_flow_unsupported"
   | "broker_binding_unsupported"
-  | "federated_ropc_unsupported"
   | "invalid_client_assertion"
   | "keyring_unavailable"
   | "cache_locked";
@@ -286,7 +317,8 @@ type MsalErrorSubclass =
   | BrokerUnavailableError
   | RedirectUriError
   | InteractionRequiredError
-  | CredentialError;
+  | CredentialError
+  | WsTrustError;
 
 /** The error class (or classes) that carry `code`, with `code` narrowed to it. */
 export type MsalErrorWithCode<C extends MsalErrorCode> = C extends PlainMsalErrorCode

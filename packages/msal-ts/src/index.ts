@@ -18,6 +18,7 @@ export {
   RedirectUriError,
   InteractionRequiredError,
   CredentialError,
+  WsTrustError,
   isMsalError,
   type MsalErrorCode,
   type PlainMsalErrorCode,

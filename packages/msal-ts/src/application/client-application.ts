@@ -241,8 +241,10 @@ export class ClientApplication {
   }
 
   /**
-   * Username/password sign-in (ROPC) for managed users. Not recommended (no MFA, no consent prompt); a
-   * federated user gets an MsalError (`federated_ropc_unsupported`).
+   * Username/password sign-in (ROPC). Not recommended (no MFA, no consent prompt). A managed user's password
+   * goes to the token endpoint; a federated user's goes to the federation server named by the user realm
+   * (WS-Trust 1.3 or 2005), whose SAML assertion is then redeemed at the token endpoint. A federation server's
+   * refusal (a SOAP fault) or unusable answer throws a `WsTrustError`.
    *
    * @param o - see {@link UsernamePasswordOptions}.
    */

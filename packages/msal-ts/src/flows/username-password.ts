@@ -1,10 +1,10 @@
 /**
  * Username/password (ROPC, docs/msal-python-compatibility.md 1.6 and 1.11): user-realm discovery, then the password
- * grant for managed users. Federated users would need WS-Trust against their federation server, which
- * msal-ts does not implement: they get a clear MsalError instead.
+ * grant for managed users; for federated users, a SAML assertion from their federation server (WS-Trust,
+ * ws-trust.ts) redeemed with the SAML bearer grant.
  */
 import { randomUUID } from "node:crypto";
-import { InvalidArgumentError, MsalError, ServerError } from "../errors.js";
+import { InvalidArgumentError, ServerError } from "../errors.js";
 import { checkClaimsChallenge, mergeClaims } from "../oauth2/claims.js";
 import { decorateScopes } from "../oauth2/scopes.js";
 import { ApiId, RefreshReason } from "../oauth2/telemetry.js";
@@ -16,6 +16,7 @@ import { cleanUp } from "./result.js";
 import { storeShared } from "./store.js";
 import { postToken } from "./token-request.js";
 import { bindingFor } from "./token-binding.js";
+import { federatedAssertion } from "./ws-trust.js";
 
 async function userRealm(
   ctx: FlowContext,
@@ -68,27 +69,39 @@ export async function acquireTokenByUsernamePassword(
     `Username/password sign-in, correlation id ${correlationId}`,
   );
   const realm = await userRealm(ctx, authority, username, correlationId);
+  const common = { apiId: ApiId.USERNAME_PASSWORD, refreshReason: RefreshReason.NOT_SILENT, correlationId, authority };
+  const keyId = binding.keyId !== undefined ? { key_id: binding.keyId } : {};
+  let result: TokenResult;
   if (realm.account_type === "Federated") {
-    throw new MsalError(
-      "federated_ropc_unsupported",
-      "This user's domain is federated (its sign-in happens at another identity provider), and msal-ts does not implement " +
-        "username/password sign-in through WS-Trust. Use acquireTokenInteractive or the device code flow for this user.",
-    );
+    const issued = await federatedAssertion(ctx, realm, username, password);
+    // RFC 7522 2.1: the assertion is base64url-encoded without padding. No X-AnchorMailbox on this POST.
+    const assertion = Buffer.from(issued.assertion, "utf8").toString("base64url");
+    result = await postToken(ctx, {
+      ...common,
+      grantType: issued.grantType,
+      fields: { claims, scope: decorated.join(" "), assertion, ...binding.fields },
+    });
+    // The ROPC user name is the account's user name when the ID token names none.
+    await storeShared(ctx, result, {
+      authority,
+      scopes: decorated,
+      grantType: issued.grantType,
+      data: keyId,
+      username,
+    });
+  } else {
+    result = await postToken(ctx, {
+      ...common,
+      grantType: "password",
+      fields: { username, password, claims, scope: decorated.join(" "), ...binding.fields },
+      anchorMailbox: `upn:${username}`,
+    });
+    await storeShared(ctx, result, {
+      authority,
+      scopes: decorated,
+      grantType: "password",
+      data: { username, ...keyId },
+    });
   }
-  const result = await postToken(ctx, {
-    authority,
-    grantType: "password",
-    fields: { username, password, claims, scope: decorated.join(" "), ...binding.fields },
-    apiId: ApiId.USERNAME_PASSWORD,
-    refreshReason: RefreshReason.NOT_SILENT,
-    correlationId,
-    anchorMailbox: `upn:${username}`,
-  });
-  await storeShared(ctx, result, {
-    authority,
-    scopes: decorated,
-    grantType: "password",
-    data: { username, ...(binding.keyId !== undefined ? { key_id: binding.keyId } : {}) },
-  });
   return binding.finish(cleanUp(result, now(ctx)), now(ctx));
 }

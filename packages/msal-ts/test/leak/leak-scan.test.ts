@@ -28,6 +28,7 @@ const SECRETS = [
   "demo-api-secret",
   "alice-password",
   "bob-password",
+  "fred-password",
   "not-the-secret",
   "garbage-refresh-token",
 ];

@@ -40,12 +40,12 @@ type Listed =
   | "broker_unavailable"
   | "device_flow_unsupported"
   | "broker_binding_unsupported"
-  | "federated_ropc_unsupported"
   | "invalid_client_assertion"
   | "keyring_unavailable"
   | "cache_locked"
   | "interaction_required"
-  | "credential_error";
+  | "credential_error"
+  | "wstrust_error";
 expect<Equal<MsalErrorCode, Listed>>();
 expect<Equal<string extends MsalErrorCode ? true : false, false>>();
 expect<Equal<MsalError["code"], MsalErrorCode>>();
