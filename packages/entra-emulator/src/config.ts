@@ -74,6 +74,12 @@ export interface ManagedIdentityConfig {
   expiresOnFormat?: "epoch" | "iso" | "rfc1123";
   /** Lifetime of managed-identity tokens in seconds. Default 86399, like IMDS. */
   tokenLifetime?: number;
+  /**
+   * App Service and Service Fabric answer a repeated request (same identity, resource and `xms_cc`) with the token
+   * they issued before while it has more than 5 minutes left, as the real services cache; a request whose
+   * `token_sha256_to_refresh` names that token gets a new one. Default `false`: a new token on every request.
+   */
+  reuseTokens?: boolean;
 }
 
 /** An Azure subscription that the emulator's ARM surface (`GET /subscriptions`) lists for its tenant's principals. */
@@ -199,6 +205,7 @@ const SCHEMA: Fields = {
         region: { shape: "string" },
         expiresOnFormat: { shape: "string" },
         tokenLifetime: { shape: "number" },
+        reuseTokens: { shape: "boolean" },
       },
     },
   },
@@ -461,6 +468,7 @@ function normalizeManagedIdentity(config: EmulatorConfig, tenantOf: TenantOf): N
     region: mi.region ?? "eastus",
     expiresOnFormat: mi.expiresOnFormat ?? "epoch",
     tokenLifetime: mi.tokenLifetime ?? 86399,
+    reuseTokens: mi.reuseTokens ?? false,
   };
 }
 

@@ -23,6 +23,7 @@ import {
   type ManagedIdentitySource,
 } from "./routes/managed-identity/index.js";
 import { registerPopRoutes } from "./routes/pop.js";
+import { revokeToken, type Revocation } from "./revocation.js";
 import { registerTokenRoutes } from "./routes/token.js";
 import { registerControlRoutes } from "./server/control.js";
 import { controlTokenOption } from "./server/control-guard.js";
@@ -114,6 +115,11 @@ export interface Emulator {
   advanceClock(seconds: number): void;
   /** Environment variables that point a managed-identity client at this emulator's endpoint for `source`. */
   managedIdentityEnv(source: ManagedIdentitySource): Record<string, string>;
+  /**
+   * Revokes an access token this emulator issued, as a revocation event would: the ARM surface answers it with a
+   * claims challenge from then on (see `POST /_emulator/revoke`). Returns its hex SHA-256 and the time.
+   */
+  revokeToken(accessToken: string): Revocation;
   close(): Promise<void>;
 }
 
@@ -210,6 +216,7 @@ function emulatorHandle(r: Running): Emulator {
     signIn: r.signIn,
     advanceClock: (seconds) => r.clock.advance(seconds),
     managedIdentityEnv: (source) => managedIdentityEnv(ctx, source),
+    revokeToken: (accessToken) => revokeToken(ctx, { accessToken }),
     close: r.close,
   };
 }

@@ -21,6 +21,7 @@ export type {
   SubscriptionState,
 } from "./config.js";
 export type { FaultSpec } from "./server/faults.js";
+export type { Revocation } from "./revocation.js";
 export type { SignInOptions, SignInResult } from "./routes/authorize.js";
 export { MANAGED_IDENTITY_SOURCES } from "./routes/managed-identity/index.js";
 export type { ManagedIdentitySource } from "./routes/managed-identity/index.js";

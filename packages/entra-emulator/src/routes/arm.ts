@@ -6,7 +6,9 @@
  * Every call needs a bearer token that this emulator signed, that has not expired, whose audience is ARM (v1
  * form `https://management.core.windows.net/` or `https://management.azure.com/`, with or without the slash, or
  * the v2 form, ARM's application id) and whose issuer is one of this emulator's. Errors are ARM's:
- * `{"error":{"code","message"}}`, 401s with `WWW-Authenticate: Bearer authorization_uri=...` as ARM sends.
+ * `{"error":{"code","message"}}`, 401s with `WWW-Authenticate: Bearer authorization_uri=...` as ARM sends. A
+ * token revoked through the control API (`POST /_emulator/revoke`) is answered with a claims challenge:
+ * `WWW-Authenticate: Bearer realm="", authorization_uri=..., error="insufficient_claims", claims="<base64>"`.
  *
  * Access control is per tenant: a principal sees every subscription of the tenant its token was issued in.
  */
@@ -14,6 +16,7 @@ import type { NormalizedConfig, TenantConfig } from "../config.js";
 import type { EmulatorContext } from "../context.js";
 import { json, type EmuRequest, type EmuResponse } from "../http.js";
 import type { Router } from "../server/router.js";
+import { revocationClaims, revokedAt } from "../revocation.js";
 
 /** ARM's application id in every tenant (the audience of v2 tokens for ARM). */
 export const ARM_APP_ID = "797f4846-ba00-4fd7-ba43-dac1f8f63013";
@@ -48,6 +51,8 @@ interface ArmProblem {
   authorizationUri?: string;
   /** For 401s: `error_description` of `WWW-Authenticate` (default: the message). */
   description?: string;
+  /** For 401s of a revoked token: the base64 claims request, sent as a claims challenge (`insufficient_claims`). */
+  claims?: string;
 }
 
 function armError(ctx: EmulatorContext, p: ArmProblem): EmuResponse {
@@ -57,7 +62,9 @@ function armError(ctx: EmulatorContext, p: ArmProblem): EmuResponse {
     // A quoted-string of printable ASCII: no quote, backslash or control character can end up in the header.
     const description = (p.description ?? p.message).replace(/["\\]|[^\x20-\x7e]/g, "");
     headers["www-authenticate"] =
-      `Bearer authorization_uri="${uri}", error="invalid_token", error_description="${description}"`;
+      p.claims !== undefined
+        ? `Bearer realm="", authorization_uri="${uri}", error="insufficient_claims", claims="${p.claims}"`
+        : `Bearer authorization_uri="${uri}", error="invalid_token", error_description="${description}"`;
     headers["x-ms-failure-cause"] = "gateway";
   }
   return json(p.status, { error: { code: p.code, message: p.message } }, headers);
@@ -106,7 +113,8 @@ function authenticate(ctx: EmulatorContext, req: EmuRequest): Caller | ArmProble
       "Authentication failed. The 'Authorization' header is provided in an invalid format.",
     );
   }
-  const jwt = ctx.issuer.verifyOwn(match[1] ?? "");
+  const token = match[1] ?? "";
+  const jwt = ctx.issuer.verifyOwn(token);
   if (!jwt) return unauthorized("InvalidAuthenticationToken", "The access token is invalid.");
   const c = jwt.payload;
   const now = ctx.clock.now();
@@ -133,6 +141,11 @@ function authenticate(ctx: EmulatorContext, req: EmuRequest): Caller | ArmProble
   const tenantId = issuerTenant(ctx, c.iss);
   if (tenantId === undefined || tenantId !== c.tid.toLowerCase() || !ctx.tenantIdOf(tenantId)) {
     return unauthorized("InvalidAuthenticationToken", `The access token is from an unknown issuer '${c.iss}'.`);
+  }
+  const revoked = revokedAt(ctx, token);
+  if (revoked !== undefined) {
+    const message = "The access token has been revoked. Get a new one with the claims challenge of WWW-Authenticate.";
+    return { ...unauthorized("InvalidAuthenticationToken", message), claims: revocationClaims(revoked) };
   }
   return { tenantId, issuer: c.iss, tenants: tenantsOf(ctx, c, tenantId) };
 }

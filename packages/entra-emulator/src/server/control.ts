@@ -6,6 +6,7 @@ import { json, type EmuRequest, type EmuResponse } from "../http.js";
 import { Router } from "./router.js";
 import type { SignInOptions, SignInResult } from "../routes/authorize.js";
 import { approveDeviceCode, denyDeviceCode } from "../routes/device.js";
+import { revokeToken } from "../revocation.js";
 
 export interface ControlDeps {
   ctx: EmulatorContext;
@@ -77,6 +78,14 @@ async function signIn(deps: ControlDeps, req: EmuRequest): Promise<EmuResponse> 
   }
 }
 
+/** `POST /_emulator/revoke`: `{ access_token }` or `{ token_sha256 }` revokes that token at the resources. */
+function revoke(deps: ControlDeps, req: EmuRequest): EmuResponse {
+  const b = body(req);
+  const token = b.access_token;
+  if (typeof token === "string" && token !== "") return json(200, revokeToken(deps.ctx, { accessToken: token }));
+  return json(200, revokeToken(deps.ctx, { tokenSha256Hex: str(b, "token_sha256") }));
+}
+
 /**
  * The test-control API under `/_emulator/` (documented in the README). Returns the dispatcher the server uses
  * for those paths. Errors are answered as `{ error, error_description }` with status 400; a request from a
@@ -106,6 +115,7 @@ export function registerControlRoutes(deps: ControlDeps): (req: EmuRequest) => P
   add(["POST"], "/_emulator/device/approve", (req) => deviceDecision(deps, req, true));
   add(["POST"], "/_emulator/device/deny", (req) => deviceDecision(deps, req, false));
   add(["POST"], "/_emulator/signin", (req) => signIn(deps, req));
+  add(["POST"], "/_emulator/revoke", (req) => revoke(deps, req));
   add(["POST"], "/_emulator/clock", (req) => {
     const b = body(req);
     if (typeof b.advance !== "number") throw new TypeError("advance: expected a number of seconds");

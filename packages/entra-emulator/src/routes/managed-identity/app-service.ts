@@ -15,6 +15,7 @@ import {
   type MintedForRequest,
   type Problem,
 } from "./common.js";
+import { mintOrReuse, revocationParams } from "./token-reuse.js";
 
 /** App Service / Functions: the real `IDENTITY_ENDPOINT` is `http://127.0.0.1:41xxx/msi/token`. */
 export const APP_SERVICE_PATH = "/msi/token";
@@ -29,6 +30,7 @@ export const APP_SERVICE_2017 = "2017-09-01";
 //    api-version 2017-09-01: GET {MSI_ENDPOINT}?api-version&resource[&clientid] with `secret: {MSI_SECRET}`; the
 //    answer spells `expires_on` as a UTC date ("MM/DD/YYYY HH:MM:SS +00:00", the Linux workers' form, the one
 //    that both msrestazure and azure-identity parse). Errors in the same shape as 2019-08-01.
+//    Both versions take `xms_cc` and `token_sha256_to_refresh` (see token-reuse.ts).
 // ---------------------------------------------------------------------------------------------------------------
 
 export function handleAppService(ctx: EmulatorContext, req: EmuRequest): EmuResponse {
@@ -53,6 +55,7 @@ export function handleAppService(ctx: EmulatorContext, req: EmuRequest): EmuResp
 }
 
 function request2019(ctx: EmulatorContext, req: EmuRequest): MintedForRequest | Problem {
+  const params = revocationParams(req);
   return secretHeaderToken(
     ctx,
     req,
@@ -70,11 +73,13 @@ function request2019(ctx: EmulatorContext, req: EmuRequest): MintedForRequest | 
         clientid: "api-version 2019-08-01 names a client id 'client_id'",
       },
     },
+    (parsed) => mintOrReuse(ctx, "app_service", parsed, params),
   );
 }
 
 function request2017(ctx: EmulatorContext, req: EmuRequest): MintedForRequest | Problem {
   const only = "api-version 2017-09-01 selects a user-assigned identity by 'clientid' only";
+  const params = revocationParams(req);
   return secretHeaderToken(
     ctx,
     req,
@@ -88,6 +93,7 @@ function request2017(ctx: EmulatorContext, req: EmuRequest): MintedForRequest | 
       idParams: { clientid: "clientId" },
       foreignParams: { client_id: only, mi_res_id: only, msi_res_id: only, object_id: only, principal_id: only },
     },
+    (parsed) => mintOrReuse(ctx, "app_service", parsed, params),
   );
 }
 

@@ -199,8 +199,14 @@ export function claimTimes(token: string, fallbackLifetime: number, now: number)
  * An app-only token for a managed identity, as Entra issues it to the identity's service principal through the
  * same directory logic as client credentials: the resource's token version, `aud` (the API's client id for a v2
  * resource), and `roles` the API grants the identity's client id (`appRoles[].grantedTo`). The issuer is fixed.
+ * `extra` claims (e.g. `xms_cc`) are merged last.
  */
-export function mintForIdentity(ctx: EmulatorContext, identity: Identity, resource: string): MintedToken {
+export function mintForIdentity(
+  ctx: EmulatorContext,
+  identity: Identity,
+  resource: string,
+  extra: Record<string, unknown> = {},
+): MintedToken {
   const mi = ctx.config.managedIdentity;
   const now = ctx.clock.now();
   const target = miResource(ctx, resource);
@@ -214,7 +220,7 @@ export function mintForIdentity(ctx: EmulatorContext, identity: Identity, resour
     lifetime: mi.tokenLifetime,
     appObjectId: identity.objectId,
     roles: appRolesFor(target, identity.clientId),
-    extra: identity.resourceId !== undefined ? { xms_mirid: identity.resourceId } : {},
+    extra: { ...(identity.resourceId !== undefined ? { xms_mirid: identity.resourceId } : {}), ...extra },
   });
   const { exp, nbf } = claimTimes(issued.token, issued.expiresIn, now);
   return { token: issued.token, lifetime: issued.expiresIn, expiresOn: exp, notBefore: nbf };
@@ -250,13 +256,15 @@ export interface MintedForRequest extends ParsedTokenRequest {
 
 /**
  * The prologue of the sources guarded by a secret header: GET only, the header present and equal to the secret,
- * the common parameter checks, then a token for the identity. The caller renders a `Problem` in its own body shape.
+ * the common parameter checks, then a token for the identity (from `mint`, default a new one). The caller renders
+ * a `Problem` in its own body shape.
  */
 export function secretHeaderToken(
   ctx: EmulatorContext,
   req: EmuRequest,
   secret: SecretHeaderSpec,
   spec: TokenRequestSpec,
+  mint: (parsed: ParsedTokenRequest) => MintedToken = (p) => mintForIdentity(ctx, p.identity, p.resource),
 ): MintedForRequest | Problem {
   const bad = methodProblem(req, "GET");
   if (bad) return bad;
@@ -265,5 +273,5 @@ export function secretHeaderToken(
   if (value !== secret.expected) return secret.invalid;
   const parsed = parseTokenRequest(ctx, req, spec);
   if (isProblem(parsed)) return parsed;
-  return { ...parsed, minted: mintForIdentity(ctx, parsed.identity, parsed.resource) };
+  return { ...parsed, minted: mint(parsed) };
 }

@@ -2,6 +2,7 @@
 import type { EmulatorContext } from "../../context.js";
 import { json, type EmuRequest, type EmuResponse } from "../../http.js";
 import { formatExpiresOn, isProblem, problem, secretHeaderToken, type Problem } from "./common.js";
+import { mintOrReuse, revocationParams } from "./token-reuse.js";
 
 /** Service Fabric: the cluster's managed-identity token service (`IDENTITY_ENDPOINT`, HTTPS). */
 export const SERVICE_FABRIC_PATH = "/servicefabric/token";
@@ -9,12 +10,14 @@ export const SERVICE_FABRIC_PATH = "/servicefabric/token";
 // ---------------------------------------------------------------------------------------------------------------
 // 5. Service Fabric (api-version 2019-07-01-preview, HTTPS): GET {IDENTITY_ENDPOINT}?api-version&resource with
 //    `Secret: {IDENTITY_HEADER}`. Errors: `{"error":{"correlationId","code","message"}}`. The identity is the one
-//    the cluster assigned to the application; identity parameters are ignored.
+//    the cluster assigned to the application; identity parameters are ignored. `xms_cc` and
+//    `token_sha256_to_refresh` as in token-reuse.ts.
 // ---------------------------------------------------------------------------------------------------------------
 
 export function handleServiceFabric(ctx: EmulatorContext, req: EmuRequest): EmuResponse {
   const fail = (p: Problem): EmuResponse =>
     json(p.status, { error: { correlationId: req.correlationId, code: p.code, message: p.message } }, p.headers);
+  const params = revocationParams(req);
   const result = secretHeaderToken(
     ctx,
     req,
@@ -35,6 +38,7 @@ export function handleServiceFabric(ctx: EmulatorContext, req: EmuRequest): EmuR
       ),
     },
     { idParams: {}, foreignParams: {}, ignoreIdParams: true },
+    (parsed) => mintOrReuse(ctx, "service_fabric", parsed, params),
   );
   if (isProblem(result)) {
     return fail(
