@@ -35,6 +35,23 @@ const API_VERSIONS: Record<ManagedIdentitySource, string | undefined> = {
   CLOUD_SHELL: undefined,
 };
 
+/**
+ * Sources that take client capabilities (`xms_cc`) and the hash of a revoked token (`token_sha256_to_refresh`):
+ * Service Fabric only, as in MSAL Python 1.33 and msal-node (which keep both off App Service until its
+ * revocation-capable api-version is deployed everywhere; docs/msal-python-compatibility.md 5.4).
+ */
+export const REVOCATION_SOURCES: ReadonlySet<ManagedIdentitySource> = new Set<ManagedIdentitySource>([
+  "SERVICE_FABRIC",
+]);
+
+/** MSI v1 token revocation input of a request (sent only to {@link REVOCATION_SOURCES}). */
+export interface RevocationInput {
+  /** The client's capabilities, sent comma-separated as `xms_cc` when there is at least one. */
+  capabilities?: readonly string[];
+  /** Lower-case hex SHA-256 of the cached token a claims challenge refused (`token_sha256_to_refresh`). */
+  tokenSha256ToRefresh?: string;
+}
+
 /** The GET of a source (Cloud Shell, a POST, is built by the client). */
 export function buildRequest(
   source: ManagedIdentitySource,
@@ -42,10 +59,16 @@ export function buildRequest(
   identity: NormalizedIdentity,
   resource: string,
   env: Readonly<Record<string, string | undefined>>,
+  revocation: RevocationInput = {},
 ): MiRequest {
   const params: Record<string, string> = { "api-version": API_VERSIONS[source] ?? "", resource };
   const idParameter = identity.id === null ? undefined : ID_PARAMETERS[source][identity.type];
   if (idParameter !== undefined && identity.id !== null) params[idParameter] = identity.id;
+  if (REVOCATION_SOURCES.has(source)) {
+    if (revocation.tokenSha256ToRefresh !== undefined) params.token_sha256_to_refresh = revocation.tokenSha256ToRefresh;
+    if (revocation.capabilities && revocation.capabilities.length > 0)
+      params.xms_cc = revocation.capabilities.join(",");
+  }
   const headers: Record<string, string> =
     source === "SERVICE_FABRIC"
       ? { Secret: env.IDENTITY_HEADER ?? "" }

@@ -3,6 +3,7 @@
  * whichever source the host provides, cached in the unified cache, with single-flight, aging refresh and
  * IMDS retries.
  */
+import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import { win32 } from "node:path";
 import { TokenCache } from "../cache/token-cache.js";
@@ -14,9 +15,10 @@ import { ManagedIdentityThrottledHttpClient } from "../http/throttled-client.js"
 import type { HttpCacheStore, HttpClient, HttpResponse } from "../http/types.js";
 import { nowSeconds, systemClock, type Clock } from "../runtime/clock.js";
 import { LogSink, type Logger } from "../runtime/logger.js";
+import { RefreshReason } from "../oauth2/telemetry.js";
 import type { TokenResult } from "../types.js";
 import { arcTokenFolder, challengeKeyPath, readArcKey } from "./azure-arc.js";
-import { buildRequest, parseResponse, type MiResult } from "./backends.js";
+import { buildRequest, parseResponse, REVOCATION_SOURCES, type MiResult, type RevocationInput } from "./backends.js";
 import {
   normalizeIdentity,
   type ManagedIdentity,
@@ -40,13 +42,22 @@ import { detectSource, type Detection } from "./sources.js";
 export interface ManagedIdentityTokenOptions {
   /** The resource to get a token for, without `/.default`. */
   resource: string;
-  /** A claims challenge (CAE): bypasses the cached token; the endpoints themselves take no claims. */
+  /**
+   * A claims challenge (CAE) from the resource: bypasses the cached token. The endpoints take no claims; Service
+   * Fabric is sent the SHA-256 of the cached token instead (`token_sha256_to_refresh`), so that it does not answer
+   * with the refused token again.
+   */
   claimsChallenge?: string;
 }
 
 export interface ManagedIdentityClientOptions {
   /** Default: the built-in client (one retry on connection errors). */
   httpClient?: HttpClient;
+  /**
+   * Capabilities of this client (MSAL Python 1.33's `client_capabilities`), e.g. `["cp1"]`: it can answer claims
+   * challenges (Continuous Access Evaluation). Sent as `xms_cc` to the sources that take it (Service Fabric).
+   */
+  clientCapabilities?: string[];
   /** Default: a new in-memory TokenCache. */
   tokenCache?: TokenCache;
   /** Map-like store for throttling decisions. */
@@ -62,6 +73,19 @@ export interface ManagedIdentityClientOptions {
 }
 
 const REFRESH_HALF_LIFE_FROM = 7200;
+
+/** Lower-case hex SHA-256 of a token's text, the form `token_sha256_to_refresh` takes. */
+function sha256Hex(token: string): string {
+  return createHash("sha256").update(token, "utf8").digest("hex");
+}
+
+/** `clientCapabilities`, checked: strings without commas (they travel comma-separated in `xms_cc`). */
+function capabilitiesOption(value: unknown): readonly string[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value) || !value.every((c) => typeof c === "string" && c.trim() !== "" && !c.includes(",")))
+    throw new InvalidArgumentError('clientCapabilities must be an array of strings without commas, e.g. ["cp1"].');
+  return Object.freeze([...(value as string[])]);
+}
 
 /**
  * Gets tokens for the managed identity of the Azure host: VM (IMDS), App Service and Functions, Azure
@@ -88,6 +112,7 @@ export class ManagedIdentityClient {
   readonly #log: LogSink;
   readonly #flights = new SingleFlight();
   readonly #clients = new Map<string, HttpClient>();
+  readonly #capabilities: readonly string[];
 
   /** @throws ManagedIdentityError for an invalid identity. */
   constructor(
@@ -96,6 +121,7 @@ export class ManagedIdentityClient {
     o: ManagedIdentityClientOptions = {},
   ) {
     this.#identity = normalizeIdentity(managedIdentity);
+    this.#capabilities = capabilitiesOption(o.clientCapabilities);
     this.tokenCache = o.tokenCache ?? new TokenCache();
     if (!(this.tokenCache instanceof TokenCache))
       throw new InvalidArgumentError("tokenCache must be a TokenCache or SerializableTokenCache.");
@@ -111,7 +137,8 @@ export class ManagedIdentityClient {
 
   /**
    * A token for `resource` (e.g. `https://management.azure.com`), from the cache when valid. A
-   * `claimsChallenge` bypasses the cache (the managed-identity endpoints take no claims parameter).
+   * `claimsChallenge` bypasses the cache (the managed-identity endpoints take no claims parameter); Service
+   * Fabric is told which cached token was refused (its hex SHA-256), and the new token replaces it in the cache.
    * An endpoint's error is returned, not thrown (docs/api.md "Thrown or returned").
    *
    * @param o - see {@link ManagedIdentityTokenOptions}.
@@ -136,10 +163,13 @@ export class ManagedIdentityClient {
       if (read.hit) return read.hit;
     }
     return this.#flights.run(JSON.stringify([resource, claims ?? null]), async () => {
-      const read: CacheRead = claims ? { reason: 1 } : readAccessToken(reader, coords);
+      const cached = readAccessToken(reader, coords);
+      // With a claims challenge the cached token is the refused one: never returned, not even if refreshing fails.
+      const read: CacheRead = claims ? { reason: RefreshReason.FORCE_REFRESH } : cached;
       if (read.hit) return read.hit;
+      const refused = claims ? (cached.hit ?? cached.aging)?.access_token : undefined;
       try {
-        const result = await this.#fetch(resource);
+        const result = await this.#fetch(resource, refused === undefined ? undefined : sha256Hex(refused));
         const usable =
           typeof result.access_token === "string" &&
           result.access_token !== "" &&
@@ -197,7 +227,7 @@ export class ManagedIdentityClient {
     return client;
   }
 
-  async #fetch(resource: string): Promise<MiResult> {
+  async #fetch(resource: string, tokenSha256ToRefresh: string | undefined): Promise<MiResult> {
     const detection = detectSource(this.#env, () => this.#himdsInstalled());
     const http = this.#http(detection);
     const now = this.#now();
@@ -214,7 +244,11 @@ export class ManagedIdentityClient {
     if (detection.source === "SERVICE_FABRIC" && this.#identity.id !== null) {
       this.#log.verbose("Service Fabric ignores the user-assigned id: the identity is configured in the cluster.");
     }
-    const request = buildRequest(detection.source, detection.endpoint, this.#identity, resource, this.#env);
+    const revocation: RevocationInput = { capabilities: this.#capabilities };
+    if (tokenSha256ToRefresh !== undefined) revocation.tokenSha256ToRefresh = tokenSha256ToRefresh;
+    if (tokenSha256ToRefresh !== undefined && REVOCATION_SOURCES.has(detection.source))
+      this.#log.info("Managed identity: asking for a new token in place of the refused one (token_sha256_to_refresh).");
+    const request = buildRequest(detection.source, detection.endpoint, this.#identity, resource, this.#env, revocation);
     let response: HttpResponse = await http.get(request.url, { params: request.params, headers: request.headers });
     if (detection.source === "AZURE_ARC") {
       const folder = this.#arcFolder ?? arcTokenFolder(this.#platform, this.#env);
