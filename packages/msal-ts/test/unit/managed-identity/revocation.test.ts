@@ -121,7 +121,7 @@ describe("Service Fabric: client capabilities and token revocation", () => {
   it("a token past its refresh_on is still the refused one: its hash is sent", async () => {
     const clock = new FakeClock(1_000_000_000);
     const now = Math.floor(clock.now() / 1000);
-    const http = new RecordingHttpClient(() =>
+    const http: RecordingHttpClient = new RecordingHttpClient(() =>
       response(200, { access_token: `AT${http.requests.length}`, expires_on: String(now + 8 * 3600), resource: R }),
     );
     const client = new ManagedIdentityClient(new SystemAssignedManagedIdentity(), {
