@@ -67,13 +67,20 @@ function given<K extends string, V>(key: K, value: V | undefined): { [P in K]?: 
 }
 
 /** The caller's HTTP client, or the default one, wrapped in the throttling and HTTP-cache layer. */
-function httpFor(kind: ApplicationKind, o: ClientApplicationOptions, clock: Clock): ThrottledHttpClient {
+function httpFor(
+  kind: ApplicationKind,
+  o: ClientApplicationOptions,
+  clock: Clock,
+  env: Readonly<Record<string, string | undefined>>,
+): ThrottledHttpClient {
+  // Without `proxies`, the built-in client takes its proxy from the environment (HTTPS_PROXY, NO_PROXY, ...).
   const raw =
     o.httpClient ??
     createDefaultHttpClient({
       ...given("verify", o.verify),
       ...given("proxies", o.proxies),
       ...given("timeout", o.timeout),
+      env,
     });
   const defaultThrottleSeconds = kind === "public" ? THROTTLE_PUBLIC : THROTTLE_CONFIDENTIAL;
   return new ThrottledHttpClient({
@@ -108,7 +115,7 @@ function buildContext(clientId: string, o: ClientApplicationOptions, kind: Appli
   const env = o.env ?? process.env;
   const log = new LogSink(o.logger, o.enablePiiLog === true);
   const platform = o.platform ?? process.platform;
-  const http = httpFor(kind, o, clock);
+  const http = httpFor(kind, o, clock, env);
   const authorities = authoritiesFor(o, http, log);
   const clientAuth =
     o.clientCredential !== undefined

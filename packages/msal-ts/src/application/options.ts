@@ -35,8 +35,12 @@ export interface ClientApplicationOptions {
   httpClient?: HttpClient;
   /** TLS: `false` disables verification; a string is a CA bundle (PEM text or file path). Default client only. */
   verify?: boolean | string;
-  /** Proxy URL for both schemes, or one per scheme. Default client only. */
-  proxies?: string | { http?: string; https?: string };
+  /**
+   * Proxy URL for both schemes, or one per scheme with an optional `no_proxy` list (curl's NO_PROXY rules).
+   * Absent: the environment's `https_proxy`/`HTTPS_PROXY`, `http_proxy`, `all_proxy`/`ALL_PROXY` and
+   * `no_proxy`/`NO_PROXY`, as curl reads them; `{}`: no proxy, whatever the environment says. Default client only.
+   */
+  proxies?: string | { http?: string; https?: string; no_proxy?: string };
   /** Seconds one HTTP attempt may take. Default client only. */
   timeout?: number;
   /** Claims added to client assertions (merged last). */
@@ -60,7 +64,7 @@ export interface ClientApplicationOptions {
   logger?: Logger;
   /** Seam for tests and simulations: the clock the library reads. Default: the system clock. */
   clock?: Clock;
-  /** Seam for tests: environment variables (REGION_NAME, AZUREPS_HOST_ENVIRONMENT). Default `process.env`. */
+  /** Seam for tests: environment variables (REGION_NAME, AZUREPS_HOST_ENVIRONMENT, proxies). Default `process.env`. */
   env?: Record<string, string | undefined>;
   /** Seam for tests: the platform (`x-client-os`, broker rules). Default `process.platform`. */
   platform?: string;

@@ -130,6 +130,7 @@ async function runCommand(inv: Command, out: Output, run: RunEnvironment): Promi
       logger,
       secrets,
       ca: ca ?? emulator?.caPem,
+      env: run.env,
     };
     await untilAborted(dispatch(session, inv), run.signal);
   } finally {

@@ -37,6 +37,8 @@ export interface Session {
   readonly secrets: readonly string[];
   /** PEM of the CAs to trust (`--ca`, else the emulator's), or undefined for the system's. */
   readonly ca: string | undefined;
+  /** The command's environment: the applications read their proxy from it (HTTPS_PROXY, NO_PROXY, ...). */
+  readonly env: Readonly<Record<string, string | undefined>>;
 }
 
 /**
@@ -85,14 +87,19 @@ function appOptions(
   tokenCache: PersistentTokenCache;
   httpCache: Map<string, unknown>;
   logger: Logger;
+  env: Record<string, string | undefined>;
   verify?: string;
   instanceDiscovery?: false;
+  proxies?: Record<string, never>;
 } {
   return {
     authority,
     tokenCache: s.tokenCache,
     httpCache: s.httpCache,
     logger: s.logger,
+    env: { ...s.env },
+    // The emulator of `--emulator` runs in this process on 127.0.0.1: no proxy could reach it.
+    ...(s.emulator !== undefined ? { proxies: {} } : {}),
     ...(s.ca !== undefined ? { verify: s.ca } : {}),
     ...(s.emulator !== undefined || !s.common.instanceDiscovery ? { instanceDiscovery: false as const } : {}),
   };
@@ -136,7 +143,7 @@ export function managedIdentityClient(s: Session, miClientId: string | undefined
   return new ManagedIdentityClient(identity, {
     tokenCache: s.tokenCache,
     logger: s.logger,
-    ...(s.emulator !== undefined ? { env: s.emulator.managedIdentityEnv("imds") } : {}),
+    env: s.emulator !== undefined ? s.emulator.managedIdentityEnv("imds") : { ...s.env },
   });
 }
 

@@ -15,10 +15,11 @@ export interface TlsSettings {
   rejectUnauthorized?: boolean;
 }
 
-/** Proxy URL per scheme of the target URL. */
+/** The `proxies` option, checked: a proxy URL per scheme of the target URL and a `NO_PROXY`-style list. */
 export interface ProxySettings {
   http?: string;
   https?: string;
+  no_proxy?: string;
 }
 
 const PEM_MARKER = "-----BEGIN";
@@ -60,25 +61,33 @@ export function tlsSettings(verify: unknown): TlsSettings {
 
 const PROXY_PROTOCOLS = new Set(["http:", "https:", "socks:", "socks5:"]);
 
-function proxyUrl(value: unknown, option: string): string {
+/**
+ * Checks one proxy URL and returns it with a scheme: `proxy.example:3128` is taken as `http://proxy.example:3128`,
+ * as curl and Python's requests take it. Errors name `option` (an option or an environment variable) and never
+ * the value, which may hold a password.
+ */
+export function proxyUrl(value: unknown, option: string): string {
   if (typeof value !== "string") {
     throw new InvalidArgumentError(`${option} must be a proxy URL string such as "http://proxy.example:8080".`);
   }
+  const withScheme = value.includes("://") ? value : `http://${value}`;
   let url: URL;
   try {
-    url = new URL(value);
+    url = new URL(withScheme);
   } catch {
     throw new InvalidArgumentError(`${option} is not a valid URL. Use a form like "http://proxy.example:8080".`);
   }
   if (!PROXY_PROTOCOLS.has(url.protocol)) {
     throw new InvalidArgumentError(`${option} must use http, https or socks5 (got ${url.protocol}).`);
   }
-  return value;
+  if (url.hostname === "")
+    throw new InvalidArgumentError(`${option} has no host. Use a form like "http://proxy.example:8080".`);
+  return withScheme;
 }
 
 /**
- * Reads `proxies`: a string serves both schemes, an object `{ http, https }` serves each scheme of the
- * target URL (as `requests` does).
+ * Reads `proxies`: a string serves both schemes, an object `{ http, https, no_proxy }` serves each scheme of
+ * the target URL and bypasses the hosts of `no_proxy` (the keys of Python requests' `proxies` dict).
  */
 export function proxySettings(proxies: unknown): ProxySettings {
   if (proxies === undefined) return {};
@@ -87,12 +96,21 @@ export function proxySettings(proxies: unknown): ProxySettings {
     return { http: url, https: url };
   }
   if (typeof proxies !== "object" || proxies === null || Array.isArray(proxies)) {
-    throw new InvalidArgumentError("proxies must be a URL string or an object { http?: string; https?: string }.");
+    throw new InvalidArgumentError(
+      "proxies must be a URL string or an object { http?: string; https?: string; no_proxy?: string }.",
+    );
   }
-  const { http, https } = proxies as { http?: unknown; https?: unknown };
+  const given = proxies as Record<string, unknown>;
+  if (Object.keys(given).some((k) => !["http", "https", "no_proxy"].includes(k)))
+    throw new InvalidArgumentError("proxies takes only the keys http, https and no_proxy.");
   const out: ProxySettings = {};
-  if (http !== undefined) out.http = proxyUrl(http, "proxies.http");
-  if (https !== undefined) out.https = proxyUrl(https, "proxies.https");
+  if (given.http !== undefined) out.http = proxyUrl(given.http, "proxies.http");
+  if (given.https !== undefined) out.https = proxyUrl(given.https, "proxies.https");
+  if (given.no_proxy !== undefined) {
+    if (typeof given.no_proxy !== "string")
+      throw new InvalidArgumentError('proxies.no_proxy must be a string such as "localhost,.corp.example".');
+    out.no_proxy = given.no_proxy;
+  }
   return out;
 }
 

@@ -9,16 +9,10 @@ import type { Dispatcher, buildConnector } from "undici";
 /** undici is loaded on the first request, not at `import "msal-ts"` (it is most of the import time). */
 type Undici = typeof import("undici");
 import { InvalidArgumentError, NetworkError, ServerError } from "../errors.js";
-import {
-  byteLimit,
-  proxySettings,
-  timeoutMs,
-  tlsSettings,
-  type ProxySettings,
-  type TlsSettings,
-} from "./client-options.js";
+import { byteLimit, timeoutMs, tlsSettings, type TlsSettings } from "./client-options.js";
 import { appendQuery, encodeForm } from "./form-encoding.js";
 import { classifyFailure, describeFailure, failureCode } from "./network-failure.js";
+import { DIRECT, proxyPlan, routeFor, type ProxyPlan, type ProxyRoute } from "./proxy-config.js";
 import { BodyTooLarge, flattenHeaders, readText } from "./response-body.js";
 import type { HttpClient, HttpPostOptions, HttpResponse } from "./types.js";
 
@@ -32,8 +26,17 @@ const NEVER_CONNECTED = new Set(["ECONNREFUSED", "EAI_AGAIN", "ENETUNREACH", "EH
 export interface DefaultHttpClientOptions {
   /** `true` (default): Node's trust store; `false`: no TLS verification; a string: CA bundle PEM text or file path. */
   verify?: boolean | string;
-  /** One proxy URL for both schemes, or one per scheme of the target URL. */
-  proxies?: string | { http?: string; https?: string };
+  /**
+   * One proxy URL for both schemes, or one per scheme of the target URL with an optional `no_proxy` list
+   * (curl's `NO_PROXY` rules). When given, the environment's proxy variables are not read; `{}` means no proxy.
+   */
+  proxies?: string | { http?: string; https?: string; no_proxy?: string };
+  /**
+   * Environment variables to read the proxy from when `proxies` is not given (`https_proxy`, `HTTPS_PROXY`,
+   * `http_proxy`, `all_proxy`, `ALL_PROXY`, `no_proxy`, `NO_PROXY`, as curl reads them); absent: no proxy.
+   * The applications pass their `env` (default `process.env`).
+   */
+  env?: Readonly<Record<string, string | undefined>>;
   /** Seconds one attempt may take, connect to last body byte. Default: undici's (10 s connect, 300 s headers/body). */
   timeout?: number;
   /** Largest response body read, in bytes; default {@link DEFAULT_MAX_RESPONSE_BYTES}. */
@@ -92,7 +95,7 @@ export function createDefaultHttpClient(options: DefaultHttpClientOptions = {}):
 /** The checked options of one client. */
 interface Settings {
   tls: TlsSettings;
-  proxies: ProxySettings;
+  proxies: ProxyPlan;
   /** One attempt's limit in ms, connect to last body byte; `undefined`: undici's own limits. */
   deadlineMs: number | undefined;
   maxBytes: number;
@@ -105,7 +108,8 @@ interface Settings {
 /** undici's request function and the agents of one client, created on its first request. */
 interface Engine {
   request: Undici["request"];
-  dispatchers: { "http:": Dispatcher; "https:": Dispatcher };
+  /** The direct agent, or the proxy agent of `route`. */
+  dispatcherFor(route: ProxyRoute | undefined): Dispatcher;
   all: Dispatcher[];
 }
 
@@ -118,11 +122,17 @@ interface ClientState {
 /** Checks the options in the order they are documented, so the first bad one is the one reported. */
 function readSettings(options: DefaultHttpClientOptions): Settings {
   const tls = tlsSettings(options.verify);
-  const proxies = proxySettings(options.proxies);
+  const pinning = options.pinnedCertificateSha1 !== undefined;
+  if (pinning && options.proxies !== undefined)
+    throw new InvalidArgumentError(
+      "pinnedCertificateSha1 cannot be combined with proxies: a pinned server is reached directly.",
+    );
+  // A pinned server (Service Fabric's local endpoint) is always reached directly: through a proxy's tunnel the
+  // pin could not be checked.
+  const proxies = pinning ? DIRECT : proxyPlan(options.proxies, options.env);
   const deadlineMs = timeoutMs(options.timeout);
   const maxBytes = byteLimit(options.maxResponseBytes, DEFAULT_MAX_RESPONSE_BYTES);
-  const pinned =
-    options.pinnedCertificateSha1 === undefined ? undefined : checkThumbprint(options.pinnedCertificateSha1);
+  const pinned = pinning ? checkThumbprint(options.pinnedCertificateSha1 as string) : undefined;
   return { tls, proxies, deadlineMs, maxBytes, timeoutSeconds: options.timeout, pinned };
 }
 
@@ -136,25 +146,26 @@ function buildEngine(undici: Undici, s: Settings): Engine {
   const connectOptions = deadlineMs === undefined ? { ...tls } : { ...tls, timeout: deadlineMs };
   const connect = s.pinned === undefined ? connectOptions : pinnedConnector(undici, s.pinned, deadlineMs);
   const direct = new undici.Agent({ ...timers, connect });
-  const proxyAgents = new Map<string, Dispatcher>();
-  const viaProxy = (uri: string | undefined): Dispatcher => {
-    if (uri === undefined) return direct;
-    let agent = proxyAgents.get(uri);
-    if (agent === undefined) {
-      // proxyTunnel false: http targets go as absolute-form requests to an http proxy; https always tunnels (CONNECT).
-      agent = new undici.ProxyAgent({
-        uri,
+  const proxyAgents = new Map<ProxyRoute, Dispatcher>();
+  for (const route of [s.proxies.http, s.proxies.https]) {
+    if (route === undefined || proxyAgents.has(route)) continue;
+    // proxyTunnel false: http targets go as absolute-form requests to an http proxy; https always tunnels (CONNECT).
+    proxyAgents.set(
+      route,
+      new undici.ProxyAgent({
+        uri: route.uri,
+        ...(route.token !== undefined ? { token: route.token } : {}),
+        ...route.socksAuth,
         proxyTunnel: false,
         requestTls: { ...tls },
         proxyTls: { ...tls },
         ...timers,
-      });
-      proxyAgents.set(uri, agent);
-    }
-    return agent;
-  };
-  const dispatchers = { "http:": viaProxy(s.proxies.http), "https:": viaProxy(s.proxies.https) };
-  return { request: undici.request, dispatchers, all: [direct, ...proxyAgents.values()] };
+      }),
+    );
+  }
+  const dispatcherFor = (route: ProxyRoute | undefined): Dispatcher =>
+    (route === undefined ? undefined : proxyAgents.get(route)) ?? direct;
+  return { request: undici.request, dispatcherFor, all: [direct, ...proxyAgents.values()] };
 }
 
 async function attempt(a: Attempt, request: Undici["request"], s: Settings): Promise<Outcome> {
@@ -225,8 +236,9 @@ async function send(
   o: HttpPostOptions | undefined,
 ): Promise<HttpResponse> {
   const target = parseTarget(method, url);
-  const { request, dispatchers } = await engineOf(state);
-  const dispatcher = dispatchers[target.protocol];
+  const { request, dispatcherFor } = await engineOf(state);
+  const route = routeFor(state.settings.proxies, target);
+  const dispatcher = dispatcherFor(route);
   o?.signal?.throwIfAborted();
   if (state.closed) throw new NetworkError(`${method} ${target.origin} failed: the HTTP client is closed.`);
   const prepared: Attempt = {
@@ -242,6 +254,7 @@ async function send(
     const next = afterFailure(outcome, {
       method,
       origin: target.origin,
+      proxy: route?.label,
       attempts,
       settings: state.settings,
       signal: o?.signal,
@@ -253,6 +266,8 @@ async function send(
 interface FailedAttempt {
   method: Method;
   origin: string;
+  /** The proxy's label (origin and source, no credentials) when the request went through one. */
+  proxy: string | undefined;
   attempts: number;
   settings: Settings;
   signal: AbortSignal | undefined;
@@ -264,7 +279,8 @@ function afterFailure(
   f: FailedAttempt,
 ): { retry: true } | { error: unknown } {
   const { error } = outcome;
-  const { method, origin, attempts } = f;
+  const { method, attempts } = f;
+  const origin = f.proxy === undefined ? f.origin : `${f.origin} through the proxy ${f.proxy}`;
   if (error instanceof BodyTooLarge) {
     return {
       error: new ServerError(

@@ -73,9 +73,9 @@ export function describeFailure(code: string | undefined, error: unknown): strin
   const proxy = /^Proxy (?:response|Authentication Required) \((\d{3})\)/.exec(message);
   const proxyStatus = proxy?.[1];
   if (proxyStatus !== undefined)
-    return `the proxy answered ${proxyStatus}. Check the proxies option and its credentials`;
+    return `the proxy answered ${proxyStatus}. Check the proxy (the proxies option or the proxy environment variables) and its credentials`;
   if (code === "UND_ERR_PRX_TLS")
-    return "the TLS connection to the proxy failed (UND_ERR_PRX_TLS). Check the proxies option";
+    return "the TLS connection to the proxy failed (UND_ERR_PRX_TLS). Check the proxy URL and verify";
   if (code === "UND_ERR_INVALID_ARG")
     return "the request could not be sent (UND_ERR_INVALID_ARG). Check the header names and values";
   if (code.startsWith("HPE_")) return `the server sent an invalid HTTP response (${code})`;

@@ -218,7 +218,11 @@ export class ManagedIdentityClient {
       const raw =
         this.#raw ??
         createDefaultHttpClient(
-          key.startsWith("sf ") ? { pinnedCertificateSha1: this.#env.IDENTITY_SERVER_THUMBPRINT ?? "" } : {},
+          key.startsWith("sf ")
+            ? { pinnedCertificateSha1: this.#env.IDENTITY_SERVER_THUMBPRINT ?? "" }
+            : // Proxy variables apply as to every request, IMDS included, as with MSAL Python (requests) and
+              // azure-identity: IMDS refuses proxied requests, so hosts that set a proxy list 169.254.169.254 in NO_PROXY.
+              { env: this.#env },
         );
       const retrying = detection.source === "DEFAULT_TO_VM" ? new ImdsRetryingHttpClient(raw, this.#clock) : raw;
       client = new ManagedIdentityThrottledHttpClient({ http: retrying, cache: this.#httpCache, clock: this.#clock });
