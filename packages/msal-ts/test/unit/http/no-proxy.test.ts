@@ -11,7 +11,11 @@ type Case = readonly [string, string, boolean];
 
 function check(cases: readonly Case[]): void {
   for (const [url, list, expected] of cases) {
-    assert.equal(bypassesProxy(parseNoProxy(list), new URL(url)), expected, `${url} with NO_PROXY=${JSON.stringify(list)}`);
+    assert.equal(
+      bypassesProxy(parseNoProxy(list), new URL(url)),
+      expected,
+      `${url} with NO_PROXY=${JSON.stringify(list)}`,
+    );
   }
 }
 
