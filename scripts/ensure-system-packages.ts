@@ -55,6 +55,11 @@ export const SYSTEM_PACKAGES: readonly SystemPackage[] = [
     usedBy: "azure-identity peer tests (/usr/bin/python3)",
     probe: { run: ["/usr/bin/python3", "-c", "import azure.identity"] },
   },
+  {
+    name: "tinyproxy",
+    usedBy: "proxy tests (they start their own /usr/bin/tinyproxy as a forward proxy on loopback)",
+    probe: { run: ["/usr/bin/tinyproxy", "-v"] },
+  },
 ];
 
 /** What the script needs from the machine; the tests pass a fake one. */

@@ -22,7 +22,14 @@ if (files.length === 0) {
   console.error(`no test files under ${roots.join(", ")}`);
   process.exit(1);
 }
+// The tests talk to servers on 127.0.0.1, and msal-ts reads its proxy from the environment (as curl does): a
+// developer's https_proxy must not route them elsewhere. The proxy tests set the variables they test.
+const env = { ...process.env };
+for (const name of Object.keys(env)) {
+  if (/^(https?|all|no)_proxy$/i.test(name)) delete env[name];
+}
 const result = spawnSync(process.execPath, ["--import", "tsx", "--test", "--test-reporter=spec", ...files], {
   stdio: "inherit",
+  env,
 });
 process.exit(result.status ?? 1);

@@ -41,6 +41,7 @@ function fakeSystem(o: {
         const module = args.at(-1) === "import azure.identity" ? "python3-azure" : "python3-msal";
         return installed.has(module) ? 0 : 1;
       }
+      if (command === "/usr/bin/tinyproxy") return installed.has("tinyproxy") ? 0 : 1;
       if (command === "/usr/bin/az")
         return installed.has("azure-cli") && env?.AZURE_CORE_COLLECT_TELEMETRY === "false" ? 0 : 1;
       calls.push({ command, args, env });
@@ -54,10 +55,10 @@ function fakeSystem(o: {
   return { system, calls, lines };
 }
 
-const ALL = ["chromium", "redis-server", "python3-msal", "azure-cli", "python3-azure"];
+const ALL = ["chromium", "redis-server", "python3-msal", "azure-cli", "python3-azure", "tinyproxy"];
 
 describe("ensure-system-packages", () => {
-  it("lists chromium, redis-server, python3-msal, azure-cli and python3-azure, probing what the tests use", () => {
+  it("lists chromium, redis-server, python3-msal, azure-cli, python3-azure and tinyproxy, probing what the tests use", () => {
     assert.deepEqual(
       SYSTEM_PACKAGES.map((p) => [p.name, p.probe]),
       [
@@ -72,6 +73,7 @@ describe("ensure-system-packages", () => {
           },
         ],
         ["python3-azure", { run: ["/usr/bin/python3", "-c", "import azure.identity"] }],
+        ["tinyproxy", { run: ["/usr/bin/tinyproxy", "-v"] }],
       ],
     );
   });
@@ -87,7 +89,7 @@ describe("ensure-system-packages", () => {
     const { system } = fakeSystem({
       root: false,
       aptGet: true,
-      installed: ["chromium", "redis-server", "azure-cli", "python3-azure"],
+      installed: ["chromium", "redis-server", "azure-cli", "python3-azure", "tinyproxy"],
     });
     system.dpkgInstalled = () => true;
     assert.deepEqual(
@@ -105,7 +107,7 @@ describe("ensure-system-packages", () => {
     const { system, calls, lines } = fakeSystem({
       root: false,
       aptGet: true,
-      installed: ["redis-server", "azure-cli"],
+      installed: ["redis-server", "azure-cli", "tinyproxy"],
     });
     assert.equal(ensureSystemPackages(system), 1);
     assert.deepEqual(calls, []);
@@ -130,7 +132,7 @@ describe("ensure-system-packages", () => {
     const { system, calls, lines } = fakeSystem({
       root: true,
       aptGet: true,
-      installed: ["chromium", "azure-cli", "python3-azure"],
+      installed: ["chromium", "azure-cli", "python3-azure", "tinyproxy"],
     });
     assert.equal(ensureSystemPackages(system), 0);
     const env = { DEBIAN_FRONTEND: "noninteractive" };
@@ -151,13 +153,13 @@ describe("ensure-system-packages", () => {
     assert.equal(failing.calls.length, 1, "no install after a failed update");
     assert.match(
       failing.lines.at(-1) ?? "",
-      /^apt-get could not install chromium redis-server python3-msal azure-cli python3-azure/,
+      /^apt-get could not install chromium redis-server python3-msal azure-cli python3-azure tinyproxy/,
     );
     const partial = fakeSystem({ root: true, aptGet: true, installed: [], installable: ["chromium"] });
     assert.equal(ensureSystemPackages(partial.system), 1);
     assert.equal(
       partial.lines.at(-1),
-      "Still not usable after apt-get install: redis-server, python3-msal, azure-cli, python3-azure.",
+      "Still not usable after apt-get install: redis-server, python3-msal, azure-cli, python3-azure, tinyproxy.",
     );
   });
 
@@ -185,12 +187,12 @@ describe("ensure-system-packages", () => {
       const lines = r.stderr.trimEnd().split("\n");
       assert.equal(
         lines[0],
-        "The tests need Debian packages that are not installed: chromium, redis-server, python3-msal, azure-cli, python3-azure.",
+        "The tests need Debian packages that are not installed: chromium, redis-server, python3-msal, azure-cli, python3-azure, tinyproxy.",
       );
       assert.equal(lines.at(-2), "Install them (this needs root), then run the tests again:");
       assert.equal(
         lines.at(-1),
-        "  sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium redis-server python3-msal azure-cli python3-azure",
+        "  sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium redis-server python3-msal azure-cli python3-azure tinyproxy",
       );
     } finally {
       rmSync(stubs, { recursive: true, force: true });
