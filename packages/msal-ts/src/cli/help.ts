@@ -22,6 +22,8 @@ function footer(cachePath: string): string[] {
     "  The tenant replaces the authority's tenant unless the authority is set more strongly (an --authority",
     "  flag is not changed by MSAL_TS_TENANT). Relative paths in the config file are relative to it.",
     "  Secrets: MSAL_TS_CLIENT_SECRET, MSAL_TS_CERTIFICATE_PASSPHRASE (never read from the config file).",
+    "  Proxy: https_proxy or HTTPS_PROXY, http_proxy, all_proxy or ALL_PROXY, no_proxy or NO_PROXY, read as",
+    "  curl reads them (not under --emulator, whose emulator runs in this process).",
     "Config file (--config PATH, a JSON object with the keys above):",
     ...CONFIG_LOCATION_HELP.map((line) => `  ${line}`),
     "",

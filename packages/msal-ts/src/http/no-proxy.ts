@@ -96,7 +96,7 @@ function parseEntry(token: string): Entry | "all" | undefined {
   if (name.endsWith(".")) name = name.slice(0, -1);
   if (name.startsWith(".")) name = name.slice(1);
   // Non-ASCII names compare in their punycode form, as URL host names do.
-  if (/[^\x00-\x7f]/.test(name)) name = domainToASCII(name);
+  if ([...name].some((c) => c.charCodeAt(0) > 0x7f)) name = domainToASCII(name);
   if (name === "" || /[/\s]/.test(name)) return undefined;
   return { kind: "name", name, port: split.port };
 }
