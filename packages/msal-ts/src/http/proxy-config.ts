@@ -106,10 +106,13 @@ export function environmentPlan(env: Env): ProxyPlan {
 export function proxyPlan(proxies: unknown, env: Env | undefined): ProxyPlan {
   if (proxies === undefined) return env === undefined ? DIRECT : environmentPlan(env);
   const s = proxySettings(proxies);
-  const one = typeof proxies === "string";
+  if (typeof proxies === "string") {
+    const both = routeOf(proxies, "proxies"); // one route, one agent, for both schemes
+    return { http: both, https: both, noProxy: EMPTY_NO_PROXY };
+  }
   return {
-    http: s.http === undefined ? undefined : routeOf(s.http, one ? "proxies" : "proxies.http"),
-    https: s.https === undefined ? undefined : routeOf(s.https, one ? "proxies" : "proxies.https"),
+    http: s.http === undefined ? undefined : routeOf(s.http, "proxies.http"),
+    https: s.https === undefined ? undefined : routeOf(s.https, "proxies.https"),
     noProxy: s.no_proxy === undefined ? EMPTY_NO_PROXY : parseNoProxy(s.no_proxy),
   };
 }
