@@ -8,6 +8,7 @@ import { InvalidArgumentError } from "../errors.js";
 import { isRecord } from "../util/json.js";
 import type { Account } from "../types.js";
 import type { FlowContext } from "./context.js";
+import { withPartition } from "./store.js";
 
 function accountsIn(ctx: FlowContext, environment: string, cloudShell: boolean): Map<string, Account> {
   const types = new Set(["ADFS", "MSSTS", ...(cloudShell ? ["CLOUDSHELL"] : [])]);
@@ -77,10 +78,16 @@ export async function removeAccount(ctx: FlowContext, account: unknown): Promise
       );
     }
   }
-  const query = { environment: account.environment, home_account_id: account.home_account_id };
-  const metadata = ctx.cache
-    .lookup("AppMetadata", { query: { client_id: ctx.clientId, environment: account.environment } })
-    .next().value as CacheEntry | undefined;
+  // A cache kept elsewhere (Redis) loads the user's partition first and saves it emptied afterwards.
+  const { environment, home_account_id: homeAccountId } = account;
+  const partition = ctx.cache.beforeAccess ? ({ kind: "user", homeAccountId } as const) : null;
+  await withPartition(ctx, partition, async () => removeAccountEntries(ctx, environment, homeAccountId));
+}
+
+function removeAccountEntries(ctx: FlowContext, environment: string, homeAccountId: string): void {
+  const query = { environment, home_account_id: homeAccountId };
+  const metadata = ctx.cache.lookup("AppMetadata", { query: { client_id: ctx.clientId, environment } }).next().value as
+    CacheEntry | undefined;
   const family = typeof metadata?.family_id === "string" && metadata.family_id !== "" ? metadata.family_id : undefined;
   for (const rt of [...ctx.cache.lookup("RefreshToken", { query })]) {
     if (rt.client_id === ctx.clientId || (family !== undefined && rt.family_id === family))

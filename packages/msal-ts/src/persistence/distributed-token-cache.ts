@@ -114,7 +114,8 @@ export class DistributedTokenCache extends SerializableTokenCache {
     if (!use) return;
     try {
       const now = this.#snapshot(partition);
-      if (now !== use.loaded && now !== "{}") {
+      // A partition emptied by the call (removeAccount) is written empty too, so the store forgets its tokens.
+      if (now !== use.loaded) {
         await this.#store.set(key, now, this.#ttl(partition));
         use.loaded = now;
       }

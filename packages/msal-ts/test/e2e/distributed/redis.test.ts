@@ -105,6 +105,47 @@ describe("DistributedTokenCache on Redis", () => {
     assert.equal(again?.token_source, "identity_provider", "the rotated refresh token from Redis works on A");
   });
 
+  it("removeAccount on one instance empties that user's partition in Redis; the other user's stays", async () => {
+    const a = instance("signout:");
+    const b = instance("signout:");
+    const signIn = async (username: string, password: string): Promise<Account> => {
+      const flow = await a.initiateAuthCodeFlow([GRAPH], { redirectUri: "https://localhost/auth/callback" });
+      const r = expectToken(
+        await a.acquireTokenByAuthCodeFlow(
+          flow,
+          (await emulator.signIn({ authUri: flow.auth_uri, username, password })).params,
+        ),
+      );
+      const oid = (r.id_token_claims as Record<string, string>).oid;
+      return {
+        home_account_id: `${oid}.${IDS.tenantId}`,
+        environment: "localhost",
+        realm: IDS.tenantId,
+        local_account_id: oid!,
+        username,
+        authority_type: "MSSTS",
+      };
+    };
+    const alice = await signIn("alice@contoso.com", "alice-password");
+    const bob = await signIn("bob@contoso.com", "bob-password");
+    const sections = async (home: string) => {
+      const blob = JSON.parse((await redis.get(`signout:user:${home}`)) ?? "{}") as Record<string, object>;
+      return Object.keys(blob).filter((k) => Object.keys(blob[k]!).length > 0);
+    };
+    assert.deepEqual((await sections(alice.home_account_id)).sort(), [
+      "AccessToken",
+      "Account",
+      "AppMetadata",
+      "IdToken",
+      "RefreshToken",
+    ]);
+    await b.removeAccount(alice);
+    const left = await sections(alice.home_account_id);
+    assert.ok(!left.some((k) => k !== "AppMetadata"), `alice's tokens are gone from Redis (left: ${left.join()})`);
+    assert.equal(await a.acquireTokenSilent([GRAPH], alice), null, "no instance can serve alice any more");
+    assert.equal((await a.acquireTokenSilent([GRAPH], bob))?.token_source, "cache", "bob is still signed in");
+  });
+
   it("tenants: a token of tenant A is never served to tenant B, and each tenant's partition holds only its own", async () => {
     const http = new FakeEntra();
     http.token = (r) => response(200, { access_token: `token-for-${r.url.split("/")[3]}`, expires_in: 3600 });
