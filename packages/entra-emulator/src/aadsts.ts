@@ -15,6 +15,8 @@ export interface AadstsEntry {
 
 export const AADSTS = {
   28000: { error: "invalid_scope", description: "Provided value for the input parameter scope is not valid." },
+  50006: { error: "invalid_grant", description: "Signature verification failed because of an invalid signature." },
+  50008: { error: "invalid_grant", description: "SAML assertion is missing or misconfigured in the token." },
   50011: {
     error: "invalid_request",
     description:
@@ -40,6 +42,7 @@ export const AADSTS = {
     description:
       "Due to a configuration change made by your administrator, or because you moved to a new location, you must use multi-factor authentication.",
   },
+  50107: { error: "invalid_grant", description: "The requested federation realm object doesn't exist." },
   50126: { error: "invalid_grant", description: "Error validating credentials due to invalid username or password." },
   54005: {
     error: "invalid_grant",

@@ -1,4 +1,4 @@
-import { createHash, X509Certificate } from "node:crypto";
+import { createHash, createPrivateKey, createPublicKey, X509Certificate } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { FIRST_PARTY_APPS, FIRST_PARTY_IDS } from "./first-party.js";
@@ -52,6 +52,22 @@ export interface UserConfig {
   displayName?: string;
   mfaRequired?: boolean;
   federated?: boolean;
+}
+
+/**
+ * The emulator's federation server (ADFS-like: MEX and WS-Trust username/password endpoints under
+ * `/adfs/services/trust/`) that signs federated users in with SAML assertions.
+ */
+export interface FederationConfig {
+  /** The SAML assertions' Issuer. Default `http://{hostName}/adfs/services/trust`. */
+  issuer?: string;
+  /**
+   * The token-signing certificate (RSA) and its private key, both PEM. Default: one made at the first WS-Trust
+   * request and kept for the emulator's run.
+   */
+  signingCertificate?: { pem: string; keyPem: string };
+  /** Seconds a SAML assertion is valid from its issue. Default 3600, like ADFS. */
+  tokenLifetime?: number;
 }
 
 export interface TokenLifetimes {
@@ -111,6 +127,8 @@ export interface EmulatorConfig {
    * replaces the built-in one.
    */
   firstPartyApps?: string[];
+  /** The federation server that federated users (`federated: true`) sign in with. */
+  federation?: FederationConfig;
 }
 
 /** Thrown for a configuration that the emulator cannot run with; the message names the offending path. */
@@ -206,6 +224,17 @@ const SCHEMA: Fields = {
         expiresOnFormat: { shape: "string" },
         tokenLifetime: { shape: "number" },
         reuseTokens: { shape: "boolean" },
+      },
+    },
+  },
+  federation: {
+    shape: {
+      object: {
+        issuer: { shape: "string" },
+        signingCertificate: {
+          shape: { object: { pem: { shape: "string", required: true }, keyPem: { shape: "string", required: true } } },
+        },
+        tokenLifetime: { shape: "number" },
       },
     },
   },
@@ -309,6 +338,7 @@ export interface NormalizedConfig {
   managedIdentity: Required<Omit<ManagedIdentityConfig, "tenant">> & { tenantId: string };
   /** Tenant ids lower-case; `state` filled in. */
   subscriptions: Required<SubscriptionConfig>[];
+  federation: Omit<FederationConfig, "tokenLifetime"> & { tokenLifetime: number };
 }
 
 type TenantOf = (ref: string, path: string) => string;
@@ -472,6 +502,42 @@ function normalizeManagedIdentity(config: EmulatorConfig, tenantOf: TenantOf): N
   };
 }
 
+/** Checks that a signing certificate is an RSA certificate and that the key is its key. */
+function checkSigningCertificate(pem: string, keyPem: string, path: string): void {
+  let cert: X509Certificate;
+  try {
+    cert = new X509Certificate(pem);
+  } catch {
+    throw new EmulatorConfigError(`${path}.pem: not a PEM certificate`);
+  }
+  if (cert.publicKey.asymmetricKeyType !== "rsa")
+    throw new EmulatorConfigError(`${path}.pem: an RSA certificate is required`);
+  let fromKey: Buffer;
+  try {
+    fromKey = createPublicKey(createPrivateKey(keyPem)).export({ type: "spki", format: "der" });
+  } catch {
+    throw new EmulatorConfigError(`${path}.keyPem: not a PEM private key`);
+  }
+  if (!fromKey.equals(cert.publicKey.export({ type: "spki", format: "der" }))) {
+    throw new EmulatorConfigError(`${path}.keyPem: the key does not match the certificate`);
+  }
+}
+
+function normalizeFederation(config: EmulatorConfig): NormalizedConfig["federation"] {
+  const f = config.federation ?? {};
+  const tokenLifetime = f.tokenLifetime ?? 3600;
+  if (!Number.isInteger(tokenLifetime) || tokenLifetime < 1) {
+    throw new EmulatorConfigError("federation.tokenLifetime: must be a whole number of seconds, at least 1");
+  }
+  if (f.issuer !== undefined && !/^[a-z][a-z0-9+.-]*:\S+$/i.test(f.issuer)) {
+    throw new EmulatorConfigError("federation.issuer: expected an absolute URI");
+  }
+  if (f.signingCertificate) {
+    checkSigningCertificate(f.signingCertificate.pem, f.signingCertificate.keyPem, "federation.signingCertificate");
+  }
+  return { ...f, tokenLifetime };
+}
+
 const SUBSCRIPTION_STATES: SubscriptionState[] = ["Enabled", "Warned", "PastDue", "Disabled", "Deleted"];
 
 /** One subscription per tenant, for configurations that name none: a stable id derived from the tenant id. */
@@ -516,6 +582,7 @@ export function normalizeConfig(input: unknown): NormalizedConfig {
   const deviceCodeInterval = normalizeInterval(config);
   const managedIdentity = normalizeManagedIdentity(config, tenantOf);
   const subscriptions = normalizeSubscriptions(config, tenantOf);
+  const federation = normalizeFederation(config);
   return {
     raw: config,
     tenants: config.tenants,
@@ -525,6 +592,7 @@ export function normalizeConfig(input: unknown): NormalizedConfig {
     deviceCodeInterval,
     managedIdentity,
     subscriptions,
+    federation,
   };
 }
 

@@ -17,6 +17,7 @@ import {
 import { registerArmRoutes } from "./routes/arm.js";
 import { approveDeviceCode, denyDeviceCode, registerDeviceRoutes } from "./routes/device.js";
 import { registerDiscoveryRoutes } from "./routes/discovery.js";
+import { registerFederationRoutes } from "./routes/federation.js";
 import {
   managedIdentityEnv,
   registerManagedIdentityRoutes,
@@ -161,6 +162,7 @@ function resolveConfig(config: EmulatorOptions["config"]): EmulatorConfig {
 function entraRouter(ctx: EmulatorContext): Router {
   const router = new Router();
   registerDiscoveryRoutes(router, ctx);
+  registerFederationRoutes(router, ctx);
   registerAuthorizeRoutes(router, ctx);
   registerDeviceRoutes(router, ctx);
   registerTokenRoutes(router, ctx);

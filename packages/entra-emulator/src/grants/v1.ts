@@ -26,6 +26,8 @@ const USER_GRANTS = new Set([
   "device_code",
   "urn:ietf:params:oauth:grant-type:device_code",
   "urn:ietf:params:oauth:grant-type:jwt-bearer",
+  "urn:ietf:params:oauth:grant-type:saml1_1-bearer",
+  "urn:ietf:params:oauth:grant-type:saml2-bearer",
 ]);
 
 /**

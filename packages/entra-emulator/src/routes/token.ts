@@ -8,6 +8,7 @@ import { onBehalfOfGrant } from "../grants/on-behalf-of.js";
 import { passwordGrant } from "../grants/password.js";
 import { popBinding } from "../grants/pop-binding.js";
 import { refreshTokenGrant } from "../grants/refresh-token.js";
+import { SAML11_BEARER, SAML2_BEARER, samlBearerGrant } from "../grants/saml-bearer.js";
 import {
   isV1Path,
   isV1Request,
@@ -31,7 +32,7 @@ const JWT_BEARER = "urn:ietf:params:oauth:grant-type:jwt-bearer";
  * `POST /{tenant}/oauth2/devicecode` (a `resource` for `scope`; v1.0's response shape).
  */
 export function registerTokenRoutes(router: Router, ctx: EmulatorContext): void {
-  const handler = (request: EmuRequest, params: Record<string, string>) => {
+  const handler = async (request: EmuRequest, params: Record<string, string>) => {
     let req = request;
     const tenant = resolveTenantPath(ctx, params.tenant ?? "");
     if (!req.isForm) {
@@ -55,6 +56,8 @@ export function registerTokenRoutes(router: Router, ctx: EmulatorContext): void 
       DEVICE_CODE,
       DEVICE_CODE_SHORT,
       JWT_BEARER,
+      SAML11_BEARER,
+      SAML2_BEARER,
     ];
     if (!known.includes(grantType)) {
       throw entraError(70003, `The app requested an unsupported grant type '${grantType}'.`);
@@ -76,6 +79,10 @@ export function registerTokenRoutes(router: Router, ctx: EmulatorContext): void 
         break;
       case "password":
         body = passwordGrant(ctx, req, client, tenant);
+        break;
+      case SAML11_BEARER:
+      case SAML2_BEARER:
+        body = await samlBearerGrant(ctx, req, client, tenant);
         break;
       case DEVICE_CODE:
       case DEVICE_CODE_SHORT:

@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { EmulatorContext } from "../context.js";
 import { entraError, renderEntraError, type EntraError } from "../errors.js";
 import { json, readBody, type EmuRequest, type EmuResponse, type Listener } from "../http.js";
+import { soapLogFields } from "../federation/wstrust.js";
 import { isPopPath } from "../routes/pop.js";
 import type { FaultBook } from "./faults.js";
 import { parseHead, withBody, type RequestHead } from "./parse.js";
@@ -108,6 +109,8 @@ export function createRequestHandler(
     const req = withBody(head, body);
     deps.log.recordForm(entry, req.form);
     if (isControl) return answerControl(deps.control, req, reply);
+    const soap = soapLogFields(req);
+    if (soap) deps.log.recordSoap(entry, soap);
     return routeRequest({ router: deps.router, faults: deps.faults, clock: ctx.clock }, req, entry, reply);
   };
   return async (raw, res, listener) => {

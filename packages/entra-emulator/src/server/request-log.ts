@@ -13,6 +13,11 @@ export interface RequestLogEntry {
   query: Record<string, string>;
   headers: Record<string, string>;
   form: Record<string, string>;
+  /**
+   * For a SOAP request (the federation server's WS-Trust endpoints): what its envelope says, e.g. `action`,
+   * `username`, `password` (masked like a form's), `applies_to`, `request_type`, `key_type`.
+   */
+  soap?: Record<string, string>;
   route: string | null;
   status: number | null;
   listener: Listener;
@@ -92,6 +97,14 @@ export class RequestLog {
   recordForm(entry: RequestLogEntry, form: Record<string, string>): void {
     const budget = this.#budgets.get(entry) ?? new EntryBudget();
     entry.form = budget.record(maskRecord(form, "fields", this.#raw));
+    if (budget.truncated) entry.truncated = true;
+    if (this.#sizes.has(entry)) this.#account(entry);
+  }
+
+  /** Records what a SOAP request's envelope says (masked and capped like the rest of its entry). */
+  recordSoap(entry: RequestLogEntry, fields: Record<string, string>): void {
+    const budget = this.#budgets.get(entry) ?? new EntryBudget();
+    entry.soap = budget.record(maskRecord(fields, "fields", this.#raw));
     if (budget.truncated) entry.truncated = true;
     if (this.#sizes.has(entry)) this.#account(entry);
   }
