@@ -8,6 +8,7 @@
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import { DEMO } from "../../src/demo.js";
+import { FEDERATED_USER } from "./netns/identity-session.js";
 import { USER_ASSIGNED, type ReportedRequest, type SessionReport } from "./netns/protocol.js";
 import {
   claimsOf,
@@ -99,6 +100,31 @@ describe("azure-identity (python3-azure 1.13) in a network namespace, emulator a
     assert.equal(realm?.host, LOGIN, "no port: MSAL drops it from this URL, so the emulator listens on 443");
     assert.equal(realm?.status, 200);
     assert.equal(tokenRequest(requests, "password").form.username, DEMO.alice.username);
+  });
+
+  it("UsernamePasswordCredential for a federated user: user realm, MEX, WS-Trust 1.3, SAML 2.0 bearer grant", () => {
+    const { claims, requests } = outcome("username-password-federated");
+    assert.equal(claims.aud, DEMO.api);
+    assert.equal(claims.iss, ISSUER_V2);
+    assert.equal(claims.preferred_username, FEDERATED_USER.username);
+    assert.deepEqual(claims.amr, ["fed"]);
+    assert.equal(claims.scp, "access_as_user");
+    const seen = requests.filter((r) => r.route !== "discovery" && r.route !== "instance_discovery");
+    assert.deepEqual(
+      seen.map((r) => `${r.method} ${r.host} ${r.path} ${r.status}`),
+      [
+        `GET ${LOGIN} /common/userrealm/${FEDERATED_USER.username} 200`,
+        `GET ${LOGIN} /adfs/services/trust/mex 200`,
+        `POST ${LOGIN} /adfs/services/trust/13/usernamemixed 200`,
+        `POST ${LOGIN} /${DEMO.tenantId}/oauth2/v2.0/token 200`,
+      ],
+    );
+    const wsTrust = seen[2] as ReportedRequest;
+    assert.equal(wsTrust.soap?.username, FEDERATED_USER.username);
+    assert.equal(wsTrust.soap?.password, "***", "the password was sent (masked in the report)");
+    const grant = tokenRequest(requests, "urn:ietf:params:oauth:grant-type:saml2-bearer");
+    assert.equal(grant.form.client_id, DEMO.cli);
+    assert.equal(grant.form.assertion, "***");
   });
 
   it("DeviceCodeCredential: the prompt callback approves the code through the control API", () => {

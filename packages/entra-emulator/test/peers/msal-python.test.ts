@@ -30,6 +30,10 @@ const WEB_SECRET = DEMO.secret;
 const API_SECRET = DEMO.apiSecret;
 const ALICE = DEMO.alice;
 const BOB = DEMO.bob;
+/** A federated user: MSAL signs her in through the emulator's federation server (MEX, WS-Trust, SAML bearer). */
+const CAROL = { username: "carol@contoso.com", password: "carol-p&ss<word>" };
+const SAML2_BEARER = "urn:ietf:params:oauth:grant-type:saml2-bearer";
+const SAML11_BEARER = "urn:ietf:params:oauth:grant-type:saml1_1-bearer";
 const REDIRECT = "http://localhost:8400";
 const GRAPH_USER_READ = "https://graph.microsoft.com/User.Read";
 const ORDERS_SCOPE = "api://contoso-orders/access_as_user";
@@ -746,7 +750,9 @@ describe("MSAL Python: username/password (emulator on port 443)", () => {
 
   before(async () => {
     // MSAL Python drops the port from the user-realm URL (https://localhost/common/userrealm/...).
-    emulator = await startEmulator({ port: 443 });
+    const config = defaultConfig();
+    config.users.push({ ...CAROL, tenant: DEMO.tenant, federated: true });
+    emulator = await startEmulator({ port: 443, config });
   });
 
   after(async () => {
@@ -795,6 +801,104 @@ describe("MSAL Python: username/password (emulator on port 443)", () => {
       assert.equal(result.suberror, "basic_action");
       assert.equal(typeof result.claims, "string", "a claims challenge");
       assert.equal(result.access_token, undefined);
+    } finally {
+      py.close();
+    }
+  });
+
+  it("username/password for a federated user (carol): user realm, MEX, WS-Trust 1.3, then the SAML 2.0 bearer grant", async () => {
+    const py = new MsalPython();
+    try {
+      await py.app({ name: "cli", kind: "public", clientId: CLI_APP, emulator, cache: "fed" });
+      emulator.clearRequests();
+      const result = await py.call("cli", "acquire_token_by_username_password", {
+        username: CAROL.username,
+        password: CAROL.password,
+        scopes: [GRAPH_USER_READ],
+      });
+      assertToken(result, "federated username/password");
+      const idClaims = result.id_token_claims as Json;
+      assert.equal(idClaims.preferred_username, CAROL.username);
+      assert.deepEqual(idClaims.amr, ["fed"]);
+      assert.equal(typeof result.refresh_token, "string");
+
+      const seen = emulator.requests().filter((r) => r.route !== "discovery").map((r) => `${r.method} ${r.path} ${r.status}`);
+      assert.deepEqual(seen, [
+        `GET /common/userrealm/${CAROL.username} 200`,
+        "GET /adfs/services/trust/mex 200",
+        "POST /adfs/services/trust/13/usernamemixed 200",
+        `POST /${TENANT_ID}/oauth2/v2.0/token 200`,
+      ]);
+      const wsTrust = emulator.requests().find((r) => r.route === "wstrust");
+      assert.equal(wsTrust?.soap?.action, "http://docs.oasis-open.org/ws-sx/ws-trust/200512/RST/Issue");
+      assert.equal(wsTrust?.soap?.username, CAROL.username);
+      assert.equal(wsTrust?.soap?.applies_to, "urn:federation:MicrosoftOnline");
+      assert.match(wsTrust?.soap?.password ?? "", /^\[masked: 16 chars, sha256 [0-9a-f]{4}\]$/);
+      const [grant] = tokenRequests(emulator, SAML2_BEARER);
+      assert.equal(grant?.form.client_id, CLI_APP);
+      assert.match(grant?.form.assertion ?? "", /^\[masked: \d+ chars/);
+      assert.equal(tokenRequests(emulator, "password").length, 0, "no password grant for a federated user");
+
+      const accounts = (await py.call("cli", "get_accounts", { username: CAROL.username })) as unknown as Json[];
+      assert.equal(accounts.length, 1, "MSAL cached the federated user's account");
+    } finally {
+      py.close();
+    }
+  });
+
+  it("username/password for a federated user through WS-Trust 2005 (a realm without MEX): SAML 1.1 bearer grant", async () => {
+    const py = new MsalPython();
+    try {
+      await py.app({ name: "cli", kind: "public", clientId: CLI_APP, emulator });
+      emulator.clearRequests();
+      // A realm that names only the active endpoint, as Entra does for a federation without metadata.
+      emulator.addFault({
+        route: "userrealm",
+        status: 200,
+        body: {
+          ver: "1.0",
+          account_type: "Federated",
+          domain_name: "contoso.com",
+          federation_protocol: "WSTrust",
+          federation_active_auth_url: `${emulator.url}/adfs/services/trust/2005/usernamemixed`,
+          cloud_audience_urn: "urn:federation:MicrosoftOnline",
+          cloud_instance_name: "microsoftonline.com",
+        },
+      });
+      const result = await py.call("cli", "acquire_token_by_username_password", {
+        username: CAROL.username,
+        password: CAROL.password,
+        scopes: [GRAPH_USER_READ],
+      });
+      assertToken(result, "federated username/password over WS-Trust 2005");
+      assert.equal((result.id_token_claims as Json).preferred_username, CAROL.username);
+      const wsTrust = emulator.requests().find((r) => r.route === "wstrust");
+      assert.equal(wsTrust?.path, "/adfs/services/trust/2005/usernamemixed");
+      assert.equal(wsTrust?.soap?.action, "http://schemas.xmlsoap.org/ws/2005/02/trust/RST/Issue");
+      assert.equal(emulator.requests().some((r) => r.route === "mex"), false, "no MEX without its URL");
+      assert.equal(tokenRequests(emulator, SAML11_BEARER)[0]?.status, 200);
+    } finally {
+      py.close();
+    }
+  });
+
+  it("error: a wrong password for a federated user is the federation server's ID3242 fault", async () => {
+    const py = new MsalPython();
+    try {
+      await py.app({ name: "cli", kind: "public", clientId: CLI_APP, emulator });
+      emulator.clearRequests();
+      const reply = await py.send({
+        op: "call",
+        app: "cli",
+        method: "acquire_token_by_username_password",
+        kwargs: { username: CAROL.username, password: "not-carols-password", scopes: [GRAPH_USER_READ] },
+      });
+      assert.equal(reply.ok, false);
+      assert.equal(reply.exception?.type, "RuntimeError");
+      assert.match(reply.exception?.message ?? "", /ID3242: The security token could not be authenticated or authorized\./);
+      assert.match(reply.exception?.message ?? "", /a:FailedAuthentication/);
+      assert.equal(emulator.requests().find((r) => r.route === "wstrust")?.status, 500);
+      assert.equal(tokenRequests(emulator).length, 0, "no token request after the fault");
     } finally {
       py.close();
     }

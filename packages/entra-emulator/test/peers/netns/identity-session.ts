@@ -18,6 +18,8 @@ const DRIVER = fileURLToPath(new URL("../python/identity_driver.py", import.meta
 const DRIVER_LIMIT_MS = 120_000;
 
 export const API_SCOPE = DEMO.apiDefault;
+/** A federated user: azure-identity's MSAL signs her in through the emulator's federation server. */
+export const FEDERATED_USER = { username: "carol@contoso.com", password: "carol-federated-password" };
 const GRAPH_USER_READ = "https://graph.microsoft.com/User.Read";
 
 interface Case {
@@ -59,6 +61,12 @@ function cases(ctx: SessionContext): Case[] {
       name: "username-password",
       credential: "UsernamePasswordCredential",
       kwargs: { ...tenant, client_id: DEMO.cli, ...user },
+      scopes: [DEMO.apiScope],
+    },
+    {
+      name: "username-password-federated",
+      credential: "UsernamePasswordCredential",
+      kwargs: { ...tenant, client_id: DEMO.cli, ...FEDERATED_USER },
       scopes: [DEMO.apiScope],
     },
     {
@@ -142,6 +150,7 @@ export const identitySession: Session = {
     const web = config.apps.find((a) => a.clientId === DEMO.confidential);
     if (!web) throw new Error("the demo configuration has no confidential app");
     web.certificates = [...(web.certificates ?? []), { pem: cert.certPem }];
+    config.users.push({ ...FEDERATED_USER, tenant: DEMO.tenant, federated: true });
     const certFile = join(work, "identity-cert.pem");
     writeFileSync(certFile, `${cert.keyPem}${cert.certPem}`, { mode: 0o600 });
     return { certFile };

@@ -35,6 +35,8 @@ export interface ReportedRequest {
   route: string | null;
   status: number | null;
   listener: string;
+  /** A SOAP request's envelope fields (WS-Trust), secrets masked. */
+  soap?: Record<string, string>;
 }
 
 export interface SessionReport {
@@ -95,6 +97,7 @@ export function reportedRequest(e: RequestLogEntry): ReportedRequest {
     route: e.route,
     status: e.status,
     listener: e.listener,
+    ...(e.soap ? { soap: Object.fromEntries(Object.entries(e.soap).map(([k, v]) => [k, SECRET_FIELDS.has(k) ? mask(v) : v])) } : {}),
   };
 }
 
