@@ -4,7 +4,7 @@
  * federation key (to make assertions the federation server would never issue).
  */
 import { randomUUID } from "node:crypto";
-import { DOMParser } from "@xmldom/xmldom";
+import { DOMParser, type Document, type Element } from "@xmldom/xmldom";
 import { SignedXml } from "xml-crypto";
 import { defaultConfig, type EmulatorConfig } from "../src/index.js";
 import type { Emulator } from "../src/index.js";

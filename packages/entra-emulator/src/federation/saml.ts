@@ -5,6 +5,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { NormalizedUser } from "../config.js";
+import type { Element } from "@xmldom/xmldom";
 import type { EmulatorContext } from "../context.js";
 import { escapeXml, NS, parseXml, pathElement, textOf, childElements, XmlRefused, xmlTime } from "./xml.js";
 import { ASSERTION_LIMIT, type SamlVersion } from "./signing.js";

@@ -3,6 +3,7 @@
  * c14n, RSA-SHA256) it puts on SAML assertions and checks on the ones it gets back.
  */
 import { SignedXml } from "xml-crypto";
+import type { Element } from "@xmldom/xmldom";
 import type { EmulatorContext } from "../context.js";
 import { createTestCertificate } from "../tls.js";
 import { NS, parseXml, XmlRefused } from "./xml.js";

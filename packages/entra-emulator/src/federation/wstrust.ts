@@ -6,6 +6,7 @@
  * type); anything else a SOAP fault with HTTP status 500.
  */
 import type { NormalizedUser } from "../config.js";
+import type { Document, Element } from "@xmldom/xmldom";
 import type { EmulatorContext } from "../context.js";
 import type { EmuRequest, EmuResponse } from "../http.js";
 import { WSTRUST_13_ACTION, WSTRUST_2005_ACTION } from "./mex.js";

@@ -2,7 +2,7 @@
  * XML for the federation endpoints: a guarded parser (size and depth limits, no DOCTYPE, entities or
  * processing instructions, any parse error fatal) and namespace-aware look-ups over @xmldom/xmldom's DOM.
  */
-import { DOMParser } from "@xmldom/xmldom";
+import { DOMParser, type Document, type Element } from "@xmldom/xmldom";
 
 /** Namespaces of SOAP 1.2, WS-Addressing, WS-Security, WS-Trust 1.3 / 2005, WS-Policy, SAML and XML-DSig. */
 export const NS = {
@@ -32,10 +32,10 @@ const MAX_DEPTH = 64;
 
 const ELEMENT_NODE = 1;
 
-/** The parse error's first line, without the document's text (xmldom quotes positions, not content). */
-function parseFailure(msg: unknown): never {
-  const first = String(msg).split("\n")[0] ?? "";
-  throw new XmlRefused(`not well-formed XML (${first.replace(/\[xmldom [a-zA-Z]+\]\s*/, "").slice(0, 120)})`);
+/** A parse error's first line, without the document's text (xmldom quotes positions, not content). */
+function parseFailure(e: unknown): XmlRefused {
+  const first = String((e as Error)?.message ?? e).split("\n")[0] ?? "";
+  return new XmlRefused(`not well-formed XML (${first.replace(/^\[xmldom [a-zA-Z]+\]\s*/, "").slice(0, 120)})`);
 }
 
 function checkDepth(root: Element): void {
@@ -60,10 +60,18 @@ export function parseXml(text: string, limit: number): Document {
   const body = text.replace(/^\uFEFF/, "");
   const declaration = /^<\?xml[\s?]/.test(body) ? 1 : 0;
   if ((body.match(/<\?/g) ?? []).length > declaration) throw new XmlRefused("processing instructions are not allowed");
+  // Every report, warnings included, ends the parse: a document from outside is either clean or refused.
   const parser = new DOMParser({
-    errorHandler: { warning: parseFailure, error: parseFailure, fatalError: parseFailure },
+    onError: (_level: string, message: string) => {
+      throw new Error(message);
+    },
   });
-  const doc = parser.parseFromString(text, "text/xml");
+  let doc: Document;
+  try {
+    doc = parser.parseFromString(text, "text/xml");
+  } catch (e) {
+    throw parseFailure(e);
+  }
   const root = doc?.documentElement;
   if (!root) throw new XmlRefused("no root element");
   checkDepth(root);

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { X509Certificate } from "node:crypto";
 import { after, before, describe, test } from "node:test";
+import type { Element } from "@xmldom/xmldom";
 import { SignedXml } from "xml-crypto";
 import { startEmulator, type Emulator } from "../../src/index.js";
 import {
