@@ -1,11 +1,12 @@
 /**
  * PublicClientApplication against the emulator: the device code flow (approved, denied, expired,
- * slow_down, aborted two ways) with polling through an injected clock, and username/password.
+ * slow_down, aborted two ways) with polling through an injected clock, and username/password for managed and
+ * federated users (the emulator's federation server: MEX, WS-Trust 1.3, SAML 2.0 bearer grant).
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { defaultConfig, startEmulator, type Emulator } from "entra-emulator";
-import { PublicClientApplication, ServerError, type DeviceFlow } from "../../../src/index.ts";
+import { PublicClientApplication, WsTrustError, type DeviceFlow } from "../../../src/index.ts";
 import { FakeClock } from "../../helpers/fakes.ts";
 import { IDS } from "../../helpers/emulator.ts";
 import { leakLogger } from "../../helpers/leak-logger.ts";
@@ -24,15 +25,7 @@ class HookedClock extends FakeClock {
 describe("device code flow and username/password against the emulator", () => {
   let emulator: Emulator;
   before(async () => {
-    const config = defaultConfig();
-    config.users.push({
-      username: "fred@contoso.com",
-      password: "fred-password",
-      tenant: "contoso.onmicrosoft.com",
-      displayName: "Fred Federated",
-      federated: true,
-    });
-    emulator = await startEmulator({ config });
+    emulator = await startEmulator({ config: defaultConfig() });
   });
   after(() => emulator.close());
 
@@ -156,17 +149,63 @@ describe("device code flow and username/password against the emulator", () => {
     assert.deepEqual(expectError(mfa).error_codes, [50076]);
     assert.ok(typeof expectError(mfa).claims === "string", "the claims challenge is returned");
   });
+});
 
-  it("username/password: a federated user's sign-in goes to the federation server the user realm names", async () => {
-    // This emulator names a MEX document it does not serve: the MEX GET's 404 is a ServerError.
+describe("username/password for a federated user: the emulator's federation server (MEX, WS-Trust, SAML)", () => {
+  // An emulator of its own: the device-code tests move their emulator's clock, and a WS-Trust request's
+  // timestamp (from the app's clock) must be within five minutes of the federation server's.
+  let emulator: Emulator;
+  before(async () => {
+    const config = defaultConfig();
+    config.users.push({
+      username: "fred@contoso.com",
+      password: "fred-password",
+      tenant: "contoso.onmicrosoft.com",
+      displayName: "Fred Federated",
+      federated: true,
+    });
+    emulator = await startEmulator({ config });
+  });
+  after(() => emulator.close());
+
+  function app() {
+    return {
+      app: new PublicClientApplication(IDS.cli, {
+        authority: emulator.authority(),
+        verify: emulator.caPem,
+        instanceDiscovery: false,
+        ...leakLogger(),
+      }),
+    };
+  }
+
+  it("username/password: a federated user signs in through the federation server the user realm names", async () => {
+    const { app: pca } = app();
+    emulator.clearRequests();
+    const result = await pca.acquireTokenByUsernamePassword("fred@contoso.com", "fred-password", ["User.Read"]);
+    assert.ok("access_token" in result, JSON.stringify(result));
+    assert.equal(result.id_token_claims?.preferred_username, "fred@contoso.com");
+    assert.deepEqual(result.id_token_claims?.amr, ["fed"]);
+    const routes = emulator.requests().filter((r) => r.route !== "discovery");
+    assert.deepEqual(
+      routes.map((r) => `${r.method} ${r.route} ${r.status}`),
+      ["GET userrealm 200", "GET mex 200", "POST wstrust 200", "POST token 200"],
+    );
+    assert.equal(routes[2]?.path, "/adfs/services/trust/13/usernamemixed");
+    assert.equal(routes[3]?.form.grant_type, "urn:ietf:params:oauth:grant-type:saml2-bearer");
+    const [account] = await pca.getAccounts();
+    assert.equal(account?.username, "fred@contoso.com");
+  });
+
+  it("username/password: a wrong password for a federated user is the federation server's fault (WsTrustError)", async () => {
     const { app: pca } = app();
     await assert.rejects(
-      pca.acquireTokenByUsernamePassword("fred@contoso.com", "fred-password", ["User.Read"]),
+      pca.acquireTokenByUsernamePassword("fred@contoso.com", "fred-wrong-password", ["User.Read"]),
       (e: Error) =>
-        e instanceof ServerError &&
-        e.status === 404 &&
-        /metadata \(MEX\)/.test(e.message) &&
-        !e.message.includes("fred-password"),
+        e instanceof WsTrustError &&
+        e.faultCode === "a:FailedAuthentication" &&
+        e.faultReason === "ID3242: The security token could not be authenticated or authorized." &&
+        !e.message.includes("fred-wrong-password"),
     );
   });
 });

@@ -4,7 +4,8 @@ Reads one JSON object on stdin: {"authority", "ca", "cache": "<serialized cache 
 runs the steps in order against one SerializableTokenCache, and prints {"results": [...], "cache": "..."}.
 Steps: {"op": "initiate", "client_id", "scopes", "redirect_uri"} | {"op": "redeem", "client_id", "flow",
 "response"} | {"op": "client_credentials", "client_id", "secret", "scopes"} | {"op": "accounts", "client_id"} |
-{"op": "silent", "client_id", "secret"?, "scopes", "force_refresh"?}.
+{"op": "silent", "client_id", "secret"?, "scopes", "force_refresh"?} | {"op": "username_password", "client_id",
+"username", "password", "scopes"}.
 """
 import json
 import sys
@@ -39,6 +40,8 @@ def main():
         elif op == "silent":
             account = a.get_accounts()[0]
             results.append(a.acquire_token_silent(step["scopes"], account, force_refresh=step.get("force_refresh", False)))
+        elif op == "username_password":
+            results.append(a.acquire_token_by_username_password(step["username"], step["password"], step["scopes"]))
         else:
             raise ValueError("unknown op %r" % op)
     json.dump({"results": results, "cache": cache.serialize()}, sys.stdout)
