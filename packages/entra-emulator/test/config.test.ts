@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { EmulatorConfigError, defaultConfig, normalizeConfig } from "../src/index.js";
+import { createTestCertificate } from "../src/tls.js";
 
 describe("configuration", () => {
   test("the default configuration has a demo tenant, confidential, public, family and API apps, and two users", () => {
@@ -61,4 +62,36 @@ describe("configuration", () => {
       );
     });
   }
+
+  test("federation: defaults, and a signing certificate, issuer or lifetime that cannot work is refused", async () => {
+    assert.deepEqual(normalizeConfig(defaultConfig()).federation, { tokenLifetime: 3600 });
+    const [a, b] = await Promise.all([createTestCertificate("CN=a"), createTestCertificate("CN=b")]);
+    const ok = { ...defaultConfig(), federation: { signingCertificate: { pem: a.certPem, keyPem: a.keyPem } } };
+    assert.equal(normalizeConfig(ok).federation.signingCertificate?.pem, a.certPem);
+    const refused: [unknown, RegExp][] = [
+      [
+        { signingCertificate: { pem: a.certPem, keyPem: b.keyPem } },
+        /^federation\.signingCertificate\.keyPem: the key does not match/,
+      ],
+      [
+        { signingCertificate: { pem: "nope", keyPem: a.keyPem } },
+        /^federation\.signingCertificate\.pem: not a PEM certificate/,
+      ],
+      [
+        { signingCertificate: { pem: a.certPem, keyPem: "nope" } },
+        /^federation\.signingCertificate\.keyPem: not a PEM private key/,
+      ],
+      [{ signingCertificate: { pem: a.certPem } }, /^federation\.signingCertificate\.keyPem: required/],
+      [{ tokenLifetime: 0 }, /^federation\.tokenLifetime: must be a whole number/],
+      [{ issuer: "not a uri" }, /^federation\.issuer: expected an absolute URI/],
+      [{ issuers: [] }, /^federation\.issuers: unknown key \(did you mean "issuer"\?\)/],
+    ];
+    for (const [federation, message] of refused) {
+      assert.throws(
+        () => normalizeConfig({ ...defaultConfig(), federation }),
+        (e: unknown) => e instanceof EmulatorConfigError && message.test(e.message),
+        String(message),
+      );
+    }
+  });
 });
