@@ -19,6 +19,7 @@ export type {
   ManagedIdentityConfig,
   SubscriptionConfig,
   SubscriptionState,
+  FederationConfig,
 } from "./config.js";
 export type { FaultSpec } from "./server/faults.js";
 export type { Revocation } from "./revocation.js";
