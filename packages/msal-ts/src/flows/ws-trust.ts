@@ -8,12 +8,12 @@
  * than 2xx is thrown; the WS-Trust answer is read whatever its status (ADFS faults with HTTP 500). Unlike it: the
  * password goes only to an https endpoint, also when it comes from the user realm rather than the MEX document.
  */
+import { randomUUID } from "node:crypto";
 import { ServerError, WsTrustError } from "../errors.js";
 import { usernamePasswordEndpoint, type WsTrustEndpoint } from "../wstrust/mex.js";
 import { DEFAULT_AUDIENCE, rstEnvelope, soapActionFor } from "../wstrust/request.js";
 import { issuedToken, type IssuedToken } from "../wstrust/response.js";
 import { parseXml } from "../wstrust/xml.js";
-import { randomUUID } from "node:crypto";
 import { now, type FlowContext } from "./context.js";
 
 function nonEmpty(value: unknown): string | undefined {
