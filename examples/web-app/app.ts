@@ -131,6 +131,7 @@ export function createWebApp(o: WebAppOptions): express.Express {
   signInRoutes(app, msal, o);
   app.get("/orders", (req, res) => orders(req, res, msal, o));
   app.post("/sign-out", (req, res) => signOut(req, res, msal, o));
+  app.get("/signed-out", (_req, res) => page(res, "Signed out", `<p id="signed-out">You are signed out.</p>`));
   // Express 5 hands a rejected promise of a route here. msal-ts's messages hold no token or secret.
   app.use((e: Error, _req: Request, res: Response, _next: NextFunction) => {
     console.error(`web app: ${e.name}: ${e.message}`);
@@ -226,9 +227,12 @@ async function signOut(req: Request, res: Response, msal: Msal, o: WebAppOptions
   if (account) await msal.removeAccount(account);
   await destroy(req);
   res.clearCookie(COOKIE);
-  if (o.endSession === false) return page(res, "Signed out", `<p id="signed-out">You are signed out.</p>`);
-  // Also end the user's session at Entra ID, which then sends the browser back here.
+  const back = `${o.publicUrl}/signed-out`;
+  if (o.endSession === false) return res.redirect(back);
+  // Also end the user's session at Entra ID, which then sends the browser back here. The return address must be
+  // one of the app's registered redirect URIs; client_id names the app whose list is checked.
   const logout = new URL(`${o.authority.replace(/\/+$/, "")}/oauth2/v2.0/logout`);
-  logout.searchParams.set("post_logout_redirect_uri", o.publicUrl);
+  logout.searchParams.set("client_id", o.clientId);
+  logout.searchParams.set("post_logout_redirect_uri", back);
   res.redirect(logout.href);
 }

@@ -18,12 +18,12 @@ export interface Demo {
   close(): Promise<void>;
 }
 
-/** Starts the emulator with the web app's redirect URI registered (any port: a loopback URI). */
+/** Starts the emulator with the web app's redirect and sign-out return URIs registered (any port: loopback URIs). */
 export async function startDemoEmulator(): Promise<Emulator> {
   const config = defaultConfig();
   const web = config.apps.find((a) => a.clientId === DEMO.confidential);
   if (!web) throw new Error("the emulator's demo configuration has no web app");
-  web.redirectUris = [...(web.redirectUris ?? []), "http://127.0.0.1/auth/callback"];
+  web.redirectUris = [...(web.redirectUris ?? []), "http://127.0.0.1/auth/callback", "http://127.0.0.1/signed-out"];
   return startEmulator({ config });
 }
 
@@ -77,8 +77,6 @@ export async function startDemo(o: { redis: WebAppOptions["redis"]; port?: numbe
     apiScopes: ["api://contoso-orders/access_as_user"],
     sessionSecret: randomBytes(32).toString("base64url"),
     caPem: emulator.caPem,
-    // The emulator has no end-session endpoint: sign-out ends here.
-    endSession: false,
   });
   web.server.on("request", app);
   return {

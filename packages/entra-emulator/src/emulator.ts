@@ -17,6 +17,7 @@ import {
 import { registerArmRoutes } from "./routes/arm.js";
 import { approveDeviceCode, denyDeviceCode, registerDeviceRoutes } from "./routes/device.js";
 import { registerDiscoveryRoutes } from "./routes/discovery.js";
+import { registerEndSessionRoutes } from "./routes/end-session.js";
 import { registerFederationRoutes } from "./routes/federation.js";
 import {
   managedIdentityEnv,
@@ -164,6 +165,7 @@ function entraRouter(ctx: EmulatorContext): Router {
   registerDiscoveryRoutes(router, ctx);
   registerFederationRoutes(router, ctx);
   registerAuthorizeRoutes(router, ctx);
+  registerEndSessionRoutes(router, ctx);
   registerDeviceRoutes(router, ctx);
   registerTokenRoutes(router, ctx);
   registerManagedIdentityRoutes(router, ctx);
