@@ -49,6 +49,7 @@ export const AADSTS = {
     description:
       "OAuth2 Authorization code was already redeemed, please retry with a new valid code or use an existing refresh token.",
   },
+  50166: { error: "invalid_request", description: "Request to External OIDC endpoint failed." },
   65001: {
     error: "consent_required",
     description: "The user or administrator has not consented to use the application.",
@@ -61,6 +62,10 @@ export const AADSTS = {
     description: "The application asked for a scope that doesn't exist on the resource.",
   },
   70000: { error: "invalid_grant", description: "Provided grant is invalid or malformed." },
+  70021: {
+    error: "invalid_request",
+    description: "No matching federated identity record found for presented assertion.",
+  },
   70003: { error: "unsupported_grant_type", description: "The app requested an unsupported grant type." },
   70008: {
     error: "invalid_grant",
@@ -101,6 +106,10 @@ export const AADSTS = {
   700027: { error: "invalid_client", description: "Client assertion contains an invalid signature." },
   700054: { error: "unsupported_response_type", description: "response_type is not enabled for the application." },
   700082: { error: "invalid_grant", description: "The refresh token has expired due to inactivity." },
+  700211: {
+    error: "invalid_client",
+    description: "No matching federated identity record found for presented assertion issuer.",
+  },
   700212: { error: "invalid_client", description: "The audience of the client assertion is not valid." },
   900144: { error: "invalid_request", description: "The request body must contain a required parameter." },
   900561: { error: "invalid_request", status: 405, description: "The endpoint only accepts POST requests." },

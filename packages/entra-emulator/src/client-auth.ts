@@ -3,7 +3,8 @@ import type { NormalizedApp } from "./config.js";
 import type { EmulatorContext } from "./context.js";
 import { entraError, missingParameter, unknownApplication } from "./errors.js";
 import type { EmuRequest } from "./http.js";
-import { decodeJwt, verifySignature } from "./jwt.js";
+import { verifyFederatedAssertion } from "./workload-identity/verify.js";
+import { decodeJwt, verifySignature, type DecodedJwt } from "./jwt.js";
 
 const JWT_BEARER = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 /** Entra tolerates five minutes of clock skew on client assertions. */
@@ -87,12 +88,10 @@ function verifyAssertion(
   ctx: EmulatorContext,
   req: EmuRequest,
   app: NormalizedApp,
-  assertion: string,
+  jwt: DecodedJwt,
   tenantPath: string,
   tenantId: string | undefined,
 ): void {
-  const jwt = decodeJwt(assertion);
-  if (!jwt) throw entraError(50027);
   if (jwt.header.alg !== "RS256" && jwt.header.alg !== "PS256") {
     throw entraError(
       5002738,
@@ -152,14 +151,15 @@ function verifyAssertion(
 /**
  * Authenticates the client of a token request the way Entra does: a public client must present no credential;
  * a confidential one exactly one of `client_secret` (body or HTTP Basic) or a `client_assertion` signed by a
- * registered certificate. The same assertion may be used many times within its lifetime.
+ * registered certificate, or issued by a trusted federated issuer. The same assertion may be used many times
+ * within its lifetime.
  */
-export function authenticateClient(
+export async function authenticateClient(
   ctx: EmulatorContext,
   req: EmuRequest,
   tenantPath: string,
   tenantId: string | undefined,
-): AuthenticatedClient {
+): Promise<AuthenticatedClient> {
   const app = requestClient(ctx, req, tenantPath);
   const basic = basicCredentials(req.headers.authorization);
   const secret = req.form.client_secret ?? basic?.secret;
@@ -191,6 +191,12 @@ export function authenticateClient(
   if (assertionType !== JWT_BEARER) {
     throw entraError(90023, `client_assertion_type must be '${JWT_BEARER}'.`);
   }
-  verifyAssertion(ctx, req, app, assertion as string, tenantPath, tenantId);
+  const jwt = decodeJwt(assertion as string);
+  if (!jwt) throw entraError(50027);
+  // An assertion the app signed itself names the app as issuer and subject; anything else is another
+  // issuer's token, acceptable only through a federated identity credential (workload identity federation).
+  const { iss, sub } = jwt.payload;
+  if (iss !== app.clientId && sub !== app.clientId) await verifyFederatedAssertion(ctx, app, jwt);
+  else verifyAssertion(ctx, req, app, jwt, tenantPath, tenantId);
   return { app, method: "2" };
 }

@@ -41,6 +41,37 @@ export interface AppConfig {
    * `aud` the resource as requested, `appid`, `unique_name`, `upn`. ARM, Graph and Key Vault are 1.
    */
   accessTokenVersion?: 1 | 2;
+  /**
+   * Federated identity credentials (Entra's resource of that name): the app accepts, as its client assertion,
+   * a JWT of `issuer` whose `sub` is `subject` (exact, case-sensitive) and whose `aud` contains one of
+   * `audiences` (default `api://AzureADTokenExchange`). `testIssuer: "name"` instead of `issuer` trusts the
+   * emulator's own test issuer `{url}/federation-test-issuer/{name}`.
+   */
+  federatedIdentityCredentials?: FederatedIdentityCredentialConfig[];
+}
+
+/** One federated identity credential of an app: exactly one of `issuer` and `testIssuer`. */
+export interface FederatedIdentityCredentialConfig {
+  /** A label, e.g. `aks-workload` (Entra's `name`). */
+  name?: string;
+  /** The external issuer's URL, exactly as its tokens' `iss` (e.g. `https://token.actions.githubusercontent.com`). */
+  issuer?: string;
+  /** The name of one of the emulator's test issuers (`{url}/federation-test-issuer/{name}`). */
+  testIssuer?: string;
+  subject: string;
+  /** Default `["api://AzureADTokenExchange"]`. */
+  audiences?: string[];
+}
+
+/** Workload identity federation settings of the emulator. */
+export interface WorkloadIdentityConfig {
+  /**
+   * Fetch the OpenID configuration and keys of external issuers (those of `issuer` entries) over the network.
+   * Default false: the emulator is offline, and only its own test issuers' keys are known.
+   */
+  allowExternalIssuers?: boolean;
+  /** PEM of more certificate authorities to trust when fetching from external issuers (default: the system's). */
+  caPem?: string;
 }
 
 export interface UserConfig {
@@ -129,6 +160,8 @@ export interface EmulatorConfig {
   firstPartyApps?: string[];
   /** The federation server that federated users (`federated: true`) sign in with. */
   federation?: FederationConfig;
+  /** Workload identity federation: whether external issuers' keys may be fetched. */
+  workloadIdentity?: WorkloadIdentityConfig;
 }
 
 /** Thrown for a configuration that the emulator cannot run with; the message names the offending path. */
@@ -171,6 +204,17 @@ const SCHEMA: Fields = {
         identifierUris: { shape: "string[]" },
         knownClientApplications: { shape: "string[]" },
         accessTokenVersion: { shape: "number" },
+        federatedIdentityCredentials: {
+          shape: {
+            array: {
+              name: { shape: "string" },
+              issuer: { shape: "string" },
+              testIssuer: { shape: "string" },
+              subject: { shape: "string", required: true },
+              audiences: { shape: "string[]" },
+            },
+          },
+        },
       },
     },
     required: true,
@@ -202,6 +246,9 @@ const SCHEMA: Fields = {
   },
   deviceCodeInterval: { shape: "number" },
   firstPartyApps: { shape: "string[]" },
+  workloadIdentity: {
+    shape: { object: { allowExternalIssuers: { shape: "boolean" }, caPem: { shape: "string" } } },
+  },
   managedIdentity: {
     shape: {
       object: {
@@ -318,8 +365,18 @@ export interface NormalizedUser extends UserConfig {
   displayName: string;
 }
 
+/** A federated identity credential with its defaults: `issuer` or `testIssuer`, and the audiences. */
+export interface NormalizedFederatedCredential {
+  name: string;
+  issuer?: string;
+  testIssuer?: string;
+  subject: string;
+  audiences: string[];
+}
+
 export interface NormalizedApp extends AppConfig {
   tenantId: string;
+  federatedCredentials: NormalizedFederatedCredential[];
   displayName: string;
   certificateObjects: X509Certificate[];
   roles: AppRoleConfig[];
@@ -339,6 +396,7 @@ export interface NormalizedConfig {
   /** Tenant ids lower-case; `state` filled in. */
   subscriptions: Required<SubscriptionConfig>[];
   federation: Omit<FederationConfig, "tokenLifetime"> & { tokenLifetime: number };
+  workloadIdentity: { allowExternalIssuers: boolean; caPem?: string };
 }
 
 type TenantOf = (ref: string, path: string) => string;
@@ -384,6 +442,43 @@ function checkRedirectUris(app: AppConfig, p: string): void {
   }
 }
 
+const TEST_ISSUER_NAME = /^[A-Za-z0-9._-]{1,64}$/;
+
+/** Checks an app's federated identity credentials (as Entra checks the resource) and fills in defaults. */
+function normalizeFederatedCredentials(app: AppConfig, p: string): NormalizedFederatedCredential[] {
+  const list = app.federatedIdentityCredentials ?? [];
+  if (list.length > 0 && app.public)
+    throw new EmulatorConfigError(`${p}: a public app cannot have federated credentials`);
+  const names = new Set<string>();
+  return list.map((f, j) => {
+    const q = `${p}.federatedIdentityCredentials[${j}]`;
+    if ((f.issuer === undefined) === (f.testIssuer === undefined))
+      throw new EmulatorConfigError(`${q}: give exactly one of issuer and testIssuer`);
+    if (f.issuer !== undefined) {
+      let url: URL | undefined;
+      try {
+        url = new URL(f.issuer);
+      } catch {
+        url = undefined;
+      }
+      if (url?.protocol !== "https:") throw new EmulatorConfigError(`${q}.issuer: expected an https URL`);
+    }
+    if (f.testIssuer !== undefined && !TEST_ISSUER_NAME.test(f.testIssuer))
+      throw new EmulatorConfigError(`${q}.testIssuer: 1-64 letters, digits, '.', '_' or '-'`);
+    const audiences = f.audiences ?? ["api://AzureADTokenExchange"];
+    if (audiences.length === 0) throw new EmulatorConfigError(`${q}.audiences: at least one audience`);
+    const name = f.name ?? `fic-${j}`;
+    if (names.has(name)) throw new EmulatorConfigError(`${q}.name: duplicate "${name}"`);
+    names.add(name);
+    return {
+      name,
+      subject: f.subject,
+      audiences,
+      ...(f.issuer !== undefined ? { issuer: f.issuer } : { testIssuer: f.testIssuer as string }),
+    };
+  });
+}
+
 function normalizeApps(apps: AppConfig[], tenantOf: TenantOf): NormalizedApp[] {
   const clientIds = new Set<string>();
   return apps.map((app, i): NormalizedApp => {
@@ -402,8 +497,10 @@ function normalizeApps(apps: AppConfig[], tenantOf: TenantOf): NormalizedApp[] {
     }
     const certificateObjects = parseCertificates(app, p);
     checkRedirectUris(app, p);
+    const federatedCredentials = normalizeFederatedCredentials(app, p);
     return {
       ...app,
+      federatedCredentials,
       tenantId: tenantOf(app.tenant, `${p}.tenant`),
       displayName: app.displayName ?? app.clientId,
       certificateObjects,
@@ -433,6 +530,7 @@ function firstPartyApps(config: EmulatorConfig, own: NormalizedApp[]): Normalize
       tenantId: home,
       displayName: a.displayName ?? a.clientId,
       certificateObjects: [],
+      federatedCredentials: [],
       roles: [],
       accessTokenVersion: a.accessTokenVersion ?? 2,
       firstParty: true,
@@ -585,6 +683,10 @@ export function normalizeConfig(input: unknown): NormalizedConfig {
   const federation = normalizeFederation(config);
   return {
     raw: config,
+    workloadIdentity: {
+      allowExternalIssuers: config.workloadIdentity?.allowExternalIssuers === true,
+      ...(config.workloadIdentity?.caPem !== undefined ? { caPem: config.workloadIdentity.caPem } : {}),
+    },
     tenants: config.tenants,
     apps,
     users,

@@ -26,6 +26,12 @@ import {
 } from "./routes/managed-identity/index.js";
 import { registerPopRoutes } from "./routes/pop.js";
 import { revokeToken, type Revocation } from "./revocation.js";
+import {
+  issueFederatedToken,
+  registerTestIssuerRoutes,
+  testIssuerUrl,
+  type FederatedTokenOptions,
+} from "./workload-identity/test-issuer.js";
 import { registerTokenRoutes } from "./routes/token.js";
 import { registerControlRoutes } from "./server/control.js";
 import { controlTokenOption } from "./server/control-guard.js";
@@ -37,6 +43,7 @@ import { createTlsMaterial } from "./tls.js";
 import { TokenIssuer } from "./tokens.js";
 
 export type { RequestLogEntry, RequestLogOptions } from "./server/request-log.js";
+export type { FederatedTokenOptions } from "./workload-identity/test-issuer.js";
 
 export interface EmulatorOptions extends RequestLogOptions {
   /** A configuration object or the path of a JSON file; default: the bundled demo configuration. */
@@ -122,6 +129,19 @@ export interface Emulator {
    * claims challenge from then on (see `POST /_emulator/revoke`). Returns its hex SHA-256 and the time.
    */
   revokeToken(accessToken: string): Revocation;
+  /**
+   * The URL (`iss`) of the emulator's test issuer `name` (default `"default"`) for workload identity federation:
+   * an app trusts it with `federatedIdentityCredentials: [{ testIssuer: name, subject }]`.
+   */
+  federationIssuer(name?: string): string;
+  /**
+   * Mints a token of a test issuer, as Kubernetes (a projected service-account token) or GitHub Actions (its
+   * OIDC token) would: write it to the file named by `AZURE_FEDERATED_TOKEN_FILE`.
+   *
+   * @example
+   * writeFileSync(tokenFile, await emulator.issueFederatedToken({ subject: "system:serviceaccount:default:app" }));
+   */
+  issueFederatedToken(options: FederatedTokenOptions): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -170,6 +190,7 @@ function entraRouter(ctx: EmulatorContext): Router {
   registerTokenRoutes(router, ctx);
   registerManagedIdentityRoutes(router, ctx);
   registerPopRoutes(router, ctx);
+  registerTestIssuerRoutes(router, ctx);
   registerArmRoutes(router, ctx);
   return router;
 }
@@ -221,6 +242,8 @@ function emulatorHandle(r: Running): Emulator {
     advanceClock: (seconds) => r.clock.advance(seconds),
     managedIdentityEnv: (source) => managedIdentityEnv(ctx, source),
     revokeToken: (accessToken) => revokeToken(ctx, { accessToken }),
+    federationIssuer: (name = "default") => testIssuerUrl(ctx, name),
+    issueFederatedToken: (o) => issueFederatedToken(ctx, o),
     close: r.close,
   };
 }

@@ -7,6 +7,7 @@ export type {
   EmulatorOptions,
   RequestLogEntry,
   RequestLogOptions,
+  FederatedTokenOptions,
 } from "./emulator.js";
 export { defaultConfig, loadConfigFile, normalizeConfig, EmulatorConfigError, DEFAULT_CONFIG_PATH } from "./config.js";
 export type {
@@ -19,6 +20,8 @@ export type {
   ManagedIdentityConfig,
   SubscriptionConfig,
   SubscriptionState,
+  FederatedIdentityCredentialConfig,
+  WorkloadIdentityConfig,
   FederationConfig,
 } from "./config.js";
 export type { FaultSpec } from "./server/faults.js";

@@ -62,7 +62,7 @@ export function registerTokenRoutes(router: Router, ctx: EmulatorContext): void 
     if (!known.includes(grantType)) {
       throw entraError(70003, `The app requested an unsupported grant type '${grantType}'.`);
     }
-    const client = authenticateClient(ctx, req, tenant.path, tenant.tenantId);
+    const client = await authenticateClient(ctx, req, tenant.path, tenant.tenantId);
     // A bad PoP request (token_type=pop without a usable req_cnf) fails here, before a grant spends its
     // authorization code or device code; the grants read the same binding again when they mint the token.
     popBinding(req);

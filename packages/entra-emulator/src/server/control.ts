@@ -7,6 +7,7 @@ import { Router } from "./router.js";
 import type { SignInOptions, SignInResult } from "../routes/authorize.js";
 import { approveDeviceCode, denyDeviceCode } from "../routes/device.js";
 import { revokeToken } from "../revocation.js";
+import { issueFederatedToken, testIssuerUrl, type FederatedTokenOptions } from "../workload-identity/test-issuer.js";
 
 export interface ControlDeps {
   ctx: EmulatorContext;
@@ -86,6 +87,22 @@ function revoke(deps: ControlDeps, req: EmuRequest): EmuResponse {
   return json(200, revokeToken(deps.ctx, { tokenSha256Hex: str(b, "token_sha256") }));
 }
 
+/** `POST /_emulator/federation/token`: `{ subject, audience?, issuer?, lifetime?, claims? }` -> `{ token, issuer }`. */
+async function federatedToken(deps: ControlDeps, req: EmuRequest): Promise<EmuResponse> {
+  const b = body(req);
+  const o: FederatedTokenOptions = { subject: str(b, "subject") };
+  if (b.audience !== undefined) o.audience = b.audience as string | string[];
+  if (b.issuer !== undefined) o.issuer = b.issuer as string;
+  if (b.lifetime !== undefined) o.lifetime = b.lifetime as number;
+  if (b.claims !== undefined) {
+    if (typeof b.claims !== "object" || b.claims === null || Array.isArray(b.claims))
+      throw new TypeError("claims: expected an object");
+    o.claims = b.claims as Record<string, unknown>;
+  }
+  const token = await issueFederatedToken(deps.ctx, o);
+  return json(200, { token, issuer: testIssuerUrl(deps.ctx, o.issuer ?? "default") });
+}
+
 /**
  * The test-control API under `/_emulator/` (documented in the README). Returns the dispatcher the server uses
  * for those paths. Errors are answered as `{ error, error_description }` with status 400; a request from a
@@ -122,6 +139,8 @@ export function registerControlRoutes(deps: ControlDeps): (req: EmuRequest) => P
     deps.ctx.clock.advance(b.advance);
     return json(200, { now: deps.ctx.clock.now() });
   });
+
+  add(["POST"], "/_emulator/federation/token", (req) => federatedToken(deps, req));
 
   return async (req) => {
     const refused = guardControlRequest(req, deps.ctx, deps.controlToken);
