@@ -64,6 +64,8 @@ export type MsalErrorCode =
   | "wstrust_error"
   /** A `clientAssertion` callback returned no assertion. */
   | "invalid_client_assertion"
+  /** The federated token file (workload identity) is missing, unreadable, empty or holds no JWT. */
+  | "federated_token_file_error"
   /** A persistent cache must be encrypted, and no keyring can keep its key. */
   | "keyring_unavailable"
   /** The token cache file's lock is held by another process (or already by this instance). */
@@ -294,6 +296,7 @@ export type PlainMsalErrorCode =
   | "device_flow_unsupported"
   | "broker_binding_unsupported"
   | "invalid_client_assertion"
+  | "federated_token_file_error"
   | "keyring_unavailable"
   | "cache_locked";
 

@@ -35,6 +35,7 @@ export { AuthorityBuilder } from "./authority/builder.js";
 export { AZURE_PUBLIC, AZURE_CHINA, AZURE_US_GOVERNMENT } from "./authority/constants.js";
 export { ClientApplication } from "./application/client-application.js";
 export { ConfidentialClientApplication } from "./application/confidential-client-application.js";
+export { workloadIdentityApplication, type WorkloadIdentityOptions } from "./application/workload-identity.js";
 export {
   PublicClientApplication,
   type PublicClientApplicationOptions,
@@ -71,6 +72,8 @@ export type {
   CertificateCredential,
   CertificateCredentialDict,
   ClientCredential,
+  FederatedTokenFileCredential,
+  FederatedTokenFileCredentialDict,
   PfxCredential,
   PfxCredentialDict,
 } from "./oauth2/client-auth.js";

@@ -119,7 +119,7 @@ function buildContext(clientId: string, o: ClientApplicationOptions, kind: Appli
   const authorities = authoritiesFor(o, http, log);
   const clientAuth =
     o.clientCredential !== undefined
-      ? new ClientAuthenticator(clientId, o.clientCredential, o.clientClaims)
+      ? new ClientAuthenticator(clientId, o.clientCredential, o.clientClaims, env)
       : undefined;
   const cache = tokenCacheOf(o); // checked after the authority and credential, as it always was
   return {

@@ -64,7 +64,7 @@ export interface ClientApplicationOptions {
   logger?: Logger;
   /** Seam for tests and simulations: the clock the library reads. Default: the system clock. */
   clock?: Clock;
-  /** Seam for tests: environment variables (REGION_NAME, AZUREPS_HOST_ENVIRONMENT, proxies). Default `process.env`. */
+  /** Environment variables (REGION_NAME, AZUREPS_HOST_ENVIRONMENT, proxies, AZURE_FEDERATED_TOKEN_FILE). Default `process.env`. */
   env?: Record<string, string | undefined>;
   /** Seam for tests: the platform (`x-client-os`, broker rules). Default `process.platform`. */
   platform?: string;

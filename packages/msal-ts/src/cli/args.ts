@@ -27,6 +27,8 @@ export const DEFAULT_APP_SCOPES: readonly string[] = ["https://graph.microsoft.c
 /** Environment variables read when the matching option is absent (values kept out of process lists). */
 export const SECRET_ENV = "MSAL_TS_CLIENT_SECRET";
 export const PASSPHRASE_ENV = "MSAL_TS_CERTIFICATE_PASSPHRASE";
+/** Workload identity (Azure Workload Identity, CI OIDC): the federated token file the platform keeps fresh. */
+export const FEDERATED_TOKEN_FILE_ENV = "AZURE_FEDERATED_TOKEN_FILE";
 
 /** How results are printed (`-o`). */
 export type OutputFormat = "json" | "tsv" | "token";
@@ -108,6 +110,7 @@ export const COMMANDS: Readonly<
     usage: [
       "token [--scope S]... [--username U]",
       "token --client-credentials (--secret-file FILE | --secret - | --certificate FILE [--passphrase-file FILE]) [--scope S]...",
+      "token --client-credentials --federated-token-file FILE [--scope S]...   (or AZURE_FEDERATED_TOKEN_FILE set)",
       "token --managed-identity [--mi-client-id ID] --resource R",
     ],
     summary: "print an access token: the signed-in user's (from the cache), the app's, or a managed identity's",
@@ -147,6 +150,11 @@ export const COMMANDS: Readonly<
         type: "string",
         value: "-",
         help: "read the certificate's passphrase from stdin ('-'); a value here is visible to other local users (warned)",
+      },
+      "federated-token-file": {
+        type: "string",
+        value: "FILE",
+        help: `workload identity: the client assertion is the token in FILE (Kubernetes, CI OIDC); or set ${FEDERATED_TOKEN_FILE_ENV}, with AZURE_CLIENT_ID, AZURE_TENANT_ID, AZURE_AUTHORITY_HOST as defaults`,
       },
       "managed-identity": { type: "boolean", help: "a token for the Azure host's managed identity" },
       "mi-client-id": {
@@ -209,6 +217,8 @@ export type TokenSource =
   | { kind: "user"; username?: string }
   | { kind: "client-secret"; secret: SecretInput }
   | { kind: "client-certificate"; path: string; passphrase?: SecretInput }
+  /** Workload identity: `from` is the option or variable that named the file. */
+  | { kind: "client-federated"; path: string; from: string }
   | { kind: "managed-identity"; miClientId?: string; resource: string };
 
 /** A checked command line. */
@@ -363,6 +373,16 @@ function scopesOf(v: Values, command: CommandName): string[] {
   return scopes;
 }
 
+/** `--federated-token-file FILE`: workload identity, exclusive with the other client credentials. */
+function federatedSource(v: Values): TokenSource | undefined {
+  const path = nonEmpty(v, "federated-token-file", "token");
+  if (path === undefined) return undefined;
+  for (const name of ["secret", "secret-file", "certificate", "passphrase", "passphrase-file"]) {
+    if (v[name] !== undefined) throw new UsageError(`choose one of --${name} and --federated-token-file`, "token");
+  }
+  return { kind: "client-federated", path, from: "--federated-token-file" };
+}
+
 function tokenSource(v: Values, env: Readonly<Record<string, string | undefined>>, scopes: string[]): TokenSource {
   const only = (names: string[], mode: string): void => {
     for (const name of names) {
@@ -383,6 +403,7 @@ function tokenSource(v: Values, env: Readonly<Record<string, string | undefined>
         "certificate",
         "passphrase",
         "passphrase-file",
+        "federated-token-file",
         "authority",
         "tenant",
         "client-id",
@@ -412,6 +433,8 @@ function tokenSource(v: Values, env: Readonly<Record<string, string | undefined>
 
   if (clientCredentials) {
     only(["username"], "--client-credentials");
+    const federated = federatedSource(v);
+    if (federated !== undefined) return federated;
     const certificate = nonEmpty(v, "certificate", "token");
     if (certificate !== undefined && (v.secret !== undefined || v["secret-file"] !== undefined))
       throw new UsageError("choose one of --secret and --certificate", "token");
@@ -421,15 +444,19 @@ function tokenSource(v: Values, env: Readonly<Record<string, string | undefined>
     }
     only(["passphrase", "passphrase-file"], "--secret (it goes with --certificate)");
     const secret = secretInput(v, "secret", SECRET_ENV, env);
-    if (secret === undefined)
+    if (secret === undefined) {
+      const fromEnv = env[FEDERATED_TOKEN_FILE_ENV];
+      if (fromEnv !== undefined && fromEnv.trim() !== "")
+        return { kind: "client-federated", path: fromEnv, from: FEDERATED_TOKEN_FILE_ENV };
       throw new UsageError(
-        `--client-credentials needs --secret-file, --secret - (stdin), ${SECRET_ENV} or --certificate`,
+        `--client-credentials needs --secret-file, --secret - (stdin), ${SECRET_ENV}, --certificate or --federated-token-file`,
         "token",
       );
+    }
     return { kind: "client-secret", secret };
   }
   only(
-    ["secret", "secret-file", "certificate", "passphrase", "passphrase-file"],
+    ["secret", "secret-file", "certificate", "passphrase", "passphrase-file", "federated-token-file"],
     "a user's token (they need --client-credentials)",
   );
   const username = nonEmpty(v, "username", "token");

@@ -18,6 +18,7 @@ import { providerFailure } from "./failures.js";
 import {
   certificateCredential,
   confidentialApp,
+  federatedCredential,
   managedIdentityClient,
   publicApp,
   userAuthority,
@@ -237,6 +238,12 @@ export async function token(s: Session, inv: Token): Promise<void> {
       const [secret] = s.secrets;
       const credential = source.kind === "client-secret" ? (secret ?? "") : certificateCredential(source.path, secret);
       const app = confidentialApp(s, credential);
+      const scopes = inv.scopes.length > 0 ? inv.scopes : [...DEFAULT_APP_SCOPES];
+      printToken(s, succeeded(await app.acquireTokenForClient(scopes)));
+      return;
+    }
+    case "client-federated": {
+      const app = confidentialApp(s, federatedCredential(source.path, source.from));
       const scopes = inv.scopes.length > 0 ? inv.scopes : [...DEFAULT_APP_SCOPES];
       printToken(s, succeeded(await app.acquireTokenForClient(scopes)));
       return;

@@ -155,6 +155,27 @@ export function envDefaults(env: Readonly<Record<string, string | undefined>>): 
   return out;
 }
 
+/**
+ * The settings Azure Workload Identity's variables give (`AZURE_CLIENT_ID`, `AZURE_TENANT_ID`,
+ * `AZURE_AUTHORITY_HOST`), used by `token --client-credentials` with a federated token file below the
+ * `MSAL_TS_*` variables; an empty variable counts as unset.
+ */
+export function workloadIdentityDefaults(env: Readonly<Record<string, string | undefined>>): Defaults {
+  const text = (name: string): string | undefined => {
+    const v = env[name]?.trim();
+    return v !== undefined && v !== "" ? v : undefined;
+  };
+  const out: Defaults = {};
+  const clientId = text("AZURE_CLIENT_ID");
+  const tenant = text("AZURE_TENANT_ID");
+  const host = text("AZURE_AUTHORITY_HOST");
+  if (clientId !== undefined) out.clientId = { value: clientId, source: "env" };
+  if (tenant !== undefined) out.tenant = { value: tenant, source: "env" };
+  if (host !== undefined)
+    out.authority = { value: `${host.replace(/\/+$/, "")}/${tenant ?? "organizations"}`, source: "env" };
+  return out;
+}
+
 /** `strong` where it has a setting, else `weak`'s (flags over env over file). */
 export function mergeDefaults(strong: Defaults, weak: Defaults): Defaults {
   const out: Record<string, unknown> = { ...weak };

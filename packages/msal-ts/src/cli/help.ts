@@ -24,6 +24,8 @@ function footer(cachePath: string): string[] {
     "  Secrets: MSAL_TS_CLIENT_SECRET, MSAL_TS_CERTIFICATE_PASSPHRASE (never read from the config file).",
     "  Proxy: https_proxy or HTTPS_PROXY, http_proxy, all_proxy or ALL_PROXY, no_proxy or NO_PROXY, read as",
     "  curl reads them (not under --emulator, whose emulator runs in this process).",
+    "  Workload identity (token --client-credentials with AZURE_FEDERATED_TOKEN_FILE or --federated-token-file):",
+    "  AZURE_CLIENT_ID, AZURE_TENANT_ID and AZURE_AUTHORITY_HOST apply where MSAL_TS_* variables are unset.",
     "Config file (--config PATH, a JSON object with the keys above):",
     ...CONFIG_LOCATION_HELP.map((line) => `  ${line}`),
     "",
@@ -81,6 +83,7 @@ export function helpText(topic: CommandName | undefined, version: string, cacheP
       "  msal-ts token --client-credentials --tenant contoso.onmicrosoft.com --client-id <id> --certificate app.pem",
       "  msal-ts token --client-credentials --tenant <tenant> --client-id <id> --secret-file secret.txt -o tsv",
       "  msal-ts token --managed-identity --resource https://management.azure.com --json",
+      "  msal-ts token --client-credentials --scope https://vault.azure.net/.default   # in a pod with workload identity",
       "  msal-ts login --emulator && msal-ts accounts --emulator   # offline, against the bundled emulator",
       "",
     );

@@ -20,6 +20,7 @@ import {
   flagDefaults,
   mergeDefaults,
   readConfigFile,
+  workloadIdentityDefaults,
   type Defaults,
   type SettingSource,
 } from "./config.js";
@@ -72,12 +73,15 @@ function readTextOrNull(path: string): string | null {
  * The settings of this run: flags over environment over config file. Under `--emulator` only flags choose
  * the authority, client id, CA, tenant and cache (a real tenant's defaults must not point the demo at it).
  */
-function settingsOf(common: CommonOptions, run: RunEnvironment): Defaults {
+function settingsOf(inv: Command, run: RunEnvironment): Defaults {
+  const common = inv.common;
   const configPath = common.config ?? defaultConfigPath(run.env, run.platform, run.home);
-  const weak = mergeDefaults(
-    envDefaults(run.env),
-    readConfigFile(configPath, common.config !== undefined, readTextOrNull),
-  );
+  // Workload identity: the platform's AZURE_* variables fill in what the MSAL_TS_* ones leave unset.
+  const federated = inv.command === "token" && inv.source.kind === "client-federated";
+  const fromEnv = federated
+    ? mergeDefaults(envDefaults(run.env), workloadIdentityDefaults(run.env))
+    : envDefaults(run.env);
+  const weak = mergeDefaults(fromEnv, readConfigFile(configPath, common.config !== undefined, readTextOrNull));
   const flags = flagDefaults(common);
   if (common.emulator)
     return {
@@ -95,7 +99,7 @@ function emulatorCachePath(defaultCache: string): string {
 }
 
 async function runCommand(inv: Command, out: Output, run: RunEnvironment): Promise<void> {
-  const settings = settingsOf(inv.common, run);
+  const settings = settingsOf(inv, run);
   const ca = settings.ca !== undefined ? readCaFile(settings.ca.value, CA_ORIGIN[settings.ca.source]) : undefined;
   const defaultCache = defaultCachePath(run.env, run.platform, run.home);
   const cachePath = settings.cache?.value ?? (inv.common.emulator ? emulatorCachePath(defaultCache) : defaultCache);

@@ -3,7 +3,7 @@
  * cache, TLS trust, the authority and client id with their defaults (the emulator's under `--emulator`).
  */
 import { X509Certificate } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import {
   ConfidentialClientApplication,
   ManagedIdentityClient,
@@ -123,7 +123,8 @@ export function publicApp(s: Session): PublicClientApplication {
 /** The confidential client of `token --client-credentials`; client id and a tenant are required. */
 export function confidentialApp(s: Session, credential: ClientCredential): ConfidentialClientApplication {
   const clientId = s.settings.clientId?.value ?? (s.emulator ? s.emulator.demo.confidential : undefined);
-  if (clientId === undefined) throw new UsageError("--client-credentials needs --client-id", "token");
+  if (clientId === undefined)
+    throw new UsageError("--client-credentials needs --client-id (or AZURE_CLIENT_ID for workload identity)", "token");
   if (s.settings.authority === undefined && s.settings.tenant === undefined && s.emulator === undefined) {
     throw new UsageError(
       "--client-credentials needs --tenant <tenant> or --authority https://login.microsoftonline.com/<tenant>",
@@ -132,6 +133,21 @@ export function confidentialApp(s: Session, credential: ClientCredential): Confi
   }
   const authority = effectiveAuthority(s.settings, s.emulator?.authority() ?? DEFAULT_AUTHORITY);
   return new ConfidentialClientApplication(clientId, { ...appOptions(s, authority), clientCredential: credential });
+}
+
+/**
+ * The credential of workload identity: the federated token file, read by the library for each request.
+ * Checked here first so that a missing file is a usage error naming the option or variable that named it.
+ */
+export function federatedCredential(path: string, from: string): ClientCredential {
+  let isFile: boolean;
+  try {
+    isFile = statSync(path).isFile();
+  } catch (e) {
+    throw new UsageError(`cannot read the federated token file ${path} named by ${from} (${why(e)})`, "token");
+  }
+  if (!isFile) throw new UsageError(`the federated token file ${path} named by ${from} is not a file`, "token");
+  return { federatedTokenFile: path };
 }
 
 /** The managed-identity client; under `--emulator` it talks to the emulator's IMDS endpoint. */

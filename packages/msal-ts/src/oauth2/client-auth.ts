@@ -15,6 +15,15 @@ import { signJwt, type SigningAlgorithm } from "../crypto/jwt.js";
 import { loadPfx } from "../crypto/pfx.js";
 import { quotePlus } from "../http/form-encoding.js";
 import { isRecord } from "../util/json.js";
+import {
+  federatedTokenSource,
+  readFederatedToken,
+  type FederatedTokenFileCredential,
+  type FederatedTokenFileCredentialDict,
+  type FederatedTokenSource,
+} from "./federated-token-file.js";
+
+export type { FederatedTokenFileCredential, FederatedTokenFileCredentialDict } from "./federated-token-file.js";
 
 /** A PEM private key with its certificate's SHA-1 thumbprint, or the certificate itself. */
 export interface CertificateCredential {
@@ -73,7 +82,9 @@ export type ClientCredential =
   | AssertionCredential
   | CertificateCredentialDict
   | PfxCredentialDict
-  | AssertionCredentialDict;
+  | AssertionCredentialDict
+  | FederatedTokenFileCredential
+  | FederatedTokenFileCredentialDict;
 
 /** The spec's key of each field, and msal-ts's camelCase one. */
 const CREDENTIAL_KEYS: ReadonlyArray<readonly [string, string]> = [
@@ -83,6 +94,7 @@ const CREDENTIAL_KEYS: ReadonlyArray<readonly [string, string]> = [
   ["passphrase", "passphrase"],
   ["private_key_pfx_path", "privateKeyPfxPath"],
   ["client_assertion", "clientAssertion"],
+  ["federated_token_file", "federatedTokenFile"],
 ];
 
 /**
@@ -105,7 +117,7 @@ export function normalizeCredential(credential: Record<string, unknown>): Record
     out[camel] = value;
     from[camel] = key;
   }
-  const kinds = ["privateKey", "privateKeyPfxPath", "clientAssertion"].filter((k) => k in out);
+  const kinds = ["privateKey", "privateKeyPfxPath", "clientAssertion", "federatedTokenFile"].filter((k) => k in out);
   if (kinds.length > 1)
     throw new InvalidArgumentError(
       `clientCredential gives ${kinds.map((k) => from[k]).join(" and ")}: pass exactly one kind of credential. ${FORMAT_HELP}`,
@@ -146,7 +158,7 @@ export interface ClientAuthentication {
 
 const FORMAT_HELP =
   "clientCredential needs to be a client secret string, {privateKey, thumbprint | publicCertificate[, passphrase]}, " +
-  "{privateKeyPfxPath[, passphrase][, publicCertificate: true]}, or {clientAssertion} " +
+  "{privateKeyPfxPath[, passphrase][, publicCertificate: true]}, {clientAssertion}, or {federatedTokenFile} " +
   "(or the same with the spec's keys: private_key, public_certificate, private_key_pfx_path, client_assertion).";
 
 interface Signer {
@@ -235,19 +247,28 @@ function certificateSigner(c: Record<string, unknown>): (adfs: boolean) => Promi
  * The client authentication of one application. A certificate assertion is signed for every token request
  * with a new `jti`: OpenID Connect Core 9 and RFC 7523 3 let a provider take each assertion only once, and
  * a silent refresh that re-sent the assertion of the preceding request is refused by such providers
- * (signing costs about 0.3 ms). A callback assertion is called once per token request (never on a cache
- * hit, since no request is sent).
+ * (signing costs about 0.3 ms). A callback assertion is called, and a federated token file read, once per
+ * token request (never on a cache hit, since no request is sent).
  */
 export class ClientAuthenticator {
   readonly kind: "secret" | "certificate" | "assertion";
   readonly #secret: string | undefined;
   readonly #assertion: AssertionCredential["clientAssertion"] | undefined;
+  readonly #tokenFile: FederatedTokenSource | undefined;
   readonly #signer: (adfs: boolean) => Promise<Signer>;
   readonly #claims: Record<string, unknown>;
   readonly #clientId: string;
 
-  /** @throws InvalidArgumentError for a malformed credential (checked here, before any request). */
-  constructor(clientId: string, credential: unknown, clientClaims: Record<string, unknown> | undefined) {
+  /**
+   * @param env - the application's environment (`AZURE_FEDERATED_TOKEN_FILE` for `{ federatedTokenFile: true }`).
+   * @throws InvalidArgumentError for a malformed credential (checked here, before any request).
+   */
+  constructor(
+    clientId: string,
+    credential: unknown,
+    clientClaims: Record<string, unknown> | undefined,
+    env: Readonly<Record<string, string | undefined>> = {},
+  ) {
     this.#clientId = clientId;
     this.#claims = clientClaims ?? {};
     // Replaced below for a certificate; a credential that is no certificate never signs.
@@ -267,6 +288,12 @@ export class ClientAuthenticator {
         throw new InvalidArgumentError("clientAssertion must be a non-empty string or a function returning one.");
       this.kind = "assertion";
       this.#assertion = a as AssertionCredential["clientAssertion"];
+      return;
+    }
+    if ("federatedTokenFile" in c) {
+      // Workload identity: the platform's token, read from its file for each request (never kept).
+      this.kind = "assertion";
+      this.#tokenFile = federatedTokenSource(c.federatedTokenFile, env);
       return;
     }
     this.kind = "certificate";
@@ -292,6 +319,10 @@ export class ClientAuthenticator {
         return { fields: {}, headers: { Authorization: `Basic ${basic}` } };
       }
       return { fields: { client_secret: secret }, headers: {} };
+    }
+    if (this.#tokenFile !== undefined) {
+      const token = await readFederatedToken(this.#tokenFile);
+      return { fields: { client_assertion_type: JWT_BEARER, client_assertion: token }, headers: {} };
     }
     if (this.kind === "assertion") {
       const a = this.#assertion;

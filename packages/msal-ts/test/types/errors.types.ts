@@ -41,6 +41,7 @@ type Listed =
   | "device_flow_unsupported"
   | "broker_binding_unsupported"
   | "invalid_client_assertion"
+  | "federated_token_file_error"
   | "keyring_unavailable"
   | "cache_locked"
   | "interaction_required"
