@@ -10,7 +10,7 @@ import { homedir } from "node:os";
 import { join, dirname } from "node:path";
 import { VERSION } from "../index.js";
 import { untilAborted } from "../util/abort.js";
-import { parseCommandLine, secretInputsOf, type CommonOptions, type Invocation } from "./args.js";
+import { parseCommandLine, secretInputsOf, type Invocation } from "./args.js";
 import { defaultCachePath } from "./cache-path.js";
 import { accounts, login, logout, token } from "./commands.js";
 import {
