@@ -23,7 +23,8 @@ const MAX_BYTES = 256 * 1024;
 
 /** GETs a JSON object over HTTPS: bounded in time and size, no redirects. */
 function getJson(url: string, ca: string[]): Promise<Record<string, unknown>> {
-  return new Promise((resolve, reject) => {
+  let timer: NodeJS.Timeout | undefined;
+  const answer = new Promise<Record<string, unknown>>((resolve, reject) => {
     const req = get(url, { ca, timeout: TIMEOUT_MS, headers: { accept: "application/json" } }, (res) => {
       if (res.statusCode !== 200) {
         res.resume();
@@ -50,11 +51,17 @@ function getJson(url: string, ca: string[]): Promise<Record<string, unknown>> {
       });
       res.on("error", () => reject(new ExternalIssuerError(`${url} failed while answering`)));
     });
-    req.on("timeout", () => req.destroy(new ExternalIssuerError(`${url} did not answer in time`)));
+    const tooSlow = (): void => {
+      req.destroy(new ExternalIssuerError(`${url} did not answer in time`));
+    };
+    req.on("timeout", tooSlow);
+    // The socket timeout above is for silence; this bounds a slow trickle too.
+    timer = setTimeout(tooSlow, 2 * TIMEOUT_MS);
     req.on("error", (e) =>
       reject(e instanceof ExternalIssuerError ? e : new ExternalIssuerError(`${url} could not be reached`)),
     );
   });
+  return answer.finally(() => clearTimeout(timer));
 }
 
 async function fetchKeys(issuer: string, ca: string[]): Promise<Record<string, unknown>[]> {

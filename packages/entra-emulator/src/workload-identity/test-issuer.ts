@@ -59,21 +59,6 @@ export function testIssuerUrl(ctx: EmulatorContext, name: string): string {
   return `${ctx.httpsOrigin}${TEST_ISSUER_PATH}${checkName(name)}`;
 }
 
-/** The test issuer's name when `iss` is one of this emulator's test issuers (under any of its host names). */
-export function testIssuerName(ctx: EmulatorContext, iss: string): string | undefined {
-  let url: URL;
-  try {
-    url = new URL(iss);
-  } catch {
-    return undefined;
-  }
-  if (url.protocol !== "https:" || url.search !== "" || url.hash !== "") return undefined;
-  if (!ctx.ownHosts.includes(url.host.toLowerCase())) return undefined;
-  if (!url.pathname.startsWith(TEST_ISSUER_PATH)) return undefined;
-  const name = url.pathname.slice(TEST_ISSUER_PATH.length);
-  return TEST_ISSUER_NAME.test(name) ? name : undefined;
-}
-
 /** The public key of a test issuer for a `kid`, or undefined when the issuer has no such key. */
 export async function testIssuerKey(ctx: EmulatorContext, name: string, kid: unknown): Promise<KeyObject | undefined> {
   const key = await keyOf(ctx, name);

@@ -210,13 +210,19 @@ describe("workload identity federation with an external issuer", () => {
   before(async () => {
     // Another emulator's test issuer plays the external OIDC issuer, reached over HTTPS.
     issuerSide = await startEmulator({ config: defaultConfig() });
-    emulator = await startEmulator({
-      config: federatedConfig({
-        issuer: issuerSide.federationIssuer("cluster"),
-        caPem: issuerSide.caPem,
-        allow: true,
-      }),
+    const config = federatedConfig({
+      issuer: issuerSide.federationIssuer("cluster"),
+      caPem: issuerSide.caPem,
+      allow: true,
     });
+    // Issuers whose keys cannot be had: discovery that names another issuer, and nothing listening.
+    config.apps
+      .find((a) => a.clientId === DEMO.confidential)
+      ?.federatedIdentityCredentials?.push(
+        { issuer: `${issuerSide.url}/${DEMO.tenant}/v2.0`, subject: "wrong-discovery" },
+        { issuer: "https://127.0.0.1:1/nobody", subject: "unreachable" },
+      );
+    emulator = await startEmulator({ config });
   });
   after(async () => {
     await emulator.close();
@@ -245,6 +251,27 @@ describe("workload identity federation with an external issuer", () => {
         "GET /federation-test-issuer/cluster/keys",
       ],
     );
+  });
+
+  test("an issuer whose discovery names another issuer, or that cannot be reached, gets AADSTS50166", async () => {
+    for (const [iss, subject, why] of [
+      [`${issuerSide.url}/${DEMO.tenant}/v2.0`, "wrong-discovery", /names another issuer/],
+      ["https://127.0.0.1:1/nobody", "unreachable", /could not be reached/],
+    ] as const) {
+      // Signed by a test issuer with a forged iss: the keys are looked up for the forged issuer and fail first.
+      const token = await issuerSide.issueFederatedToken({ issuer: "cluster", subject, claims: { iss } });
+      const reply = await call(emulator, "POST", TOKEN, {
+        form: {
+          grant_type: "client_credentials",
+          client_id: DEMO.confidential,
+          scope: DEMO.apiDefault,
+          client_assertion_type: "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+          client_assertion: token,
+        },
+      });
+      const body = entraError(reply, "invalid_request", 50166, 400);
+      assert.match(firstLine(body), why);
+    }
   });
 });
 
