@@ -88,6 +88,18 @@ describe("azure-identity (python3-azure 1.13) in a network namespace, emulator a
     assert.equal(request.form.client_secret, undefined);
   });
 
+  it("ManagedIdentityCredential with AZURE_FEDERATED_TOKEN_FILE: token exchange (workload identity)", () => {
+    const { claims, requests } = outcome("managed-identity-token-exchange");
+    assert.equal(claims.aud, DEMO.api);
+    assert.equal(claims.azp, DEMO.confidential);
+    assert.equal(claims.azpacr, "2", "authenticated with a client assertion");
+    const request = tokenRequest(requests, "client_credentials");
+    assert.equal(request.form.client_id, DEMO.confidential);
+    assert.equal(request.form.client_assertion_type, JWT_BEARER);
+    assert.equal(request.form.client_assertion, "***");
+    assert.equal(request.form.client_secret, undefined);
+  });
+
   it("UsernamePasswordCredential: the user realm, then the password grant", () => {
     const { claims, requests } = outcome("username-password");
     assert.equal(claims.aud, DEMO.api);

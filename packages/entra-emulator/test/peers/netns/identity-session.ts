@@ -20,6 +20,8 @@ const DRIVER_LIMIT_MS = 120_000;
 export const API_SCOPE = DEMO.apiDefault;
 /** A federated user: azure-identity's MSAL signs her in through the emulator's federation server. */
 export const FEDERATED_USER = { username: "carol@contoso.com", password: "carol-federated-password" };
+/** The service account whose projected token plays the federated token (workload identity). */
+export const WORKLOAD_SUBJECT = "system:serviceaccount:peers:identity";
 const GRAPH_USER_READ = "https://graph.microsoft.com/User.Read";
 
 interface Case {
@@ -107,6 +109,19 @@ function cases(ctx: SessionContext): Case[] {
       scopes: [API_SCOPE],
     },
     {
+      // Workload identity as azure-identity 1.13 knows it: token exchange inside ManagedIdentityCredential.
+      name: "managed-identity-token-exchange",
+      credential: "ManagedIdentityCredential",
+      // azure-identity 1.13 takes this path only when all four variables are set, as the AKS webhook sets them.
+      env: {
+        AZURE_AUTHORITY_HOST: "https://login.microsoftonline.com/",
+        AZURE_TENANT_ID: DEMO.tenantId,
+        AZURE_CLIENT_ID: DEMO.confidential,
+        AZURE_FEDERATED_TOKEN_FILE: ctx.prepared.tokenFile ?? "",
+      },
+      scopes: [API_SCOPE],
+    },
+    {
       name: "environment-secret",
       credential: "EnvironmentCredential",
       env: { AZURE_TENANT_ID: DEMO.tenantId, AZURE_CLIENT_ID: DEMO.confidential, AZURE_CLIENT_SECRET: DEMO.secret },
@@ -151,12 +166,16 @@ export const identitySession: Session = {
     if (!web) throw new Error("the demo configuration has no confidential app");
     web.certificates = [...(web.certificates ?? []), { pem: cert.certPem }];
     config.users.push({ ...FEDERATED_USER, tenant: DEMO.tenant, federated: true });
+    web.federatedIdentityCredentials = [{ testIssuer: "peer", subject: WORKLOAD_SUBJECT }];
     const certFile = join(work, "identity-cert.pem");
     writeFileSync(certFile, `${cert.keyPem}${cert.certPem}`, { mode: 0o600 });
-    return { certFile };
+    return { certFile, tokenFile: join(work, "federated-token") };
   },
 
   async run(ctx) {
+    // The emulator's test issuer plays the cluster: its token, as the kubelet would project it.
+    const federated = await ctx.emulator.issueFederatedToken({ issuer: "peer", subject: WORKLOAD_SUBJECT });
+    writeFileSync(ctx.prepared.tokenFile ?? "", federated, { mode: 0o644 });
     const plan = { control_url: "https://localhost/_emulator", username: DEMO.alice.username, cases: cases(ctx) };
     const starts: { name: string; at: number }[] = [];
     let seen = 0;
