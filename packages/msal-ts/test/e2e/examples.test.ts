@@ -25,6 +25,7 @@ describe("examples", () => {
     ["device-code.ts", [], /Signed in as alice@contoso\.com[\s\S]*answered from the cache/],
     ["interactive-login.ts", [], /Signed in as alice@contoso\.com/],
     ["client-credentials.ts", [], /Token from the identity_provider[\s\S]*Token from the cache/],
+    ["workload-identity.ts", [], /Token from the identity_provider[\s\S]*Token from the cache/],
     ["managed-identity.ts", [], /from the identity_provider[\s\S]*from the cache/],
     // Azure Arc's challenge key file must lie in the folder the client trusts (the emulator's, here).
     ["managed-identity.ts", ["azure_arc"], /from the identity_provider[\s\S]*from the cache/],
