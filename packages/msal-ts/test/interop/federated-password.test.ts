@@ -6,7 +6,6 @@
  * The emulator listens on 443 because MSAL Python drops the port from the user-realm URL.
  */
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -16,8 +15,8 @@ import { defaultConfig, startEmulator, type Emulator, type RequestLogEntry } fro
 import { PublicClientApplication, SerializableTokenCache } from "../../src/index.ts";
 import { IDS, emulatorOptions } from "../helpers/emulator.ts";
 import { expectToken } from "../helpers/results.ts";
+import { runPythonPeer } from "../helpers/python-peer.ts";
 
-const PYTHON = "/usr/bin/python3";
 const PEER = fileURLToPath(new URL("./python/cache_peer.py", import.meta.url));
 const GRAPH = "https://graph.microsoft.com/User.Read";
 const FRED = { username: "fred@contoso.com", password: "fred's <federated> p&ssword" };
@@ -53,19 +52,8 @@ describe("federated username/password: msal-ts and MSAL Python side by side", ()
   let dir: string;
   let caPath: string;
 
-  async function python(cache: string, steps: Json[]): Promise<{ results: Json[]; cache: string }> {
-    const env: NodeJS.ProcessEnv = { ...process.env, NO_PROXY: "localhost,127.0.0.1", no_proxy: "localhost,127.0.0.1" };
-    for (const name of ["REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE", "PYTHONPATH", "PYTHONHOME"]) delete env[name];
-    const child = spawn(PYTHON, [PEER], { env, stdio: ["pipe", "pipe", "pipe"], timeout: 60_000 });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (c: string) => (stdout += c));
-    child.stderr.setEncoding("utf8").on("data", (c: string) => (stderr += c));
-    child.stdin.end(JSON.stringify({ authority: emulator.authority(), ca: caPath, cache, steps }));
-    const status = await new Promise<number | null>((resolve) => child.on("close", resolve));
-    assert.equal(status, 0, stderr);
-    return JSON.parse(stdout) as { results: Json[]; cache: string };
-  }
+  const python = (cache: string, steps: Json[]): Promise<{ results: Json[]; cache: string }> =>
+    runPythonPeer(PEER, { authority: emulator.authority(), ca: caPath, cache, steps });
 
   before(async () => {
     const config = defaultConfig();

@@ -4,7 +4,6 @@
  * wrote is used by MSAL Python (get_accounts, acquire_token_silent, a refresh with msal-ts's RT).
  */
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { writeFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -14,8 +13,8 @@ import type { Emulator } from "entra-emulator";
 import { ClientApplication, ConfidentialClientApplication, SerializableTokenCache, type AuthCodeFlow } from "../../src/index.ts";
 import { IDS, emulatorOptions, startTestEmulator } from "../helpers/emulator.ts";
 import { expectToken } from "../helpers/results.ts";
+import { runPythonPeer } from "../helpers/python-peer.ts";
 
-const PYTHON = "/usr/bin/python3";
 const PEER = fileURLToPath(new URL("./python/cache_peer.py", import.meta.url));
 const GRAPH = "https://graph.microsoft.com/User.Read";
 const REDIRECT = "http://localhost:8400";
@@ -27,21 +26,9 @@ describe("cache interop with MSAL Python", () => {
   let dir: string;
   let caPath: string;
 
-  /** Runs steps in MSAL Python; the machine's CA-bundle variables would override `verify=`, so they are unset. */
-  /** (Asynchronous: the emulator runs in this process and must keep answering.) */
-  async function python(cache: string, steps: Json[]): Promise<{ results: unknown[]; cache: string }> {
-    const env: NodeJS.ProcessEnv = { ...process.env, NO_PROXY: "localhost,127.0.0.1", no_proxy: "localhost,127.0.0.1" };
-    for (const name of ["REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE", "PYTHONPATH", "PYTHONHOME"]) delete env[name];
-    const child = spawn(PYTHON, [PEER], { env, stdio: ["pipe", "pipe", "pipe"], timeout: 60_000 });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (c: string) => (stdout += c));
-    child.stderr.setEncoding("utf8").on("data", (c: string) => (stderr += c));
-    child.stdin.end(JSON.stringify({ authority: emulator.authority(), ca: caPath, cache, steps }));
-    const status = await new Promise<number | null>((resolve) => child.on("close", resolve));
-    assert.equal(status, 0, stderr);
-    return JSON.parse(stdout) as { results: unknown[]; cache: string };
-  }
+  /** Runs steps in MSAL Python (see runPythonPeer). */
+  const python = (cache: string, steps: Json[]): Promise<{ results: unknown[]; cache: string }> =>
+    runPythonPeer(PEER, { authority: emulator.authority(), ca: caPath, cache, steps });
 
   before(async () => {
     emulator = await startTestEmulator({ rawRequestLog: true });

@@ -8,7 +8,6 @@
  * aside: each sign-in gets a new one) with no X-AnchorMailbox.
  */
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -20,9 +19,9 @@ import { createDefaultHttpClient } from "../../src/http/default-client.ts";
 import { RecordingHttpClient, type RecordedRequest } from "../helpers/fakes.ts";
 import { IDS } from "../helpers/emulator.ts";
 import { expectToken } from "../helpers/results.ts";
+import { runPythonPeer } from "../helpers/python-peer.ts";
 import { NS, xmlTree, type XmlTree } from "../helpers/wstrust.ts";
 
-const PYTHON = "/usr/bin/python3";
 const PEER = fileURLToPath(new URL("./python/ropc_peer.py", import.meta.url));
 const FRED = { username: "fred@contoso.com", password: `fred-password&<x>'"` };
 const SCOPES = ["User.Read"];
@@ -77,19 +76,11 @@ describe("federated username/password: msal-ts sends what MSAL Python sends", ()
 
   /** MSAL Python's sign-in (asynchronous: the emulator runs in this process and must keep answering). */
   async function python(): Promise<{ result: Json; requests: RecordedRequest[]; accounts: Json[] }> {
-    const env: NodeJS.ProcessEnv = { ...process.env, NO_PROXY: "localhost,127.0.0.1", no_proxy: "localhost,127.0.0.1" };
-    for (const name of ["REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE", "PYTHONPATH", "PYTHONHOME"]) delete env[name];
-    const child = spawn(PYTHON, [PEER], { env, stdio: ["pipe", "pipe", "pipe"], timeout: 60_000 });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (c: string) => (stdout += c));
-    child.stderr.setEncoding("utf8").on("data", (c: string) => (stderr += c));
-    child.stdin.end(
-      JSON.stringify({ authority: emulator.authority(), ca: caPath, client_id: IDS.cli, ...FRED, scopes: SCOPES }),
+    const input = { authority: emulator.authority(), ca: caPath, client_id: IDS.cli, ...FRED, scopes: SCOPES };
+    const out = await runPythonPeer<{ result: Json; requests: (RecordedRequest & { params: unknown })[]; accounts: Json[] }>(
+      PEER,
+      input,
     );
-    const status = await new Promise<number | null>((resolve) => child.on("close", resolve));
-    assert.equal(status, 0, stderr);
-    const out = JSON.parse(stdout) as { result: Json; requests: (RecordedRequest & { params: unknown })[]; accounts: Json[] };
     return { ...out, requests: out.requests.map((r) => ({ ...r, params: r.params ?? undefined }) as RecordedRequest) };
   }
 
