@@ -8,6 +8,8 @@
  * - accounts and refresh tokens: by environment (account listing, alias checks);
  * - every type: by home account (accounts, refresh tokens, ID tokens, removal), except entries without one.
  * Entries that are not usable (see `isUsableEntry`) are stored and serialized but not indexed.
+ * The section also tracks which entries hold characters that MSAL Python's JSON escapes and `JSON.stringify`
+ * does not (see `needsAsciiEscapes`), so that serializing a cache without any skips a pass over its text.
  *
  * Memory matters at 100,000 entries: index buckets hold a single storage key as a plain string and become
  * a Set only when a second key arrives, index keys are recomputed from the (never mutated) stored entry
@@ -58,6 +60,34 @@ const holds = (bucket: Bucket | undefined, key: string): boolean =>
 const isUsable = (type: CredentialTypeName, value: unknown): boolean =>
   typeof value === "object" && value !== null && !Array.isArray(value) && isUsableEntry(type, value as CacheEntry);
 
+/**
+ * DEL and every non-ASCII character: MSAL Python's `json.dumps` (`ensure_ascii`) writes them as `\uXXXX`,
+ * `JSON.stringify` writes them as they are.
+ */
+const NOT_ASCII = /[\u007f-\uffff]/;
+
+/** Whether a stored value (a key or an entry as read or written) holds a character of {@link NOT_ASCII}. */
+export function holdsNonAscii(value: unknown): boolean {
+  if (typeof value === "string") return NOT_ASCII.test(value);
+  if (typeof value !== "object" || value === null) return false;
+  if (!Array.isArray(value)) {
+    const record = value as Record<string, unknown>;
+    let flat = true;
+    for (const key of Object.keys(record)) {
+      const field = record[key];
+      if (NOT_ASCII.test(key) || (typeof field === "string" && NOT_ASCII.test(field))) return true;
+      if (typeof field === "object" && field !== null) flat = false;
+    }
+    if (flat) return false;
+  }
+  try {
+    // Nested content (msal-node's tenant profiles, unknown fields): checked as the text it becomes.
+    return NOT_ASCII.test(JSON.stringify(value) ?? "");
+  } catch {
+    return true; // too deep to write: serialize() reports it, as it would without this check
+  }
+}
+
 /** Whether a scope key is one scope without a key id: then it is its own entry of the scope index. */
 const isPlain = (scopeKey: string): boolean =>
   scopeKey !== "" && !scopeKey.includes(" ") && !scopeKey.includes("\u0000");
@@ -80,12 +110,28 @@ export class Section {
   #lastPartition?: { home: unknown; environment: unknown; client: unknown; realm: unknown; name: string };
   /** Storage keys of stored entries that are not usable (rare: malformed content from a file). */
   readonly #unusable = new Set<string>();
+  /** Storage keys of entries that hold DEL or non-ASCII characters, in the key or the entry (rare). */
+  readonly #nonAscii = new Set<string>();
 
-  /** A section, empty or holding the entries of `parsed` (a section object read from JSON), in its order. */
-  constructor(type: CredentialTypeName, parsed?: Record<string, unknown>) {
+  /**
+   * A section, empty or holding the entries of `parsed` (a section object read from JSON), in its order.
+   * `ascii`: the caller knows that no key or entry of `parsed` holds DEL or a non-ASCII character (it
+   * checked the text it parsed), so entries need not be checked one by one.
+   */
+  constructor(type: CredentialTypeName, parsed?: Record<string, unknown>, ascii = false) {
     this.type = type;
+    if (!parsed) return;
     // Keys rather than Object.entries: no pair array per entry at 100,000 entries.
-    if (parsed) for (const key of Object.keys(parsed)) this.#store(key, parsed[key]);
+    for (const key of Object.keys(parsed)) {
+      const value = parsed[key];
+      this.#store(key, value);
+      if (!ascii && (NOT_ASCII.test(key) || holdsNonAscii(value))) this.#nonAscii.add(key);
+    }
+  }
+
+  /** Whether some key or entry holds DEL or a non-ASCII character (see {@link holdsNonAscii}). */
+  get needsAsciiEscapes(): boolean {
+    return this.#nonAscii.size > 0;
   }
 
   get size(): number {
@@ -99,6 +145,8 @@ export class Section {
   set(key: string, value: unknown): void {
     const entry = value as CacheEntry;
     const usable = isUsable(this.type, value);
+    if (NOT_ASCII.test(key) || holdsNonAscii(value)) this.#nonAscii.add(key);
+    else this.#nonAscii.delete(key);
     const old = this.entries.get(key);
     if (old !== undefined || this.entries.has(key)) {
       if (usable && !this.#unusable.has(key) && this.#filing(old as CacheEntry) === this.#filing(entry)) {
@@ -120,6 +168,7 @@ export class Section {
   delete(key: string): boolean {
     if (!this.entries.has(key)) return false;
     this.#unfile(key);
+    this.#nonAscii.delete(key);
     return this.entries.delete(key);
   }
 
@@ -292,5 +341,6 @@ export class Section {
     this.#byPartition.clear();
     this.#byScope.clear();
     this.#unusable.clear();
+    this.#nonAscii.clear();
   }
 }

@@ -5,15 +5,24 @@
 import { CacheError } from "../errors.js";
 import { isRecord } from "../util/json.js";
 import { isCredentialType } from "./schema.js";
-import { Section } from "./section.js";
+import { holdsNonAscii, Section } from "./section.js";
 import { TokenCache } from "./token-cache.js";
 
-/** Python's `json.dumps(ensure_ascii=True)` escapes every non-ASCII code unit as `\uXXXX` (lower-case hex). */
+/**
+ * Python's `json.dumps(ensure_ascii=True)` escapes DEL and every non-ASCII code unit as `\uXXXX` (lower-case
+ * hex); `JSON.stringify` already escapes the rest as Python does (quotes, backslashes, control characters,
+ * lone surrogates). Outside strings JSON text is ASCII, so the whole text can be escaped at once.
+ */
 function escapeNonAscii(text: string): string {
-  // Byte length equals character count only for pure ASCII (a native, fast check on large caches).
-  if (Buffer.byteLength(text, "utf8") === text.length) return text;
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/[^\u0000-\u007f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  return text.replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+
+/**
+ * Whether no string parsed from `text` can hold DEL or a non-ASCII character: the text holds none, nor a
+ * `\u` escape (which could encode one). Native scans, far cheaper than checking the parsed strings.
+ */
+function asciiOnly(text: string): boolean {
+  return Buffer.byteLength(text, "utf8") === text.length && !text.includes("\x7f") && !text.includes("\\u");
 }
 
 /**
@@ -35,7 +44,9 @@ export class SerializableTokenCache extends TokenCache {
    */
   serialize(): string {
     const out: Record<string, unknown> = {};
+    let escape = false;
     for (const [name, value] of this.sections) {
+      escape ||= value instanceof Section ? value.needsAsciiEscapes : holdsNonAscii(name) || holdsNonAscii(value);
       // defineProperty: a member named "__proto__" read from a file must be written back as data.
       Object.defineProperty(out, name, {
         value: value instanceof Section ? Object.fromEntries(value.entries) : value,
@@ -45,7 +56,9 @@ export class SerializableTokenCache extends TokenCache {
       });
     }
     this.hasStateChanged = false;
-    return escapeNonAscii(JSON.stringify(out, null, 4));
+    // The text of a large cache is 100+ MB: escaping only when some entry needs it saves a pass over it.
+    const text = JSON.stringify(out, null, 4);
+    return escape ? escapeNonAscii(text) : text;
   }
 
   /**
@@ -79,9 +92,10 @@ export class SerializableTokenCache extends TokenCache {
       );
     }
     this.sections.clear();
+    const ascii = typeof state === "string" && asciiOnly(state);
     for (const [name, value] of Object.entries(parsed)) {
       if (isCredentialType(name) && isRecord(value)) {
-        this.sections.set(name, new Section(name, value));
+        this.sections.set(name, new Section(name, value, ascii));
       } else {
         this.sections.set(name, value);
       }
