@@ -6,6 +6,7 @@
  *   wanted scope, intersected from the rarest wanted scope);
  * - other types: by identity (the same credential in any format: dedup on write, app metadata reads);
  * - accounts and refresh tokens: by environment (account listing, alias checks);
+ * - accounts: by user name, lower-cased (`getAccounts({ username })`);
  * - every type: by home account (accounts, refresh tokens, ID tokens, removal), except entries without one.
  * Entries that are not usable (see `isUsableEntry`) are stored and serialized but not indexed.
  * The section also tracks which entries hold characters that MSAL Python's JSON escapes and `JSON.stringify`
@@ -88,6 +89,10 @@ export function holdsNonAscii(value: unknown): boolean {
   }
 }
 
+/** An account's user name as `getAccounts` compares it: lower-cased; no name is `""`. */
+const usernameKey = (entry: CacheEntry): string =>
+  typeof entry.username === "string" ? entry.username.toLowerCase() : "";
+
 /** Whether a scope key is one scope without a key id: then it is its own entry of the scope index. */
 const isPlain = (scopeKey: string): boolean =>
   scopeKey !== "" && !scopeKey.includes(" ") && !scopeKey.includes("\u0000");
@@ -104,6 +109,8 @@ export class Section {
   readonly #byIdentity = new Map<string, Bucket>();
   readonly #byHome = new Map<string, Bucket>();
   readonly #byEnvironment = new Map<string, Bucket>();
+  /** Accounts only: lower-cased `username` to storage keys. */
+  readonly #byUsername = new Map<string, Bucket>();
   readonly #byPartition = new Map<string, Partition>();
   /** Per partition: lower-cased scope to the multi-scope or key-bound scope keys holding it. */
   readonly #byScope = new Map<string, Map<string, Bucket>>();
@@ -244,6 +251,12 @@ export class Section {
     return keysOf(this.#byEnvironment.get(environmentKey(environment))) ?? [];
   }
 
+  /** Storage keys of usable accounts whose `username`, lower-cased, is `username`; `undefined` for other types. */
+  keysByUsername(username: string): Iterable<string> | undefined {
+    if (this.type !== "Account") return undefined;
+    return keysOf(this.#byUsername.get(username.toLowerCase())) ?? [];
+  }
+
   /** Storage keys of every usable entry, in insertion order. */
   *usableKeys(): IterableIterator<string> {
     for (const key of this.entries.keys()) if (!this.#unusable.has(key)) yield key;
@@ -255,7 +268,8 @@ export class Section {
       this.type === "AccessToken"
         ? `${atPartition(entry.home_account_id, entry.environment, entry.client_id, entry.realm)}\u0001${atScopeKey(splitTarget(entry.target), entry.key_id)}`
         : identityOf(this.type, entry);
-    return `${own}\u0001${environmentKey(entry.environment)}\u0001${homeBucket(entry.home_account_id)}`;
+    const filed = `${own}\u0001${environmentKey(entry.environment)}\u0001${homeBucket(entry.home_account_id)}`;
+    return this.type === "Account" ? `${filed}\u0001${usernameKey(entry)}` : filed;
   }
 
   #indexesEnvironment(): boolean {
@@ -266,6 +280,7 @@ export class Section {
     if (this.type === "AccessToken") this.#fileAccessToken(key, entry, true);
     else addTo(this.#byIdentity, identityOf(this.type, entry), key);
     if (this.#indexesEnvironment()) addTo(this.#byEnvironment, environmentKey(entry.environment), key);
+    if (this.type === "Account") addTo(this.#byUsername, usernameKey(entry), key);
     const home = homeBucket(entry.home_account_id);
     if (home !== "") addTo(this.#byHome, home, key);
   }
@@ -276,6 +291,7 @@ export class Section {
     if (this.type === "AccessToken") this.#fileAccessToken(key, entry, false);
     else removeFrom(this.#byIdentity, identityOf(this.type, entry), key);
     if (this.#indexesEnvironment()) removeFrom(this.#byEnvironment, environmentKey(entry.environment), key);
+    if (this.type === "Account") removeFrom(this.#byUsername, usernameKey(entry), key);
     const home = homeBucket(entry.home_account_id);
     if (home !== "") removeFrom(this.#byHome, home, key);
   }
@@ -338,6 +354,7 @@ export class Section {
     this.#byIdentity.clear();
     this.#byHome.clear();
     this.#byEnvironment.clear();
+    this.#byUsername.clear();
     this.#byPartition.clear();
     this.#byScope.clear();
     this.#unusable.clear();

@@ -21,6 +21,12 @@ export interface SearchOptions {
   query?: Record<string, unknown>;
 }
 
+/** @internal Options of {@link TokenCache.lookup}: a search, or accounts by user name. */
+export interface LookupOptions extends SearchOptions {
+  /** Accounts only: the `username` the entry must have, compared case-insensitively (read from an index). */
+  username?: string;
+}
+
 const ANY_SCOPE: readonly string[] = [];
 
 function fieldMatches(field: string, expected: unknown, actual: unknown): boolean {
@@ -180,16 +186,17 @@ export class TokenCache {
    * @internal Like {@link search} but yields the stored objects themselves; for the library's own read-only
    * use, so it is left out of the published declarations.
    */
-  *lookup(credentialType: string, options: SearchOptions = {}): IterableIterator<CacheEntry> {
+  *lookup(credentialType: string, options: LookupOptions = {}): IterableIterator<CacheEntry> {
     const section = this.#section(credentialType, false);
     if (!section) return;
     const query = options.query;
+    const byUsername = options.username === undefined ? undefined : section.keysByUsername(options.username);
     if (credentialType === "AccessToken") {
       yield* accessTokens(section, options.target ?? ANY_SCOPE, query);
       return;
     }
     // A snapshot, so that callers may modify the cache while iterating.
-    for (const key of [...candidateKeys(section, query)]) {
+    for (const key of [...(byUsername ?? candidateKeys(section, query))]) {
       const entry = section.usable(key);
       if (entry && matchesQuery(entry, query)) yield entry;
     }

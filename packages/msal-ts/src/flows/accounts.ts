@@ -10,10 +10,12 @@ import type { Account } from "../types.js";
 import type { FlowContext } from "./context.js";
 import { withPartition } from "./store.js";
 
-function accountsIn(ctx: FlowContext, environment: string, cloudShell: boolean): Map<string, Account> {
+/** The accounts of an environment (or of one home account there), grouped by home account. */
+function accountsIn(ctx: FlowContext, environment: string, cloudShell: boolean, home?: string): Map<string, Account> {
   const types = new Set(["ADFS", "MSSTS", ...(cloudShell ? ["CLOUDSHELL"] : [])]);
   const grouped = new Map<string, Account>();
-  for (const e of ctx.cache.lookup("Account", { query: { environment } })) {
+  const query = home === undefined ? { environment } : { environment, home_account_id: home };
+  for (const e of ctx.cache.lookup("Account", { query })) {
     if (!types.has(String(e.authority_type))) continue;
     // The last entry seen wins (MSAL Python groups by home_account_id the same way).
     grouped.set(e.home_account_id as string, {
@@ -29,11 +31,37 @@ function accountsIn(ctx: FlowContext, environment: string, cloudShell: boolean):
   return grouped;
 }
 
+/**
+ * `getAccounts({ username })` through the user-name index: the home accounts having an entry with that name
+ * in `environment`, each grouped as the full listing groups it. `undefined` when that alone does not settle
+ * the listing's answer (then the caller lists): no match (the listing may turn to alias hosts), or several
+ * (the listing orders them by the position of their first entry).
+ */
+function namedAccount(
+  ctx: FlowContext,
+  environment: string,
+  cloudShell: boolean,
+  username: string,
+): Account[] | undefined {
+  const homes = new Set<string>();
+  for (const e of ctx.cache.lookup("Account", { username, query: { environment } }))
+    homes.add(e.home_account_id as string);
+  const wanted = username.toLowerCase();
+  const found: Account[] = [];
+  for (const home of homes) {
+    const account = accountsIn(ctx, environment, cloudShell, home).get(home);
+    if (account && account.username.toLowerCase() === wanted) found.push(account);
+  }
+  return found.length === 1 ? found : undefined;
+}
+
 export async function getAccounts(ctx: FlowContext, o: { username?: string } = {}): Promise<Account[]> {
   if (o?.username !== undefined && typeof o.username !== "string")
     throw new InvalidArgumentError("username must be a string.");
   const authority = await ctx.authorities.resolve();
   const cloudShell = (ctx.env.AZUREPS_HOST_ENVIRONMENT ?? "").startsWith("cloud-shell");
+  const named = o?.username ? namedAccount(ctx, authority.instance, cloudShell, o.username) : undefined;
+  if (named) return named.map((a) => (a.account_source === undefined ? withoutUndefined(a) : a));
   let accounts = accountsIn(ctx, authority.instance, cloudShell);
   if (accounts.size === 0 && ctx.aliases.enabled) {
     let aliases: string[] = [];

@@ -15,7 +15,7 @@ import { resolve } from "node:path";
 import { SerializableTokenCache } from "../cache/serializable-token-cache.js";
 import type { TokenEvent } from "../cache/derive.js";
 import type { CacheEntry } from "../cache/schema.js";
-import type { SearchOptions } from "../cache/token-cache.js";
+import type { LookupOptions } from "../cache/token-cache.js";
 import { CacheError, InvalidArgumentError } from "../errors.js";
 import { LogSink, type Logger } from "../runtime/logger.js";
 import { FileLock } from "./file-lock.js";
@@ -124,7 +124,7 @@ export class PersistentTokenCache extends SerializableTokenCache {
   }
 
   /** @internal Reads the file first when it changed. */
-  override *lookup(credentialType: string, options: SearchOptions = {}): IterableIterator<CacheEntry> {
+  override *lookup(credentialType: string, options: LookupOptions = {}): IterableIterator<CacheEntry> {
     this.#refresh();
     yield* super.lookup(credentialType, options);
   }

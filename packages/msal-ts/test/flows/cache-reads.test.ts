@@ -170,6 +170,21 @@ describe("cache reads per call do not grow with the cache", () => {
     assert.equal(counts[1], counts[0]);
   });
 
+  it("getAccounts({ username }): same reads with 5 or 500 signed-in users", async () => {
+    const counts: number[] = [];
+    for (const n of [5, 500]) {
+      const { cache, app } = await users(n);
+      const { reads, result } = await readsOf(cache, () => app.getAccounts({ username: "USER3@example.com" }));
+      assert.deepEqual(
+        result.map((a) => a.username),
+        ["user3@example.com"],
+      );
+      counts.push(reads);
+    }
+    assert.equal(counts[1], counts[0]);
+    assert.ok((counts[0] ?? 0) <= 2, `${counts[0]} entries read`);
+  });
+
   it("getAccounts reads the accounts of its cloud only", async () => {
     for (const other of [0, 400]) {
       const { cache, app } = await users(20, other);
