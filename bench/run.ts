@@ -78,6 +78,16 @@ silentMisses.forEach((m) =>
   log(`acquireTokenSilent refresh, N=${m.n}: msal-ts ${formatUs(m.ts)}, msal-node ${formatUs(m.node)}`),
 );
 
+// Account operations at N signed-in users. msal-node's account listing grows faster than N (3.6 s per
+// call at 1,000 accounts, 49 s at 3,000), so it runs up to 1,000 accounts.
+const accountSizes = [1, 1_000, 10_000];
+const accountOps = accountSizes.map((n) => ({
+  n,
+  ts: one("user-accounts.ts", "msal-ts", n),
+  node: n <= 1_000 ? one("user-accounts.ts", "msal-node", n) : undefined,
+}));
+log("account operations measured");
+
 // 3. Cold start under concurrency; 4 and 7. serialize/deserialize and memory; 5. throughput; 6. package.
 const cold = Object.fromEntries(LIBS.map((lib) => [lib, one("cold-start.ts", lib, 1000)]));
 const ser = Object.fromEntries(LIBS.map((lib) => [lib, one("serialize.ts", lib, 100_000)]));
@@ -122,6 +132,24 @@ const tables = {
   silentMisses: markdownTable(
     ["signed-in accounts (N)", "msal-ts", "@azure/msal-node", "msal-ts speed-up"],
     silentMisses.map((m) => [m.n.toLocaleString("en-US"), formatUs(m.ts), formatUs(m.node), ratio(m.node, m.ts)]),
+  ),
+  accounts: markdownTable(
+    ["signed-in accounts (N)", "operation", "msal-ts", "@azure/msal-node", "msal-ts speed-up"],
+    accountOps.flatMap((a) =>
+      (
+        [
+          ["list every account", "listAllUs"],
+          ["find one account by user name", "findByNameUs"],
+          ["removeAccount", "removeUs"],
+        ] as const
+      ).map(([label, key]) => [
+        a.n.toLocaleString("en-US"),
+        label,
+        formatUs(Number(a.ts[key])),
+        a.node ? formatUs(Number(a.node[key])) : "not run",
+        a.node ? ratio(Number(a.node[key]), Number(a.ts[key])) : "",
+      ]),
+    ),
   ),
   other: markdownTable(
     ["scenario", "msal-ts", "@azure/msal-node", "msal-ts / msal-node"],
@@ -243,6 +271,18 @@ new access token is inside the 5-minute expiry margin, so the next call is a mis
 single calls.
 
 ${tables.silentMisses}
+
+## Accounts: listing, finding by user name, removal
+
+N signed-in accounts of one public client (as above), no network. Listing: msal-ts \`getAccounts()\`,
+msal-node \`getAllAccounts()\`, each checked to return N accounts. Finding: msal-ts
+\`getAccounts({ username })\` (an index by user name); msal-node has no such filter, so \`getAllAccounts()\`
+and a search of the list; each checked to return the user. Removal: \`removeAccount\`, each call another
+user, checked (untimed) to leave one account fewer and that user gone. Medians of single calls.
+msal-node's listing grows faster than N (3.6 s per call at 1,000 accounts, 49 s at 3,000), so it is not
+run at 10,000.
+
+${tables.accounts}
 
 ## Cold start, serialization, memory, throughput, footprint
 

@@ -158,6 +158,11 @@ export class Section {
     if (old !== undefined || this.entries.has(key)) {
       if (usable && !this.#unusable.has(key) && this.#filing(old as CacheEntry) === this.#filing(entry)) {
         this.entries.set(key, value);
+        // A new user name moves the account in the user-name index only (its other buckets keep its place).
+        if (this.type === "Account" && usernameKey(old as CacheEntry) !== usernameKey(entry)) {
+          removeFrom(this.#byUsername, usernameKey(old as CacheEntry), key);
+          addTo(this.#byUsername, usernameKey(entry), key);
+        }
         return;
       }
       this.#unfile(key);
@@ -268,8 +273,7 @@ export class Section {
       this.type === "AccessToken"
         ? `${atPartition(entry.home_account_id, entry.environment, entry.client_id, entry.realm)}\u0001${atScopeKey(splitTarget(entry.target), entry.key_id)}`
         : identityOf(this.type, entry);
-    const filed = `${own}\u0001${environmentKey(entry.environment)}\u0001${homeBucket(entry.home_account_id)}`;
-    return this.type === "Account" ? `${filed}\u0001${usernameKey(entry)}` : filed;
+    return `${own}\u0001${environmentKey(entry.environment)}\u0001${homeBucket(entry.home_account_id)}`;
   }
 
   #indexesEnvironment(): boolean {

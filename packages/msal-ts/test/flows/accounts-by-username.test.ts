@@ -114,4 +114,36 @@ describe("getAccounts({ username }) equals the full listing filtered by user nam
       ["bob@x"],
     );
   });
+
+  it("a new user name keeps the account's place in the listing", async () => {
+    const cache = new SerializableTokenCache();
+    const entry = (home: string) => ({
+      home_account_id: home,
+      environment: "login.microsoftonline.com",
+      realm: "r1",
+      authority_type: "MSSTS",
+    });
+    cache.modify("Account", entry("h1"), { username: "alice@x" });
+    cache.modify("Account", entry("h2"), { username: "bob@x" });
+    cache.modify("Account", entry("h1"), { username: "carol@x" });
+    const app = new ClientApplication(
+      "pub",
+      {
+        authority: "https://login.microsoftonline.com/r1",
+        httpClient: new FakeEntra(),
+        tokenCache: cache,
+        instanceDiscovery: false,
+      },
+      "public",
+    );
+    assert.deepEqual(
+      (await app.getAccounts()).map((a) => a.username),
+      ["carol@x", "bob@x"],
+    );
+    assert.deepEqual(
+      (await app.getAccounts({ username: "CAROL@x" })).map((a) => a.home_account_id),
+      ["h1"],
+    );
+    assert.deepEqual(await app.getAccounts({ username: "alice@x" }), []);
+  });
 });
