@@ -250,6 +250,45 @@ export class Section {
     return home === "" ? undefined : (keysOf(this.#byHome.get(home)) ?? []);
   }
 
+  /**
+   * Storage keys of usable access tokens without a home account of a client and realm (lower-cased), in any
+   * environment: an app's client-credential tokens for one tenant. Reads the names of the partitions, not
+   * the tokens. `undefined` when several partitions match (their tokens' order is then the section's, which
+   * the buckets cannot give: the caller scans).
+   */
+  keysOfAppTokens(clientId: string, realm: string): Iterable<string> | undefined {
+    if (this.type !== "AccessToken") return [];
+    const tail = `\u0000${clientId}\u0000${realm}`.toLowerCase();
+    let found: Partition | undefined;
+    for (const [name, partition] of this.#byPartition) {
+      if (!name.startsWith("\u0000") || !name.endsWith(tail)) continue;
+      if (found) return undefined;
+      found = partition;
+    }
+    if (!found) return [];
+    const keys: string[] = [];
+    // One key per scope set (the usual case) keeps the section's order; a scope set under several keys may not.
+    for (const bucket of found.values())
+      if (typeof bucket === "string") keys.push(bucket);
+      else return undefined;
+    return keys;
+  }
+
+  /**
+   * Storage keys of usable access tokens of every partition (any realm) of a home account, environment and
+   * client, compared as `atPartition` does: partition by partition, not in the section's order. Reads the
+   * names of the partitions, not the tokens.
+   */
+  keysOfPartitions(homeAccountId: unknown, environment: unknown, clientId: unknown): string[] {
+    const head = `${atPartition(homeAccountId, environment, clientId, "")}`;
+    const keys: string[] = [];
+    for (const [name, partition] of this.#byPartition) {
+      if (!name.startsWith(head)) continue;
+      for (const bucket of partition.values()) keys.push(...(keysOf(bucket) as Iterable<string>));
+    }
+    return keys;
+  }
+
   /** Storage keys of usable accounts or refresh tokens of an environment; `undefined` for other types. */
   keysByEnvironment(environment: unknown): Iterable<string> | undefined {
     if (!this.#indexesEnvironment()) return undefined;

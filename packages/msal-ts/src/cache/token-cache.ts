@@ -7,7 +7,7 @@ import { atPartition, atScopeKey, environmentKey, identityOf, scopeSetOf, splitT
 import { deriveEntries, type TokenEvent } from "./derive.js";
 import { CredentialType, isCredentialType, type CacheEntry, type CredentialTypeName } from "./schema.js";
 import { Section } from "./section.js";
-import type { CachePartition } from "./partition.js";
+import { inPartition, type CachePartition } from "./partition.js";
 import { nowSeconds, systemClock, type Clock } from "../runtime/clock.js";
 
 /** Options of {@link TokenCache.search} and {@link TokenCache.find}. */
@@ -25,6 +25,11 @@ export interface SearchOptions {
 export interface LookupOptions extends SearchOptions {
   /** Accounts only: the `username` the entry must have, compared case-insensitively (read from an index). */
   username?: string;
+  /**
+   * The caller does not need the section's order (e.g. it removes what it finds): a search of access tokens
+   * by home account, environment and client without a realm may then read the partitions' buckets.
+   */
+  anyOrder?: boolean;
 }
 
 const ANY_SCOPE: readonly string[] = [];
@@ -62,11 +67,21 @@ function candidateKeys(section: Section, query: Record<string, unknown> | undefi
   return byEnvironment ?? section.usableKeys();
 }
 
+/** The storage keys a partition's entries of a section are among (see `inPartition`); `undefined`: all. */
+function partitionCandidates(section: Section, p: CachePartition): Iterable<string> | undefined {
+  if (section.type === "AppMetadata") return undefined;
+  if (p.kind === "app") return section.keysOfAppTokens(p.clientId, p.tenant);
+  if (p.homeAccountId === null) return [];
+  // A home bucket holds the home accounts equal to it ignoring case, as `inPartition` compares them.
+  return section.keysByHome(p.homeAccountId);
+}
+
 /** An access-token search (see {@link TokenCache.search}). */
 function* accessTokens(
   section: Section,
   wanted: readonly string[],
   query: Record<string, unknown> | undefined,
+  anyOrder = false,
 ): IterableIterator<CacheEntry> {
   const keyBound = query?.key_id !== undefined && query.key_id !== null;
   const accept = (entry: CacheEntry): boolean =>
@@ -75,7 +90,12 @@ function* accessTokens(
     (keyBound || entry.key_id === undefined || entry.key_id === null);
   if (!(query && "home_account_id" in query && "environment" in query && "client_id" in query && "realm" in query)) {
     const byHome = query && "home_account_id" in query ? section.keysByHome(query.home_account_id) : undefined;
-    for (const key of [...(byHome ?? section.usableKeys())]) {
+    // App tokens of a client in every tenant (removeTokensForClient): the partitions' buckets, in their order.
+    const byClient =
+      anyOrder && !byHome && query && "environment" in query && "client_id" in query
+        ? section.keysOfPartitions(query.home_account_id, query.environment, query.client_id)
+        : undefined;
+    for (const key of [...(byHome ?? byClient ?? section.usableKeys())]) {
       const entry = section.usable(key);
       if (entry && accept(entry)) yield entry;
     }
@@ -192,7 +212,7 @@ export class TokenCache {
     const query = options.query;
     const byUsername = options.username === undefined ? undefined : section.keysByUsername(options.username);
     if (credentialType === "AccessToken") {
-      yield* accessTokens(section, options.target ?? ANY_SCOPE, query);
+      yield* accessTokens(section, options.target ?? ANY_SCOPE, query, options.anyOrder);
       return;
     }
     // A snapshot, so that callers may modify the cache while iterating.
@@ -269,6 +289,34 @@ export class TokenCache {
       }
     }
     return out;
+  }
+
+  /**
+   * The stored entries of a partition (see `inPartition`), as `{section: {key: entry}}`, in insertion order,
+   * read from the indexes: a user's (or an on-behalf-of caller's) entries by home account, an app's tokens
+   * of a tenant through the partition names; app metadata belongs to every partition.
+   */
+  protected selectPartition(partition: CachePartition): Record<string, Record<string, unknown>> {
+    const out: Record<string, Record<string, unknown>> = {};
+    for (const [name, value] of this.sections) {
+      if (!(value instanceof Section)) continue;
+      for (const key of partitionCandidates(value, partition) ?? value.usableKeys()) {
+        const entry = value.usable(key);
+        if (entry && inPartition(partition, name, entry)) (out[name] ??= {})[key] = entry;
+      }
+    }
+    return out;
+  }
+
+  /** Removes a partition's entries, app metadata excepted, from memory (not a credential change). */
+  protected dropPartition(partition: CachePartition): void {
+    for (const [name, value] of this.sections) {
+      if (!(value instanceof Section) || name === "AppMetadata") continue;
+      for (const key of [...(partitionCandidates(value, partition) ?? value.usableKeys())]) {
+        const entry = value.usable(key);
+        if (entry && inPartition(partition, name, entry)) value.delete(key);
+      }
+    }
   }
 
   /** Removes the stored entries matching `predicate` from memory (not a credential change). */

@@ -138,7 +138,10 @@ export async function removeTokensForClient(ctx: FlowContext): Promise<void> {
   }
   for (const environment of new Set([authority.instance, ...aliases.map(hostnameOf)])) {
     for (const at of [
-      ...ctx.cache.lookup("AccessToken", { query: { client_id: ctx.clientId, home_account_id: null, environment } }),
+      ...ctx.cache.lookup("AccessToken", {
+        query: { client_id: ctx.clientId, home_account_id: null, environment },
+        anyOrder: true,
+      }),
     ]) {
       ctx.cache.removeAccessToken(at);
     }

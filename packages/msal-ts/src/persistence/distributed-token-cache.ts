@@ -5,7 +5,7 @@
  * nothing is kept in memory, so one instance's memory does not grow with the number of users.
  */
 import { SerializableTokenCache } from "../cache/serializable-token-cache.js";
-import { inPartition, partitionKey, type CachePartition } from "../cache/partition.js";
+import { partitionKey, type CachePartition } from "../cache/partition.js";
 import { timestampSeconds, type CacheEntry } from "../cache/schema.js";
 import { InvalidArgumentError } from "../errors.js";
 import { nowSeconds, systemClock, type Clock } from "../runtime/clock.js";
@@ -123,13 +123,13 @@ export class DistributedTokenCache extends SerializableTokenCache {
       if (--use.count === 0) {
         this.#inUse.delete(key);
         // Nothing stays in memory between calls (except the small per-app metadata).
-        this.dropEntries((type, e) => type !== "AppMetadata" && inPartition(partition, type, e));
+        this.dropPartition(partition);
       }
     }
   }
 
   #snapshot(partition: CachePartition): string {
-    return JSON.stringify(this.selectEntries((type, e) => inPartition(partition, type, e)));
+    return JSON.stringify(this.selectPartition(partition));
   }
 
   /** Seconds the partition lives: until its last access token expires, or the refresh-token lifetime. */
@@ -137,7 +137,7 @@ export class DistributedTokenCache extends SerializableTokenCache {
     const now = nowSeconds(this.#clock);
     let latest = 0;
     let hasRefreshToken = false;
-    const entries = this.selectEntries((type, e) => inPartition(partition, type, e));
+    const entries = this.selectPartition(partition);
     for (const [type, section] of Object.entries(entries)) {
       for (const e of Object.values(section) as CacheEntry[]) {
         if (type === "RefreshToken") hasRefreshToken = true;

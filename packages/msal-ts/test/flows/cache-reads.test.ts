@@ -185,6 +185,36 @@ describe("cache reads per call do not grow with the cache", () => {
     assert.ok((counts[0] ?? 0) <= 2, `${counts[0]} entries read`);
   });
 
+  it("removeTokensForClient reads the client's app tokens only, in every tenant", async () => {
+    const clock = new FakeClock();
+    const cache = new CountingCache();
+    const now = Math.floor(clock.now() / 1000);
+    const add = (client: string, tenant: string, i: number) =>
+      cache.add(
+        {
+          client_id: client,
+          scope: [`https://audience-${i}.example.com/.default`],
+          token_endpoint: `https://${HOST}/${tenant}/oauth2/v2.0/token`,
+          response: { access_token: `${client}-${tenant}-${i}`, expires_in: 3600 },
+        },
+        now,
+      );
+    for (let i = 0; i < 5; i++) for (const tenant of ["t1", "t2", "t3"]) add("cid", tenant, i);
+    for (let i = 0; i < 2000; i++) add("other", "t1", i);
+    const app = new ConfidentialClientApplication("cid", {
+      authority: `https://${HOST}/t1`,
+      clientCredential: "secret",
+      httpClient: entra(() => response(400, { error: "invalid_request" })),
+      clock,
+      tokenCache: cache,
+      instanceDiscovery: false,
+    });
+    const { reads } = await readsOf(cache, () => app.removeTokensForClient());
+    assert.equal(reads, 15);
+    assert.equal(cache.find("AccessToken", { query: { client_id: "cid" } }).length, 0);
+    assert.equal(cache.find("AccessToken", { query: { client_id: "other" } }).length, 2000);
+  });
+
   it("getAccounts reads the accounts of its cloud only", async () => {
     for (const other of [0, 400]) {
       const { cache, app } = await users(20, other);
