@@ -1,19 +1,6 @@
 /** A throwaway redis-server (Debian's) on 127.0.0.1 and an OS-chosen free port, stopped by the test. */
 import { spawn, type ChildProcess } from "node:child_process";
-import { createServer } from "node:net";
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port")),
-      );
-    });
-  });
-}
+import { freePort } from "./free-port.ts";
 
 export interface RedisServer {
   url: string;

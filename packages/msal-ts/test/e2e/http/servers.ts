@@ -140,11 +140,4 @@ export function startProxy(): Promise<TestProxy> {
   return listen(server, sockets, counter).then((s) => Object.assign(s, { connects, forwards }));
 }
 
-/** A port nothing listens on (bound, then released). */
-export async function freePort(): Promise<number> {
-  const server = createNetServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const port = (server.address() as AddressInfo).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
+export { freePort } from "../../helpers/free-port.ts";
