@@ -276,56 +276,33 @@ export class TokenCache {
     }
   }
 
-  /** The stored entries matching `predicate`, as `{section: {key: entry}}`, in insertion order. */
-  protected selectEntries(
-    predicate: (type: string, entry: CacheEntry) => boolean,
-  ): Record<string, Record<string, unknown>> {
-    const out: Record<string, Record<string, unknown>> = {};
-    for (const [name, value] of this.sections) {
-      if (!(value instanceof Section)) continue;
-      for (const key of value.usableKeys()) {
-        const entry = value.usable(key) as CacheEntry;
-        if (predicate(name, entry)) (out[name] ??= {})[key] = entry;
-      }
-    }
-    return out;
-  }
-
   /**
-   * The stored entries of a partition (see `inPartition`), as `{section: {key: entry}}`, in insertion order,
-   * read from the indexes: a user's (or an on-behalf-of caller's) entries by home account, an app's tokens
-   * of a tenant through the partition names; app metadata belongs to every partition.
+   * The stored entries of a partition (see `inPartition`), section by section in insertion order, read from
+   * the indexes: a user's (or an on-behalf-of caller's) entries by home account, an app's tokens of a tenant
+   * through the partition names; app metadata belongs to every partition.
    */
-  protected selectPartition(partition: CachePartition): Record<string, Record<string, unknown>> {
-    const out: Record<string, Record<string, unknown>> = {};
+  *#partitionEntries(partition: CachePartition): IterableIterator<[string, Section, string, CacheEntry]> {
     for (const [name, value] of this.sections) {
       if (!(value instanceof Section)) continue;
       for (const key of partitionCandidates(value, partition) ?? value.usableKeys()) {
         const entry = value.usable(key);
-        if (entry && inPartition(partition, name, entry)) (out[name] ??= {})[key] = entry;
+        if (entry && inPartition(partition, name, entry)) yield [name, value, key, entry];
       }
     }
+  }
+
+  /** The stored entries of a partition (see `#partitionEntries`), as `{section: {key: entry}}`. */
+  protected selectPartition(partition: CachePartition): Record<string, Record<string, unknown>> {
+    const out: Record<string, Record<string, unknown>> = {};
+    for (const [name, , key, entry] of this.#partitionEntries(partition)) (out[name] ??= {})[key] = entry;
     return out;
   }
 
   /** Removes a partition's entries, app metadata excepted, from memory (not a credential change). */
   protected dropPartition(partition: CachePartition): void {
-    for (const [name, value] of this.sections) {
-      if (!(value instanceof Section) || name === "AppMetadata") continue;
-      for (const key of [...(partitionCandidates(value, partition) ?? value.usableKeys())]) {
-        const entry = value.usable(key);
-        if (entry && inPartition(partition, name, entry)) value.delete(key);
-      }
-    }
-  }
-
-  /** Removes the stored entries matching `predicate` from memory (not a credential change). */
-  protected dropEntries(predicate: (type: string, entry: CacheEntry) => boolean): void {
-    for (const [name, value] of this.sections) {
-      if (!(value instanceof Section)) continue;
-      for (const key of [...value.usableKeys()])
-        if (predicate(name, value.usable(key) as CacheEntry)) value.delete(key);
-    }
+    // A snapshot first: deleting while the indexes are read would skip entries.
+    for (const [name, section, key] of [...this.#partitionEntries(partition)])
+      if (name !== "AppMetadata") section.delete(key);
   }
 
   /** Number of entries (usable or not) in a section. */

@@ -101,7 +101,7 @@ export class DistributedTokenCache extends SerializableTokenCache {
       if (text && !parsed)
         this.#log.warning(`The cached partition ${key} is not valid JSON; it is ignored and will be replaced.`);
       if (parsed) this.mergeSerialized(parsed);
-      entry.loaded = this.#snapshot(partition);
+      entry.loaded = JSON.stringify(this.selectPartition(partition));
     } catch (e) {
       this.#inUse.delete(key);
       throw e;
@@ -113,10 +113,11 @@ export class DistributedTokenCache extends SerializableTokenCache {
     const use = this.#inUse.get(key);
     if (!use) return;
     try {
-      const now = this.#snapshot(partition);
+      const entries = this.selectPartition(partition);
+      const now = JSON.stringify(entries);
       // A partition emptied by the call (removeAccount) is written empty too, so the store forgets its tokens.
       if (now !== use.loaded) {
-        await this.#store.set(key, now, this.#ttl(partition));
+        await this.#store.set(key, now, this.#ttl(entries));
         use.loaded = now;
       }
     } finally {
@@ -128,16 +129,11 @@ export class DistributedTokenCache extends SerializableTokenCache {
     }
   }
 
-  #snapshot(partition: CachePartition): string {
-    return JSON.stringify(this.selectPartition(partition));
-  }
-
-  /** Seconds the partition lives: until its last access token expires, or the refresh-token lifetime. */
-  #ttl(partition: CachePartition): number {
+  /** Seconds a partition's `entries` live: until the last access token expires, or the refresh-token lifetime. */
+  #ttl(entries: Record<string, Record<string, unknown>>): number {
     const now = nowSeconds(this.#clock);
     let latest = 0;
     let hasRefreshToken = false;
-    const entries = this.selectPartition(partition);
     for (const [type, section] of Object.entries(entries)) {
       for (const e of Object.values(section) as CacheEntry[]) {
         if (type === "RefreshToken") hasRefreshToken = true;
