@@ -105,11 +105,11 @@ export function environmentPlan(env: Env): ProxyPlan {
  */
 export function proxyPlan(proxies: unknown, env: Env | undefined): ProxyPlan {
   if (proxies === undefined) return env === undefined ? DIRECT : environmentPlan(env);
-  const s = proxySettings(proxies);
   if (typeof proxies === "string") {
     const both = routeOf(proxies, "proxies"); // one route, one agent, for both schemes
     return { http: both, https: both, noProxy: EMPTY_NO_PROXY };
   }
+  const s = proxySettings(proxies);
   return {
     http: s.http === undefined ? undefined : routeOf(s.http, "proxies.http"),
     https: s.https === undefined ? undefined : routeOf(s.https, "proxies.https"),
