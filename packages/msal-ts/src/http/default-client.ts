@@ -12,7 +12,7 @@ import { InvalidArgumentError, NetworkError, ServerError } from "../errors.js";
 import { byteLimit, timeoutMs, tlsSettings, type TlsSettings } from "./client-options.js";
 import { appendQuery, encodeForm } from "./form-encoding.js";
 import { classifyFailure, describeFailure, failureCode } from "./network-failure.js";
-import { DIRECT, proxyPlan, routeFor, type ProxyPlan, type ProxyRoute } from "./proxy-config.js";
+import { DIRECT, isUnusable, proxyPlan, routeFor, type ProxyPlan, type ProxyRoute } from "./proxy-config.js";
 import { BodyTooLarge, flattenHeaders, readText } from "./response-body.js";
 import type { HttpClient, HttpPostOptions, HttpResponse } from "./types.js";
 
@@ -68,8 +68,9 @@ type Outcome = { response: HttpResponse } | { error: unknown; timedOut: boolean;
  * rejects: with {@link NetworkError} (code `timeout` for a timeout, else `network_error`) whose message
  * names the method and the URL's origin, never its path or query, and whose `cause` is the original
  * error; with the signal's reason when `signal` aborts; with {@link ServerError} (code
- * `response_too_large`) when the body exceeds `maxResponseBytes`. A connection error (refused, reset,
- * closed before a response) is retried once; a timeout or an abort is not.
+ * `response_too_large`) when the body exceeds `maxResponseBytes`; with {@link InvalidArgumentError} naming
+ * the variable when the proxy variable for the request's scheme (read from `env`) is malformed. A connection
+ * error (refused, reset, closed before a response) is retried once; a timeout or an abort is not.
  *
  * @throws InvalidArgumentError at creation for a bad `verify` (e.g. an unreadable CA file), `proxies` or `timeout`.
  *
@@ -148,7 +149,7 @@ function buildEngine(undici: Undici, s: Settings): Engine {
   const direct = new undici.Agent({ ...timers, connect });
   const proxyAgents = new Map<ProxyRoute, Dispatcher>();
   for (const route of [s.proxies.http, s.proxies.https]) {
-    if (route === undefined || proxyAgents.has(route)) continue;
+    if (route === undefined || isUnusable(route) || proxyAgents.has(route)) continue;
     // proxyTunnel false: http targets go as absolute-form requests to an http proxy; https always tunnels (CONNECT).
     proxyAgents.set(
       route,

@@ -3,6 +3,10 @@
  * proxy environment variables as curl reads them (its `detect_proxy`: `http_proxy`, `https_proxy`/`HTTPS_PROXY`,
  * `all_proxy`/`ALL_PROXY`, `no_proxy`/`NO_PROXY`). Read once, when the client is created.
  *
+ * A bad `proxies` option is the caller's own configuration: it is refused when the client is created. A bad
+ * variable is the machine's: it fails only the requests that would use it (a malformed `http_proxy` does not
+ * stop https requests), as curl reports a bad proxy when it needs it.
+ *
  * The proxy URL's credentials (`http://user:pass@host:port`) are taken out of it here: they travel only in the
  * `Proxy-Authorization` header (or the SOCKS5 handshake), and what is shown in errors is the proxy's origin.
  */
@@ -22,10 +26,17 @@ export interface ProxyRoute {
   readonly label: string;
 }
 
+/** A proxy variable that could not be read: requests that would use it fail with {@link message}. */
+export interface UnusableProxy {
+  readonly unusable: true;
+  /** Names the variable, never its value. */
+  readonly message: string;
+}
+
 /** The proxy choice of one client. */
 export interface ProxyPlan {
-  readonly http: ProxyRoute | undefined;
-  readonly https: ProxyRoute | undefined;
+  readonly http: ProxyRoute | UnusableProxy | undefined;
+  readonly https: ProxyRoute | UnusableProxy | undefined;
   readonly noProxy: NoProxyList;
 }
 
@@ -79,14 +90,19 @@ function routeOf(value: string, what: string): ProxyRoute {
   };
 }
 
-function fromVariable(found: { name: string; value: string } | undefined): ProxyRoute | undefined {
+function fromVariable(found: { name: string; value: string } | undefined): ProxyRoute | UnusableProxy | undefined {
   if (found === undefined || found.value.trim() === "") return undefined;
-  return routeOf(found.value.trim(), found.name);
+  try {
+    return routeOf(found.value.trim(), found.name);
+  } catch (e) {
+    if (!(e instanceof InvalidArgumentError)) throw e;
+    return { unusable: true, message: e.message };
+  }
 }
 
 /** The plan the environment gives, as curl would read it. */
 export function environmentPlan(env: Env): ProxyPlan {
-  const all = (): ProxyRoute | undefined => fromVariable(firstSet(env, VARIABLES.all));
+  const all = (): ProxyRoute | UnusableProxy | undefined => fromVariable(firstSet(env, VARIABLES.all));
   const http = firstSet(env, VARIABLES.http);
   const https = firstSet(env, VARIABLES.https);
   const noProxy = firstSet(env, ["no_proxy", "NO_PROXY"]);
@@ -101,7 +117,8 @@ export function environmentPlan(env: Env): ProxyPlan {
  * The plan of a client: the `proxies` option when given (the environment is then not read; `{}` means no
  * proxy at all), else the environment when there is one, else no proxy.
  *
- * @throws InvalidArgumentError for a bad proxy URL, naming the option or variable, never the URL.
+ * @throws InvalidArgumentError for a bad `proxies` option, naming it, never the URL (a bad variable is
+ * reported by {@link routeFor}, for the requests that would use it).
  */
 export function proxyPlan(proxies: unknown, env: Env | undefined): ProxyPlan {
   if (proxies === undefined) return env === undefined ? DIRECT : environmentPlan(env);
@@ -117,8 +134,20 @@ export function proxyPlan(proxies: unknown, env: Env | undefined): ProxyPlan {
   };
 }
 
-/** The proxy for `target`, or undefined to connect directly. */
+/**
+ * The proxy for `target`, or undefined to connect directly.
+ *
+ * @throws InvalidArgumentError when the proxy variable for `target`'s scheme is malformed (and `target` is not
+ * bypassed): the request is not sent, neither directly nor through another proxy.
+ */
 export function routeFor(plan: ProxyPlan, target: URL): ProxyRoute | undefined {
   const route = target.protocol === "https:" ? plan.https : target.protocol === "http:" ? plan.http : undefined;
-  return route === undefined || bypassesProxy(plan.noProxy, target) ? undefined : route;
+  if (route === undefined || bypassesProxy(plan.noProxy, target)) return undefined;
+  if (isUnusable(route)) throw new InvalidArgumentError(route.message);
+  return route;
+}
+
+/** Whether a plan's entry is a variable that could not be read. */
+export function isUnusable(route: ProxyRoute | UnusableProxy): route is UnusableProxy {
+  return "unusable" in route;
 }

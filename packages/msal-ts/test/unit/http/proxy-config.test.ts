@@ -93,26 +93,40 @@ describe("the proxies option wins over the environment", () => {
 
 describe("bad proxy settings: a clear error at creation, never echoing the URL", () => {
   const secret = "hunter2-SECRET";
-  const bad: [string, Env][] = [
-    ["https_proxy", { https_proxy: `ftp://user:${secret}@proxy:21` }],
-    ["HTTPS_PROXY", { HTTPS_PROXY: `http://user:${secret}@[bad` }],
-    ["http_proxy", { http_proxy: `socks4://user:${secret}@proxy:1080` }],
-    ["ALL_PROXY", { ALL_PROXY: `http://user:${secret}%ZZ@proxy:1` }],
-    ["no host", { https_proxy: `http://user:${secret}@` }],
+  // A bad variable is the machine's, not the caller's: the client is created, and only the requests that
+  // would use that variable fail (before anything is sent); the other scheme is unaffected.
+  const bad: [string, Env, string[]][] = [
+    ["https_proxy", { https_proxy: `ftp://user:${secret}@proxy:21` }, [HTTPS]],
+    ["HTTPS_PROXY", { HTTPS_PROXY: `http://user:${secret}@[bad` }, [HTTPS]],
+    ["http_proxy", { http_proxy: `socks4://user:${secret}@proxy:1080` }, [HTTP]],
+    ["ALL_PROXY", { ALL_PROXY: `http://user:${secret}%ZZ@proxy:1` }, [HTTPS, HTTP]],
+    ["no host", { https_proxy: `http://user:${secret}@` }, [HTTPS]],
   ];
-  for (const [name, env] of bad) {
-    it(`${name}`, () => {
-      assert.throws(
-        () => createDefaultHttpClient({ env }),
-        (e: unknown) => {
-          assert.ok(e instanceof InvalidArgumentError, String(e));
-          assert.ok(!e.message.includes(secret) && !e.message.includes("user"), e.message);
-          assert.match(e.message, /_proxy|_PROXY/i);
-          return true;
-        },
-      );
+  const refusal = (e: unknown): boolean => {
+    assert.ok(e instanceof InvalidArgumentError, String(e));
+    assert.ok(!e.message.includes(secret) && !e.message.includes("user"), e.message);
+    assert.match(e.message, /_proxy|_PROXY/i);
+    return true;
+  };
+  for (const [name, env, failing] of bad) {
+    it(`${name}: fails the requests that would use it, not the client`, async () => {
+      const plan = proxyPlan(undefined, env);
+      for (const url of [HTTPS, HTTP]) {
+        if (failing.includes(url)) assert.throws(() => routeFor(plan, new URL(url)), refusal);
+        else assert.equal(routeFor(plan, new URL(url)), undefined, url);
+      }
+      const client = createDefaultHttpClient({ env });
+      try {
+        await assert.rejects(client.get(failing[0] as string), refusal);
+      } finally {
+        await client.close?.();
+      }
     });
   }
+  it("a bad variable for a host that no_proxy bypasses does not matter", () => {
+    const plan = proxyPlan(undefined, { https_proxy: "ftp://proxy:21", no_proxy: "login.example" });
+    assert.equal(routeFor(plan, new URL(HTTPS)), undefined);
+  });
   it("the option: names the key, not the value; unknown keys are refused", () => {
     for (const proxies of [`gopher://u:${secret}@p:70`, { https: `http://u:${secret}@p:1%G0` }, { all: "x" }]) {
       assert.throws(
