@@ -5,10 +5,9 @@
  * is trusted only when it names a regular `.key` file of at most 4096 bytes directly inside the agent's
  * token folder.
  */
-import { constants } from "node:fs";
-import { open } from "node:fs/promises";
 import { posix, win32 } from "node:path";
 import { ManagedIdentityError } from "../errors.js";
+import { readSmallFile, SmallFileProblem } from "../util/small-file.js";
 
 export const ARC_MAX_KEY_BYTES = 4096;
 
@@ -45,27 +44,22 @@ export function challengeKeyPath(header: string | undefined, folder: string, pla
 }
 
 /**
- * Reads the challenge file: a regular file (a symbolic link is refused), at most 4096 bytes.
+ * Reads the challenge file: a regular file (a symbolic link is refused), at most 4096 bytes, read through
+ * the handle that was checked (see `readSmallFile`).
  *
  * @throws ManagedIdentityError otherwise, without the file's content.
  */
 export async function readArcKey(file: string): Promise<string> {
-  let handle;
   try {
-    handle = await open(file, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0));
+    return (await readSmallFile(file, { maxBytes: ARC_MAX_KEY_BYTES, noFollow: true })).trim();
   } catch (e) {
-    const code = e instanceof Error && "code" in e ? String(e.code) : "unreadable";
-    throw new ManagedIdentityError(
-      `The Azure Arc key file could not be opened (${code}). Managed identity on Arc needs to run as an administrator (root, or a member of himds).`,
-    );
-  }
-  try {
-    const stat = await handle.stat();
-    if (!stat.isFile())
+    if (!(e instanceof SmallFileProblem)) throw e;
+    if (e.problem === "not-a-file")
       throw new ManagedIdentityError("The Azure Arc key file is not a regular file; it was not read.");
-    if (stat.size > ARC_MAX_KEY_BYTES) throw new ManagedIdentityError("Local key file shall not be larger than 4KB.");
-    return (await handle.readFile("utf8")).trim();
-  } finally {
-    await handle.close();
+    if (e.problem === "too-large") throw new ManagedIdentityError("Local key file shall not be larger than 4KB.");
+    const what = e.problem === "cannot-open" ? "opened" : "read";
+    throw new ManagedIdentityError(
+      `The Azure Arc key file could not be ${what} (${e.code ?? "unreadable"}). Managed identity on Arc needs to run as an administrator (root, or a member of himds).`,
+    );
   }
 }

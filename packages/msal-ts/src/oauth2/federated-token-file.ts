@@ -3,8 +3,8 @@
  * Workload Identity, GitHub Actions, ...) writes to a file and rotates. The file is read again for every
  * token request, so a rotated token is used as soon as it is written; a cached access token needs no read.
  */
-import { constants, promises as fs } from "node:fs";
 import { InvalidArgumentError, MsalError } from "../errors.js";
+import { readSmallFile, SmallFileProblem } from "../util/small-file.js";
 
 /** The environment variable Azure Workload Identity sets to the path of the projected token file. */
 export const FEDERATED_TOKEN_FILE_ENV = "AZURE_FEDERATED_TOKEN_FILE";
@@ -74,37 +74,17 @@ function fileError(source: FederatedTokenSource, problem: string): MsalError {
  * @throws MsalError (`federated_token_file_error`) for a missing, unreadable, empty or non-JWT file.
  */
 export async function readFederatedToken(source: FederatedTokenSource): Promise<string> {
-  let handle: fs.FileHandle;
-  try {
-    handle = await fs.open(source.path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
-  } catch (e) {
-    throw fileError(source, `cannot be opened (${errorCode(e)})`);
-  }
   let text: string;
   try {
-    const stat = await handle.stat();
-    if (!stat.isFile()) throw fileError(source, "is not a regular file");
-    const buffer = Buffer.alloc(MAX_TOKEN_BYTES + 1);
-    let length = 0;
-    for (;;) {
-      const { bytesRead } = await handle.read(buffer, length, buffer.length - length, null);
-      if (bytesRead === 0) break;
-      length += bytesRead;
-      if (length > MAX_TOKEN_BYTES) throw fileError(source, `is larger than ${MAX_TOKEN_BYTES} bytes`);
-    }
-    text = buffer.subarray(0, length).toString("utf8").trim();
+    text = (await readSmallFile(source.path, { maxBytes: MAX_TOKEN_BYTES })).trim();
   } catch (e) {
-    if (e instanceof MsalError) throw e;
-    throw fileError(source, `cannot be read (${errorCode(e)})`);
-  } finally {
-    await handle.close().catch(() => undefined);
+    if (!(e instanceof SmallFileProblem)) throw e;
+    if (e.problem === "cannot-open") throw fileError(source, `cannot be opened (${e.code ?? "unreadable"})`);
+    if (e.problem === "not-a-file") throw fileError(source, "is not a regular file");
+    if (e.problem === "too-large") throw fileError(source, `is larger than ${MAX_TOKEN_BYTES} bytes`);
+    throw fileError(source, `cannot be read (${e.code ?? "unreadable"})`);
   }
   if (text === "") throw fileError(source, "is empty");
   if (!COMPACT_JWS.test(text)) throw fileError(source, "does not hold a JWT (three base64url parts)");
   return text;
-}
-
-function errorCode(e: unknown): string {
-  const code = (e as { code?: unknown })?.code;
-  return typeof code === "string" ? code : "unreadable";
 }
