@@ -18,17 +18,33 @@ function accountsIn(ctx: FlowContext, environment: string, cloudShell: boolean, 
   for (const e of ctx.cache.lookup("Account", { query })) {
     if (!types.has(String(e.authority_type))) continue;
     // The last entry seen wins (MSAL Python groups by home_account_id the same way).
-    grouped.set(e.home_account_id as string, {
-      home_account_id: e.home_account_id as string,
-      environment: e.environment as string,
-      username: typeof e.username === "string" ? e.username : "",
-      account_source: e.account_source as string,
-      authority_type: e.authority_type as Account["authority_type"],
-      local_account_id: e.local_account_id as string,
-      realm: e.realm as string,
-    });
+    grouped.set(e.home_account_id as string, accountOf(e));
   }
   return grouped;
+}
+
+/** The Account of an account entry, built once in its final shape (no `account_source` when it has none). */
+function accountOf(e: CacheEntry): Account {
+  const username = typeof e.username === "string" ? e.username : "";
+  const authority_type = e.authority_type as Account["authority_type"];
+  if (e.account_source === undefined)
+    return {
+      home_account_id: e.home_account_id as string,
+      environment: e.environment as string,
+      username,
+      authority_type,
+      local_account_id: e.local_account_id as string,
+      realm: e.realm as string,
+    };
+  return {
+    home_account_id: e.home_account_id as string,
+    environment: e.environment as string,
+    username,
+    account_source: e.account_source as string,
+    authority_type,
+    local_account_id: e.local_account_id as string,
+    realm: e.realm as string,
+  };
 }
 
 /**
@@ -61,7 +77,7 @@ export async function getAccounts(ctx: FlowContext, o: { username?: string } = {
   const authority = await ctx.authorities.resolve();
   const cloudShell = (ctx.env.AZUREPS_HOST_ENVIRONMENT ?? "").startsWith("cloud-shell");
   const named = o?.username ? namedAccount(ctx, authority.instance, cloudShell, o.username) : undefined;
-  if (named) return named.map((a) => (a.account_source === undefined ? withoutUndefined(a) : a));
+  if (named) return named;
   let accounts = accountsIn(ctx, authority.instance, cloudShell);
   if (accounts.size === 0 && ctx.aliases.enabled) {
     let aliases: string[] = [];
@@ -77,18 +93,10 @@ export async function getAccounts(ctx: FlowContext, o: { username?: string } = {
       if (accounts.size > 0) break;
     }
   }
-  let list = [...accounts.values()];
-  if (o?.username) {
-    const wanted = o.username.toLowerCase();
-    list = list.filter((a) => a.username.toLowerCase() === wanted);
-  }
-  return list.map((a) => (a.account_source === undefined ? withoutUndefined(a) : a));
-}
-
-function withoutUndefined(a: Account): Account {
-  const { account_source: _s, ...rest } = a;
-  void _s;
-  return rest;
+  const list = [...accounts.values()];
+  if (!o?.username) return list;
+  const wanted = o.username.toLowerCase();
+  return list.filter((a) => a.username.toLowerCase() === wanted);
 }
 
 export async function removeAccount(ctx: FlowContext, account: unknown): Promise<void> {
